@@ -1,0 +1,1 @@
+"""The ``ordersync`` command line: a thin layer over :mod:`ordersync_app.services`."""

@@ -1,0 +1,411 @@
+"""``ordersync``: the command line. Errors are one sentence on stderr with the fix, never a traceback.
+
+Exit codes: 0 ok; 1 a run had failed records; 2 a setup or recipe error; 3 an internal error
+(details in the log file); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from ordersync_app import __version__, logs, paths
+from ordersync_app.cli import render
+from ordersync_app.domain.errors import OrderSyncError, SetupError, TransientError
+
+log = logging.getLogger(__name__)
+
+
+def _pairs(values: list[str] | None, flag: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise SetupError(f"{flag} expects KEY=VALUE, got '{item}'")
+        out[key.strip()] = value
+    return out
+
+
+# -- commands ---------------------------------------------------------------------------------
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ordersync_app.services import demo
+
+    result = demo.run_demo(args.orders)
+    data = result.summary.as_dict()
+    if args.json:
+        render.emit_json(result.as_dict())
+    else:
+        print(f"Sandbox apps running at {result.sandbox_url} (Shopify and HubSpot emulators, no accounts needed)")
+        if result.set_up:
+            print("Set up: accounts demo-shop (Shopify sandbox) and demo-crm (HubSpot sandbox), "
+                  "recipe 'demo' (Shopify order fulfilled → HubSpot deal stage)")
+            print(f"Warehouse fulfilled {len(result.fulfilled)} orders in the sandbox shop")
+        print()
+        print("Demo summary")
+        print(f"  orders seen:    {data['seen']}")
+        print(f"  deals moved:    {data['succeeded']}  (HubSpot writes: {data['writes']})")
+        print(f"  filtered out:   {data['filtered']}")
+        print(f"  failed:         {data['failed'] + data['retrying']}")
+        print(f"  time:           {result.seconds:.2f} s")
+        if not data["seen"]:
+            print("\nNothing new to do: every fulfilled order is already synced.\n"
+                  "Fulfil more with `ordersync sandbox fulfil --count 10`, then run `ordersync demo` again.")
+    return 0 if data["status"] == "succeeded" else 1
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from ordersync_app.services import sandbox
+
+    if args.sandbox_cmd == "fulfil":
+        names = sandbox.fulfil(args.count)
+        print(f"Fulfilled {len(names)} orders: {', '.join(names) if names else 'no open orders left'}")
+        return 0
+    server = sandbox.serve(args.port, faults=args.faults,
+                           hubspot_limit=None if args.hubspot_limit == 0 else args.hubspot_limit,
+                           shopify_plan=args.shopify_plan)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    server.start()
+    print("Sandbox apps serving on loopback (Ctrl+C to stop):")
+    for app in server.apps:
+        print(f"  {app:10} {server.url(app)}")
+    print(f"  counters   {server.root}/_sandbox/<app>/counters")
+    sys.stdout.flush()
+    try:
+        stop.wait()
+    finally:
+        sandbox.unannounce()
+        server.stop()
+    return 0
+
+
+def cmd_connectors(args: argparse.Namespace) -> int:
+    from ordersync_app.connectors.sdk import registry
+
+    out = []
+    for c in registry.all_connectors().values():
+        out.append({
+            "key": c.key, "name": c.name_en, "name_zh": c.name_zh, "owns": c.owns.value,
+            "settings": [{"key": s.key, "label": s.label_en, "secret": s.secret, "required": s.required}
+                         for s in c.settings],
+            "triggers": [{"key": t.key, "label": t.label_en, "fields": [f.key for f in t.fields]} for t in c.triggers],
+            "actions": [{"key": a.key, "label": a.label_en, "batch_max": a.batch_max,
+                         "fields": [{"key": f.key, "required": f.required} for f in a.fields]} for a in c.actions],
+            "lookups": [{"key": lk.key, "label": lk.label_en} for lk in c.lookups],
+        })
+    if args.json:
+        render.emit_json(out)
+        return 0
+    for c in out:
+        print(f"{c['key']} — {c['name']} / {c['name_zh']} (owns {c['owns']})")
+        for t in c["triggers"]:
+            print(f"  trigger {t['key']}: {t['label']}  [fields: {', '.join(t['fields'][:8])}"
+                  f"{'…' if len(t['fields']) > 8 else ''}]")
+        for a in c["actions"]:
+            req = [f["key"] + ("*" if f["required"] else "") for f in a["fields"]]
+            print(f"  action  {a['key']}: {a['label']}  (batch ≤ {a['batch_max']}) [fields: {', '.join(req[:8])}]")
+        for lk in c["lookups"]:
+            print(f"  lookup  {lk['key']}: {lk['label']}")
+    return 0
+
+
+def _read_secrets(connector_key: str, settings: dict[str, str]) -> dict[str, str]:
+    """Secrets come from ORDERSYNC_SECRET_<NAME> or a no-echo prompt, never from argv."""
+    from ordersync_app.services import accounts
+
+    values: dict[str, str] = {}
+    for spec in accounts.connector(connector_key).settings:
+        if not spec.secret:
+            continue
+        env = os.environ.get(f"ORDERSYNC_SECRET_{spec.key.upper()}")
+        if env:
+            values[spec.key] = env
+        elif sys.stdin.isatty():
+            typed = getpass.getpass(f"{spec.label_en} ({spec.key}){'' if spec.required else ' [optional]'}: ")
+            if typed:
+                values[spec.key] = typed
+    del settings
+    return values
+
+
+def cmd_account(args: argparse.Namespace) -> int:
+    from ordersync_app.services import accounts, recipes
+
+    if args.account_cmd == "add":
+        settings = _pairs(args.set, "--set")
+        sandboxed = (args.base_url or "").startswith("sandbox://")
+        secret_values = {} if sandboxed else _read_secrets(args.connector, settings)
+        info = accounts.add_account(args.name, args.connector, base_url=args.base_url, settings=settings,
+                                    secret_values=secret_values, replace=args.replace)
+        print(f"Account '{info.name}' ({info.connector}) saved; secrets are in the keychain. "
+              f"Check it with: ordersync account test {info.name}")
+    elif args.account_cmd == "list":
+        items = accounts.list_accounts()
+        if args.json:
+            render.emit_json([a.as_dict() for a in items])
+        elif not items:
+            print("No accounts yet. Add one: ordersync account add NAME --connector ID")
+        else:
+            render.table([[a.name, a.connector, a.base_url, a.status] for a in items],
+                         ["NAME", "CONNECTOR", "BASE URL", "STATUS"])
+    elif args.account_cmd == "test":
+        print(f"OK: {accounts.test_account(args.name)}")
+    elif args.account_cmd == "remove":
+        users = recipes.recipes_using(args.name)
+        accounts.remove_account(args.name)
+        print(f"Removed account '{args.name}' and its secrets."
+              + (f" Recipes that used it: {', '.join(users)}" if users else ""))
+    return 0
+
+
+def cmd_recipe(args: argparse.Namespace) -> int:
+    from ordersync_app.services import recipes
+
+    sub = args.recipe_cmd
+    if sub == "validate":
+        model = recipes.validate_file(Path(args.file))
+        print(f"{args.file}: valid — '{model.name}' ({len(model.steps)} steps, roles: "
+              f"{', '.join(f'{r}={c}' for r, c in model.accounts.items())})")
+    elif sub == "import":
+        info = recipes.import_recipe(Path(args.file), _pairs(args.bind, "--bind"), name=args.name,
+                                     enable=args.enable, replace=args.replace)
+        print(f"Imported recipe '{info.name}' (version {info.version}, "
+              f"{'enabled' if info.enabled else 'disabled — enable with: ordersync recipe enable ' + info.name})")
+    elif sub == "list":
+        items = recipes.list_recipes()
+        if args.json:
+            render.emit_json([r.as_dict() for r in items])
+        elif not items:
+            print("No recipes yet. Import one: ordersync recipe import FILE --bind ROLE=ACCOUNT")
+        else:
+            render.table([[r.name, r.title[:40], "on" if r.enabled else "off", "yes" if r.dry_run else "no",
+                           (r.last_run or {}).get("status", "-"), str(r.failed), r.paused_reason or ""]
+                          for r in items], ["NAME", "TITLE", "ENABLED", "DRY RUN", "LAST RUN", "FAILED", "PAUSED"])
+    elif sub == "show":
+        info = recipes.get_recipe(args.name)
+        if args.json:
+            render.emit_json(info.as_dict(with_document=True))
+        else:
+            print(f"{info.name}: {info.title} (version {info.version}, {'enabled' if info.enabled else 'disabled'}"
+                  f"{', dry run' if info.dry_run else ''})")
+            print(f"  accounts: {', '.join(f'{r}={a}' for r, a in info.bindings.items())}")
+            print(f"  trigger:  {info.trigger} every {info.every_seconds} s; cursor {info.cursor or '(start)'}")
+            print(f"  failed records waiting: {info.failed}")
+            print(recipes.export_recipe(args.name))
+    elif sub == "export":
+        text = recipes.export_recipe(args.name)
+        if args.output:
+            Path(args.output).write_text(text, "utf-8")
+            print(f"Exported '{args.name}' to {args.output} (no accounts, hosts or secrets).")
+        else:
+            sys.stdout.write(text)
+    elif sub in ("enable", "disable"):
+        info = recipes.set_enabled(args.name, enabled=sub == "enable")
+        print(f"Recipe '{info.name}' {'enabled' if info.enabled else 'disabled'}.")
+    elif sub == "dry-run":
+        info = recipes.set_dry_run(args.name, dry_run=args.mode == "on")
+        print(f"Recipe '{info.name}': dry run {'on' if info.dry_run else 'off (live; cursor kept)'}.")
+    elif sub == "remove":
+        recipes.remove_recipe(args.name)
+        print(f"Removed recipe '{args.name}' and its history.")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from ordersync_app.services import runs
+
+    summary = runs.run_recipe(args.recipe, dry_run=True if args.dry_run else None)
+    data = summary.as_dict()
+    render.emit_json(data) if args.json else render.run_summary(data)
+    return 0 if summary.status in ("succeeded", "stopped") else 1
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from ordersync_app.services import runs
+
+    items = runs.history(args.recipe, failed_only=args.failed, limit=args.limit)
+    if args.json:
+        render.emit_json([i.as_dict(detail=True) for i in items])
+    elif not items:
+        print("No failed records." if args.failed else "No records processed yet.")
+    else:
+        render.table([[str(i.id), i.recipe, i.record_key, i.status, str(i.attempts),
+                       (i.error or "")[:70] + (f" (next {i.next_attempt_at[:19]})" if i.next_attempt_at else "")]
+                      for i in items], ["ID", "RECIPE", "RECORD", "STATUS", "TRIES", "ERROR"])
+    return 0
+
+
+def cmd_retry(args: argparse.Namespace) -> int:
+    from ordersync_app.services import runs
+
+    summaries = runs.retry([int(i) for i in args.items] or None, all_failed=args.all_failed)
+    for summary in summaries:
+        render.run_summary(summary.as_dict())
+    if not summaries:
+        print("No failed records to re-send.")
+    return 0 if all(s.status == "succeeded" for s in summaries) else 1
+
+
+def cmd_skip(args: argparse.Namespace) -> int:
+    from ordersync_app.services import runs
+
+    print(f"Skipped {runs.skip([int(i) for i in args.items], args.reason)} record(s).")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from ordersync_app.scheduler import worker
+
+    return worker.run_forever(poll_seconds=args.refresh)
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    try:
+        from ordersync_app.gui import app as gui_app
+    except ImportError as exc:
+        raise SetupError(f"the desktop app cannot start: {exc}",
+                         hint="install the Qt libraries (PySide6) or use the CLI") from exc
+    return int(gui_app.main(args))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every sub-command."""
+    p = argparse.ArgumentParser(prog="ordersync", description="Keep your order system and CRM in sync.")
+    p.add_argument("--version", action="version", version=f"OrderSync {__version__}")
+    sub = p.add_subparsers(dest="command")
+
+    d = sub.add_parser("demo", help="run the demo recipe on the built-in sandbox apps")
+    d.add_argument("--orders", type=int, default=20, help="orders the sandbox warehouse fulfils (default 20)")
+    d.add_argument("--json", action="store_true")
+    d.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("sandbox", help="the built-in sandbox apps").add_subparsers(dest="sandbox_cmd", required=True)
+    serve = s.add_parser("serve", help="serve the sandbox apps until stopped")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--faults", metavar="KIND=RATE,…",
+                       help="inject faults: 429, 503, lost, timeout, reset (e.g. 429=0.3,lost=0.05)")
+    serve.add_argument("--hubspot-limit", type=int, default=100,
+                       help="HubSpot requests per 10-second window (0 = unlimited; default 100, Starter)")
+    serve.add_argument("--shopify-plan", choices=["standard", "advanced", "plus"], default="plus",
+                       help="the sandbox shop's GraphQL cost budget (default plus: 1,000 points/s)")
+    fulfil = s.add_parser("fulfil", help="fulfil open sandbox orders, as a warehouse would")
+    fulfil.add_argument("--count", type=int, default=10)
+    for x in (serve, fulfil):
+        x.set_defaults(func=cmd_sandbox)
+
+    c = sub.add_parser("connectors", help="list connectors with their triggers, actions and fields")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_connectors)
+
+    a = sub.add_parser("account", help="manage accounts").add_subparsers(dest="account_cmd", required=True)
+    add = a.add_parser("add", help="add an account (secrets are prompted or read from ORDERSYNC_SECRET_<NAME>)")
+    add.add_argument("name")
+    add.add_argument("--connector", required=True)
+    add.add_argument("--base-url", help="override the API address (sandbox://<app>, private deployments)")
+    add.add_argument("--set", action="append", metavar="KEY=VALUE", help="a non-secret setting")
+    add.add_argument("--replace", action="store_true", help="update an existing account")
+    lst = a.add_parser("list")
+    lst.add_argument("--json", action="store_true")
+    for name in ("test", "remove"):
+        a.add_parser(name).add_argument("name")
+    for x in a.choices.values():
+        x.set_defaults(func=cmd_account)
+
+    r = sub.add_parser("recipe", help="manage recipes").add_subparsers(dest="recipe_cmd", required=True)
+    r.add_parser("validate", help="check a recipe file and list every problem").add_argument("file")
+    imp = r.add_parser("import", help="import a recipe file, binding its roles to accounts")
+    imp.add_argument("file")
+    imp.add_argument("--bind", action="append", metavar="ROLE=ACCOUNT")
+    imp.add_argument("--name", help="local name (default: from the recipe's title)")
+    imp.add_argument("--enable", action="store_true")
+    imp.add_argument("--replace", action="store_true", help="add a new version of an existing recipe")
+    rl = r.add_parser("list")
+    rl.add_argument("--json", action="store_true")
+    show = r.add_parser("show")
+    show.add_argument("name")
+    show.add_argument("--json", action="store_true")
+    exp = r.add_parser("export", help="write a shareable file (no accounts, hosts or secrets)")
+    exp.add_argument("name")
+    exp.add_argument("-o", "--output")
+    for name in ("enable", "disable", "remove"):
+        r.add_parser(name).add_argument("name")
+    dr = r.add_parser("dry-run", help="switch dry run on or off")
+    dr.add_argument("name")
+    dr.add_argument("mode", choices=["on", "off"])
+    for x in r.choices.values():
+        x.set_defaults(func=cmd_recipe)
+
+    run = sub.add_parser("run", help="run a recipe once now")
+    run.add_argument("recipe")
+    run.add_argument("--dry-run", action="store_true", help="show what would be written, write nothing")
+    run.add_argument("--json", action="store_true")
+    run.set_defaults(func=cmd_run)
+
+    h = sub.add_parser("history", help="record outcomes, newest first")
+    h.add_argument("recipe", nargs="?")
+    h.add_argument("--failed", action="store_true", help="only the failed-records queue")
+    h.add_argument("--limit", type=int, default=50)
+    h.add_argument("--json", action="store_true")
+    h.set_defaults(func=cmd_history)
+
+    rt = sub.add_parser("retry", help="re-send failed records")
+    rt.add_argument("items", nargs="*")
+    rt.add_argument("--all-failed", action="store_true")
+    rt.set_defaults(func=cmd_retry)
+
+    sk = sub.add_parser("skip", help="take failed records out of the queue")
+    sk.add_argument("items", nargs="+")
+    sk.add_argument("--reason", required=True)
+    sk.set_defaults(func=cmd_skip)
+
+    w = sub.add_parser("worker", help="run enabled recipes on their schedules until stopped (headless)")
+    w.add_argument("--refresh", type=float, default=30.0, help="seconds between re-reading enabled recipes")
+    w.set_defaults(func=cmd_worker)
+
+    g = sub.add_parser("gui", help="open the desktop app")
+    g.add_argument("--screenshot", metavar="FILE", help="render a page offscreen to PNG and exit")
+    g.add_argument("--page", default="home")
+    g.add_argument("--lang", choices=["zh_CN", "en"])
+    g.set_defaults(func=cmd_gui)
+
+    from ordersync_app.cli import ops
+
+    ops.register(sub)  # stats, audit, alerts
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``ordersync`` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["gui"])
+    try:
+        logs.setup()
+        return int(args.func(args))
+    except OrderSyncError as exc:
+        problems = getattr(exc, "problems", None)
+        if problems:
+            render.error(f"{len(problems)} problem(s) found:")
+            for problem in problems:
+                print(f"  {problem}", file=sys.stderr)
+        else:
+            render.error(exc.render())
+        log.warning("command failed: %s", exc.render())
+        return 1 if isinstance(exc, TransientError) else 2
+    except KeyboardInterrupt:
+        render.error("interrupted")
+        return 130
+    except Exception:
+        log.exception("internal error")
+        render.error(f"internal error — details are in {paths.home() / 'logs' / 'ordersync.log'}")
+        return 3
+
+

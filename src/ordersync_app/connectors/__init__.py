@@ -1,0 +1,1 @@
+"""Connectors: one small module per vendor, built from the declarations in :mod:`.sdk`."""

@@ -1,0 +1,1 @@
+"""The connector SDK: declarations (spec), the shared HTTP layer, auth flows and the registry."""

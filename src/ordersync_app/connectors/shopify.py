@@ -1,0 +1,238 @@
+"""Shopify (Admin GraphQL API): order triggers and an order-tagging action.
+
+GraphQL only: REST is legacy since 2024-10-01 (https://shopify.dev/docs/api/admin-rest/usage/rate-limits). Every
+call is ``POST https://{shop}.myshopify.com/admin/api/{api_version}/graphql.json`` with a token in
+``X-Shopify-Access-Token``. Static tokens cannot be created since 2026-01-01; Dev Dashboard apps for your own
+stores use the client credentials grant instead: client ID + secret buy a token that expires after 24 h, with no
+refresh token (https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/client-credentials-grant;
+ShopifySharp 6.30.0 notes), done by :class:`ClientCredentials` when no ``access_token`` is stored. Triggers read
+``orders(query: "<field>:>='<since>'")``: closed start, ascending (https://shopify.dev/docs/api/usage/search-syntax).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ordersync_app.connectors.sdk.auth import ClientCredentials, HeaderToken
+from ordersync_app.connectors.sdk.spec import (
+    Action,
+    Connector,
+    Cursor,
+    Field,
+    Owns,
+    Param,
+    RateLimit,
+    Secret,
+    Setting,
+    Trigger,
+    Verdict,
+    WriteResult,
+)
+from ordersync_app.domain.errors import BugError, SetupError
+from ordersync_app.domain.records import Record
+
+if TYPE_CHECKING:
+    from ordersync_app.connectors.sdk.http import ApiClient
+    from ordersync_app.connectors.sdk.spec import AccountConfig, TriggerContext, Write
+
+DEFAULT_VERSION = "2025-10"
+MAX_PAGE = 25  # a page costs ~2 + 26 points per order, and one query may cost 1,000 at most (see rate_limit)
+# WORKAROUND(shopify): Customer.email is deprecated since 2025-04 for defaultEmailAddress.emailAddress,
+# which our only schema copy (2025-01, tests/contract/shopify) lacks; move once a newer schema is checked.
+ORDERS = """query Orders($first: Int!, $after: String, $query: String, $sortKey: OrderSortKeys) {
+  orders(first: $first, after: $after, query: $query, sortKey: $sortKey) {
+    nodes {
+      id legacyResourceId name email createdAt updatedAt displayFulfillmentStatus displayFinancialStatus
+      totalPriceSet { shopMoney { amount } } currencyCode tags customer { firstName lastName email }
+      shippingAddress { firstName lastName address1 address2 city province zip country countryCodeV2 phone }
+      lineItems(first: 10) { nodes { title sku quantity } }
+      fulfillments(first: 3) { createdAt updatedAt trackingInfo(first: 1) { number company } }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+# tagsAdd only adds, so a repeat is harmless (https://shopify.dev/docs/api/admin-graphql/2025-01/mutations/tagsAdd).
+TAGS_ADD = ("mutation TagsAdd($id: ID!, $tags: [String!]!) {\n"
+            "  tagsAdd(id: $id, tags: $tags) { node { id } userErrors { field message } }\n}")
+ORDER_TAGS = "query OrderTags($id: ID!) {\n  order(id: $id) { id tags }\n}"
+SHOP = "query Shop {\n  shop { name myshopifyDomain }\n}"
+
+
+def _auth(account: AccountConfig) -> httpx.Auth:
+    if token := account.secret("access_token"):
+        return HeaderToken("X-Shopify-Access-Token", token)
+    if account.settings.get("client_id") and account.secret("client_secret"):
+        # Dev Dashboard apps on own stores: 24-hour tokens, no refresh token
+        # (https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/client-credentials-grant).
+        return ClientCredentials(account, account.base_url.rstrip("/") + "/admin/oauth/access_token",
+                                 header="X-Shopify-Access-Token", prefix="", skew=300)
+    raise SetupError(f"Shopify account '{account.name}' has no access token and no client credentials",
+                     hint="paste an Admin API access token, or the Dev Dashboard app's client ID and secret")
+
+
+def _errors(response: httpx.Response) -> Any:
+    with contextlib.suppress(ValueError):
+        body = response.json()
+        return body.get("errors") if isinstance(body, dict) else None
+    return None
+
+
+def _classify(response: httpx.Response) -> Verdict | None:
+    """GraphQL errors come with HTTP 200: THROTTLED is retried, ACCESS_DENIED is setup, others refused."""
+    errors = _errors(response) if response.status_code == 200 else None
+    if not errors:
+        return None
+    # THROTTLED body: https://community.shopify.com/t/throttled/254776; missing scope is ACCESS_DENIED:
+    # https://shopify.dev/changelog/new-error-messages-for-graphql-operations-without-necessary-access-scopes
+    codes = {(e.get("extensions") or {}).get("code") for e in errors if isinstance(e, dict)} \
+        if isinstance(errors, list) else set()
+    if "THROTTLED" in codes:
+        return Verdict.RETRY
+    return Verdict.SETUP if "ACCESS_DENIED" in codes else Verdict.REJECT
+
+
+def _error_message(response: httpx.Response) -> str:
+    errors = _errors(response)
+    if isinstance(errors, list):
+        return "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors)
+    if isinstance(errors, dict):  # {"query": "Required parameter missing or invalid"}
+        return "; ".join(f"{k}: {v}" for k, v in errors.items())
+    return str(errors or response.text)
+
+
+def _gql(client: ApiClient, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    path = f"/admin/api/{client.account.settings.get('api_version') or DEFAULT_VERSION}/graphql.json"
+    body = client.json("POST", path, json={"query": query, "variables": variables or {}})
+    return dict(body.get("data") or {})
+
+
+def _utc(value: str) -> str:
+    moment = datetime.fromisoformat(value).astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ" if moment.microsecond else "%Y-%m-%dT%H:%M:%SZ")
+
+
+def _flatten(node: dict[str, Any]) -> dict[str, Any]:
+    """The order as recipes see it: money and connections flattened, one tracking number per shipment."""
+    plain = ("id", "name", "email", "createdAt", "updatedAt", "displayFulfillmentStatus",
+             "displayFinancialStatus", "currencyCode", "tags")
+    return {**{k: node.get(k) for k in plain}, "legacyResourceId": str(node["legacyResourceId"]),
+            "totalPrice": node["totalPriceSet"]["shopMoney"]["amount"],
+            "customer": node.get("customer") or {}, "shippingAddress": node.get("shippingAddress") or {},
+            "lineItems": node["lineItems"]["nodes"],
+            "fulfillments": [{"createdAt": f["createdAt"], "updatedAt": f["updatedAt"],
+                              "trackingInfo": (f["trackingInfo"] or [{}])[0]} for f in node["fulfillments"]]}
+
+
+def _fetch(search: str, sort: str, cursor: str, version: Callable[[dict[str, Any]], str], extra: str = "",
+           keep: str | None = None) -> Callable[[ApiClient, TriggerContext], Iterator[list[Record]]]:
+    def fetch(client: ApiClient, ctx: TriggerContext) -> Iterator[list[Record]]:
+        terms = [f"{search}:{op}'{value}'" for op, value in ((">=", ctx.since), ("<", ctx.until)) if value]
+        variables: dict[str, Any] = {"first": max(1, min(ctx.page_size, MAX_PAGE)), "sortKey": sort,
+                                     "query": " ".join([*terms, extra]).strip() or None}
+        seen: set[str] = set()
+        while True:
+            page = _gql(client, ORDERS, variables)["orders"]
+            if records := [Record(str(n["legacyResourceId"]), version(n), _utc(n[cursor]), _flatten(n),
+                                  datetime.fromisoformat(_utc(n[cursor])))
+                           for n in page["nodes"] if keep in (None, n["displayFulfillmentStatus"])]:
+                yield records
+            end = page["pageInfo"]["endCursor"]
+            if not page["pageInfo"]["hasNextPage"]:
+                return
+            if end in seen:  # Meltano's loop check: the same page token twice would never end
+                raise BugError(f"Shopify sent the page cursor {end!r} twice", where="Shopify orders")
+            seen.add(end)
+            variables["after"] = end
+    return fetch
+
+
+def _gid(match: str | None) -> str | None:
+    """``5012`` or ``gid://shopify/Order/5012`` as a GID; None for anything else (Shopify refuses bad GIDs)."""
+    text = str(match or "").strip().removeprefix("gid://shopify/Order/")
+    return f"gid://shopify/Order/{text}" if text.isdigit() else None
+
+
+def _deliver_tags(client: ApiClient, writes: list[Write]) -> list[WriteResult]:
+    results = []
+    for write in writes:
+        raw = write.properties.get("tags")
+        tags = [str(t).strip() for t in (raw if isinstance(raw, list | tuple) else str(raw or "").split(","))]
+        if not (gid := _gid(write.match)) or not any(tags):
+            results.append(WriteResult(write.ref, "rejected", message="an order id and a tag are needed"))
+            continue
+        answer = _gql(client, TAGS_ADD, {"id": gid, "tags": [t for t in tags if t]})["tagsAdd"]
+        refused = "; ".join(e["message"] for e in answer["userErrors"]) or ("" if answer["node"] else "order not found")
+        results.append(WriteResult(write.ref, "rejected", message=refused) if refused else
+                       WriteResult(write.ref, "ok", target_id=answer["node"]["id"].rsplit("/", 1)[-1]))
+    return results
+
+
+def _read_tags(client: ApiClient, writes: list[Write]) -> list[dict[str, Any] | None]:
+    found = [_gql(client, ORDER_TAGS, {"id": gid})["order"] if (gid := _gid(w.match)) else None for w in writes]
+    return [{"tags": order["tags"]} if order else None for order in found]
+
+
+FIELDS = (
+    Field("legacyResourceId", "Order ID"), Field("id", "Order GID"), Field("name", "Order number (#1001)"),
+    Field("email", "Order email"), Field("createdAt", "Created at", "datetime"),
+    Field("updatedAt", "Updated at", "datetime"), Field("displayFulfillmentStatus", "Fulfillment status",
+    choices=("UNFULFILLED", "PARTIALLY_FULFILLED", "FULFILLED", "IN_PROGRESS", "ON_HOLD", "SCHEDULED")),
+    Field("displayFinancialStatus", "Payment status"), Field("totalPrice", "Total (decimal text)"),
+    Field("currencyCode", "Currency"), Field("tags", "Tags", "array"),
+    *(Field(f"customer.{k}", f"Customer {k}") for k in ("firstName", "lastName", "email")),
+    *(Field(f"shippingAddress.{k}", f"Ship-to {k}") for k in ("firstName", "lastName", "address1", "address2",
+                                                              "city", "province", "zip", "country", "countryCodeV2")),
+    *(Field(f"lineItems[0].{k}", f"First item {k}", t) for k, t in (("title", "string"), ("sku", "string"),
+                                                                     ("quantity", "integer"))),
+    Field("shippingAddress.phone", "Ship-to phone"),
+    Field("fulfillments[0].trackingInfo.number", "Tracking number"),
+    Field("fulfillments[0].trackingInfo.company", "Carrier"),
+)
+SINCE_UPDATED = ("updated_at", "UPDATED_AT", "updatedAt")
+
+RATE_DOC = "https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits"
+# Requests/s that keep full pages inside each plan's restore rate (100 / 200 / 1,000 points/s).
+PLAN_RATES = {"standard": 2, "advanced": 4, "plus": 20}
+
+
+CONNECTOR = Connector(
+    key="shopify", name_en="Shopify", name_zh="Shopify", owns=Owns.ORDERS, base_url="https://{shop}.myshopify.com",
+    settings=(
+        Setting("shop", "Shop subdomain", "店铺子域名", "The part before .myshopify.com",
+                "即 .myshopify.com 前面的部分"),
+        Setting("api_version", "API version", "API 版本", "YYYY-MM, each lives about 12 months",
+                "格式 YYYY-MM,每个版本约支持 12 个月", required=False, default=DEFAULT_VERSION),
+        Secret("access_token", "Admin API access token", "Admin API 访问令牌", "Empty when using a client ID",
+               "使用客户端 ID 时留空", required=False),
+        Setting("client_id", "Client ID (Dev Dashboard app)", "客户端 ID", required=False),
+        Setting("plan", "Shopify plan", "Shopify 套餐", "Sets the request budget", "决定请求速率上限",
+                required=False, default="standard", choices=tuple(PLAN_RATES)),
+        Secret("client_secret", "Client secret", "客户端密钥", required=False),
+    ),
+    make_auth=_auth, error_message=_error_message, classify=_classify,
+    test_connection=lambda client: "Shopify shop {name} ({myshopifyDomain})".format(**_gql(client, SHOP)["shop"]),
+    # Shopify meters cost points (Standard: 100/s, 1,000 max), not requests; 2 requests/s keeps pages inside it.
+    rate_limit=RateLimit(2, 1.0, source=RATE_DOC),
+    rate_limit_for=lambda settings: RateLimit(PLAN_RATES.get(settings.get("plan") or "standard", 2), 1.0,
+                                              source=RATE_DOC),
+    triggers=(
+        Trigger("order_created", "New order", "新订单", _fetch("created_at", "CREATED_AT", "createdAt",
+                lambda n: _utc(n["createdAt"])), Cursor("createdAt"), FIELDS, page_size=MAX_PAGE),
+        Trigger("order_updated", "Order updated", "订单已更新", _fetch(*SINCE_UPDATED,
+                lambda n: _utc(n["updatedAt"])), Cursor("updatedAt"), FIELDS, page_size=MAX_PAGE),
+        # Its version is the latest shipment's time, so later edits (tags, notes) do not fire it again.
+        Trigger("order_fulfilled", "Order fulfilled (shipped)", "订单已发货", _fetch(*SINCE_UPDATED, lambda n: max(
+                (_utc(f["updatedAt"]) for f in n["fulfillments"]), default=_utc(n["updatedAt"])),
+                "fulfillment_status:shipped", "FULFILLED"), Cursor("updatedAt"), FIELDS, page_size=MAX_PAGE),
+    ),
+    actions=(Action("add_order_tags", "Add tags to order", "给订单加标签",
+                    (Field("tags", "Tags", "array", required=True),), _deliver_tags, _read_tags,
+                    match=Param("order_id", "Order ID or GID", required=True),
+                    batch_max=1, idempotency="tagsAdd only adds: tags are a set, a repeat changes nothing"),),
+    sandbox="shopify", docs="https://shopify.dev/docs/api/admin-graphql",
+)

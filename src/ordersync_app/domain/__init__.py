@@ -1,0 +1,1 @@
+"""Plain value objects and the one error tree; depends on nothing but the stdlib and pydantic."""

@@ -1,0 +1,48 @@
+"""Records that flow from a trigger through a recipe, and the summary of a run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Record:
+    """One changed object read from a trigger.
+
+    ``key`` identifies the object in its app (an order id); ``version`` changes whenever the
+    object changes (its ``updated_at``), so ``(key, version)`` names one change exactly once.
+    ``cursor_value`` is the value the engine stores to resume polling after this record.
+    """
+
+    key: str
+    version: str
+    cursor_value: str
+    payload: dict[str, Any]
+    changed_at: datetime | None = None
+
+
+@dataclass
+class RunSummary:
+    """What one run of a recipe did, as the CLI and GUI report it."""
+
+    run_id: int
+    recipe: str
+    status: str = "running"
+    dry_run: bool = False
+    seen: int = 0
+    duplicates: int = 0
+    filtered: int = 0
+    succeeded: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    retrying: int = 0
+    writes: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+    previews: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready view."""
+        return {k: v for k, v in self.__dict__.items() if k != "previews" or self.dry_run}

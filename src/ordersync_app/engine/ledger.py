@@ -1,0 +1,107 @@
+"""The delivery ledger: exactly-once writes across crashes, timeouts and lost responses.
+
+Every intended write is keyed by (recipe, record key, record version, step). Before a write is
+sent its row is committed as ``inflight``; when the vendor's answer is stored it becomes ``done``
+or ``rejected``. A row still ``inflight`` at the next attempt means the process died or the
+answer was lost *after* the request may have landed, so the engine reads the target first and
+only writes again when the target does not already hold the intended values. Together with the
+vendors' idempotent forms (upsert by unique property, PATCH to a desired state) each intended
+change lands once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from ordersync_app.storage.tables import Delivery, utcnow
+
+
+def write_hash(action: str, match: str | None, properties: dict[str, Any], params: Any) -> str:
+    """A stable fingerprint of one intended write (what, where, which values)."""
+    blob = json.dumps([action, match, properties, params], sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class LedgerKey:
+    """(record key, record version) within one recipe and step."""
+
+    key: str
+    version: str
+
+
+def load(session: Session, recipe_id: int, step: int, keys: Iterable[LedgerKey]) -> dict[LedgerKey, Delivery]:
+    """Existing ledger rows for these record changes at ``step``."""
+    wanted = [(k.key, k.version) for k in keys]
+    if not wanted:
+        return {}
+    found: dict[LedgerKey, Delivery] = {}
+    for chunk_start in range(0, len(wanted), 400):
+        chunk = wanted[chunk_start:chunk_start + 400]
+        rows = session.scalars(select(Delivery).where(
+            Delivery.recipe_id == recipe_id, Delivery.step == step,
+            tuple_(Delivery.record_key, Delivery.record_version).in_(chunk),
+        ))
+        for row in rows:
+            found[LedgerKey(row.record_key, row.record_version)] = row
+    return found
+
+
+def last_done_hashes(session: Session, recipe_id: int, step: int, keys: Iterable[str]) -> dict[str, str]:
+    """For each record key, the fingerprint of the newest ``done`` write at ``step``.
+
+    Lets the engine skip a write that would set exactly the values it last set for this object
+    (a record changed in ways the recipe does not map).
+    """
+    key_list = sorted(set(keys))
+    newest: dict[str, tuple[Any, str]] = {}
+    for chunk_start in range(0, len(key_list), 400):
+        chunk = key_list[chunk_start:chunk_start + 400]
+        rows = session.execute(select(Delivery.record_key, Delivery.id, Delivery.write_hash).where(
+            and_(Delivery.recipe_id == recipe_id, Delivery.step == step, Delivery.status == "done",
+                 Delivery.record_key.in_(chunk))))
+        for key, row_id, digest in rows:
+            if key not in newest or row_id > newest[key][0]:
+                newest[key] = (row_id, digest)
+    return {key: digest for key, (_id, digest) in newest.items()}
+
+
+def mark_inflight(session: Session, recipe_id: int, step: int,
+                  entries: list[tuple[LedgerKey, str]], existing: dict[LedgerKey, Delivery]) -> None:
+    """Record the intent to send these writes (committed by the caller *before* sending)."""
+    now = utcnow()
+    for key, digest in entries:
+        row = existing.get(key)
+        if row is None:
+            row = Delivery(recipe_id=recipe_id, record_key=key.key, record_version=key.version, step=step,
+                           status="inflight", write_hash=digest, created_at=now, updated_at=now)
+            session.add(row)
+            existing[key] = row
+        else:
+            row.status = "inflight"
+            row.write_hash = digest
+            row.updated_at = now
+
+
+def settle(session: Session, row: Delivery, status: str, *, target_id: str | None = None,
+           response: str | None = None) -> None:
+    """Store the vendor's answer for one write (``done`` or ``rejected``)."""
+    row.status = status
+    row.target_id = target_id
+    row.response = response[:1000] if response else None
+    row.updated_at = utcnow()
+
+
+def forget_rejections(session: Session, recipe_id: int, record_key: str, record_version: str) -> None:
+    """Let a re-sent record write again at the steps where the vendor rejected it."""
+    session.execute(update(Delivery).where(
+        Delivery.recipe_id == recipe_id, Delivery.record_key == record_key,
+        Delivery.record_version == record_version, Delivery.status == "rejected",
+    ).values(status="retry", updated_at=utcnow()))

@@ -1,0 +1,519 @@
+"""One run of a recipe: poll the trigger from its cursor, then filter → look up → map → deliver.
+
+Durability rules (see also :mod:`.ledger`):
+
+* Records are read with a *closed* start (``>=`` the stored cursor) and de-duplicated on
+  ``(key, version)`` against stored executions, so boundary records are neither skipped nor
+  processed twice.
+* A page's outcomes (one execution row per record) and the new cursor are committed in one
+  transaction, so the cursor never runs ahead of stored outcomes.
+* Writes go through the delivery ledger, in batches up to the vendor's maximum.
+* A record the vendor rejects goes to the failed queue; a transient failure schedules the
+  record for a later attempt; neither blocks the other records. An auth failure stops the run
+  and pauses the recipe ("reconnect").
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ordersync_app.connectors.sdk.http import ApiClient
+from ordersync_app.connectors.sdk.spec import Action, Connector, TriggerContext, Write, WriteResult
+from ordersync_app.domain.errors import (
+    BugError,
+    DeliveryError,
+    OrderSyncError,
+    RecordRejected,
+    SetupError,
+    TransientError,
+)
+from ordersync_app.domain.records import Record, RunSummary
+from ordersync_app.domain.redact import mask
+from ordersync_app.engine import ledger
+from ordersync_app.engine.events import EventHub, hub
+from ordersync_app.recipes import catalog
+from ordersync_app.recipes.model import ActionStep, LookupStep
+from ordersync_app.recipes.model import Recipe as RecipeModel
+from ordersync_app.storage.tables import AuditEntry, Cursor, Execution, Run, utcnow
+
+log = logging.getLogger(__name__)
+
+# Record-level re-attempts after in-run retries are spent: minutes to hours, then the failed queue.
+# ORDERSYNC_RETRY_SCHEDULE="1,2,5" (seconds) shortens it for fault drills and tests.
+RETRY_SCHEDULE: tuple[int, ...] = tuple(
+    int(x) for x in os.environ.get("ORDERSYNC_RETRY_SCHEDULE", "").split(",") if x.strip().isdigit()
+) or (60, 300, 900, 3600, 3 * 3600, 6 * 3600)
+
+SessionFactory = Callable[[], AbstractContextManager[Session]]
+
+
+@dataclass
+class RunPlan:
+    """Everything a run needs, resolved by the service layer."""
+
+    recipe_id: int
+    recipe_name: str
+    version: int
+    recipe: RecipeModel
+    clients: dict[str, ApiClient]  # role → client
+    connectors: dict[str, Connector]  # role → connector
+    dry_run: bool = False
+    initial_since: str | None = None  # cursor to use when none is stored yet
+
+
+@dataclass
+class Item:
+    """One record change travelling through the steps of a run."""
+
+    record: Record
+    execution_id: int | None = None
+    attempts: int = 0
+    status: str = "active"
+    lookups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+    retry_after: float | None = None
+    wrote: bool = False
+    previews: list[dict[str, Any]] = field(default_factory=list)
+
+    def log_step(self, index: int, kind: str, status: str, **detail: Any) -> None:
+        """Add a step summary (shown in Activity and ``history``)."""
+        self.steps.append({"step": index, "kind": kind, "status": status, **detail})
+
+    def fail(self, error: OrderSyncError | str) -> None:
+        """The record goes to the failed queue with this message."""
+        self.status = "failed"
+        self.error = mask(error.render() if isinstance(error, OrderSyncError) else error)
+
+    def postpone(self, error: TransientError) -> None:
+        """The record is re-attempted later."""
+        self.status = "retrying"
+        self.error = mask(error.render())
+        self.retry_after = error.retry_after
+
+
+def _same(current: Any, wanted: Any) -> bool:
+    """Whether a target value already equals the intended one (vendors echo values as text)."""
+    if current == wanted:
+        return True
+    if current in (None, "") and wanted in (None, ""):
+        return True
+    try:
+        return float(current) == float(wanted)
+    except (TypeError, ValueError):
+        return str(current) == str(wanted)
+
+
+def _instant(value: str) -> datetime:
+    """An ISO-8601 text as an aware datetime (``Z`` accepted; naive text is taken as UTC)."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), max(1, size)):
+        yield items[start:start + max(1, size)]
+
+
+class Runner:
+    """Runs one recipe once. Create a new Runner per run."""
+
+    def __init__(self, plan: RunPlan, session: SessionFactory, *, events: EventHub = hub,
+                 stop: threading.Event | None = None) -> None:
+        self.plan = plan
+        self.session = session
+        self.events = events
+        self.stop = stop or threading.Event()
+        self.summary = RunSummary(run_id=0, recipe=plan.recipe_name, dry_run=plan.dry_run)
+        self._run_id = 0
+        self._audit: list[AuditEntry] = []
+
+    # -- the run ------------------------------------------------------------------------------
+    def run(self, *, retry_ids: list[int] | None = None, poll: bool = True) -> RunSummary:
+        """Re-attempt due records (or ``retry_ids``), then poll for new ones; return the summary."""
+        started = time.monotonic()
+        with self.session() as s:
+            run = Run(recipe_id=self.plan.recipe_id, recipe_version=self.plan.version, status="running",
+                      dry_run=self.plan.dry_run, pid=os.getpid())
+            s.add(run)
+            s.flush()
+            self._run_id = self.summary.run_id = run.id
+        self.events.emit("run_did_start", run_id=self._run_id, recipe=self.plan.recipe_name)
+        status, error = "succeeded", None
+        try:
+            if not self.plan.dry_run:
+                self._process_retries(retry_ids)
+            if poll and not self.stop.is_set():
+                self._poll()
+        except OrderSyncError as exc:
+            status, error = "error", exc.render()
+            raise
+        except Exception as exc:
+            status, error = "error", mask(f"internal error: {type(exc).__name__}: {exc}")
+            raise BugError(error) from exc
+        finally:
+            if status == "succeeded" and (self.summary.failed or self.summary.retrying):
+                status = "failed"
+            if status == "succeeded" and self.stop.is_set():
+                status = "stopped"
+            self.summary.status = status
+            self.summary.error = error
+            self.summary.seconds = round(time.monotonic() - started, 3)
+            self._finish(status, error)
+        return self.summary
+
+    def _finish(self, status: str, error: str | None) -> None:
+        counts = {k: getattr(self.summary, k) for k in
+                  ("seen", "duplicates", "filtered", "succeeded", "unchanged", "failed", "retrying", "writes")}
+        api = {role: {"account": c.account.name, "calls": c.stats.calls, "throttled": c.stats.throttled,
+                      "retries": c.stats.retries} for role, c in self.plan.clients.items()}
+        with self.session() as s:
+            run = s.get(Run, self._run_id)
+            if run is None:  # pragma: no cover - the row was created above
+                raise BugError(f"run {self._run_id} vanished")
+            run.status, run.error, run.counts, run.api = status, error, counts, api
+            run.finished_at = utcnow()
+        self.events.emit("run_did_finish", run_id=self._run_id, summary=self.summary)
+
+    # -- sources of items ---------------------------------------------------------------------
+    def _process_retries(self, retry_ids: list[int] | None) -> None:
+        with self.session() as s:
+            query = select(Execution).where(Execution.recipe_id == self.plan.recipe_id)
+            if retry_ids is not None:
+                query = query.where(Execution.id.in_(retry_ids))
+            else:
+                query = query.where(Execution.status == "retrying", Execution.next_attempt_at <= utcnow())
+            rows = list(s.scalars(query.order_by(Execution.id)))
+            items = [Item(Record(r.record_key, r.record_version, r.record_version, r.payload, r.changed_at),
+                          execution_id=r.id, attempts=r.attempts) for r in rows]
+            for r in rows:
+                ledger.forget_rejections(s, self.plan.recipe_id, r.record_key, r.record_version)
+        for page in _chunks(items, 500):
+            self._process(page, cursor=None)
+
+    def _poll(self) -> None:
+        trigger_step = self.plan.recipe.trigger
+        connector = self.plan.connectors[trigger_step.account]
+        trigger = connector.trigger(trigger_step.event)
+        if trigger is None:
+            raise SetupError(f"connector {connector.key} has no trigger '{trigger_step.event}'")
+        with self.session() as s:
+            row = s.get(Cursor, self.plan.recipe_id)
+            since = row.value if row and row.value else self.plan.initial_since
+        if since and trigger.cursor.kind == "datetime" and trigger.cursor.lag_seconds:
+            since = _iso(_instant(since) - timedelta(seconds=trigger.cursor.lag_seconds))
+        context = TriggerContext(params=dict(trigger_step.params), since=since, page_size=trigger.page_size)
+        client = self.plan.clients[trigger_step.account]
+        for page in trigger.fetch(client, context):
+            fresh = self._dedupe(page)
+            self._process([Item(r) for r in fresh],
+                          cursor=max((r.cursor_value for r in page), key=self._order, default=None))
+            self.events.emit("run_did_progress", run_id=self._run_id, summary=self.summary)
+            if self.stop.is_set():
+                break
+
+    def _dedupe(self, page: list[Record]) -> list[Record]:
+        """Drop record changes already processed (the boundary re-read of a closed start)."""
+        self.summary.seen += len(page)
+        if not page:
+            return []
+        with self.session() as s:
+            done = {(key, version) for key, version in s.execute(
+                select(Execution.record_key, Execution.record_version).where(
+                    Execution.recipe_id == self.plan.recipe_id,
+                    Execution.record_key.in_({r.key for r in page}),
+                    Execution.status != "previewed",
+                ))}
+        fresh, seen_now = [], set()
+        for record in page:
+            ident = (record.key, record.version)
+            if ident in done or ident in seen_now:
+                self.summary.duplicates += 1
+                continue
+            seen_now.add(ident)
+            fresh.append(record)
+        self.summary.seen -= len(page) - len(fresh)
+        return fresh
+
+    # -- steps --------------------------------------------------------------------------------
+    def _process(self, items: list[Item], *, cursor: str | None) -> None:
+        for index, step in enumerate(self.plan.recipe.steps):
+            active = [it for it in items if it.status == "active"]
+            if not active:
+                break
+            if step.filter is not None:
+                for it in active:
+                    try:
+                        keep = catalog.matches(step.filter, it.record.payload, it.lookups)
+                    except RecordRejected as exc:
+                        it.fail(exc)
+                        continue
+                    it.log_step(index, "filter", "passed" if keep else "filtered out")
+                    if not keep:
+                        it.status = "filtered"
+            elif step.lookup is not None:
+                self._lookup(index, step.lookup, active)
+            elif step.action is not None:
+                self._action(index, step.action, active)
+        self._store(items, cursor)
+
+    def _lookup(self, index: int, step: LookupStep, items: list[Item]) -> None:
+        connector = self.plan.connectors[step.account]
+        lookup = connector.lookup(step.lookup)
+        if lookup is None:
+            raise SetupError(f"connector {connector.key} has no lookup '{step.lookup}'")
+        client = self.plan.clients[step.account]
+        for it in items:
+            try:
+                params = {k: catalog.evaluate(m, it.record.payload, it.lookups) for k, m in step.params.items()}
+                found = lookup.find(client, params)
+            except TransientError as exc:
+                it.postpone(exc)
+                continue
+            except RecordRejected as exc:
+                it.fail(exc)
+                continue
+            if found is None:
+                wanted = ", ".join(f"{k}={v}" for k, v in params.items())
+                if step.if_missing == "skip":
+                    it.status = "filtered"
+                    it.log_step(index, "lookup", "not found, skipped", params=wanted)
+                else:
+                    it.fail(f"{lookup.label_en}: nothing found for {wanted}")
+                    it.log_step(index, "lookup", "not found", params=wanted)
+                continue
+            it.lookups[step.as_] = found
+            it.log_step(index, "lookup", "found", id=found.get("id"))
+
+    def _action(self, index: int, step: ActionStep, items: list[Item]) -> None:
+        connector = self.plan.connectors[step.account]
+        action = connector.action(step.action)
+        if action is None:
+            raise SetupError(f"connector {connector.key} has no action '{step.action}'")
+        client = self.plan.clients[step.account]
+        pending: list[tuple[Item, Write, str]] = []
+        for it in items:
+            try:
+                match = catalog.evaluate(step.match, it.record.payload, it.lookups) if step.match else None
+                props = {name: catalog.evaluate(m, it.record.payload, it.lookups) for name, m in step.fields.items()}
+            except RecordRejected as exc:
+                it.fail(exc)
+                it.log_step(index, "action", "mapping failed", error=it.error)
+                continue
+            ref = f"{self.plan.recipe_id}:{it.record.key}:{it.record.version}:{index}"
+            write = Write(ref=ref, match=None if match is None else str(match), properties=props,
+                          params=dict(step.params))
+            pending.append((it, write, ledger.write_hash(action.key, write.match, props, write.params)))
+        if not pending:
+            return
+        if self.plan.dry_run:
+            self._preview(index, action, client, pending)
+            return
+        to_send, to_verify = self._claim(index, action, pending)
+        if to_verify:
+            to_send += self._verify(index, action, client, to_verify)
+        for chunk in _chunks(to_send, action.batch_max):
+            self._send(index, action, client, chunk)
+
+    def _claim(self, index: int, action: Action, pending: list[tuple[Item, Write, str]]
+               ) -> tuple[list[tuple[Item, Write]], list[tuple[Item, Write]]]:
+        """Split writes into new ones (marked inflight now) and interrupted ones to verify."""
+        to_send: list[tuple[Item, Write]] = []
+        to_verify: list[tuple[Item, Write]] = []
+        with self.session() as s:
+            keys = [ledger.LedgerKey(it.record.key, it.record.version) for it, _w, _h in pending]
+            rows = ledger.load(s, self.plan.recipe_id, index, keys)
+            last = ledger.last_done_hashes(s, self.plan.recipe_id, index, [k.key for k in keys])
+            claim: list[tuple[ledger.LedgerKey, str]] = []
+            for (it, write, digest), key in zip(pending, keys, strict=True):
+                row = rows.get(key)
+                if row is not None and row.status == "done":
+                    it.wrote = True
+                    it.log_step(index, "action", "already delivered", target=row.target_id)
+                elif row is not None and row.status == "inflight":
+                    to_verify.append((it, write))
+                elif row is None and last.get(key.key) == digest:
+                    it.log_step(index, "action", "unchanged", note="the target already has these values")
+                else:
+                    claim.append((key, digest))
+                    to_send.append((it, write))
+            ledger.mark_inflight(s, self.plan.recipe_id, index, claim, rows)
+        return to_send, to_verify
+
+    def _verify(self, index: int, action: Action, client: ApiClient,
+                pairs: list[tuple[Item, Write]]) -> list[tuple[Item, Write]]:
+        """After an interruption: writes whose values are already in the target are settled."""
+        resend: list[tuple[Item, Write]] = []
+        landed: list[tuple[Item, Write]] = []
+        for chunk in _chunks(pairs, action.batch_max):
+            try:
+                current = action.read_current(client, [w for _it, w in chunk])
+            except TransientError as exc:
+                for it, _w in chunk:
+                    it.postpone(exc)
+                continue
+            except RecordRejected:
+                current = [None] * len(chunk)
+            for (it, write), now in zip(chunk, current, strict=True):
+                if now is not None and all(_same(now.get(k), v) for k, v in write.properties.items()):
+                    landed.append((it, write))
+                else:
+                    resend.append((it, write))
+        if landed:
+            with self.session() as s:
+                rows = ledger.load(s, self.plan.recipe_id, index,
+                                   [ledger.LedgerKey(it.record.key, it.record.version) for it, _w in landed])
+                for it, _write in landed:
+                    row = rows[ledger.LedgerKey(it.record.key, it.record.version)]
+                    ledger.settle(s, row, "done", response="verified in target after an interruption")
+                    it.wrote = True
+                    it.log_step(index, "action", "delivered earlier (verified)")
+        return resend
+
+    def _send(self, index: int, action: Action, client: ApiClient, chunk: list[tuple[Item, Write]]) -> None:
+        writes = [w for _it, w in chunk]
+        try:
+            results = action.deliver(client, writes)
+        except RecordRejected as exc:
+            if len(chunk) > 1:  # one bad record spoils the batch: isolate it
+                for pair in chunk:
+                    self._send(index, action, client, [pair])
+                return
+            results = [WriteResult(writes[0].ref, "rejected", message=exc.vendor_message or exc.what)]
+        except TransientError as exc:
+            for it, _w in chunk:
+                it.postpone(exc)
+                it.log_step(index, "action", "will retry", error=it.error)
+            return
+        by_ref = {r.ref: r for r in results}
+        with self.session() as s:
+            rows = ledger.load(s, self.plan.recipe_id, index,
+                               [ledger.LedgerKey(it.record.key, it.record.version) for it, _w in chunk])
+            for it, write in chunk:
+                result = by_ref.get(write.ref)
+                row = rows[ledger.LedgerKey(it.record.key, it.record.version)]
+                request = f"{action.key} ({len(chunk)} in batch)"
+                if result is None or result.status == "transient":
+                    message = (result.message if result else None) or "no answer for this record"
+                    it.postpone(TransientError(f"{action.label_en}: {message}"))
+                    it.log_step(index, "action", "will retry", request=request, error=it.error)
+                elif result.status == "ok":
+                    ledger.settle(s, row, "done", target_id=result.target_id, response="ok")
+                    it.wrote = True
+                    self.summary.writes += 1
+                    it.log_step(index, "action", "delivered", request=request, target=result.target_id,
+                                values=write.properties)
+                    s.add(self._audit_entry(index, action, it, result.target_id, result.before, write.properties))
+                else:
+                    message = mask(result.message or "rejected")
+                    ledger.settle(s, row, "rejected", response=message)
+                    it.fail(f"{action.label_en} rejected: {message}")
+                    it.log_step(index, "action", "rejected", request=request, error=message)
+
+    def _preview(self, index: int, action: Action, client: ApiClient,
+                 pending: list[tuple[Item, Write, str]]) -> None:
+        """Dry run: read the target and record what each write would change."""
+        for chunk in _chunks(pending, action.batch_max):
+            try:
+                current = action.read_current(client, [w for _it, w, _h in chunk])
+            except DeliveryError as exc:
+                current = [None] * len(chunk)
+                log.info("dry run could not read current values: %s", exc.render())
+            with self.session() as s:
+                for (it, write, _h), now in zip(chunk, current, strict=True):
+                    changes = [{"field": k, "current": None if now is None else now.get(k), "new": v}
+                               for k, v in write.properties.items()
+                               if now is None or not _same(now.get(k), v)]
+                    preview = {"record": it.record.key, "action": action.key, "match": write.match,
+                               "exists": now is not None, "changes": changes}
+                    it.previews.append(preview)
+                    it.log_step(index, "action", "would write" if changes else "would change nothing",
+                                preview=preview)
+                    s.add(self._audit_entry(index, action, it, write.match, now, write.properties, dry_run=True))
+
+    def _audit_entry(self, index: int, action: Action, it: Item, target: str | None,
+                     before: dict[str, Any] | None, after: dict[str, Any], *, dry_run: bool = False) -> AuditEntry:
+        step = self.plan.recipe.steps[index].action
+        account = self.plan.clients[step.account].account.name if step else "?"
+        return AuditEntry(recipe_id=self.plan.recipe_id, run_id=self._run_id, account=account, action=action.key,
+                          record_key=it.record.key, target_id=target, before=before, after=after, dry_run=dry_run)
+
+    # -- outcomes -----------------------------------------------------------------------------
+    def _store(self, items: list[Item], cursor: str | None) -> None:
+        """Store every item's outcome and then the cursor, in one transaction."""
+        now = utcnow()
+        with self.session() as s:
+            existing: dict[tuple[str, str], Execution] = {}
+            keys = {it.record.key for it in items if it.execution_id is None}
+            if keys:
+                for found in s.scalars(select(Execution).where(
+                        Execution.recipe_id == self.plan.recipe_id, Execution.record_key.in_(keys))):
+                    existing[(found.record_key, found.record_version)] = found
+            retried = {it.execution_id for it in items if it.execution_id is not None}
+            by_id = {row.id: row for row in s.scalars(select(Execution).where(Execution.id.in_(retried)))} \
+                if retried else {}
+            for it in items:
+                status = self._final_status(it)
+                attempts = it.attempts + (1 if status in ("retrying", "failed") else 0)
+                next_at: datetime | None = None
+                if status == "retrying":
+                    if attempts > len(RETRY_SCHEDULE):
+                        status = "failed"
+                        it.error = f"gave up after {attempts} attempts: {it.error}"
+                        self.summary.retrying -= 1
+                        self.summary.failed += 1
+                    else:
+                        delay = max(RETRY_SCHEDULE[attempts - 1], it.retry_after or 0)
+                        next_at = now + timedelta(seconds=delay)
+                row: Execution | None = by_id.get(it.execution_id) if it.execution_id else \
+                    existing.get((it.record.key, it.record.version))
+                if row is None:
+                    row = Execution(recipe_id=self.plan.recipe_id, record_key=it.record.key,
+                                    record_version=it.record.version, payload=it.record.payload,
+                                    changed_at=it.record.changed_at, created_at=now)
+                    s.add(row)
+                row.run_id, row.status, row.steps, row.error = self._run_id, status, it.steps, it.error
+                row.attempts, row.next_attempt_at, row.updated_at = attempts, next_at, now
+                self.events.emit("record_did_finish", run_id=self._run_id, key=it.record.key, status=status)
+            if cursor is not None and not self.plan.dry_run:
+                row_c = s.get(Cursor, self.plan.recipe_id)
+                if row_c is None:
+                    s.add(Cursor(recipe_id=self.plan.recipe_id, value=cursor))
+                elif row_c.value is None or self._order(cursor) > self._order(row_c.value):
+                    row_c.value = cursor
+
+    def _order(self, value: str) -> Any:
+        """Sort key of a cursor value: datetimes compare as instants, whatever their text form."""
+        kind = self.plan.connectors[self.plan.recipe.trigger.account].trigger(self.plan.recipe.trigger.event)
+        if kind is not None and kind.cursor.kind == "datetime":
+            return _instant(value)
+        if kind is not None and kind.cursor.kind == "integer":
+            return int(value)
+        return value
+
+    def _final_status(self, it: Item) -> str:
+        if it.status == "active":
+            if self.plan.dry_run:
+                it.status = "previewed"
+                self.summary.previews.extend(it.previews)
+            else:
+                it.status = "succeeded" if it.wrote else "unchanged"
+        counter = {"succeeded": "succeeded", "unchanged": "unchanged", "filtered": "filtered",
+                   "failed": "failed", "retrying": "retrying", "previewed": "succeeded"}[it.status]
+        setattr(self.summary, counter, getattr(self.summary, counter) + 1)
+        return it.status

@@ -1,0 +1,39 @@
+"""Where OrderSync keeps its files: ``ORDERSYNC_HOME`` or the platform's user data directory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+
+def home() -> Path:
+    """The data directory (created on first use)."""
+    override = os.environ.get("ORDERSYNC_HOME")
+    path = Path(override).expanduser() if override else Path(platformdirs.user_data_dir("OrderSync", "OrderSync"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database_url() -> str:
+    """``ORDERSYNC_DATABASE_URL`` or the SQLite file in the data directory."""
+    return os.environ.get("ORDERSYNC_DATABASE_URL") or f"sqlite:///{home() / 'ordersync.db'}"
+
+
+def sandbox_dir() -> Path:
+    """State files of the sandbox apps."""
+    return home() / "sandbox"
+
+
+def templates_dir() -> Path:
+    """The shipped recipe templates (``recipes/`` of the checkout, or of the packaged app)."""
+    import sys
+
+    override = os.environ.get("ORDERSYNC_TEMPLATES")
+    if override:
+        return Path(override)
+    bundled = getattr(sys, "_MEIPASS", None)
+    if bundled:
+        return Path(bundled) / "recipes"
+    return Path(__file__).resolve().parents[2] / "recipes"

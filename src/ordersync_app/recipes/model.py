@@ -1,0 +1,558 @@
+"""The recipe file format (version 1) as pydantic models, so a recipe is data with one exact shape.
+
+Every model forbids unknown keys, every name a recipe may use comes from the closed catalogue in
+:mod:`.catalog`, and field paths/templates are checked for syntax here. Checks that need the
+connector registry (does this event exist?) live in :mod:`.load`, which reports all problems at
+once. ``Recipe.to_document()`` gives the canonical file content; it loads back to an equal model.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Final, Literal, Union
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    SerializerFunctionWrapHandler,
+    Tag,
+    WithJsonSchema,
+    create_model,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+from pydantic.json_schema import GetJsonSchemaHandler, JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
+
+from ordersync_app.recipes import catalog
+from ordersync_app.recipes.migrations import CURRENT_VERSION
+from ordersync_app.recipes.paths import PathError, parse_path, parse_template
+
+__all__ = [
+    "FORMAT",
+    "ActionStep",
+    "AnyTransform",
+    "Condition",
+    "FilterStep",
+    "LookupStep",
+    "Mapping",
+    "Options",
+    "Recipe",
+    "Step",
+    "TransformCall",
+    "Trigger",
+]
+
+FORMAT: Final[Literal["ordersync-recipe"]] = "ordersync-recipe"
+NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+_NAME = re.compile(NAME_PATTERN)
+_EVERY = re.compile(r"(\d{1,6})\s*(s|m|h)")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
+MIN_EVERY_SECONDS = 30
+MAX_EVERY_SECONDS = 24 * 3600
+
+
+def _error(kind: str, message: str, hint: str | None = None) -> PydanticCustomError:
+    """A validation error with our own wording; ``hint`` is shown after the message."""
+    return PydanticCustomError(kind, message, {"hint": hint} if hint else None)
+
+
+# ------------------------------------------------------------------------------ simple types
+
+
+def _check_name(value: str) -> str:
+    if not _NAME.match(value):
+        raise _error("name", f"'{value}' is not a valid name",
+                     "use letters, digits and _ only, starting with a letter (e.g. crm, shop, deal)")
+    return value
+
+
+def _check_path(value: str) -> str:
+    try:
+        parse_path(value)
+    except PathError as exc:
+        raise _error("path", str(exc)) from None
+    return value
+
+
+def _check_template(value: str) -> str:
+    try:
+        parse_template(value)
+    except PathError as exc:
+        raise _error("template", str(exc)) from None
+    return value
+
+
+Name = Annotated[str, AfterValidator(_check_name),
+                 WithJsonSchema({"type": "string", "pattern": NAME_PATTERN})]
+Path = Annotated[str, AfterValidator(_check_path), WithJsonSchema(
+    {"type": "string", "description": "Dotted path into the record, with [n] for list items "
+     "(customer.email, lineItems[0].sku); steps.<as>.<path> reads a lookup result."})]
+Template = Annotated[str, AfterValidator(_check_template), WithJsonSchema(
+    {"type": "string", "description": "Text with {path} placeholders (substitution only); {{ and }} "
+     "are literal braces."})]
+
+
+class _Model(BaseModel):
+    """Base of the recipe models: unknown keys are errors; the dump leaves out noise.
+
+    ``omit_empty`` fields are left out of the document when empty/None, ``only_if_set`` fields
+    when the file did not contain them (so ``value: null`` survives a round trip).
+    """
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    omit_empty: ClassVar[frozenset[str]] = frozenset()
+    only_if_set: ClassVar[frozenset[str]] = frozenset()
+
+    @model_serializer(mode="wrap")
+    def _serialize(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if not isinstance(data, dict):
+            return data
+        for name, info in type(self).model_fields.items():
+            key = info.alias if info.alias and info.alias in data else name
+            if key not in data:
+                continue
+            value = getattr(self, name)
+            if (name in self.omit_empty and (value is None or value == {} or value == [])) or (
+                    name in self.only_if_set and name not in self.model_fields_set):
+                del data[key]
+        return data
+
+
+# ------------------------------------------------------------------------------- transforms
+
+
+class TransformCall(BaseModel):
+    """One transform in a mapping: ``trim`` or ``{lookup_table: {table: …}}`` in the file.
+
+    One subclass per catalogue entry is generated below, with a single field named after the
+    transform whose type is that transform's argument model.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    transform_name: ClassVar[str] = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_name(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {data: None}
+        return data
+
+    @property
+    def args(self) -> catalog.Args:
+        """The validated arguments."""
+        value: catalog.Args = getattr(self, self.transform_name)
+        return value
+
+    @model_serializer(mode="plain")
+    def _serialize(self) -> Any:
+        args = self.args.model_dump(mode="json", exclude_unset=True)
+        spec = catalog.TRANSFORMS[self.transform_name]
+        if not args and not spec.needs_args:
+            return self.transform_name
+        return {self.transform_name: args}
+
+
+def _call_model(spec: catalog.TransformSpec) -> type[TransformCall]:
+    camel = "".join(part.title() for part in spec.name.split("_"))
+    fields: dict[str, Any] = {
+        spec.name: (spec.args, Field(default_factory=spec.args) if not spec.needs_args else ...)}
+    model = create_model(f"{camel}Transform", __base__=TransformCall, __doc__=spec.description_en, **fields)
+    model.transform_name = spec.name
+    return model
+
+
+TRANSFORM_MODELS: dict[str, type[TransformCall]] = {name: _call_model(spec)
+                                                   for name, spec in catalog.TRANSFORMS.items()}
+
+
+def _transform_tag(data: Any) -> str | None:
+    if isinstance(data, TransformCall):
+        return data.transform_name
+    if isinstance(data, str):
+        return data
+    if isinstance(data, dict) and len(data) == 1:
+        key = next(iter(data))
+        return key if isinstance(key, str) else None
+    return None
+
+
+class _TransformJsonSchema:
+    """The JSON Schema of one transform as written in files: a bare name or a one-key mapping."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, _core: CoreSchema, _handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        bare = [name for name, spec in catalog.TRANSFORMS.items() if not spec.needs_args]
+        properties: dict[str, Any] = {}
+        for name, spec in catalog.TRANSFORMS.items():
+            args_schema = spec.args.model_json_schema()
+            args_schema.pop("title", None)
+            forms: list[dict[str, Any]] = [args_schema]
+            if spec.args.shorthand:
+                forms.append(args_schema["properties"][spec.args.shorthand])
+            if not spec.needs_args:
+                forms.append({"type": "null"})
+            properties[name] = {"description": spec.description_en,
+                                **({"anyOf": forms} if len(forms) > 1 else args_schema)}
+        return {
+            "anyOf": [
+                {"type": "string", "enum": bare, "description": "A transform without arguments."},
+                {"type": "object", "properties": properties, "additionalProperties": False,
+                 "minProperties": 1, "maxProperties": 1, "description": "{transform: arguments}"},
+            ],
+        }
+
+
+# A callable Discriminator picks the one member to validate, so errors point into the transform the
+# user wrote instead of listing all 23 (https://docs.pydantic.dev/2.5/concepts/unions, "discriminated
+# unions"; callable form added in https://github.com/pydantic/pydantic/pull/6915). An unknown name
+# raises `custom_error_type`, which load.py turns into "unknown transform … did you mean …".
+if TYPE_CHECKING:
+    AnyTransform = TransformCall
+else:  # a tagged union of the generated models: errors point into the one transform written
+    AnyTransform = Annotated[
+        Union[tuple(Annotated[model, Tag(name)] for name, model in TRANSFORM_MODELS.items())],  # noqa: UP007
+        Discriminator(_transform_tag, custom_error_type="transform",
+                      custom_error_message="not a transform of the catalogue"),
+        _TransformJsonSchema,
+    ]
+
+
+# --------------------------------------------------------------------------------- mappings
+
+_KINDS = ("source", "value", "template")
+
+
+class Mapping(_Model):
+    """Where a value comes from: exactly one of ``source``, ``value`` or ``template``, then transforms."""
+
+    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": [k]} for k in _KINDS]})
+    only_if_set: ClassVar[frozenset[str]] = frozenset(_KINDS)
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"transforms"})
+
+    source: Path | None = Field(default=None, description="Path of the record field to copy.")
+    value: Any = Field(default=None, description="A constant.")
+    template: Template | None = Field(default=None, description="Text with {path} placeholders.")
+    transforms: list[AnyTransform] = Field(default_factory=list,
+                                           description="Applied in order to the value.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _needs_mapping(cls, data: Any) -> Any:
+        if isinstance(data, dict | Mapping):
+            return data
+        shown = repr(data) if isinstance(data, str) else str(data)
+        hint = (f"write {{source: {data}}} to copy that field, or {{value: {shown}}} for a constant"
+                if isinstance(data, str | int | float) and not isinstance(data, bool)
+                else "write {source: path}, {value: constant} or {template: text}")
+        raise _error("mapping", "a mapping is written as {source: …}, {value: …} or {template: …}", hint)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Mapping:
+        given = [k for k in _KINDS if k in self.model_fields_set]
+        if len(given) != 1:
+            found = f" (found {' and '.join(given)})" if given else ""
+            raise _error("mapping", f"a mapping needs exactly one of source, value or template{found}")
+        if given[0] in ("source", "template") and getattr(self, given[0]) is None:
+            raise _error("mapping", f"`{given[0]}` must not be empty")
+        return self
+
+    @property
+    def kind(self) -> Literal["source", "value", "template"]:
+        """Which of source/value/template this mapping uses."""
+        if "source" in self.model_fields_set:
+            return "source"
+        if "template" in self.model_fields_set:
+            return "template"
+        return "value"
+
+    def paths(self) -> list[str]:
+        """The record paths this mapping reads (its source or its template's placeholders)."""
+        if self.kind == "source" and self.source:
+            return [self.source]
+        if self.kind == "template" and self.template:
+            return [p for _, p in parse_template(self.template) if p is not None]
+        return []
+
+
+# ------------------------------------------------------------------------------------ steps
+
+
+class Condition(_Model):
+    """One filter condition: ``{field: path, op: equals, value: FULFILLED}``."""
+
+    only_if_set: ClassVar[frozenset[str]] = frozenset({"value"})
+
+    field: Path = Field(description="Path of the record field to test.")
+    op: str = Field(description="Filter operator.", json_schema_extra={"enum": list(catalog.FILTER_OPS)})
+    value: Any = Field(default=None, description="What to compare with (not used by exists/is_empty…).")
+
+    @field_validator("op")
+    @classmethod
+    def _known_op(cls, value: str) -> str:
+        if value not in catalog.FILTER_OPS:
+            from ordersync_app.connectors.sdk.registry import suggest
+
+            close = suggest(value, list(catalog.FILTER_OPS))
+            raise _error("op", f"unknown operator '{value}'",
+                         f"did you mean '{close}'?" if close else "known: " + ", ".join(catalog.FILTER_OPS))
+        return value
+
+    @model_validator(mode="after")
+    def _value_fits(self) -> Condition:
+        problem = catalog.check_op_value(self.op, self.value, has_value="value" in self.model_fields_set)
+        if problem:
+            raise _error("op_value", problem)
+        return self
+
+
+class FilterStep(_Model):
+    """Keep only records that satisfy ``all`` (or ``any``) of the conditions."""
+
+    match: Literal["all", "any"] = "all"
+    conditions: list[Condition] = Field(min_length=1)
+
+
+class LookupStep(_Model):
+    """Find an object in another app; later mappings read it as ``steps.<as>.<field>``."""
+
+    account: Name = Field(description="Role (a key of `accounts`).")
+    lookup: str = Field(description="Lookup key of that connector.")
+    as_: Name = Field(alias="as", description="Name of the result for steps.<as>.<field>.")
+    params: dict[str, Mapping] = Field(default_factory=dict)
+    if_missing: Literal["fail", "skip"] = Field(
+        default="fail", description="Nothing found: fail the record (failed queue) or skip it.")
+
+
+class ActionStep(_Model):
+    """Write to an app: ``fields`` maps target fields to mappings; ``match`` identifies the target."""
+
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"match", "params"})
+
+    account: Name = Field(description="Role (a key of `accounts`).")
+    action: str = Field(description="Action key of that connector.")
+    match: Mapping | None = Field(default=None, description="Identifies the target object.")
+    params: dict[str, Any] = Field(default_factory=dict)
+    fields: dict[str, Mapping] = Field(default_factory=dict)
+
+
+_STEP_KINDS = ("filter", "lookup", "action")
+
+
+class Step(_Model):
+    """One item of ``steps``: exactly one of ``filter``, ``lookup`` or ``action``."""
+
+    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": [k]} for k in _STEP_KINDS]})
+    omit_empty: ClassVar[frozenset[str]] = frozenset(_STEP_KINDS)
+
+    filter: FilterStep | None = None
+    lookup: LookupStep | None = None
+    action: ActionStep | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _needs_mapping(cls, data: Any) -> Any:
+        if isinstance(data, str) and data in _STEP_KINDS:
+            raise _error("step", f"`{data}` needs its settings", f"write `{data}:` followed by its keys")
+        return data
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Step:
+        given = [k for k in _STEP_KINDS if getattr(self, k) is not None]
+        if len(given) != 1:
+            found = f" (found {' and '.join(given)})" if given else ""
+            raise _error("step", f"a step needs exactly one of filter, lookup or action{found}")
+        return self
+
+    @property
+    def kind(self) -> Literal["filter", "lookup", "action"]:
+        """Which kind of step this is."""
+        if self.filter is not None:
+            return "filter"
+        return "lookup" if self.lookup is not None else "action"
+
+    @property
+    def body(self) -> FilterStep | LookupStep | ActionStep:
+        """The step's settings (whichever of filter/lookup/action is set)."""
+        body = self.filter or self.lookup or self.action
+        assert body is not None  # guaranteed by _exactly_one
+        return body
+
+
+# ---------------------------------------------------------------------------------- trigger
+
+
+def parse_every(text: str) -> int:
+    """Seconds of a poll interval written ``45s``, ``5m`` or ``1h``.
+
+    Raises:
+        ValueError: not of that form or outside 30s..24h.
+    """
+    match = _EVERY.fullmatch(text.strip())
+    if not match:
+        raise ValueError(f"'{text}' is not an interval; write it like 45s, 5m or 1h")
+    seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    if not MIN_EVERY_SECONDS <= seconds <= MAX_EVERY_SECONDS:
+        raise ValueError(f"'{text}' is out of range; the interval must be between 30s and 24h")
+    return seconds
+
+
+def parse_start(text: str) -> datetime | None:
+    """The instant a ``start`` value names (None for ``now``/``everything``); dates are midnight UTC.
+
+    Raises:
+        ValueError: not ``now``, ``everything``, a date, or a date-time with a zone.
+    """
+    if text in ("now", "everything"):
+        return None
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            day = date.fromisoformat(text)
+            return datetime(day.year, day.month, day.day, tzinfo=UTC)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not now, everything, or an ISO 8601 date/time") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"'{text}' has no time zone; add one, e.g. {text}Z or {text}+08:00")
+    return moment
+
+
+class Trigger(_Model):
+    """When the recipe runs: an event of the ``account`` role's connector, polled ``every``."""
+
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"params"})
+
+    account: Name = Field(description="Role (a key of `accounts`).")
+    event: str = Field(description="Trigger key of that connector.")
+    params: dict[str, Any] = Field(default_factory=dict)
+    every: str = Field(default="5m", description="Poll interval, 30s..24h, e.g. 45s, 5m, 1h.",
+                       json_schema_extra={"pattern": _EVERY.pattern})
+    start: str = Field(default="now", description="now | everything | an ISO 8601 date or date-time with zone.")
+
+    @field_validator("every")
+    @classmethod
+    def _every(cls, value: str) -> str:
+        try:
+            parse_every(value)
+        except ValueError as exc:
+            raise _error("every", str(exc)) from None
+        return value
+
+    @field_validator("start")
+    @classmethod
+    def _start(cls, value: str) -> str:
+        try:
+            parse_start(value)
+        except ValueError as exc:
+            raise _error("start", str(exc)) from None
+        return value
+
+    @property
+    def every_seconds(self) -> int:
+        """The poll interval in seconds."""
+        return parse_every(self.every)
+
+    @property
+    def start_at(self) -> datetime | None:
+        """The instant to start from, or None for ``now``/``everything``."""
+        return parse_start(self.start)
+
+
+class Options(_Model):
+    """Run options."""
+
+    dry_run: bool = Field(default=False, description="Preview writes without sending them.")
+    on_error: Literal["continue", "stop"] = Field(
+        default="continue", description="continue: a failed record goes to the failed queue, others go on.")
+
+
+class Recipe(_Model):
+    """A whole recipe file."""
+
+    model_config = ConfigDict(title="OrderSync recipe")
+
+    format: Literal["ordersync-recipe"] = Field(default=FORMAT, description="Always ordersync-recipe.")
+    version: int = Field(default=CURRENT_VERSION, description="Format version of this file.",
+                         json_schema_extra={"const": CURRENT_VERSION})
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=5000)
+    accounts: dict[Name, str] = Field(min_length=1, description="Roles → connector keys (never credentials).")
+    trigger: Trigger
+    steps: list[Step] = Field(min_length=1)
+    options: Options = Field(default_factory=Options)
+
+    @field_validator("version")
+    @classmethod
+    def _current(cls, value: int) -> int:
+        if value != CURRENT_VERSION:
+            raise _error("version", f"expected version {CURRENT_VERSION}")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise _error("name", "the name must not be blank")
+        return value
+
+    def to_document(self) -> dict[str, Any]:
+        """The canonical file content (JSON-ready); it loads back to an equal recipe."""
+        data: dict[str, Any] = self.model_dump(mode="json", by_alias=True)
+        return data
+
+    def to_yaml(self) -> str:
+        """The canonical file content as YAML, laid out the way the templates are written."""
+        text: str = yaml.dump(self.to_document(), Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                              default_flow_style=False, width=100)
+        return text
+
+
+# ------------------------------------------------------------------------------- YAML layout
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, with short leaf mappings and lists on one line and multi-line text as ``|``."""
+
+
+_FLOW_WIDTH = 72
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or (isinstance(value, str | int | float | bool) and "\n" not in str(value))
+
+
+def _flat(value: Any) -> bool:
+    return _scalar(value) or (isinstance(value, list) and len(value) <= 6 and all(map(_scalar, value)))
+
+
+def _width(values: list[Any]) -> int:
+    return sum(len(str(v)) + 3 for v in values)
+
+
+def _represent_dict(dumper: yaml.SafeDumper, data: dict[str, Any]) -> yaml.Node:
+    values = list(data.values())
+    words = list(data) + [w for v in values for w in (v if isinstance(v, list) else [v])]
+    flow = 0 < len(data) <= 4 and all(map(_flat, values)) and _width(words) <= _FLOW_WIDTH
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=flow)
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    flow = len(data) <= 6 and all(map(_scalar, data)) and _width(data) <= _FLOW_WIDTH
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|" if "\n" in data else None)
+
+
+_Dumper.add_representer(dict, _represent_dict)
+_Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(str, _represent_str)

@@ -1,0 +1,567 @@
+"""A local Shopify store: the Admin GraphQL API on loopback, for demos, tests and the contract suite.
+
+Why it exists: Shopify has no public test server, and Prism cannot mock GraphQL
+(shared/specs/shopify/README.md). The Shopify connector is therefore built and demonstrated
+against this emulator. It runs real GraphQL (graphql-core) over our own subset of Shopify's schema
+(``shopify_schema.graphql``, real type and field names), with Shopify's paging, search syntax,
+cost-based throttling, auth and error shapes. Orders live in SQLite, so a demo survives a restart.
+
+The vendor behaviour it copies (shared/API-FACTS-DETAIL.md §3):
+
+- ``POST /admin/api/{version}/graphql.json`` with ``X-Shopify-Access-Token``; a wrong token gets
+  401 ``{"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}``.
+- ``orders(query:)`` search syntax (https://shopify.dev/docs/api/usage/search-syntax and the table
+  of the ``orders.query`` argument in the 2025-01 schema): ``updated_at:>='…'``, ``created_at:…``,
+  ``fulfillment_status:shipped|unshipped|…``, ``tag:``, ``name:``. Unknown terms are ignored and
+  reported in ``extensions.search`` warnings.
+- Relay paging with opaque base64 cursors (``first``/``after``, at most 250, as
+  https://shopify.dev/api/usage/limits says).
+- Calculated query cost in a leaky bucket: 1,000 points, 100 points/s restored (Standard plan,
+  https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits); objects cost 1, scalars 0,
+  a list or connection costs its ``first`` times its items, a mutation costs 10. Every answer
+  carries ``extensions.cost``. A throttled call gets HTTP 200 with ``errors[].extensions.code =
+  "THROTTLED"`` and ``actualQueryCost: null``, the body shape shown in
+  https://community.shopify.com/t/throttled/254776. Whether Shopify sends 200 or 429 is not settled
+  [S]; the connector copes with both.
+- The client credentials grant, ``POST /admin/oauth/access_token``
+  (https://shopify.dev/docs/apps/build/authentication-authorization/client-secrets). It issues
+  tokens that expire after 86,399 s.
+
+Simplifications: one fulfillment order per order (``gid://shopify/FulfillmentOrder/<order id +
+100000>``), and ``fulfillmentCreate`` fulfils whole fulfillment orders only. Mutations that change an
+order move its ``updatedAt`` to now (never backwards). Counters: ``call``/<mutation> for every
+mutation, ``order_writes``/<order id> only when a write changed the order, and ``throttled``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    build_schema,
+    execute_sync,
+    parse,
+    validate,
+)
+from graphql.utilities import value_from_ast_untyped
+
+from ordersync_app.sandbox._server import Request, Response, SandboxApp
+from ordersync_app.sandbox.demo_data import demo_order
+
+ACCESS_TOKEN = "sandbox-shopify-token"  # noqa: S105 - public demo value, opens only this emulator
+CLIENT_ID = "sandbox-shopify-client-id"
+CLIENT_SECRET = "sandbox-shopify-client-secret"  # noqa: S105 - public demo value
+TOKEN_LIFETIME = 86399
+SHOP = {"__typename": "Shop", "id": "gid://shopify/Shop/1", "name": "OrderSync Demo Store",
+        "myshopifyDomain": "ordersync-demo.myshopify.com", "email": "owner@ordersync-demo.example",
+        "currencyCode": "USD"}
+INVALID_TOKEN = {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}
+FO_OFFSET = 100000  # fulfillment order id = order id + FO_OFFSET
+MAX_FIRST = 250
+MUTATION_COST = 10
+_VERSION = re.compile(r"^(\d{4}-\d{2}|unstable)$")
+_TERM = re.compile(r"""(?P<field>\w+):(?P<op><=|>=|<|>)?(?P<value>'[^']*'|"[^"]*"|\S+)|(?P<word>\S+)""")
+_FULFILLMENT_FILTER = {"shipped": "FULFILLED", "fulfilled": "FULFILLED", "unshipped": "UNFULFILLED",
+                       "unfulfilled": "UNFULFILLED", "partial": "PARTIALLY_FULFILLED",
+                       "scheduled": "SCHEDULED", "on_hold": "ON_HOLD", "request_declined": "REQUEST_DECLINED"}
+
+
+def iso(moment: datetime) -> str:
+    """Shopify's timestamp form: UTC, whole seconds, ``Z``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _gid(kind: str, number: int) -> str:
+    return f"gid://shopify/{kind}/{number}"
+
+
+def _parse_gid(value: str, kind: str) -> int | None:
+    """The number in ``gid://shopify/<kind>/<n>``; None for another kind.
+
+    A malformed GID is refused with a top-level error ([U]: the exact wording is not verified).
+    """
+    if not re.fullmatch(r"gid://shopify/\w+/\d+", value or ""):
+        raise GraphQLError(f"Invalid global id '{value}'")
+    match = re.fullmatch(rf"gid://shopify/{kind}/(\d+)", value)
+    return int(match.group(1)) if match else None
+
+
+def _encode_cursor(key: tuple[Any, Any]) -> str:
+    raw = json.dumps({"last_id": key[1], "last_value": key[0]}, separators=(",", ":"))
+    return base64.b64encode(raw.encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[Any, Any]:
+    try:
+        data = json.loads(base64.b64decode(cursor.encode(), validate=True))
+        return data["last_value"], data["last_id"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise GraphQLError("Invalid cursor for current pagination sort.") from exc
+
+
+def connection(items: list[dict[str, Any]], key: Callable[[dict[str, Any]], tuple[Any, Any]],
+               args: dict[str, Any]) -> dict[str, Any]:
+    """A Relay connection page of ``items`` sorted by ``key`` (a unique ``(value, id)`` pair)."""
+    first, after, reverse = args.get("first"), args.get("after"), bool(args.get("reverse"))
+    if first is None:
+        raise GraphQLError("you must provide one of first or last")
+    if not 0 <= first <= MAX_FIRST:
+        raise GraphQLError(f"The first argument must be between 0 and {MAX_FIRST}.")
+    ordered = sorted(items, key=key, reverse=reverse)
+    if after:
+        mark = _decode_cursor(after)
+        ordered = [it for it in ordered if (key(it) < mark if reverse else key(it) > mark)]
+    page = ordered[:first]
+    edges = [{"cursor": _encode_cursor(key(it)), "node": it} for it in page]
+    return {"edges": edges, "nodes": page, "pageInfo": {
+        "hasNextPage": len(ordered) > first, "hasPreviousPage": bool(after),
+        "startCursor": edges[0]["cursor"] if edges else None,
+        "endCursor": edges[-1]["cursor"] if edges else None}}
+
+
+def _time(value: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _compare(left: Any, op: str, right: Any) -> bool:
+    checks = {"": left == right, ">": left > right, ">=": left >= right, "<": left < right, "<=": left <= right}
+    return checks[op]
+
+
+Term = tuple[str, str, Any]  # (field, comparator, value)
+
+
+def parse_search(query: str | None) -> tuple[list[Term], list[dict[str, str]]]:
+    """Split a Shopify search ``query`` into supported terms (implicit AND) and warnings."""
+    terms: list[Term] = []
+    warnings: list[dict[str, str]] = []
+    for m in _TERM.finditer(query or ""):
+        if m.group("word"):
+            if m.group("word") != "AND":
+                warnings.append({"field": m.group("word"),
+                                 "message": "The sandbox supports only field:value terms joined by AND."})
+            continue
+        name, op, value = m.group("field"), m.group("op") or "", m.group("value").strip("'\"")
+        if name in ("created_at", "updated_at", "processed_at"):
+            moment = datetime.now(UTC) if value == "now" else _time(value)
+            if moment is None:
+                warnings.append({"field": name, "message": f"Invalid time value '{value}'."})
+            else:
+                terms.append(("updatedAt" if name == "updated_at" else "createdAt", op, moment))
+        elif name == "fulfillment_status":
+            if value != "any":
+                terms.append(("displayFulfillmentStatus", "", _FULFILLMENT_FILTER.get(value, value.upper())))
+        elif name in ("financial_status", "email", "name", "id", "tag", "tag_not", "status"):
+            terms.append((name, op, value.lower()))
+        else:
+            warnings.append({"field": name, "message": "Invalid search field for this query."})
+    return terms, warnings
+
+
+def order_matches(order: dict[str, Any], terms: list[Term]) -> bool:
+    """Whether ``order`` passes every parsed search term."""
+    tags = {t.lower() for t in order["tags"]}
+    for name, op, value in terms:
+        if name in ("createdAt", "updatedAt"):
+            ok = _compare(_time(order[name]), op, value)
+        elif name == "displayFulfillmentStatus":
+            ok = order[name] == value
+        elif name == "financial_status":
+            ok = (order["displayFinancialStatus"] or "").lower() == value
+        elif name == "email":
+            ok = (order["email"] or "").lower() == value
+        elif name == "name":
+            ok = order["name"].lstrip("#") == value.lstrip("#")
+        elif name == "id":
+            ok = value.isdigit() and _compare(int(order["legacyResourceId"]), op, int(value))
+        elif name in ("tag", "tag_not"):
+            ok = (value in tags) == (name == "tag")
+        else:  # status: every sandbox order is open
+            ok = value not in ("closed", "cancelled")
+        if not ok:
+            return False
+    return True
+
+
+def _int_arg(node: FieldNode, name: str, variables: dict[str, Any]) -> int | None:
+    for arg in node.arguments or ():
+        if arg.name.value == name:
+            value = value_from_ast_untyped(arg.value, variables)
+            return int(value) if isinstance(value, int) else None
+    return None
+
+
+def requested_cost(selection: SelectionSetNode | None, variables: dict[str, Any],
+                   fragments: dict[str, FragmentDefinitionNode]) -> int:
+    """Shopify's documented static cost: objects 1, scalars 0, lists/connections sized by ``first``."""
+    total = 0
+    for sel in selection.selections if selection else ():
+        if isinstance(sel, FieldNode):
+            if sel.selection_set is None:
+                continue
+            inner = requested_cost(sel.selection_set, variables, fragments)
+            first = _int_arg(sel, "first", variables)
+            total += 2 + first * inner if first is not None else 1 + inner
+        elif isinstance(sel, InlineFragmentNode):
+            total += requested_cost(sel.selection_set, variables, fragments)
+        elif isinstance(sel, FragmentSpreadNode):
+            total += requested_cost(fragments[sel.name.value].selection_set, variables, fragments)
+    return total
+
+
+def _objects(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + sum(_objects(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(_objects(v) for v in value)
+    return 0
+
+
+@dataclass
+class CostBucket:
+    """The leaky bucket of one app on one store (points, restored continuously)."""
+
+    maximum: float = 1000.0
+    restore_rate: float = 100.0
+    available: float = 1000.0
+    stamp: float = field(default_factory=time.monotonic)
+
+    def refill(self) -> None:
+        """Add the points restored since the last call."""
+        now = time.monotonic()
+        self.available = min(self.maximum, self.available + (now - self.stamp) * self.restore_rate)
+        self.stamp = now
+
+    def status(self) -> dict[str, float]:
+        """``throttleStatus`` as Shopify reports it."""
+        return {"maximumAvailable": self.maximum, "currentlyAvailable": int(self.available),
+                "restoreRate": self.restore_rate}
+
+
+class ShopifySandbox(SandboxApp):
+    """Emulated Shopify store (Admin GraphQL API) with demo orders."""
+
+    name = "shopify"
+
+    def __init__(self, db_path: Path) -> None:
+        self.bucket = CostBucket()
+        self.tokens: dict[str, float] = {}  # client-credentials tokens → expiry (monotonic)
+        super().__init__(db_path)
+
+    def set_bucket(self, maximum: float, restore_rate: float) -> None:
+        """Resize the cost bucket (tests make it tiny to provoke THROTTLED); it starts full."""
+        with self.lock:
+            self.bucket = CostBucket(maximum=maximum, restore_rate=restore_rate, available=maximum)
+
+    # -- setup -------------------------------------------------------------------------------
+    def setup(self) -> None:
+        self.db.executescript("""
+            CREATE TABLE IF NOT EXISTS shopify_orders (id INTEGER PRIMARY KEY, created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL, fulfillment_status TEXT NOT NULL, tags TEXT NOT NULL,
+                payload TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS shopify_fulfillments (id INTEGER PRIMARY KEY AUTOINCREMENT,
+                order_id INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+                tracking TEXT NOT NULL);
+        """)
+        sdl = resources.files("ordersync_app.sandbox").joinpath("shopify_schema.graphql").read_text("utf-8")
+        self.schema = self._wire(build_schema(sdl))
+        self.route("POST", "/admin/api/{version}/graphql.json", self._graphql)
+        self.route("POST", "/admin/oauth/access_token", self._access_token)
+
+    def _wire(self, schema: GraphQLSchema) -> GraphQLSchema:
+        resolvers: dict[tuple[str, str], Callable[..., Any]] = {
+            ("QueryRoot", "orders"): self._orders, ("QueryRoot", "order"): self._order_by_id,
+            ("QueryRoot", "fulfillmentOrders"): self._all_fulfillment_orders,
+            ("QueryRoot", "shop"): lambda _root, _info: SHOP,
+            ("Mutation", "tagsAdd"): self._tags_add, ("Mutation", "fulfillmentCreate"): self._fulfillment_create,
+            ("Mutation", "orderUpdate"): self._order_update,
+            ("Order", "lineItems"): lambda order, _info, **a: connection(order["_lineItems"], _index_key, a),
+            ("Order", "fulfillments"): lambda order, _info, first=None: self._fulfillments(order)[:first],
+            ("Order", "fulfillmentOrders"): lambda order, _info, **a: connection(
+                [self._fulfillment_order(order)], _id_key, a),
+            ("Fulfillment", "trackingInfo"): lambda f, _info, first=None: f["_tracking"][:first],
+            ("FulfillmentOrder", "lineItems"): lambda fo, _info, **a: connection(fo["_lineItems"], _index_key, a),
+        }
+        for (type_name, field_name), resolve in resolvers.items():
+            schema.get_type(type_name).fields[field_name].resolve = resolve  # type: ignore[union-attr]
+        schema.get_type("Node").resolve_type = lambda obj, _info, _type: obj["__typename"]  # type: ignore[union-attr]
+        return schema
+
+    def seed(self, orders: int) -> None:
+        """Insert demo orders ``1..orders`` that do not exist yet (orders 1–10 arrive already shipped)."""
+        have = {row[0] for row in self.db.execute("SELECT id FROM shopify_orders")}
+        for i in range(1, orders + 1):
+            demo = demo_order(i)
+            if demo["id"] in have:
+                continue
+            payload = {k: v for k, v in demo.items() if k not in ("createdAt", "updatedAt", "fulfillmentStatus")}
+            self.db.execute("INSERT INTO shopify_orders VALUES (?, ?, ?, ?, '[]', ?)", (
+                demo["id"], iso(demo["createdAt"]), iso(demo["updatedAt"]), demo["fulfillmentStatus"],
+                json.dumps(payload, ensure_ascii=False)))
+            if demo["fulfillmentStatus"] == "FULFILLED":
+                tracking = [{"number": f"1ZSB{demo['id']:010d}", "company": "UPS", "url": None}]
+                self.db.execute(
+                    "INSERT INTO shopify_fulfillments (order_id, created_at, updated_at, tracking) VALUES (?, ?, ?, ?)",
+                    (demo["id"], iso(demo["updatedAt"]), iso(demo["updatedAt"]), json.dumps(tracking)))
+
+    # -- HTTP --------------------------------------------------------------------------------
+    def before(self, request: Request) -> Response | None:
+        if not request.path.startswith("/admin/api/"):
+            return None
+        token = request.headers.get("x-shopify-access-token", "")
+        if token == ACCESS_TOKEN or self.tokens.get(token, 0.0) > time.monotonic():
+            return None
+        return Response(401, INVALID_TOKEN)
+
+    def _access_token(self, request: Request) -> Response:
+        self.count("call", "POST /admin/oauth/access_token")
+        form = request.form() if "json" not in request.headers.get("content-type", "") else request.json() or {}
+        if form.get("grant_type") != "client_credentials":
+            return Response(400, {"error": "unsupported_grant_type"})
+        if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET:
+            return Response(400, {"error": "invalid_client", "error_description": "Client credentials are invalid"})
+        token = "shpat_sandbox_" + secrets.token_hex(16)
+        self.tokens[token] = time.monotonic() + TOKEN_LIFETIME
+        return Response(200, {"access_token": token, "scope": "read_orders,write_orders,"
+                              "read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders",
+                              "expires_in": TOKEN_LIFETIME})
+
+    def _graphql(self, request: Request) -> Response:
+        if not _VERSION.match(request.params["version"]):
+            return Response(404, {"errors": "Not Found"})
+        headers = {"X-Shopify-API-Version": request.params["version"]}
+        body = request.json()
+        if not isinstance(body, dict) or not isinstance(body.get("query"), str):
+            return Response(400, {"errors": {"query": "Required parameter missing or invalid"}}, headers)
+        try:
+            document = parse(body["query"])
+        except GraphQLError as exc:
+            return Response(200, {"errors": [exc.formatted]}, headers)
+        errors = validate(self.schema, document)
+        if errors:
+            return Response(200, {"errors": [e.formatted for e in errors]}, headers)
+        operation = _operation(document, body.get("operationName"))
+        if operation is None:
+            return Response(200, {"errors": [{"message": "No operation named in the document"}]}, headers)
+        variables = dict(body.get("variables") or {})
+        defaults = {d.variable.name.value: value_from_ast_untyped(d.default_value)
+                    for d in operation.variable_definitions or () if d.default_value is not None}
+        if operation.operation is OperationType.MUTATION:
+            cost = MUTATION_COST * len(operation.selection_set.selections)
+        else:
+            fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+            cost = requested_cost(operation.selection_set, {**defaults, **variables}, fragments)
+        self.bucket.refill()
+        if cost > self.bucket.maximum:
+            return Response(200, {"errors": [{
+                "message": f"Query cost is {cost}, which exceeds the single query max cost limit "
+                           f"({int(self.bucket.maximum)}).", "extensions": {"code": "MAX_COST_EXCEEDED",
+                                                                           "cost": cost}}]}, headers)
+        if cost > self.bucket.available:
+            self.count("throttled", "graphql")
+            return Response(200, {"errors": [{"message": "Throttled", "extensions": {
+                "code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}],
+                "extensions": {"cost": {"requestedQueryCost": cost, "actualQueryCost": None,
+                                        "throttleStatus": self.bucket.status()}}}, headers)
+        context: dict[str, Any] = {"search": []}
+        result = execute_sync(self.schema, document, variable_values=variables, context_value=context,
+                              operation_name=body.get("operationName"))
+        actual = cost if operation.operation is OperationType.MUTATION else max(1, _objects(result.data))
+        self.bucket.available -= actual
+        answer: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            answer["errors"] = [e.formatted for e in result.errors]
+        answer["extensions"] = {"cost": {"requestedQueryCost": cost, "actualQueryCost": actual,
+                                         "throttleStatus": self.bucket.status()}}
+        if context["search"]:
+            answer["extensions"]["search"] = context["search"]
+        return Response(200, answer, headers)
+
+    # -- state -------------------------------------------------------------------------------
+    def _now(self) -> str:
+        """Now, never earlier than the newest change (the demo data may lie ahead of the clock)."""
+        newest = self.db.execute("SELECT MAX(updated_at) FROM shopify_orders").fetchone()[0] or ""
+        return max(iso(datetime.now(UTC)), newest)
+
+    def _load(self, where: str = "", args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        rows = self.db.execute(f"SELECT id, created_at, updated_at, fulfillment_status, tags, payload "
+                               f"FROM shopify_orders {where}", args).fetchall()
+        return [_order_object(*row) for row in rows]
+
+    def _get(self, order_id: int | None) -> dict[str, Any] | None:
+        found = self._load("WHERE id = ?", (order_id,)) if order_id is not None else []
+        return found[0] if found else None
+
+    def _touch(self, order_id: int, **columns: str) -> None:
+        sets = ", ".join(f"{name} = ?" for name in columns)
+        self.db.execute(f"UPDATE shopify_orders SET {sets}, updated_at = ? WHERE id = ?",
+                        (*columns.values(), self._now(), order_id))
+        self.count("order_writes", str(order_id))
+
+    def _fulfillments(self, order: dict[str, Any]) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT id, created_at, updated_at, tracking FROM shopify_fulfillments "
+                               "WHERE order_id = ? ORDER BY id", (int(order["legacyResourceId"]),)).fetchall()
+        return [{"__typename": "Fulfillment", "id": _gid("Fulfillment", fid), "legacyResourceId": str(fid),
+                 "name": f"{order['name']}-F{n}", "status": "SUCCESS", "createdAt": created, "updatedAt": updated,
+                 "_tracking": json.loads(tracking)} for n, (fid, created, updated, tracking) in enumerate(rows, 1)]
+
+    def _fulfillment_order(self, order: dict[str, Any]) -> dict[str, Any]:
+        done = order["displayFulfillmentStatus"] == "FULFILLED"
+        shipped = [f["createdAt"] for f in self._fulfillments(order)]
+        items = [{"__typename": "FulfillmentOrderLineItem", "sku": item["sku"], "totalQuantity": item["quantity"],
+                  "id": item["id"].replace("/LineItem/", "/FulfillmentOrderLineItem/"), "_index": item["_index"],
+                  "remainingQuantity": 0 if done else item["quantity"]} for item in order["_lineItems"]]
+        return {"__typename": "FulfillmentOrder", "_lineItems": items,
+                "id": _gid("FulfillmentOrder", int(order["legacyResourceId"]) + FO_OFFSET),
+                "orderId": order["id"], "orderName": order["name"], "order": order,
+                "status": "CLOSED" if done else "OPEN", "createdAt": order["createdAt"],
+                "updatedAt": max(shipped, default=order["createdAt"])}
+
+    # -- queries -----------------------------------------------------------------------------
+    def _orders(self, _root: object, info: Any, **args: Any) -> dict[str, Any]:
+        terms, warnings = parse_search(args.get("query"))
+        orders = [o for o in self._load() if order_matches(o, terms)]
+        if warnings:
+            info.context["search"].append({"path": ["orders"], "query": args.get("query"), "warnings": warnings})
+        column = {"CREATED_AT": "createdAt", "PROCESSED_AT": "createdAt", "UPDATED_AT": "updatedAt"}.get(
+            args.get("sortKey") or "ID")
+        return connection(orders, lambda o: (o[column] if column else int(o["legacyResourceId"]),
+                                             int(o["legacyResourceId"])), args)
+
+    def _order_by_id(self, _root: object, _info: Any, id: str) -> dict[str, Any] | None:
+        return self._get(_parse_gid(id, "Order"))
+
+    def _all_fulfillment_orders(self, _root: object, _info: Any, **args: Any) -> dict[str, Any]:
+        items = [self._fulfillment_order(o) for o in self._load()]
+        items = [fo for fo in items if args.get("includeClosed") or fo["status"] != "CLOSED"]
+        return connection(items, _id_key if args.get("sortKey") != "UPDATED_AT" else
+                          lambda fo: (fo["updatedAt"], _parse_gid(fo["id"], "FulfillmentOrder")), args)
+
+    # -- mutations ---------------------------------------------------------------------------
+    def _tags_add(self, _root: object, _info: Any, id: str, tags: list[str]) -> dict[str, Any]:
+        self.count("call", "tagsAdd")
+        order = self._get(_parse_gid(id, "Order"))
+        if order is None:
+            # [U] Shopify's exact wording for an unknown id; its docs show a userError on "id".
+            return {"node": None, "userErrors": [{"field": ["id"], "message": "Order does not exist"}]}
+        wanted = [t.strip() for tag in tags for t in tag.split(",") if t.strip()]  # "a, b" counts as two tags
+        merged = list(order["tags"])
+        for tag in wanted:
+            if tag.lower() not in {t.lower() for t in merged}:
+                merged.append(tag)
+        if merged != order["tags"]:
+            self._touch(int(order["legacyResourceId"]), tags=json.dumps(merged, ensure_ascii=False))
+        return {"node": self._get(int(order["legacyResourceId"])), "userErrors": []}
+
+    def _fulfillment_create(self, _root: object, _info: Any, fulfillment: dict[str, Any],
+                            message: str | None = None) -> dict[str, Any]:
+        del message
+        self.count("call", "fulfillmentCreate")
+        groups = fulfillment["lineItemsByFulfillmentOrder"]
+        fo_ids = {_parse_gid(g["fulfillmentOrderId"], "FulfillmentOrder") for g in groups}
+        found = [self._get(n - FO_OFFSET) if n else None for n in fo_ids]  # one fulfillment order per order
+
+        def error(text: str) -> dict[str, Any]:
+            return {"fulfillment": None, "userErrors": [{"field": ["fulfillment"], "message": text}]}
+
+        if not found or None in found:
+            return error("Fulfillment order does not exist.")
+        if len(found) > 1:
+            return error("All fulfillment orders must belong to the same order.")
+        if any(g.get("fulfillmentOrderLineItems") for g in groups):
+            return error("The sandbox fulfils whole fulfillment orders only: leave fulfillmentOrderLineItems out.")
+        order = found[0]
+        assert order is not None
+        if order["displayFulfillmentStatus"] == "FULFILLED":
+            return error(f"Fulfillment order {groups[0]['fulfillmentOrderId']} has an unfulfillable status= closed.")
+        info = fulfillment.get("trackingInfo") or {}
+        numbers = info.get("numbers") or ([info["number"]] if info.get("number") else [])
+        urls = info.get("urls") or ([info["url"]] if info.get("url") else [])
+        tracking = [{"number": n, "company": info.get("company"), "url": urls[k] if k < len(urls) else None}
+                    for k, n in enumerate(numbers)]
+        now = self._now()
+        self.db.execute("INSERT INTO shopify_fulfillments (order_id, created_at, updated_at, tracking) "
+                        "VALUES (?, ?, ?, ?)", (int(order["legacyResourceId"]), now, now, json.dumps(tracking)))
+        self._touch(int(order["legacyResourceId"]), fulfillment_status="FULFILLED")
+        return {"fulfillment": self._fulfillments(order)[-1], "userErrors": []}
+
+    def _order_update(self, _root: object, _info: Any, input: dict[str, Any]) -> dict[str, Any]:
+        self.count("call", "orderUpdate")
+        order = self._get(_parse_gid(input["id"], "Order"))
+        if order is None:
+            return {"order": None, "userErrors": [{"field": ["id"], "message": "Order does not exist"}]}
+        oid = int(order["legacyResourceId"])
+        payload = json.loads(self.db.execute("SELECT payload FROM shopify_orders WHERE id = ?", (oid,)).fetchone()[0])
+        changed = {k: input[k] for k in ("email", "note") if k in input and input[k] != payload.get(k)}
+        columns: dict[str, str] = {}
+        if changed:
+            columns["payload"] = json.dumps({**payload, **changed}, ensure_ascii=False)
+        if input.get("tags") is not None and list(input["tags"]) != order["tags"]:
+            columns["tags"] = json.dumps(list(input["tags"]), ensure_ascii=False)
+        if columns:
+            self._touch(oid, **columns)
+        return {"order": self._get(oid), "userErrors": []}
+
+
+def _index_key(item: dict[str, Any]) -> tuple[int, int]:
+    return item["_index"], item["_index"]
+
+
+def _id_key(item: dict[str, Any]) -> tuple[int, int]:
+    number = int(str(item["id"]).rsplit("/", 1)[-1])
+    return number, number
+
+
+def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name:
+        return next((op for op in ops if op.name and op.name.value == name), None)
+    return ops[0] if len(ops) == 1 else None
+
+
+def _order_object(oid: int, created: str, updated: str, status: str, tags: str, payload: str) -> dict[str, Any]:
+    """The GraphQL view of one stored order (connections are resolved from the ``_`` keys)."""
+    data = json.loads(payload)
+    money = {"amount": data["total"], "currencyCode": data["currency"]}
+    customer, address = data["customer"], data["shippingAddress"]
+    return {
+        "__typename": "Order", "id": _gid("Order", oid), "legacyResourceId": str(oid), "name": data["name"],
+        "email": data.get("email"), "note": data.get("note"), "createdAt": created, "updatedAt": updated,
+        "cancelledAt": None, "closed": False, "displayFulfillmentStatus": status,
+        "displayFinancialStatus": data.get("financialStatus"), "currencyCode": data["currency"],
+        "totalPriceSet": {"shopMoney": money, "presentmentMoney": money}, "tags": json.loads(tags),
+        "customer": {"__typename": "Customer", "id": _gid("Customer", customer["id"]),
+                     "legacyResourceId": str(customer["id"]), "firstName": customer["firstName"],
+                     "lastName": customer["lastName"], "email": customer["email"]},
+        "shippingAddress": {**{k: address.get(k) for k in ("firstName", "lastName", "address1", "address2", "city",
+                                                           "province", "zip", "country", "phone")},
+                            "name": f"{address['firstName']} {address['lastName']}".strip(),
+                            "countryCodeV2": address.get("countryCode")},
+        "_lineItems": [{"__typename": "LineItem", "id": _gid("LineItem", item["id"]), "name": item["title"],
+                        "title": item["title"], "sku": item["sku"], "quantity": item["quantity"], "_index": n}
+                       for n, item in enumerate(data["lineItems"])],
+    }

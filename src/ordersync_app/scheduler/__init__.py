@@ -1,0 +1,1 @@
+"""Background scheduling: APScheduler hosts recipe runs for the tray app and ``ordersync worker``."""

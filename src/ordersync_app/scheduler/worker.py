@@ -1,0 +1,95 @@
+"""The scheduler that runs every enabled recipe on its interval (``ordersync worker`` and the tray app).
+
+Missed runs are coalesced into one (``coalesce=True``) and run late within a grace window, so a
+machine waking from sleep catches up once instead of replaying every missed interval; nothing is
+lost either way because each run polls from the stored cursor.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from ordersync_app import paths
+from ordersync_app.scheduler import jobs
+from ordersync_app.scheduler.lock import InstanceLock
+from ordersync_app.services import recipes, runs
+
+log = logging.getLogger(__name__)
+MISFIRE_GRACE_SECONDS = 3600
+
+
+class RecipeScheduler:
+    """Keeps APScheduler's jobs in step with the enabled, unpaused recipes."""
+
+    def __init__(self) -> None:
+        self.scheduler = BackgroundScheduler(job_defaults={
+            "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS})
+        self.lock = InstanceLock(paths.home() / "scheduler.lock")
+
+    def start(self) -> None:
+        """Take the instance lock, recover interrupted runs, schedule recipes."""
+        self.lock.acquire()
+        jobs.stop_event.clear()
+        recovered = runs.recover_interrupted()
+        if recovered:
+            log.info("marked %d interrupted run(s); their records resume now", recovered)
+        self.scheduler.start()
+        self.refresh(run_now=True)
+
+    def refresh(self, *, run_now: bool = False) -> list[str]:
+        """Add, change or drop jobs to match the recipes table; returns the scheduled names."""
+        wanted: dict[str, int] = {r.name: r.every_seconds for r in recipes.list_recipes()
+                                  if r.enabled and not r.paused_reason}
+        for job in self.scheduler.get_jobs():
+            if job.id not in wanted:
+                job.remove()
+        for name, every in wanted.items():
+            job = self.scheduler.get_job(name)
+            current = getattr(getattr(job, "trigger", None), "interval", None)
+            if job is None or current is None or int(current.total_seconds()) != every:
+                kwargs: dict[str, Any] = {}
+                if run_now or job is None:
+                    from datetime import UTC, datetime
+
+                    kwargs["next_run_time"] = datetime.now(UTC)
+                self.scheduler.add_job(jobs.run_recipe_job, "interval", seconds=every, args=[name], id=name,
+                                       replace_existing=True, **kwargs)
+        return sorted(wanted)
+
+    def run_all_now(self) -> None:
+        """Run every scheduled recipe as soon as possible."""
+        from datetime import UTC, datetime
+
+        for job in self.scheduler.get_jobs():
+            job.modify(next_run_time=datetime.now(UTC))
+
+    def stop(self) -> None:
+        """Let in-flight runs finish their current page, then stop."""
+        jobs.stop_event.set()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        self.lock.release()
+
+
+def run_forever(*, poll_seconds: float = 30.0) -> int:
+    """``ordersync worker``: schedule until SIGINT/SIGTERM, then finish in-flight records and exit."""
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    scheduler = RecipeScheduler()
+    scheduler.start()
+    names = scheduler.refresh()
+    print(f"OrderSync worker: {len(names)} recipe(s) scheduled ({', '.join(names) or 'none enabled'}); "  # noqa: T201
+          "Ctrl+C to stop.", flush=True)
+    try:
+        while not stop.wait(poll_seconds):
+            scheduler.refresh()
+    finally:
+        scheduler.stop()
+        print("OrderSync worker stopped cleanly.", flush=True)  # noqa: T201
+    return 0

@@ -1,0 +1,232 @@
+"""Recipes: validate, import (binding roles to local accounts), version, export, enable, remove."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ordersync_app.connectors.sdk import registry
+from ordersync_app.domain.errors import RecipeError, SetupError
+from ordersync_app.recipes import load
+from ordersync_app.recipes.model import Recipe as RecipeModel
+from ordersync_app.services import accounts
+from ordersync_app.storage import db
+from ordersync_app.storage.tables import Cursor, Execution, Recipe, RecipeVersion, Run
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
+
+@dataclass
+class RecipeInfo:
+    """A recipe as listed to users."""
+
+    name: str
+    title: str
+    enabled: bool
+    dry_run: bool
+    version: int
+    bindings: dict[str, str]
+    trigger: str
+    every_seconds: int
+    paused_reason: str | None = None
+    last_run: dict[str, Any] | None = None
+    failed: int = 0
+    cursor: str | None = None
+    document: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self, *, with_document: bool = False) -> dict[str, Any]:
+        """JSON-ready view."""
+        data = dict(self.__dict__)
+        if not with_document:
+            data.pop("document")
+        return data
+
+
+def validate_file(path: Path) -> RecipeModel:
+    """Load and validate a recipe file (raises ``RecipeInvalid`` listing every problem)."""
+    return load.load_file(path)
+
+
+def slugify(text: str) -> str:
+    """A local recipe name from a title or file name."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
+    return slug or "recipe"
+
+
+def initial_cursor(recipe: RecipeModel, *, now: datetime | None = None) -> str | None:
+    """Where polling starts for a new recipe: ``now``, ``everything`` (None) or a date."""
+    start = str(recipe.trigger.start)
+    if start == "everything":
+        return None
+    if start == "now":
+        moment = now or datetime.now(UTC)
+    else:
+        moment = datetime.fromisoformat(start)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+    # Whole seconds, rounded down: vendors stamp changes to the second (Shopify's updatedAt), and a
+    # closed start at the truncated second re-reads at most a second of changes (de-duplicated).
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _model(document: dict[str, Any]) -> RecipeModel:
+    """A stored document back into the model (documents were validated when saved)."""
+    return load.load_text(json.dumps(document, ensure_ascii=False), source="stored recipe")
+
+
+def _check_bindings(recipe: RecipeModel, bindings: dict[str, str]) -> None:
+    problems = []
+    for role, connector_key in recipe.accounts.items():
+        account_name = bindings.get(role)
+        if not account_name:
+            problems.append(f"role '{role}' ({connector_key}) is not bound: add --bind {role}=ACCOUNT")
+            continue
+        info = accounts.get_account(account_name)
+        if info.connector != connector_key:
+            problems.append(f"role '{role}' needs a {connector_key} account, but '{account_name}' is {info.connector}")
+    for role in bindings:
+        if role not in recipe.accounts:
+            near = registry.suggest(role, list(recipe.accounts))
+            problems.append(f"the recipe has no role '{role}'" + (f" (did you mean '{near}'?)" if near else ""))
+    if problems:
+        raise SetupError("; ".join(problems), where="bindings")
+
+
+def import_recipe(source: Path | str, bindings: dict[str, str], *, name: str | None = None,
+                  enable: bool = False, replace: bool = False) -> RecipeInfo:
+    """Import a recipe file (or text) bound to local accounts; a re-import adds a version.
+
+    Raises:
+        RecipeInvalid: the file has problems (all listed).
+        SetupError: bindings are missing or wrong, or the name is taken (without ``replace``).
+    """
+    recipe = load.load_file(source) if isinstance(source, Path) else load.load_text(source)
+    return save_recipe(recipe, bindings, name=name or slugify(recipe.name), enable=enable, replace=replace)
+
+
+def save_recipe(recipe: RecipeModel, bindings: dict[str, str], *, name: str, enable: bool = False,
+                replace: bool = True) -> RecipeInfo:
+    """Store a validated recipe as a new version (the builder and import both land here)."""
+    if not SLUG.match(name):
+        raise SetupError(f"'{name}' is not a valid recipe name", hint="use a-z, 0-9, '-' and '_'")
+    _check_bindings(recipe, bindings)
+    document = recipe.to_document()
+    with db.session() as s:
+        row = s.scalar(select(Recipe).where(Recipe.name == name))
+        if row is not None and not replace:
+            raise SetupError(f"a recipe named '{name}' already exists",
+                             hint="pass --name NEW to import it beside, or --replace to add a new version")
+        if row is None:
+            row = Recipe(name=name, title=recipe.name, version=0, dry_run=bool(recipe.options.dry_run))
+            s.add(row)
+            s.flush()
+            s.add(Cursor(recipe_id=row.id, value=initial_cursor(recipe)))
+        row.version += 1
+        row.title = recipe.name
+        row.enabled = row.enabled or enable
+        s.add(RecipeVersion(recipe_id=row.id, version=row.version, document=document, bindings=dict(bindings)))
+    return get_recipe(name)
+
+
+def _row(s: Any, name: str) -> Recipe:
+    row = s.scalar(select(Recipe).where(Recipe.name == name))
+    if row is None:
+        known = [n for (n,) in s.execute(select(Recipe.name))]
+        near = registry.suggest(name, known)
+        raise SetupError(f"no recipe named '{name}'",
+                         hint=f"did you mean '{near}'?" if near else "see: ordersync recipe list")
+    return row
+
+
+def _current(s: Any, row: Recipe) -> RecipeVersion:
+    version = s.scalar(select(RecipeVersion).where(RecipeVersion.recipe_id == row.id,
+                                                   RecipeVersion.version == row.version))
+    if version is None:
+        raise RecipeError(f"recipe '{row.name}' has no stored version {row.version}")
+    return version
+
+
+def _info(s: Any, row: Recipe) -> RecipeInfo:
+    version = _current(s, row)
+    last = s.scalar(select(Run).where(Run.recipe_id == row.id).order_by(Run.id.desc()).limit(1))
+    failed = s.scalar(select(func.count()).select_from(Execution).where(
+        Execution.recipe_id == row.id, Execution.status == "failed")) or 0
+    cursor = s.get(Cursor, row.id)
+    trigger = version.document.get("trigger", {})
+    model = _model(version.document)
+    return RecipeInfo(
+        name=row.name, title=row.title, enabled=row.enabled, dry_run=row.dry_run, version=row.version,
+        bindings=dict(version.bindings), trigger=f"{trigger.get('account')}.{trigger.get('event')}",
+        every_seconds=model.trigger.every_seconds, paused_reason=row.paused_reason,
+        last_run=None if last is None else {"id": last.id, "status": last.status,
+                                           "started_at": last.started_at.isoformat(), **last.counts},
+        failed=failed, cursor=cursor.value if cursor else None, document=version.document,
+    )
+
+
+def list_recipes() -> list[RecipeInfo]:
+    """Every recipe with its last run and failed count."""
+    with db.session() as s:
+        return [_info(s, r) for r in s.scalars(select(Recipe).order_by(Recipe.name))]
+
+
+def get_recipe(name: str) -> RecipeInfo:
+    """One recipe (SetupError with a suggestion when unknown)."""
+    with db.session() as s:
+        return _info(s, _row(s, name))
+
+
+def recipe_model(name: str) -> tuple[int, int, RecipeModel, dict[str, str], bool]:
+    """(id, version, model, bindings, dry_run) of a recipe's current version, for a run."""
+    with db.session() as s:
+        row = _row(s, name)
+        version = _current(s, row)
+        return row.id, row.version, _model(version.document), dict(version.bindings), row.dry_run
+
+
+def export_recipe(name: str) -> str:
+    """The recipe file text: no bindings, accounts, hosts or secrets, ready to share."""
+    with db.session() as s:
+        document = _current(s, _row(s, name)).document
+    return _model(document).to_yaml()
+
+
+def set_enabled(name: str, *, enabled: bool) -> RecipeInfo:
+    """Switch a recipe on (scheduled) or off; enabling clears a pause."""
+    with db.session() as s:
+        row = _row(s, name)
+        row.enabled = enabled
+        if enabled:
+            row.paused_reason = None
+    return get_recipe(name)
+
+
+def set_dry_run(name: str, *, dry_run: bool) -> RecipeInfo:
+    """Dry run on/off. Going live keeps the cursor, so the previewed records are the ones sent."""
+    with db.session() as s:
+        _row(s, name).dry_run = dry_run
+    return get_recipe(name)
+
+
+def pause(name: str, reason: str) -> None:
+    """Stop scheduling a recipe until the user acts (e.g. reconnects an account)."""
+    with db.session() as s:
+        row = _row(s, name)
+        row.paused_reason = reason
+
+
+def remove_recipe(name: str) -> None:
+    """Delete a recipe with its history."""
+    with db.session() as s:
+        s.delete(_row(s, name))
+
+
+def recipes_using(account: str) -> list[str]:
+    """Names of the recipes whose current version is bound to ``account``."""
+    return [r.name for r in list_recipes() if account in r.bindings.values()]

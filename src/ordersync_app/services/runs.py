@@ -1,0 +1,189 @@
+"""Runs, history and the failed-records queue: what ``ordersync run/history/retry`` and the GUI call."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+
+from ordersync_app.connectors.sdk.http import ApiClient
+from ordersync_app.domain.errors import AuthError, SetupError
+from ordersync_app.domain.records import RunSummary
+from ordersync_app.engine.events import hub
+from ordersync_app.engine.runner import Runner, RunPlan
+from ordersync_app.services import accounts, alerts, recipes
+from ordersync_app.storage import db
+from ordersync_app.storage.tables import Execution, Recipe, Run, utcnow
+
+_recipe_locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_interrupted() -> int:
+    """Mark runs left ``running`` by a dead process as ``interrupted`` (their records resume from
+    the ledger on the next run). Returns how many were found."""
+    with db.session() as s:
+        stale = [r for r in s.scalars(select(Run).where(Run.status == "running"))
+                 if not _pid_alive(r.pid) or (r.pid == os.getpid() and not _active_here(r.recipe_id))]
+        for run in stale:
+            run.status, run.finished_at = "interrupted", utcnow()
+            run.error = "the process stopped during this run; unfinished records resume on the next run"
+        return len(stale)
+
+
+_active: set[int] = set()
+
+
+def _active_here(recipe_id: int) -> bool:
+    return recipe_id in _active
+
+
+def build_plan(name: str, *, dry_run: bool | None = None) -> RunPlan:
+    """Resolve a recipe's accounts into clients (raises SetupError when one is missing)."""
+    recipe_id, version, model, bindings, stored_dry_run = recipes.recipe_model(name)
+    clients: dict[str, ApiClient] = {}
+    connectors = {}
+    for role, connector_key in model.accounts.items():
+        account = bindings.get(role)
+        if not account:
+            raise SetupError(f"recipe '{name}' has no account for role '{role}'",
+                             hint=f"re-import it with --bind {role}=ACCOUNT")
+        clients[role] = accounts.client(account)
+        connectors[role] = accounts.connector(connector_key)
+    effective = stored_dry_run if dry_run is None else dry_run
+    return RunPlan(recipe_id=recipe_id, recipe_name=name, version=version, recipe=model, clients=clients,
+                   connectors=connectors, dry_run=effective)
+
+
+def run_recipe(name: str, *, dry_run: bool | None = None, stop: threading.Event | None = None,
+               retry_ids: list[int] | None = None, poll: bool = True) -> RunSummary:
+    """Run a recipe once now. An auth failure pauses the recipe and marks the account "reconnect".
+
+    Raises:
+        SetupError: the recipe or its accounts are not usable (AuthError when credentials died).
+        TransientError: the trigger's app was unreachable (nothing was skipped; try again later).
+    """
+    recover_interrupted()
+    with _recipe_locks[name]:
+        plan = build_plan(name, dry_run=dry_run)
+        _active.add(plan.recipe_id)
+        runner = Runner(plan, db.session, stop=stop)
+        try:
+            return runner.run(retry_ids=retry_ids, poll=poll)
+        except AuthError as exc:
+            for client in plan.clients.values():
+                accounts.set_status(client.account.name, "reconnect", exc.render())
+            recipes.pause(name, f"reconnect needed: {exc.what}")
+            hub.emit("recipe_did_pause", recipe=name, reason=exc.render())
+            raise
+        finally:
+            _active.discard(plan.recipe_id)
+            if runner.summary.run_id:
+                alerts.observe_run(name, runner.summary)  # never raises; low-noise policy inside
+            for client in plan.clients.values():
+                client.close()
+
+
+@dataclass
+class ExecutionInfo:
+    """One record's outcome, for history and the failed queue."""
+
+    id: int
+    recipe: str
+    run_id: int
+    record_key: str
+    record_version: str
+    status: str
+    error: str | None
+    attempts: int
+    next_attempt_at: str | None
+    updated_at: str
+    steps: list[Any]
+    payload: dict[str, Any]
+
+    def as_dict(self, *, detail: bool = False) -> dict[str, Any]:
+        """JSON-ready view (payload and steps only with ``detail``)."""
+        data = dict(self.__dict__)
+        if not detail:
+            data.pop("payload")
+            data.pop("steps")
+        return data
+
+
+def history(recipe: str | None = None, *, failed_only: bool = False, limit: int = 200,
+            status: str | None = None) -> list[ExecutionInfo]:
+    """Latest record outcomes, newest first."""
+    with db.session() as s:
+        query = select(Execution, Recipe.name).join(Recipe, Recipe.id == Execution.recipe_id)
+        if recipe:
+            query = query.where(Recipe.name == recipes.get_recipe(recipe).name)
+        if failed_only:
+            query = query.where(Execution.status == "failed")
+        elif status:
+            query = query.where(Execution.status == status)
+        rows = s.execute(query.order_by(Execution.updated_at.desc(), Execution.id.desc()).limit(limit))
+        return [ExecutionInfo(e.id, name, e.run_id, e.record_key, e.record_version, e.status, e.error,
+                              e.attempts, e.next_attempt_at.isoformat() if e.next_attempt_at else None,
+                              e.updated_at.isoformat(), list(e.steps), dict(e.payload)) for e, name in rows]
+
+
+def runs(recipe: str | None = None, *, limit: int = 50) -> list[dict[str, Any]]:
+    """Latest runs, newest first."""
+    with db.session() as s:
+        query = select(Run, Recipe.name).join(Recipe, Recipe.id == Run.recipe_id)
+        if recipe:
+            query = query.where(Recipe.name == recipe)
+        return [{"id": r.id, "recipe": name, "status": r.status, "dry_run": r.dry_run,
+                 "started_at": r.started_at.isoformat(),
+                 "finished_at": r.finished_at.isoformat() if r.finished_at else None,
+                 "error": r.error, **r.counts, "api": r.api}
+                for r, name in s.execute(query.order_by(Run.id.desc()).limit(limit))]
+
+
+def retry(ids: list[int] | None = None, *, all_failed: bool = False, recipe: str | None = None
+          ) -> list[RunSummary]:
+    """Re-send failed records now with each recipe's current version; returns one summary per recipe."""
+    with db.session() as s:
+        query = select(Execution.id, Recipe.name).join(Recipe, Recipe.id == Execution.recipe_id)
+        if ids:
+            query = query.where(Execution.id.in_(ids))
+        elif all_failed:
+            query = query.where(Execution.status == "failed")
+        else:
+            raise SetupError("nothing to re-send", hint="name record ids, or pass --all-failed")
+        if recipe:
+            query = query.where(Recipe.name == recipe)
+        found = list(s.execute(query))
+    if ids and len(found) != len(set(ids)):
+        missing = sorted(set(ids) - {i for i, _n in found})
+        raise SetupError(f"no record with id {', '.join(map(str, missing))}", hint="see: ordersync history --failed")
+    by_recipe: dict[str, list[int]] = defaultdict(list)
+    for execution_id, name in found:
+        by_recipe[name].append(execution_id)
+    return [run_recipe(name, retry_ids=exec_ids, poll=False, dry_run=False)
+            for name, exec_ids in sorted(by_recipe.items())]
+
+
+def skip(ids: list[int], reason: str) -> int:
+    """Take failed records out of the queue without sending them; the reason is kept."""
+    with db.session() as s:
+        result = s.execute(update(Execution).where(Execution.id.in_(ids), Execution.status == "failed")
+                           .values(status="skipped", error=f"skipped: {reason}", updated_at=utcnow()))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy 2 tables, the database engine with migrations, and repositories."""

@@ -1,0 +1,94 @@
+"""The database: engine creation (SQLite in WAL mode by default) and migrations run on start."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ordersync_app import paths
+from ordersync_app.domain.errors import SetupError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic configuration pointing at our migrations and ``url``."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def engine(url: str | None = None) -> Engine:
+    """The process-wide engine for ``url`` (default: :func:`paths.database_url`), migrated to head.
+
+    Raises:
+        SetupError: the database cannot be opened or migrated.
+    """
+    url = url or paths.database_url()
+    with _lock:
+        found = _engines.get(url)
+        if found is not None:
+            return found
+        try:
+            eng = create_engine(url, future=True, pool_pre_ping=True)
+            if eng.dialect.name == "sqlite":
+                event.listen(eng, "connect", _sqlite_pragmas)
+            with eng.begin() as connection:
+                config = alembic_config(url)
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+        except SQLAlchemyError as exc:
+            raise SetupError(f"cannot open the database {_safe(url)}: {type(exc).__name__}",
+                             hint="check ORDERSYNC_DATABASE_URL / ORDERSYNC_HOME") from exc
+        _engines[url] = eng
+        return eng
+
+
+def _safe(url: str) -> str:
+    """The URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def has_tables(eng: Engine) -> bool:
+    """Whether the schema is present (used by tests)."""
+    return "recipes" in inspect(eng).get_table_names()
+
+
+def dispose_all() -> None:
+    """Close every engine (tests switch data directories)."""
+    with _lock:
+        for eng in _engines.values():
+            eng.dispose()
+        _engines.clear()
+
+
+@contextmanager
+def session(url: str | None = None) -> Iterator[Session]:
+    """A session in one transaction: committed on success, rolled back on error."""
+    maker = sessionmaker(engine(url), expire_on_commit=False)
+    with maker() as s, s.begin():
+        yield s

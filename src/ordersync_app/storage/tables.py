@@ -1,0 +1,176 @@
+"""The database tables (SQLAlchemy 2 typed mappings).
+
+No table holds a secret: account rows keep non-secret settings only; secrets live in the keychain.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import DateTime, TypeDecorator
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, the only clock the storage layer uses."""
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and always returns them aware (SQLite keeps no zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UtcDateTime column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Account(Base):
+    """A connection to one app; ``settings`` holds non-secret values only."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    connector: Mapped[str] = mapped_column(String(50))
+    base_url: Mapped[str] = mapped_column(String(500))
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="ok")  # ok | reconnect
+    status_message: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Recipe(Base):
+    """An imported recipe; its content lives in :class:`RecipeVersion` rows."""
+
+    __tablename__ = "recipes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    enabled: Mapped[bool] = mapped_column(default=False)
+    dry_run: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    paused_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class RecipeVersion(Base):
+    """One saved version of a recipe: the canonical document plus its role → account bindings."""
+
+    __tablename__ = "recipe_versions"
+    __table_args__ = (UniqueConstraint("recipe_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipe_id: Mapped[int] = mapped_column(ForeignKey("recipes.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    document: Mapped[dict[str, Any]] = mapped_column()
+    bindings: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Run(Base):
+    """One run of a recipe."""
+
+    __tablename__ = "runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipe_id: Mapped[int] = mapped_column(ForeignKey("recipes.id", ondelete="CASCADE"), index=True)
+    recipe_version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    dry_run: Mapped[bool] = mapped_column(default=False)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    pid: Mapped[int | None] = mapped_column(Integer, default=None)
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    api: Mapped[dict[str, Any]] = mapped_column(default=dict)  # per account: calls, throttled
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class Execution(Base):
+    """What happened to one record change ``(key, version)`` of a recipe: the de-duplication set
+    and, with status ``failed``, the failed-records queue."""
+
+    __tablename__ = "executions"
+    __table_args__ = (
+        UniqueConstraint("recipe_id", "record_key", "record_version"),
+        Index("ix_executions_status", "recipe_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipe_id: Mapped[int] = mapped_column(ForeignKey("recipes.id", ondelete="CASCADE"))
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    record_key: Mapped[str] = mapped_column(String(200))
+    record_version: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[datetime | None] = mapped_column(default=None)
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    # pending | filtered | succeeded | unchanged | failed | retrying | skipped | previewed
+    status: Mapped[str] = mapped_column(String(20))
+    steps: Mapped[list[Any]] = mapped_column(default=list)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Delivery(Base):
+    """The delivery ledger: one row per intended external write, keyed by
+    (recipe, record key, record version, step). ``inflight`` means the write may have reached
+    the target; after a crash the engine reads the target before writing again."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("recipe_id", "record_key", "record_version", "step"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipe_id: Mapped[int] = mapped_column(ForeignKey("recipes.id", ondelete="CASCADE"))
+    record_key: Mapped[str] = mapped_column(String(200))
+    record_version: Mapped[str] = mapped_column(String(100))
+    step: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))  # inflight | done | rejected
+    write_hash: Mapped[str] = mapped_column(String(64))
+    target_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    response: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+Index("ix_deliveries_last", Delivery.recipe_id, Delivery.record_key, Delivery.step, Delivery.status)
+
+
+class Cursor(Base):
+    """Where a recipe's trigger resumes polling."""
+
+    __tablename__ = "cursors"
+    recipe_id: Mapped[int] = mapped_column(ForeignKey("recipes.id", ondelete="CASCADE"), primary_key=True)
+    value: Mapped[str | None] = mapped_column(String(100), default=None)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AuditEntry(Base):
+    """Every write made to an external system (or, in dry run, that would have been made)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    recipe_id: Mapped[int | None] = mapped_column(ForeignKey("recipes.id", ondelete="SET NULL"), index=True)
+    run_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    account: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(100))
+    record_key: Mapped[str] = mapped_column(String(200))
+    target_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    after: Mapped[dict[str, Any]] = mapped_column()
+    dry_run: Mapped[bool] = mapped_column(default=False)

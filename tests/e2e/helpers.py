@@ -1,0 +1,60 @@
+"""Running the real ``ordersync`` command in a subprocess with an isolated data directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+EXTRA_ENV: dict[str, str] = {}
+
+
+def cli_env(home: Path, **extra: str) -> dict[str, str]:
+    """Environment for a CLI subprocess: its own home, an encrypted keyring, offscreen Qt."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERSYNC_")}
+    env.update(ORDERSYNC_HOME=str(home), ORDERSYNC_KEYRING_PASSPHRASE="test-passphrase",
+               QT_QPA_PLATFORM="offscreen", PYTHONUNBUFFERED="1", **extra)
+    return env
+
+
+def ordersync(home: Path, *args: str, timeout: float = 120, env: dict[str, str] | None = None,
+              stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``ordersync ARGS`` to completion."""
+    return subprocess.run([sys.executable, "-m", "ordersync_app", *args], env=env or cli_env(home),
+                          capture_output=True, text=True, timeout=timeout, input=stdin, check=False)
+
+
+def start(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """Start ``ordersync ARGS`` in the background."""
+    return subprocess.Popen([sys.executable, "-m", "ordersync_app", *args], env=env or cli_env(home),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def serve_sandbox(home: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
+    """Start ``ordersync sandbox serve`` on a free port and wait until it answers."""
+    proc = start(home, "sandbox", "serve", "--port", "0", *extra)
+    marker = home / "sandbox" / "serve.json"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if marker.exists():
+            url = json.loads(marker.read_text())["url"]
+            try:
+                httpx.get(f"{url}/_sandbox/hubspot/counters", timeout=2).raise_for_status()
+                return proc, url
+            except httpx.HTTPError:
+                pass
+        if proc.poll() is not None:
+            raise RuntimeError(proc.stderr.read() if proc.stderr else "sandbox died")
+        time.sleep(0.1)
+    raise TimeoutError("sandbox did not start")
+
+
+def counters(url: str, app: str) -> dict[str, Any]:
+    """The sandbox's write counters of one app."""
+    return httpx.get(f"{url}/_sandbox/{app}/counters", timeout=10).json()

@@ -1,0 +1,62 @@
+"""Storage migrations on a real SQLite file, the secret store, and masking."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from ordersync_app.domain.redact import mask, register_secret
+from ordersync_app.secrets import store
+from ordersync_app.storage import db
+
+
+def test_migrations_create_schema_in_home(home) -> None:
+    eng = db.engine()
+    assert db.has_tables(eng)
+    path = home / "ordersync.db"
+    assert path.exists()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+
+
+def test_bad_database_url_is_a_setup_error(monkeypatch) -> None:
+    monkeypatch.setenv("ORDERSYNC_DATABASE_URL", "sqlite:////nonexistent-dir/x/y.db")
+    with pytest.raises(Exception, match="cannot open the database"):
+        db.engine()
+
+
+def test_secret_store_round_trip(memory_keyring) -> None:
+    store.set_secret("shop", "access_token", "tok-123456")
+    assert store.get_secret("shop", "access_token") == "tok-123456"
+    assert memory_keyring.values == {("OrderSync", "shop/access_token"): "tok-123456"}
+    store.delete_secrets("shop", ["access_token", "missing"])
+    assert store.get_secret("shop", "access_token") is None
+
+
+def test_encrypted_file_keyring_without_passphrase_refuses(home, monkeypatch) -> None:
+    store.set_backend(None)
+    monkeypatch.setattr(store, "_os_keychain", lambda: None)
+    monkeypatch.delenv("ORDERSYNC_KEYRING_PASSPHRASE", raising=False)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    with pytest.raises(Exception, match="no system keychain"):
+        store.backend()
+
+
+def test_encrypted_file_keyring_with_passphrase(home, monkeypatch) -> None:
+    store.set_backend(None)
+    monkeypatch.setattr(store, "_os_keychain", lambda: None)
+    monkeypatch.setenv("ORDERSYNC_KEYRING_PASSPHRASE", "correct horse")
+    store.set_secret("crm", "access_token", "pat-canary-0001")
+    data = (home / "secrets.cfg").read_bytes()
+    assert b"pat-canary-0001" not in data  # encrypted at rest
+    store.set_backend(None)
+    assert store.get_secret("crm", "access_token") == "pat-canary-0001"
+
+
+def test_mask_hides_registered_and_obvious_secrets() -> None:
+    register_secret("s3cr3t-value")
+    text = mask("token=abc123&x=1 Authorization: Bearer xyz.abc s3cr3t-value")
+    assert "abc123" not in text and "xyz.abc" not in text and "s3cr3t-value" not in text
+    assert "x=1" in text

@@ -293,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="inject faults: 429, 503, lost, timeout, reset (e.g. 429=0.3,lost=0.05)")
     serve.add_argument("--hubspot-limit", type=int, default=100,
                        help="HubSpot requests per 10-second window (0 = unlimited; default 100, Starter)")
-    serve.add_argument("--shopify-plan", choices=["standard", "advanced", "plus"], default="plus",
+    serve.add_argument("--shopify-plan", choices=["standard", "advanced", "plus", "unmetered"], default="plus",
                        help="the sandbox shop's GraphQL cost budget (default plus: 1,000 points/s)")
     fulfil = s.add_parser("fulfil", help="fulfil open sandbox orders, as a warehouse would")
     fulfil.add_argument("--count", type=int, default=10)

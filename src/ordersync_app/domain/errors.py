@@ -57,6 +57,10 @@ class SetupError(OrderSyncError):
 class AuthError(SetupError):
     """The vendor refused our credentials; the account must be reconnected."""
 
+    def __init__(self, what: str, *, account: str | None = None, **kwargs: str | None) -> None:
+        self.account = account
+        super().__init__(what, **kwargs)
+
 
 class DeliveryError(OrderSyncError):
     """One record (or one batch) could not be delivered."""

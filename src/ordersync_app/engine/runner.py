@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -125,6 +126,58 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+class _Prefetch:
+    """Reads trigger pages in a background thread, a few pages ahead, so reading the source
+    overlaps delivering to the target. Errors from the source are re-raised in the reader."""
+
+    _END = object()
+
+    def __init__(self, pages: Callable[[], Iterator[list[Record]]], stop: threading.Event, depth: int = 8) -> None:
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
+        self._stop = stop
+        self._closed = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(pages,), name="trigger-prefetch", daemon=True)
+        self._thread.start()
+
+    def _run(self, pages: Callable[[], Iterator[list[Record]]]) -> None:
+        try:
+            for page in pages():
+                if not self._put(page):
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed to the reading thread, which raises it
+            self._put(exc)
+            return
+        self._put(self._END)
+
+    def _put(self, item: Any) -> bool:
+        while not (self._closed.is_set() or self._stop.is_set()):
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __iter__(self) -> Iterator[list[Record]]:
+        while True:
+            try:
+                item = self._queue.get(timeout=0.1)
+            except queue.Empty:
+                if self._stop.is_set() or (not self._thread.is_alive() and self._queue.empty()):
+                    return
+                continue
+            if item is self._END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def close(self) -> None:
+        """Stop reading ahead (the thread ends after its current call)."""
+        self._closed.set()
+        self._thread.join(timeout=60)
+
+
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(items), max(1, size)):
         yield items[start:start + max(1, size)]
@@ -219,13 +272,36 @@ class Runner:
             since = _iso(_instant(since) - timedelta(seconds=trigger.cursor.lag_seconds))
         context = TriggerContext(params=dict(trigger_step.params), since=since, page_size=trigger.page_size)
         client = self.plan.clients[trigger_step.account]
-        for page in trigger.fetch(client, context):
-            fresh = self._dedupe(page)
-            self._process([Item(r) for r in fresh],
-                          cursor=max((r.cursor_value for r in page), key=self._order, default=None))
-            self.events.emit("run_did_progress", run_id=self._run_id, summary=self.summary)
-            if self.stop.is_set():
-                break
+        target = self._chunk_size()
+        chunk: list[Record] = []
+        pages = _Prefetch(lambda: trigger.fetch(client, context), self.stop)
+        try:
+            for page in pages:
+                chunk.extend(page)
+                if len(chunk) >= target:
+                    self._process_chunk(chunk)
+                    chunk = []
+                if self.stop.is_set():
+                    break
+            if chunk and not self.stop.is_set():
+                self._process_chunk(chunk)
+        finally:
+            pages.close()
+
+    def _chunk_size(self) -> int:
+        """Records handled together: enough to fill the largest batch the recipe's actions allow."""
+        sizes = [1]
+        for step in self.plan.recipe.steps:
+            if step.action is not None:
+                action = self.plan.connectors[step.action.account].action(step.action.action)
+                sizes.append(action.batch_max if action else 1)
+        return min(max(sizes), 500)
+
+    def _process_chunk(self, records: list[Record]) -> None:
+        fresh = self._dedupe(records)
+        self._process([Item(r) for r in fresh],
+                      cursor=max((r.cursor_value for r in records), key=self._order, default=None))
+        self.events.emit("run_did_progress", run_id=self._run_id, summary=self.summary)
 
     def _dedupe(self, page: list[Record]) -> list[Record]:
         """Drop record changes already processed (the boundary re-read of a closed start)."""

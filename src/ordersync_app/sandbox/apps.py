@@ -30,7 +30,9 @@ SANDBOX_SETTINGS: dict[str, dict[str, str]] = {
 
 # The sandbox shop is a Shopify Plus store (1,000 cost points/s restored), so demos and drills are not
 # paced by the Standard plan's 100 points/s; ``shopify_plan="standard"`` emulates the smaller plan.
-SHOPIFY_PLANS = {"standard": (1000.0, 100.0), "advanced": (2000.0, 200.0), "plus": (10000.0, 1000.0)}
+# "unmetered" is for benchmarks that measure the CRM side alone.
+SHOPIFY_PLANS = {"standard": (1000.0, 100.0), "advanced": (2000.0, 200.0), "plus": (10000.0, 1000.0),
+                 "unmetered": (1e12, 1e12)}
 
 
 def build_apps(data_dir: Path, *, orders: int = 60, hubspot_limit: int | None = 100,

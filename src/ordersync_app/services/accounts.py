@@ -182,4 +182,7 @@ def test_account(name: str) -> str:
         conn = api.connector
         result = conn.test_connection(api)
     set_status(name, "ok")
+    from ordersync_app.services import recipes  # recipes imports this module
+
+    recipes.resume_after_reconnect(name)
     return result

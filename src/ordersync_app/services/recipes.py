@@ -221,6 +221,16 @@ def pause(name: str, reason: str) -> None:
         row.paused_reason = reason
 
 
+def resume_after_reconnect(account: str) -> list[str]:
+    """Clear the pause of recipes that stopped because ``account`` was refused; returns their names."""
+    resumed = []
+    with db.session() as s:
+        for row in s.scalars(select(Recipe).where(Recipe.paused_reason.like(f"reconnect account '{account}'%"))):
+            row.paused_reason = None
+            resumed.append(row.name)
+    return resumed
+
+
 def remove_recipe(name: str) -> None:
     """Delete a recipe with its history."""
     with db.session() as s:

@@ -88,10 +88,13 @@ def run_recipe(name: str, *, dry_run: bool | None = None, stop: threading.Event 
         try:
             return runner.run(retry_ids=retry_ids, poll=poll)
         except AuthError as exc:
-            for client in plan.clients.values():
-                accounts.set_status(client.account.name, "reconnect", exc.render())
-            recipes.pause(name, f"reconnect needed: {exc.what}")
-            hub.emit("recipe_did_pause", recipe=name, reason=exc.render())
+            # Pause every recipe using the refused account instead of burning through their records.
+            failed = [exc.account] if exc.account else [c.account.name for c in plan.clients.values()]
+            for account in failed:
+                accounts.set_status(account, "reconnect", exc.render())
+                for other in {name, *recipes.recipes_using(account)}:
+                    recipes.pause(other, f"reconnect account '{account}': {exc.what}")
+                    hub.emit("recipe_did_pause", recipe=other, reason=exc.render())
             raise
         finally:
             _active.discard(plan.recipe_id)

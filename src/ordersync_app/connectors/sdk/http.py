@@ -245,11 +245,12 @@ class ApiClient:
                 invalidate()
                 reauthed = True
                 continue
-            if verdict in (Verdict.REAUTH,):
+            if verdict is Verdict.REAUTH:
                 raise AuthError(
                     f"{self.connector.name_en} refused the credentials of account '{self.account.name}'",
                     vendor_message=message, hint=f"reconnect the account: ordersync account add {self.account.name}"
-                    f" --connector {self.connector.key} (or Reconnect in the app)",
+                    f" --connector {self.connector.key} --replace (or Reconnect in the app)",
+                    account=self.account.name,
                 )
             if verdict is Verdict.SETUP:
                 raise SetupError(

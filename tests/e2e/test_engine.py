@@ -1,0 +1,100 @@
+"""Engine behaviour end to end against the sandbox apps (in-process): the failed queue and re-send,
+auth failures pausing recipes, crash recovery of runs left "running"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ordersync_app.domain.errors import AuthError
+from ordersync_app.sandbox.apps import SANDBOX_CREDENTIALS
+from ordersync_app.sandbox.warehouse import fulfil_orders
+from ordersync_app.services import accounts, recipes, runs
+from ordersync_app.storage import db
+from ordersync_app.storage.tables import Run
+
+TEMPLATE = Path(__file__).parents[2] / "recipes" / "shopify-fulfilled-to-hubspot-deal-stage.yaml"
+
+
+def _accounts(sandbox, *, crm_token: str) -> None:
+    accounts.add_account("shop", "shopify", base_url=sandbox.url("shopify"), settings={"shop": "demo"},
+                         secret_values=dict(SANDBOX_CREDENTIALS["shopify"]), replace=True)
+    accounts.add_account("crm", "hubspot", base_url=sandbox.url("hubspot"), secret_values={"access_token": crm_token},
+                         replace=True)
+
+
+def test_rejected_records_wait_in_the_failed_queue_and_resend(home, sandbox) -> None:
+    _accounts(sandbox, crm_token=SANDBOX_CREDENTIALS["hubspot"]["access_token"])
+    recipes.import_recipe(TEMPLATE, {"shop": "shop", "crm": "crm"}, name="orders")
+    httpx.post(f"{sandbox.root}/_sandbox/shopify/seed/70").raise_for_status()  # orders 61-70 have no deal
+    assert len(fulfil_orders(sandbox.url("shopify"), 60)) == 60
+
+    summary = runs.run_recipe("orders")
+    assert summary.succeeded == 50
+    assert summary.failed == 10
+    assert summary.status == "failed"
+    failed = runs.history("orders", failed_only=True)
+    assert len(failed) == 10
+    assert all("rejected" in (f.error or "") for f in failed)
+    assert recipes.get_recipe("orders").failed == 10
+
+    # the deals appear in the CRM; one click re-sends every failed record
+    httpx.post(f"{sandbox.root}/_sandbox/hubspot/seed/70").raise_for_status()
+    [again] = runs.retry(all_failed=True)
+    assert again.succeeded == 10
+    assert again.failed == 0
+    assert runs.history("orders", failed_only=True) == []
+    writes = httpx.get(f"{sandbox.root}/_sandbox/hubspot/counters").json()["deal_writes"]
+    assert len(writes) == 60
+    assert set(writes.values()) == {1}
+
+
+def test_skip_takes_a_record_out_of_the_queue_with_its_reason(home, sandbox) -> None:
+    _accounts(sandbox, crm_token=SANDBOX_CREDENTIALS["hubspot"]["access_token"])
+    recipes.import_recipe(TEMPLATE, {"shop": "shop", "crm": "crm"}, name="orders")
+    httpx.post(f"{sandbox.root}/_sandbox/shopify/seed/62").raise_for_status()
+    fulfil_orders(sandbox.url("shopify"), 52)
+    runs.run_recipe("orders")
+    failed = runs.history("orders", failed_only=True)
+    assert len(failed) == 2
+    assert runs.skip([failed[0].id], "order cancelled by phone") == 1
+    [skipped] = runs.history("orders", status="skipped")
+    assert skipped.error == "skipped: order cancelled by phone"
+
+
+def test_refused_credentials_pause_every_recipe_of_the_account(home, sandbox) -> None:
+    _accounts(sandbox, crm_token="expired-token-1234")
+    recipes.import_recipe(TEMPLATE, {"shop": "shop", "crm": "crm"}, name="orders")
+    recipes.import_recipe(TEMPLATE, {"shop": "shop", "crm": "crm"}, name="orders-copy")
+    fulfil_orders(sandbox.url("shopify"), 3)
+    with pytest.raises(AuthError):
+        runs.run_recipe("orders")
+    assert accounts.get_account("crm").status == "reconnect"
+    for name in ("orders", "orders-copy"):
+        assert "reconnect account 'crm'" in (recipes.get_recipe(name).paused_reason or "")
+    assert runs.history("orders") == []  # nothing was burnt through: the records wait
+
+    _accounts(sandbox, crm_token=SANDBOX_CREDENTIALS["hubspot"]["access_token"])
+    assert accounts.test_account("crm").startswith("HubSpot")
+    assert recipes.get_recipe("orders-copy").paused_reason is None
+    assert runs.run_recipe("orders").succeeded == 3
+
+
+def test_runs_left_running_by_a_dead_process_are_marked_interrupted(home, sandbox) -> None:
+    _accounts(sandbox, crm_token=SANDBOX_CREDENTIALS["hubspot"]["access_token"])
+    info = recipes.import_recipe(TEMPLATE, {"shop": "shop", "crm": "crm"}, name="orders")
+    with db.session() as s:
+        recipe_id = s.scalar(db_select_recipe_id(info.name))
+        s.add(Run(recipe_id=recipe_id, recipe_version=1, status="running", pid=2**22 + 12345))
+    assert runs.recover_interrupted() == 1
+    assert runs.runs("orders")[0]["status"] == "interrupted"
+
+
+def db_select_recipe_id(name: str):
+    from sqlalchemy import select
+
+    from ordersync_app.storage.tables import Recipe
+
+    return select(Recipe.id).where(Recipe.name == name)

@@ -197,6 +197,8 @@ def cmd_recipe(args: argparse.Namespace) -> int:
                   f"{', dry run' if info.dry_run else ''})")
             print(f"  accounts: {', '.join(f'{r}={a}' for r, a in info.bindings.items())}")
             print(f"  trigger:  {info.trigger} every {info.every_seconds} s; cursor {info.cursor or '(start)'}")
+            print("  schedule: missed runs (sleep, downtime) are coalesced into one that runs as soon as "
+                  "possible, up to 1 h late; nothing is lost either way: each run reads from the cursor")
             print(f"  failed records waiting: {info.failed}")
             print(recipes.export_recipe(args.name))
     elif sub == "export":
@@ -239,6 +241,25 @@ def cmd_history(args: argparse.Namespace) -> int:
         render.table([[str(i.id), i.recipe, i.record_key, i.status, str(i.attempts),
                        (i.error or "")[:70] + (f" (next {i.next_attempt_at[:19]})" if i.next_attempt_at else "")]
                       for i in items], ["ID", "RECIPE", "RECORD", "STATUS", "TRIES", "ERROR"])
+    return 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from ordersync_app.services import runs
+
+    item = runs.execution(args.id)
+    if args.json:
+        render.emit_json(item.as_dict(detail=True))
+        return 0
+    print(f"Record {item.record_key} (version {item.record_version}) of recipe '{item.recipe}': {item.status}")
+    retry_at = f"; next attempt at {item.next_attempt_at}" if item.next_attempt_at else ""
+    print(f"  attempts: {item.attempts}{retry_at}")
+    if item.error:
+        print(f"  error: {item.error}")
+    for step in item.steps:
+        detail = {k: v for k, v in step.items() if k not in ("step", "kind", "status")}
+        print(f"  step {step['step']} {step['kind']}: {step['status']} {render.compact(detail)}")
+    print("  payload: " + render.compact(item.payload, limit=2000))
     return 0
 
 
@@ -354,6 +375,11 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--limit", type=int, default=50)
     h.add_argument("--json", action="store_true")
     h.set_defaults(func=cmd_history)
+
+    ins = sub.add_parser("inspect", help="one record's payload, steps (request/response) and error")
+    ins.add_argument("id", type=int)
+    ins.add_argument("--json", action="store_true")
+    ins.set_defaults(func=cmd_inspect)
 
     rt = sub.add_parser("retry", help="re-send failed records")
     rt.add_argument("items", nargs="*")

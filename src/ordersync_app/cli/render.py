@@ -34,6 +34,9 @@ def run_summary(summary: dict[str, Any]) -> None:
     """The summary of one run."""
     mode = " (dry run: nothing was written)" if summary.get("dry_run") else ""
     print(f"Run #{summary['run_id']} of '{summary['recipe']}': {summary['status']}{mode}")
+    if summary.get("catch_up_since"):
+        print(f"  catching up:    {summary['seen']:,} records changed while paused "
+              f"(since {summary['catch_up_since']})")
     print(f"  records seen:   {summary['seen']}  (already processed, skipped: {summary['duplicates']})")
     print(f"  succeeded:      {summary['succeeded']}  (writes sent: {summary['writes']}, "
           f"unchanged: {summary['unchanged']})")
@@ -46,3 +49,9 @@ def run_summary(summary: dict[str, Any]) -> None:
         print(f"  would write {preview['action']} for record {preview['record']}: {changes}")
     if summary.get("error"):
         print(f"  error: {summary['error']}")
+
+
+def compact(data: Any, *, limit: int = 300) -> str:
+    """One-line JSON, trimmed."""
+    text = json.dumps(data, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[:limit] + "…"

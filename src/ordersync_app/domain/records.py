@@ -41,6 +41,7 @@ class RunSummary:
     writes: int = 0
     seconds: float = 0.0
     error: str | None = None
+    catch_up_since: str | None = None  # set when the run resumes after a pause longer than its schedule
     previews: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:

@@ -226,6 +226,9 @@ class Runner:
                 status = "stopped"
             self.summary.status = status
             self.summary.error = error
+            if self.summary.catch_up_since and self.summary.seen:
+                log.info("%s: %d records changed while paused (since %s)", self.plan.recipe_name,
+                         self.summary.seen, self.summary.catch_up_since)
             self.summary.seconds = round(time.monotonic() - started, 3)
             self._finish(status, error)
         return self.summary
@@ -268,6 +271,12 @@ class Runner:
         with self.session() as s:
             row = s.get(Cursor, self.plan.recipe_id)
             since = row.value if row and row.value else self.plan.initial_since
+        if since and trigger.cursor.kind == "datetime":
+            behind = (datetime.now(UTC) - _instant(since)).total_seconds()
+            if behind > 2 * self.plan.recipe.trigger.every_seconds + 60:
+                # Paused, switched off or asleep: everything since the cursor is worked through now.
+                self.summary.catch_up_since = since
+                self.events.emit("run_did_catch_up", run_id=self._run_id, recipe=self.plan.recipe_name, since=since)
         if since and trigger.cursor.kind == "datetime" and trigger.cursor.lag_seconds:
             since = _iso(_instant(since) - timedelta(seconds=trigger.cursor.lag_seconds))
         context = TriggerContext(params=dict(trigger_step.params), since=since, page_size=trigger.page_size)

@@ -159,7 +159,7 @@ class HubSpotSandbox(SandboxApp):
             rate_limit: requests per rolling 10-second window (HubSpot Starter: 100); None = unlimited.
             clock: monotonic seconds for the rate window (tests pass a fake one to avoid real waits).
         """
-        self.rate_limit = rate_limit
+        self.rate_limit = rate_limit or None  # 0 means no limit too
         self.clock = clock
         self._sent: deque[float] = deque()
         self._last_ms: int | None = None

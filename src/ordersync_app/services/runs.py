@@ -130,6 +130,12 @@ class ExecutionInfo:
         return data
 
 
+def _execution_info(e: Execution, recipe: str) -> ExecutionInfo:
+    return ExecutionInfo(e.id, recipe, e.run_id, e.record_key, e.record_version, e.status, e.error, e.attempts,
+                         e.next_attempt_at.isoformat() if e.next_attempt_at else None, e.updated_at.isoformat(),
+                         list(e.steps), dict(e.payload))
+
+
 def history(recipe: str | None = None, *, failed_only: bool = False, limit: int = 200,
             status: str | None = None) -> list[ExecutionInfo]:
     """Latest record outcomes, newest first."""
@@ -142,9 +148,18 @@ def history(recipe: str | None = None, *, failed_only: bool = False, limit: int 
         elif status:
             query = query.where(Execution.status == status)
         rows = s.execute(query.order_by(Execution.updated_at.desc(), Execution.id.desc()).limit(limit))
-        return [ExecutionInfo(e.id, name, e.run_id, e.record_key, e.record_version, e.status, e.error,
-                              e.attempts, e.next_attempt_at.isoformat() if e.next_attempt_at else None,
-                              e.updated_at.isoformat(), list(e.steps), dict(e.payload)) for e, name in rows]
+        return [_execution_info(e, name) for e, name in rows]
+
+
+def execution(execution_id: int) -> ExecutionInfo:
+    """One record outcome with its payload and step details (SetupError when unknown)."""
+    with db.session() as s:
+        row = s.execute(select(Execution, Recipe.name).join(Recipe, Recipe.id == Execution.recipe_id)
+                        .where(Execution.id == execution_id)).first()
+        if row is None:
+            raise SetupError(f"no record with id {execution_id}", hint="see: ordersync history")
+        e, name = row
+        return _execution_info(e, name)
 
 
 def runs(recipe: str | None = None, *, limit: int = 50) -> list[dict[str, Any]]:

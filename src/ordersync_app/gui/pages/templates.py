@@ -1,0 +1,210 @@
+"""Templates: the recipes shipped in ``recipes/``, and the import wizard (roles → local accounts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ordersync_app import paths
+from ordersync_app.connectors.sdk import registry
+from ordersync_app.gui import i18n
+from ordersync_app.gui.context import AppContext
+from ordersync_app.gui.pages.base import Page
+from ordersync_app.gui.tasks import describe
+from ordersync_app.gui.widgets import Card, row
+from ordersync_app.recipes import load
+from ordersync_app.recipes.model import Recipe
+from ordersync_app.services import accounts, recipes
+
+
+@dataclass
+class Template:
+    """A shipped recipe file and what it needs."""
+
+    path: Path
+    recipe: Recipe | None
+    problem: str | None = None
+
+
+def read_templates() -> list[Template]:
+    """Every ``*.yaml`` in the templates folder, validated."""
+    out: list[Template] = []
+    folder = paths.templates_dir()
+    for path in sorted(folder.glob("*.y*ml")) if folder.exists() else []:
+        try:
+            out.append(Template(path, load.load_file(path)))
+        except load.RecipeInvalid as exc:
+            out.append(Template(path, None, exc.render()))
+    return out
+
+
+def app_name(connector_key: str) -> str:
+    """A connector's display name in the language in use."""
+    conn = registry.get(connector_key)
+    return i18n.pick(conn.name_en, conn.name_zh) if conn else connector_key
+
+
+class ImportWizard(QDialog):
+    """Import a recipe file: show what it does, pick an account for each role, name it, import."""
+
+    def __init__(self, ctx: AppContext, source: Path | str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(self.tr("Import a recipe"))
+        self.setMinimumWidth(560)
+        self.imported: recipes.RecipeInfo | None = None
+        self.text = Path(source).read_text("utf-8") if isinstance(source, Path) else source
+        layout = QVBoxLayout(self)
+        self.summary = QLabel("")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.form = QFormLayout()
+        layout.addLayout(self.form)
+        self.problem = QLabel("")
+        self.problem.setObjectName("problem")
+        self.problem.setWordWrap(True)
+        layout.addWidget(self.problem)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.ok = self.buttons.addButton(self.tr("Import"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok.setObjectName("primary")
+        self.buttons.accepted.connect(self.do_import)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.roles: dict[str, QComboBox] = {}
+        self.recipe: Recipe | None = None
+        try:
+            self.recipe = load.load_text(self.text, source=str(source) if isinstance(source, Path) else "<recipe>")
+        except load.RecipeInvalid as exc:
+            self.summary.setText(self.tr("This file is not a valid recipe:"))
+            self.problem.setText("\n".join(f"• {p}" for p in exc.problems))
+            self.ok.setEnabled(False)
+            return
+        r = self.recipe
+        self.summary.setText(f"<b>{r.name}</b><br>{r.description}")
+        self.name = QLineEdit(recipes.slugify(r.name))
+        self.form.addRow(self.tr("Name in OrderSync"), self.name)
+        known = accounts.list_accounts()
+        for role, key in r.accounts.items():
+            combo = QComboBox()
+            for a in known:
+                if a.connector == key:
+                    combo.addItem(a.name, a.name)
+            if not combo.count():
+                combo.addItem(self.tr("(no %1 account yet — add one in Accounts)").replace("%1", app_name(key)), "")
+            self.form.addRow(self.tr("%1 account for “%2”").replace("%1", app_name(key)).replace("%2", role), combo)
+            self.roles[role] = combo
+        self.enable = QCheckBox(self.tr("Switch it on after importing"))
+        self.form.addRow("", self.enable)
+
+    def bindings(self) -> dict[str, str]:
+        """Role → chosen account."""
+        return {role: str(combo.currentData() or "") for role, combo in self.roles.items()}
+
+    def do_import(self) -> None:
+        """Import through the service layer (a new version if the name exists)."""
+        if self.recipe is None:
+            return
+        missing = [role for role, account in self.bindings().items() if not account]
+        if missing:
+            self.problem.setText(self.tr("Add an account for: %1").replace("%1", ", ".join(missing)))
+            return
+        name, bindings, enable, text = self.name.text().strip(), self.bindings(), self.enable.isChecked(), self.text
+        self.ok.setEnabled(False)
+
+        def done(info: recipes.RecipeInfo) -> None:
+            self.imported = info
+            self.ctx.data_changed.emit()
+            self.ctx.message.emit(self.tr("Imported “%1”.").replace("%1", info.title))
+            self.accept()
+
+        def failed(exc: BaseException) -> None:
+            self.ok.setEnabled(True)
+            self.problem.setText(describe(exc))
+
+        self.ctx.tasks.run(lambda: recipes.import_recipe(text, bindings, name=name, enable=enable, replace=True),
+                           on_success=done, on_failure=failed)
+
+
+class TemplatesPage(Page):
+    """Cards for each shipped template with "Use this template"."""
+
+    name = "templates"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, self.tr("Templates"), parent)
+        intro = QLabel(self.tr("Ready-made recipes. Pick one, choose your accounts, and it is ready to switch on. "
+                               "You can also drop a recipe file anywhere on this window."))
+        intro.setWordWrap(True)
+        intro.setObjectName("muted")
+        self.layout_.addWidget(intro)
+        self.import_ = QPushButton(self.tr("Import file…"))
+        self.import_.clicked.connect(self._import)
+        self.layout_.addLayout(row(self.import_))
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.host = QWidget()
+        self.host.setObjectName("page")
+        self.grid = QGridLayout(self.host)
+        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.grid.setSpacing(12)
+        scroll.setWidget(self.host)
+        self.layout_.addWidget(scroll, 1)
+        self.templates: list[Template] = []
+        self.use_buttons: list[QPushButton] = []
+
+    def refresh(self) -> None:
+        """Read the template files."""
+        self.ctx.tasks.run(read_templates, on_success=self._show, title=self.tr("Reading templates"))
+
+    def _show(self, templates: list[Template]) -> None:
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.templates = templates
+        self.use_buttons = []
+        for i, t in enumerate(templates):
+            card = Card(t.recipe.name if t.recipe else t.path.name)
+            card.title.setWordWrap(True)
+            text = QLabel(t.recipe.description if t.recipe else (t.problem or ""))
+            text.setWordWrap(True)
+            card.body.addWidget(text)
+            if t.recipe:
+                apps = " → ".join(dict.fromkeys(app_name(k) for k in t.recipe.accounts.values()))
+                needs = QLabel(self.tr("Needs: %1").replace("%1", apps))
+                needs.setObjectName("muted")
+                card.body.addWidget(needs)
+            use = QPushButton(self.tr("Use this template"))
+            use.setObjectName("primary")
+            use.setEnabled(t.recipe is not None)
+            use.clicked.connect(lambda _=False, p=t.path: self.ctx.import_requested.emit(str(p)))
+            self.use_buttons.append(use)
+            card.body.addLayout(row(use))
+            self.grid.addWidget(card, i // 2, i % 2)
+        self.grid.setRowStretch((len(templates) + 1) // 2, 1)
+        self._loaded()
+
+    def _import(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import recipe"), "",
+                                              self.tr("Recipe files (*.yaml *.yml *.json)"))
+        if path:
+            self.ctx.import_requested.emit(path)

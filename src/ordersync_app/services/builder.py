@@ -1,0 +1,244 @@
+"""What the recipe builder needs beyond saving: sample records, source fields, step tests and previews.
+
+The builder lets a shop owner map from *real* values, so it reads a trigger's first page through
+the account (or, when the account cannot be reached yet, a sample made from the trigger's declared
+fields). "Test this step" never writes: a lookup is a read, and an action test evaluates the
+mappings for one sample record and reads the target's current values, exactly like a dry run.
+No Qt here; the GUI calls these functions on a worker thread.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ordersync_app.connectors.sdk.spec import Field, TriggerContext, Write
+from ordersync_app.domain.errors import OrderSyncError, RecordRejected, SetupError
+from ordersync_app.domain.redact import mask
+from ordersync_app.recipes import catalog
+from ordersync_app.recipes.model import Mapping as MappingModel
+from ordersync_app.services import accounts
+
+MAX_SAMPLE = 20
+_EXAMPLES: dict[str, Any] = {"string": "text", "number": 12.5, "integer": 3, "boolean": True,
+                             "datetime": "2026-09-01T08:00:00Z", "date": "2026-09-01", "array": ["a", "b"]}
+
+
+@dataclass
+class SampleResult:
+    """Sample records of a trigger, and where they came from.
+
+    Attributes:
+        records: payloads (dicts), newest last, as recipes map from them.
+        live: True when read from the account; False for the offline sample.
+        note: why the offline sample was used (already masked), or "".
+    """
+
+    records: list[dict[str, Any]]
+    live: bool
+    note: str = ""
+    fields: list[tuple[str, str]] = field(default_factory=list)  # declared (path, label) pairs
+
+
+def _set_path(target: dict[str, Any], path: str, value: Any) -> None:
+    """Write ``value`` at a dotted path with ``[n]`` items (``lineItems[0].sku``) into nested dicts."""
+    parts = path.replace("]", "").split(".")
+    node: Any = target
+    for i, part in enumerate(parts):
+        name, _, index = part.partition("[")
+        last = i == len(parts) - 1
+        if index:
+            items = node.setdefault(name, [])
+            while len(items) <= int(index):
+                items.append({})
+            if last:
+                items[int(index)] = value
+            else:
+                node = items[int(index)]
+        elif last:
+            node[name] = value
+        else:
+            node = node.setdefault(name, {})
+
+
+def example_value(spec: Field) -> Any:
+    """A plausible value for a declared field (its first choice, else one by type)."""
+    if spec.choices:
+        return spec.choices[0]
+    return _EXAMPLES.get(spec.type, "text")
+
+
+def offline_sample(connector_key: str, event: str) -> dict[str, Any]:
+    """One record built from a trigger's declared fields (used when the account cannot be reached).
+
+    Raises:
+        SetupError: unknown connector or event.
+    """
+    trigger = accounts.connector(connector_key).trigger(event)
+    if trigger is None:
+        raise SetupError(f"{connector_key} has no trigger '{event}'")
+    record: dict[str, Any] = {}
+    for spec in trigger.fields:
+        _set_path(record, spec.key, example_value(spec))
+    return record
+
+
+def sample_records(account: str, event: str, params: Mapping[str, Any] | None = None, *,
+                   limit: int = 5) -> SampleResult:
+    """Read up to ``limit`` records from the first page of a trigger through ``account``.
+
+    Falls back to :func:`offline_sample` when the account is unreachable, refuses the call, or
+    has no such records yet; ``note`` then says why.
+
+    Raises:
+        SetupError: the account or the event does not exist.
+    """
+    info = accounts.get_account(account)
+    conn = accounts.connector(info.connector)
+    trigger = conn.trigger(event)
+    if trigger is None:
+        raise SetupError(f"{conn.key} has no trigger '{event}'")
+    declared = [(f.key, f.label) for f in trigger.fields]
+    limit = max(1, min(limit, MAX_SAMPLE))
+    note = ""
+    try:
+        with accounts.client(account) as api:
+            context = TriggerContext(params=dict(params or {}), since=None, page_size=max(limit, 10))
+            pages = trigger.fetch(api, context)
+            first = next(iter(pages), [])
+            records = [r.payload for r in first[-limit:]]
+            if hasattr(pages, "close"):
+                pages.close()
+        if records:
+            return SampleResult(records, live=True, fields=declared)
+        note = "the account has no such records yet"
+    except OrderSyncError as exc:
+        note = mask(exc.render())
+    except OSError as exc:  # network errors that escaped the client's mapping
+        note = mask(str(exc))
+    return SampleResult([offline_sample(conn.key, event)], live=False, note=note, fields=declared)
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def source_fields(record: Mapping[str, Any], *, prefix: str = "", max_items: int = 3) -> list[tuple[str, str]]:
+    """Every leaf path of a sample record with its value as short text: ``[("customer.email", "a@b")]``.
+
+    Lists show their first ``max_items`` items as ``name[0]``…; a list of plain values is also offered
+    whole (``tags``), since transforms such as ``join`` read lists.
+    """
+    out: list[tuple[str, str]] = []
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, Mapping):
+            for key, inner in value.items():
+                walk(inner, f"{path}.{key}" if path else str(key))
+        elif isinstance(value, list):
+            if path and all(not isinstance(v, Mapping | list) for v in value):
+                out.append((path, _short(value)))
+            for i, inner in enumerate(value[:max_items]):
+                walk(inner, f"{path}[{i}]")
+        elif path:
+            out.append((path, "" if value is None else _short(value)))
+
+    walk(record, prefix)
+    return out
+
+
+@dataclass
+class Preview:
+    """The result of a mapping for one sample record: a value, or the error a run would report."""
+
+    value: Any = None
+    error: str | None = None
+    steps: list[tuple[str, Any]] = field(default_factory=list)  # (transform, value after it)
+
+
+def preview_mapping(mapping: Mapping[str, Any] | MappingModel, record: Mapping[str, Any],
+                    lookups: Mapping[str, Any] | None = None, *, target: str | None = None) -> Preview:
+    """Evaluate a mapping (file form, e.g. ``{"source": "name", "transforms": ["trim"]}``) on a record.
+
+    Each prefix of the transform chain is evaluated too, so the builder can show the value after
+    every transform. Never raises for bad mappings: the problem is returned as ``error``.
+    """
+    lookups = lookups or {}
+    try:
+        model = mapping if isinstance(mapping, MappingModel) else MappingModel.model_validate(dict(mapping))
+    except ValueError as exc:
+        return Preview(error=str(exc).splitlines()[-1] if str(exc) else "invalid mapping")
+    steps: list[tuple[str, Any]] = []
+    try:
+        for n, call in enumerate(model.transforms):
+            partial = model.model_copy(update={"transforms": model.transforms[:n + 1]})
+            steps.append((call.transform_name, catalog.evaluate(partial, record, lookups, field=target)))
+        value = catalog.evaluate(model, record, lookups, field=target)
+    except RecordRejected as exc:
+        return Preview(error=mask(exc.what), steps=steps)
+    return Preview(value=value, steps=steps)
+
+
+def run_lookup(account: str, lookup: str, params: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Run a lookup once through ``account`` (a read): the found object, or None.
+
+    Raises:
+        SetupError: unknown account or lookup; DeliveryError: the vendor call failed.
+    """
+    info = accounts.get_account(account)
+    spec = accounts.connector(info.connector).lookup(lookup)
+    if spec is None:
+        raise SetupError(f"{info.connector} has no lookup '{lookup}'")
+    with accounts.client(account) as api:
+        return spec.find(api, params)
+
+
+@dataclass
+class ActionTest:
+    """What an action would do for one record (nothing is written)."""
+
+    match: str | None
+    exists: bool
+    properties: dict[str, Any]
+    changes: list[dict[str, Any]]
+    errors: dict[str, str]  # target field → mapping error
+
+
+def preview_action(account: str, action: str, *, match: Mapping[str, Any] | None,
+                fields: Mapping[str, Mapping[str, Any]], params: Mapping[str, Any] | None,
+                record: Mapping[str, Any], lookups: Mapping[str, Any] | None = None) -> ActionTest:
+    """Dry-run one action for one sample record: evaluate its mappings and read the target's values.
+
+    Raises:
+        SetupError: unknown account or action; DeliveryError: reading the target failed.
+    """
+    info = accounts.get_account(account)
+    spec = accounts.connector(info.connector).action(action)
+    if spec is None:
+        raise SetupError(f"{info.connector} has no action '{action}'")
+    errors: dict[str, str] = {}
+    props: dict[str, Any] = {}
+    for name, mapping in fields.items():
+        result = preview_mapping(mapping, record, lookups, target=name)
+        if result.error:
+            errors[name] = result.error
+        else:
+            props[name] = result.value
+    match_value: str | None = None
+    if match is not None:
+        result = preview_mapping(match, record, lookups, target="match")
+        if result.error:
+            errors["match"] = result.error
+        elif result.value is not None:
+            match_value = str(result.value)
+    write = Write(ref="builder-test", match=match_value, properties=props, params=dict(params or {}))
+    current: dict[str, Any] | None = None
+    if match_value is not None or spec.match is None:
+        with accounts.client(account) as api:
+            current = spec.read_current(api, [write])[0]
+    changes = [{"field": k, "current": None if current is None else current.get(k), "new": v}
+               for k, v in props.items() if current is None or current.get(k) != v]
+    return ActionTest(match_value, current is not None, props, changes, errors)

@@ -1,0 +1,69 @@
+"""Templates → import wizard (roles → accounts), drag-and-drop import, and export without secrets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from tests.gui.conftest import FULFILLED_TEMPLATE, wait_loaded
+
+from ordersync_app.gui.main_window import MainWindow
+from ordersync_app.recipes import load
+from ordersync_app.services import recipes
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+def test_use_a_template_then_export_it(qtbot, window: MainWindow, demo_accounts, tmp_path: Path) -> None:
+    page = window.pages["templates"]
+    before = page.loaded
+    window.show_page("templates")
+    wait_loaded(qtbot, page, before)
+    index = next(i for i, t in enumerate(page.templates) if t.path == FULFILLED_TEMPLATE)
+    qtbot.mouseClick(page.use_buttons[index], LEFT)
+    wizard = window.last_wizard
+    assert wizard is not None
+    assert wizard.bindings() == {"shop": "demo-shop", "crm": "demo-crm"}
+    wizard.enable.setChecked(True)
+    with qtbot.waitSignal(wizard.accepted, timeout=10_000):
+        qtbot.mouseClick(wizard.ok, LEFT)
+    info = wizard.imported
+    assert info is not None
+    assert info.enabled
+    assert info.bindings == {"shop": "demo-shop", "crm": "demo-crm"}
+
+    target = tmp_path / "shared.yaml"
+    window.show_page("recipes")
+    with qtbot.waitSignal(window.ctx.tasks.busy_changed, timeout=10_000, check_params_cb=lambda n: n == 0):
+        window.recipes.export_to(info.name, target)
+    qtbot.waitUntil(target.exists, timeout=5_000)
+    text = target.read_text("utf-8")
+    assert "demo-shop" not in text
+    assert "demo-crm" not in text
+    assert "sandbox" not in text
+    assert load.load_text(text).to_document() == load.load_file(FULFILLED_TEMPLATE).to_document()
+
+
+def test_drop_a_file_to_import(qtbot, window: MainWindow, demo_accounts, tmp_path: Path) -> None:
+    path = tmp_path / "dropped.yaml"
+    path.write_text(FULFILLED_TEMPLATE.read_text("utf-8"), "utf-8")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime, LEFT, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    wizard = window.last_wizard
+    assert wizard is not None
+    wizard.name.setText("from-drop")
+    with qtbot.waitSignal(wizard.accepted, timeout=10_000):
+        qtbot.mouseClick(wizard.ok, LEFT)
+    assert recipes.get_recipe("from-drop").bindings == {"shop": "demo-shop", "crm": "demo-crm"}
+
+
+def test_invalid_file_lists_its_problems(qtbot, window: MainWindow, home, tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(FULFILLED_TEMPLATE.read_text("utf-8").replace("update_deal", "update_dael"), "utf-8")
+    wizard = window.open_import(str(path))
+    assert not wizard.ok.isEnabled()
+    assert "update_dael" in wizard.problem.text()
+    assert "update_deal" in wizard.problem.text()

@@ -69,7 +69,9 @@ def main() -> int:
         httpx.post(f"{url}/_sandbox/hubspot/reset-counters", timeout=60).raise_for_status()
         setup_seconds = time.monotonic() - setup_started
         # Lift the shop's pacing: this benchmark measures the CRM side and the engine.
-        http._limiters["shop"] = http.RateLimiter(RateLimit(1_000_000, 1.0))
+        unmetered = http.RateLimiter(RateLimit(1_000_000, 1.0))
+        shared = http.limiter_for
+        http.limiter_for = lambda account, limit: unmetered if account == "shop" else shared(account, limit)
 
         before = resource.getrusage(resource.RUSAGE_SELF)
         started = time.monotonic()

@@ -246,14 +246,14 @@ DEAL_UPDATED = spec.Trigger(
 
 
 def _test_connection(client: ApiClient) -> str:
-    pipelines = client.json("GET", "/crm/v3/pipelines/0-3").get("results") or []
-    stages = sum(len(p.get("stages") or []) for p in pipelines)
-    return f"HubSpot: {len(pipelines)} deal pipeline(s), {stages} stages"
+    pipelines = client.json("GET", "/crm/v3/pipelines/0-3").get("results") or []  # the spec's {objectType}
+    return f"HubSpot: {len(pipelines)} deal pipeline(s), {sum(len(p.get('stages') or []) for p in pipelines)} stages"
 
 
 CONNECTOR = spec.Connector(
     key="hubspot", name_en="HubSpot", name_zh="HubSpot", owns=spec.Owns.CUSTOMERS, settings=SETTINGS,
     base_url="https://api.hubapi.com", make_auth=_auth, rate_limit=spec.RateLimit(100, 10.0, source=USAGE),
+    rate_limit_for=rate_limit_for,
     error_message=_error_message, test_connection=_test_connection, triggers=(DEAL_UPDATED,), actions=ACTIONS,
     lookups=LOOKUPS, sandbox="hubspot", docs="https://developers.hubspot.com/docs/guides/api/crm/objects/deals",
 )

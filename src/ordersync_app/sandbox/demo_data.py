@@ -36,6 +36,15 @@ _PRODUCTS = [("Ceramic pour-over set", "CER-01", "38.00"), ("Oolong tea 250g", "
              ("Linen napkins (4)", "LIN-04", "16.00"), ("龙井茶 礼盒", "TEA-LJ", "128.00")]
 
 
+def _spread(i: int) -> float:
+    """Minutes after BASE_TIME that order ``i`` was placed: 37 minutes apart for the first 2,000,
+    then ever closer, so even 20,000+ demo orders all lie in the past (before mid-November 2026)."""
+    if i <= 2000:
+        return 37 * i
+    extra = i - 2000
+    return 37 * 2000 + round(37 * extra / (1 + extra / 1000) * 60) / 60
+
+
 def order_id(i: int) -> int:
     """Numeric Shopify id of demo order ``i``."""
     return ORDER_ID_BASE + i
@@ -66,7 +75,7 @@ def demo_order(i: int) -> dict[str, Any]:
         items.append({"id": order_id(i) * 10 + n, "title": title, "sku": sku,
                       "quantity": rng.randint(1, 3), "price": price})
     total = sum(float(it["price"]) * int(it["quantity"]) for it in items)
-    created = BASE_TIME + timedelta(minutes=37 * i)
+    created = BASE_TIME + timedelta(minutes=_spread(i))
     return {
         "index": i,
         "id": order_id(i),

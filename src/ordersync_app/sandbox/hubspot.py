@@ -177,6 +177,10 @@ class HubSpotSandbox(SandboxApp):
         # Large object ids, as HubSpot's are, that cannot be mistaken for order ids.
         self.db.execute("INSERT INTO sqlite_sequence (name, seq) SELECT 'hs_objects', 18000000000"
                         " WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'hs_objects')")
+        for kind in (DEALS, CONTACTS):  # lookups by a unique property use these expression indexes
+            for prop in kind.unique:
+                self.db.execute(f"CREATE INDEX IF NOT EXISTS hs_{kind.name}_{prop} ON hs_objects (kind, "
+                                f"json_extract(props, '$.{prop}'))")
         for pid, label, order, stages in PIPELINES:
             self.db.execute("INSERT OR IGNORE INTO hs_pipelines VALUES ('deals', ?, ?, ?, ?)",
                             (pid, label, order, json.dumps(stages)))
@@ -309,8 +313,8 @@ class HubSpotSandbox(SandboxApp):
             if id_property not in kind.unique:
                 raise invalid(f"Unable to perform update/upsert by non-unique {kind.type_id} property {id_property}")
             value = value.lower() if id_property == "email" else value
-            row = self.db.execute(f"{_COLUMNS} AND json_extract(props, ?) = ?",
-                                  (kind.name, f"$.{id_property}", value)).fetchone()
+            row = self.db.execute(f"{_COLUMNS} AND json_extract(props, '$.{id_property}') = ?",  # a known name
+                                  (kind.name, value)).fetchone()
         else:
             row = self.db.execute(f"{_COLUMNS} AND id = ?",
                                   (kind.name, int(value) if value.isdigit() else -1)).fetchone()

@@ -286,6 +286,9 @@ class ShopifySandbox(SandboxApp):
             CREATE TABLE IF NOT EXISTS shopify_fulfillments (id INTEGER PRIMARY KEY AUTOINCREMENT,
                 order_id INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
                 tracking TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS ix_orders_updated ON shopify_orders (updated_at, id);
+            CREATE INDEX IF NOT EXISTS ix_orders_created ON shopify_orders (created_at, id);
+            CREATE INDEX IF NOT EXISTS ix_fulfillments_order ON shopify_fulfillments (order_id);
         """)
         sdl = resources.files("ordersync_app.sandbox").joinpath("shopify_schema.graphql").read_text("utf-8")
         self.schema = self._wire(build_schema(sdl))
@@ -444,6 +447,11 @@ class ShopifySandbox(SandboxApp):
     # -- queries -----------------------------------------------------------------------------
     def _orders(self, _root: object, info: Any, **args: Any) -> dict[str, Any]:
         terms, warnings = parse_search(args.get("query"))
+        fast = self._orders_page(terms, args)
+        if fast is not None:
+            if warnings:
+                info.context["search"].append({"path": ["orders"], "query": args.get("query"), "warnings": warnings})
+            return fast
         orders = [o for o in self._load() if order_matches(o, terms)]
         if warnings:
             info.context["search"].append({"path": ["orders"], "query": args.get("query"), "warnings": warnings})
@@ -451,6 +459,38 @@ class ShopifySandbox(SandboxApp):
             args.get("sortKey") or "ID")
         return connection(orders, lambda o: (o[column] if column else int(o["legacyResourceId"]),
                                              int(o["legacyResourceId"])), args)
+
+    def _orders_page(self, terms: list[Term], args: dict[str, Any]) -> dict[str, Any] | None:
+        """The common incremental query (time and fulfilment terms, sorted, forward paging) done in SQL,
+        so a shop with 10,000s of orders pages in constant time. None when the query needs the slow path."""
+        column = {"CREATED_AT": "created_at", "PROCESSED_AT": "created_at", "UPDATED_AT": "updated_at"}.get(
+            args.get("sortKey") or "ID")
+        first = args.get("first")
+        if column is None or args.get("reverse") or first is None or not 0 <= first <= MAX_FIRST:
+            return None
+        where, params = [], []
+        for name, op, value in terms:
+            if name in ("createdAt", "updatedAt"):
+                where.append(f"{'updated_at' if name == 'updatedAt' else 'created_at'} {op or '='} ?")
+                params.append(iso(value))
+            elif name == "displayFulfillmentStatus":
+                where.append("fulfillment_status = ?")
+                params.append(value)
+            else:
+                return None
+        if args.get("after"):
+            mark_value, mark_id = _decode_cursor(args["after"])
+            where.append(f"({column} > ? OR ({column} = ? AND id > ?))")
+            params += [mark_value, mark_value, mark_id]
+        clause = ("WHERE " + " AND ".join(where)) if where else ""
+        orders = self._load(f"{clause} ORDER BY {column}, id LIMIT ?", (*params, first + 1))
+        page = orders[:first]
+        key = "updatedAt" if column == "updated_at" else "createdAt"
+        edges = [{"cursor": _encode_cursor((o[key], int(o["legacyResourceId"]))), "node": o} for o in page]
+        return {"edges": edges, "nodes": page, "pageInfo": {
+            "hasNextPage": len(orders) > first, "hasPreviousPage": bool(args.get("after")),
+            "startCursor": edges[0]["cursor"] if edges else None,
+            "endCursor": edges[-1]["cursor"] if edges else None}}
 
     def _order_by_id(self, _root: object, _info: Any, id: str) -> dict[str, Any] | None:
         return self._get(_parse_gid(id, "Order"))

@@ -4,131 +4,166 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="48"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="51"/>
         <source>Reconnect account</source>
         <translation>重新连接账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="48"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="51"/>
         <source>Add an account</source>
         <translation>添加账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="56"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="59"/>
         <source>e.g. my-shop</source>
         <translation>例如 my-shop</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="57"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="60"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="58"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="61"/>
         <source>Account name</source>
         <translation>账户名称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="59"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="62"/>
         <source>Use the built-in sandbox (demo data, no sign-in)</source>
         <translation>使用内置沙盒（演示数据，无需登录）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="68"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="71"/>
         <source>leave empty for the vendor&apos;s address</source>
         <translation>留空则使用厂商的地址</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="70"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="73"/>
         <source>API address (advanced)</source>
         <translation>API 地址（高级）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="111"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="126"/>
         <source>stored in the system keychain</source>
         <translation>保存在系统钥匙串中</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="148"/>
+        <source>Sign in with %1</source>
+        <translation>用 %1 登录</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="186"/>
+        <source>Preparing the sign-in…</source>
+        <translation>正在准备登录…</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="198"/>
+        <source>Finish signing in in your web browser; this window waits for it.</source>
+        <translation>请在网页浏览器中完成登录；此窗口会等待。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="200"/>
+        <source>Could not open the web browser. Open this address yourself: %1</source>
+        <translation>无法打开网页浏览器。请自行打开此地址：%1</translation>
     </message>
 </context>
 <context>
     <name>AccountsPage</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="176"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="240"/>
         <source>Accounts</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="178"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="242"/>
         <source>Add an account</source>
         <translation>添加账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="184"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="248"/>
         <source>Account</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="184"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="248"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="184"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="248"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="185"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="249"/>
         <source>Used by</source>
         <translation>使用它的配方</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="197"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="260"/>
         <source>No accounts yet. Add one, or try the built-in sandbox apps.</source>
         <translation>还没有账户。添加一个，或试试内置的沙盒应用。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="201"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="264"/>
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="202"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="265"/>
         <source>Reconnect…</source>
         <translation>重新连接…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="203"/>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="285"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="266"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="362"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="219"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="286"/>
         <source>Reading accounts</source>
         <translation>正在读取账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="230"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="297"/>
         <source>(sandbox)</source>
         <translation>（沙盒）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="265"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="330"/>
+        <source>Opening the sign-in page for %1…</source>
+        <translation>正在打开 %1 的登录页面…</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="334"/>
+        <source>Finish signing in in your web browser; this window waits for it.</source>
+        <translation>请在网页浏览器中完成登录；此窗口会等待。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="335"/>
+        <source>Could not open the web browser. Open this address yourself: %1</source>
+        <translation>无法打开网页浏览器。请自行打开此地址：%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="342"/>
         <source>Testing %1…</source>
         <translation>正在测试 %1…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="280"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="357"/>
         <source>Remove the account “%1” and its keychain entries?</source>
         <translation>删除账户“%1”及其钥匙串中的凭据？</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="282"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="359"/>
         <source>These recipes use it and will stop: %1</source>
         <translation>以下配方正在使用它，将会停止：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="283"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="360"/>
         <source>Remove account</source>
         <translation>删除账户</translation>
     </message>
@@ -297,57 +332,57 @@
         <translation>试运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="245"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="255"/>
         <source>Record %1 of %2 — %3</source>
         <translation>%2 的记录 %1 —— %3</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="248"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="258"/>
         <source>Message: %1</source>
         <translation>信息：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="250"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="260"/>
         <source>Next attempt: %1</source>
         <translation>下次尝试：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="252"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="262"/>
         <source>Steps:</source>
         <translation>步骤：</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="255"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="265"/>
         <source>Input record:</source>
         <translation>输入记录：</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="263"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="273"/>
         <source>Re-sent: %1 moved, %2 still failing.</source>
         <translation>已重新发送：同步 %1 条，仍有 %2 条失败。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="275"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="285"/>
         <source>Re-sending %1 record(s)…</source>
         <translation>正在重新发送 %1 条记录…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="279"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="289"/>
         <source>Re-sending every failed record…</source>
         <translation>正在重新发送所有失败记录…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="288"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="298"/>
         <source>Skip records</source>
         <translation>跳过记录</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="289"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="299"/>
         <source>Why are these records skipped? (kept in the history)</source>
         <translation>为什么跳过这些记录？（会保留在历史中）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="293"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="303"/>
         <source>%1 record(s) skipped.</source>
         <translation>已跳过 %1 条记录。</translation>
     </message>
@@ -474,27 +509,27 @@
         <translation>同步 / 失败</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="47"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="46"/>
         <source>This week (green: moved, red: failed)</source>
         <translation>本周（绿色：已同步，红色：失败）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="60"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="59"/>
         <source>Reading the health summary</source>
         <translation>正在读取运行概况</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="77"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="76"/>
         <source>not run yet</source>
         <translation>尚未运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="79"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="78"/>
         <source>paused: %1</source>
         <translation>已暂停：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="81"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="80"/>
         <source>off</source>
         <translation>关闭</translation>
     </message>
@@ -671,7 +706,7 @@
         <translation>OrderSync 会在后台继续同步。可通过托盘图标打开或退出。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/app.py" line="133"/>
+        <location filename="../../src/ordersync_app/gui/app.py" line="135"/>
         <source>No system tray on this desktop: OrderSync runs while this window is open.</source>
         <translation>此桌面没有系统托盘：OrderSync 仅在窗口打开时运行。</translation>
     </message>
@@ -922,150 +957,150 @@
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="75"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="74"/>
         <source>No recipes yet. Start from a template, import a file, or build one.</source>
         <translation>还没有配方。从模板开始、导入文件，或自己搭建一个。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="80"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="79"/>
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="81"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="80"/>
         <source>Run now</source>
         <translation>立即运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="82"/>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="155"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="81"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="153"/>
         <source>Switch on</source>
         <translation>开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="83"/>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="156"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="82"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="154"/>
         <source>Dry run on</source>
         <translation>开启试运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="84"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="83"/>
         <source>Export / share…</source>
         <translation>导出 / 分享…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="85"/>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="239"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="84"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="237"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="105"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="104"/>
         <source>Reading recipes</source>
         <translation>正在读取配方</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="115"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="114"/>
         <source>on</source>
         <translation>开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="115"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="114"/>
         <source>off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="117"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="116"/>
         <source>paused</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="119"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="118"/>
         <source>dry run</source>
         <translation>试运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="119"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="118"/>
         <source>live</source>
         <translation>正式</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="120"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="119"/>
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="155"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="153"/>
         <source>Switch off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="156"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="154"/>
         <source>Go live</source>
         <translation>正式运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="170"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="168"/>
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="176"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="174"/>
         <source>%1: %2 — %3 moved, %4 failed, %5 filtered out.</source>
         <translation>%1：%2 —— 同步 %3 条，失败 %4 条，过滤 %5 条。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="196"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="194"/>
         <source>%1 records read so far, %2 moved</source>
         <translation>已读取 %1 条记录，已同步 %2 条</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="205"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="203"/>
         <source>Switching</source>
         <translation>正在切换</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="211"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="209"/>
         <source>Dry run</source>
         <translation>试运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="217"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="215"/>
         <source>Export recipe</source>
         <translation>导出配方</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="218"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="216"/>
         <source>Recipe files (*.yaml *.yml)</source>
         <translation>配方文件 (*.yaml *.yml)</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="229"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="227"/>
         <source>Saved %1 (no accounts or secrets inside).</source>
         <translation>已保存 %1（不含账户和密钥）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="229"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="227"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="235"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="233"/>
         <source>Remove recipe</source>
         <translation>删除配方</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="236"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="234"/>
         <source>Remove “%1” and its history?</source>
         <translation>删除“%1”及其历史记录？</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="242"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="240"/>
         <source>Import recipe</source>
         <translation>导入配方</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="243"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="241"/>
         <source>Recipe files (*.yaml *.yml *.json)</source>
         <translation>配方文件 (*.yaml *.yml *.json)</translation>
     </message>
@@ -1331,59 +1366,44 @@
 <context>
     <name>Tray</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/tray.py" line="38"/>
+        <location filename="../../src/ordersync_app/gui/tray.py" line="39"/>
         <source>Open OrderSync</source>
         <translation>打开 OrderSync</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/tray.py" line="39"/>
+        <location filename="../../src/ordersync_app/gui/tray.py" line="40"/>
         <source>Run all now</source>
         <translation>立即全部运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/tray.py" line="40"/>
+        <location filename="../../src/ordersync_app/gui/tray.py" line="41"/>
         <source>Pause all</source>
         <translation>全部暂停</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/tray.py" line="45"/>
+        <location filename="../../src/ordersync_app/gui/tray.py" line="46"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/tray.py" line="66"/>
+        <location filename="../../src/ordersync_app/gui/tray.py" line="67"/>
         <source>Reading the health summary</source>
         <translation>正在读取运行概况</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/tray.py" line="74"/>
+        <location filename="../../src/ordersync_app/gui/tray.py" line="75"/>
         <source>OrderSync: syncing normally</source>
         <translation>OrderSync：同步正常</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/tray.py" line="75"/>
+        <location filename="../../src/ordersync_app/gui/tray.py" line="76"/>
         <source>OrderSync: %1 failed record(s) need attention</source>
         <translation>OrderSync：%1 条失败记录需要处理</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/tray.py" line="76"/>
+        <location filename="../../src/ordersync_app/gui/tray.py" line="77"/>
         <source>OrderSync: paused</source>
         <translation>OrderSync：已暂停</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/tray.py" line="86"/>
-        <source>Records failed</source>
-        <translation>记录失败</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/tray.py" line="87"/>
-        <source>%1: %2 record(s) failed. Open Activity to re-send them.</source>
-        <translation>%1：%2 条记录失败。打开“活动”页重新发送。</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/tray.py" line="92"/>
-        <source>Recipe paused</source>
-        <translation>配方已暂停</translation>
     </message>
 </context>
 <context>

@@ -82,7 +82,7 @@ def test_worker_killed_twenty_times_under_faults(tmp_path: Path) -> None:
         httpx.post(f"{url}/_sandbox/faults", content=FAULTS, timeout=10).raise_for_status()
         for _ in range(20):
             worker = start(home, "worker", "--refresh", "1", env=env)
-            time.sleep(rng.uniform(0.5, 2.0))
+            time.sleep(rng.uniform(1.5, 4.0))
             worker.send_signal(signal.SIGKILL)
             worker.communicate(timeout=30)
         runs = json.loads(ordersync(home, "history", "orders", "--limit", "5000", "--json", env=env).stdout)

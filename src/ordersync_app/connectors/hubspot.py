@@ -31,6 +31,7 @@ BATCH_MAX, SEARCH_MAX = 100, 200
 SEARCH_RESULT_CAP = 10_000  # HubSpot pages through at most 10,000 results of one search query
 ORDER_ID, MODIFIED = "shopify_order_id", "hs_lastmodifieddate"
 USAGE = "https://developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines"
+AUTHORIZE_URL = "https://app.hubspot.com/oauth/authorize"  # OAuth sign-in page; the authorize_url setting overrides
 PLAN_LIMITS = {"starter": 100, "professional": 190, "enterprise": 190, "api_increase": 250}  # per 10 s, USAGE
 _EPOCH, _MS = datetime(1970, 1, 1, tzinfo=UTC), timedelta(milliseconds=1)
 _CATALOGUE = json.loads(resources.files("ordersync_app.connectors").joinpath("hubspot_fields.json").read_text("utf-8"))
@@ -38,16 +39,16 @@ _CATALOGUE = json.loads(resources.files("ordersync_app.connectors").joinpath("hu
 
 def _fields(kind: str, required: tuple[str, ...] = ()) -> tuple[Field, ...]:
     return tuple(Field(f["key"], f["label"], f.get("type", "string"), f["key"] in required, f.get("description", ""),
-                       tuple(f.get("choices", ()))) for f in _CATALOGUE[kind])
+                       tuple(f.get("choices", ())), label_zh=f.get("label_zh", "")) for f in _CATALOGUE[kind])
 
 
 DEAL_PROPS = [f["key"] for f in _CATALOGUE["deal"]] + ["createdate", MODIFIED]
 CONTACT_PROPS = [f["key"] for f in _CATALOGUE["contact"]] + ["createdate", "lastmodifieddate"]
 SETTINGS = (
-    Setting("auth_mode", "Sign-in method", "认证方式", "private_app: app token; oauth: refresh token",
-            "private_app：应用令牌；oauth：刷新令牌", required=False, default="private_app",
-            choices=("private_app", "oauth")),
+    Setting("auth_mode", "Sign-in method", "认证方式", "private_app: app token; oauth: Sign in with HubSpot",
+            "private_app：应用令牌；oauth：用 HubSpot 登录", False, "private_app", choices=("private_app", "oauth")),
     Setting("client_id", "OAuth client ID", "OAuth 客户端 ID", "only for oauth", "仅 oauth 需要", required=False),
+    Setting("authorize_url", "OAuth sign-in page (advanced)", "OAuth 登录页（高级）", required=False),
     Setting("plan", "HubSpot plan", "HubSpot 套餐", "sets the request budget per 10 s", "决定每 10 秒的请求额度",
             required=False, default="starter", choices=tuple(PLAN_LIMITS)),
     Secret("access_token", "Private app access token", "私有应用访问令牌", required=False),
@@ -160,9 +161,9 @@ def _patch_deal(client: ApiClient, writes: list[Write]) -> list[WriteResult]:
     return [one(w) if w.match else WriteResult(w.ref, "rejected", message="no deal id") for w in writes]
 
 
-_ID_PROPERTY = Param("id_property", "Unique deal property to match on", default=ORDER_ID,
+_ID_PROPERTY = Param("id_property", "Unique deal property to match on", default=ORDER_ID, label_zh="匹配用唯一属性",
                      description="a property whose values are unique (hasUniqueValue), e.g. shopify_order_id")
-_BY_PROPERTY = Param("match", "Value of the unique deal property (e.g. the order id)", required=True)
+_BY_PROPERTY = Param("match", "Value of the unique deal property (e.g. the order id)", required=True, label_zh="匹配值")
 _IDEMPOTENT = "sets the mapped properties to their desired values; repeating it changes nothing"
 ACTIONS = (
     Action("update_deal", "Update deal", "更新交易", _fields("deal"), _batch_writer(DEALS, "update", ORDER_ID),
@@ -174,7 +175,7 @@ ACTIONS = (
            idempotency=f"batch/upsert by a unique property {_IDEMPOTENT}"),
     Action("upsert_contact", "Create or update contact", "创建或更新联系人", _fields("contact"),
            deliver=_batch_writer(CONTACTS, "upsert", "email"), read_current=_reader(CONTACTS, "email"),
-           match=Param("match", "Contact email", required=True), batch_max=BATCH_MAX,
+           match=Param("match", "Contact email", required=True, label_zh="联系人邮箱"), batch_max=BATCH_MAX,
            idempotency=f"batch/upsert by email {_IDEMPOTENT}"),
     Action("update_deal_by_id", "Update deal by HubSpot ID", "按 HubSpot ID 更新交易", _fields("deal"),
            deliver=_patch_deal, read_current=_reader(DEALS, None),

@@ -178,11 +178,14 @@ def _read_tags(client: ApiClient, writes: list[Write]) -> list[dict[str, Any] | 
 
 
 FIELDS = (
-    Field("legacyResourceId", "Order ID"), Field("id", "Order GID"), Field("name", "Order number (#1001)"),
+    Field("legacyResourceId", "Order ID", label_zh="订单 ID"), Field("id", "Order GID"),
+    Field("name", "Order number (#1001)", label_zh="订单号（#1001）"),
     Field("email", "Order email"), Field("createdAt", "Created at", "datetime"),
-    Field("updatedAt", "Updated at", "datetime"), Field("displayFulfillmentStatus", "Fulfillment status",
-    choices=("UNFULFILLED", "PARTIALLY_FULFILLED", "FULFILLED", "IN_PROGRESS", "ON_HOLD", "SCHEDULED")),
-    Field("displayFinancialStatus", "Payment status"), Field("totalPrice", "Total (decimal text)"),
+    Field("updatedAt", "Updated at", "datetime"),
+    Field("displayFulfillmentStatus", "Fulfillment status", label_zh="发货状态",
+          choices=("UNFULFILLED", "PARTIALLY_FULFILLED", "FULFILLED", "IN_PROGRESS", "ON_HOLD", "SCHEDULED")),
+    Field("displayFinancialStatus", "Payment status", label_zh="付款状态"),
+    Field("totalPrice", "Total (decimal text)", label_zh="订单总额（十进制文本）"),
     Field("currencyCode", "Currency"), Field("tags", "Tags", "array"),
     *(Field(f"customer.{k}", f"Customer {k}") for k in ("firstName", "lastName", "email")),
     *(Field(f"shippingAddress.{k}", f"Ship-to {k}") for k in ("firstName", "lastName", "address1", "address2",
@@ -190,8 +193,8 @@ FIELDS = (
     *(Field(f"lineItems[0].{k}", f"First item {k}", t) for k, t in (("title", "string"), ("sku", "string"),
                                                                      ("quantity", "integer"))),
     Field("shippingAddress.phone", "Ship-to phone"),
-    Field("fulfillments[0].trackingInfo.number", "Tracking number"),
-    Field("fulfillments[0].trackingInfo.company", "Carrier"),
+    Field("fulfillments[0].trackingInfo.number", "Tracking number", label_zh="快递单号"),
+    Field("fulfillments[0].trackingInfo.company", "Carrier", label_zh="快递公司"),
 )
 SINCE_UPDATED = ("updated_at", "UPDATED_AT", "updatedAt")
 
@@ -231,8 +234,8 @@ CONNECTOR = Connector(
                 "fulfillment_status:shipped", "FULFILLED"), Cursor("updatedAt"), FIELDS, page_size=MAX_PAGE),
     ),
     actions=(Action("add_order_tags", "Add tags to order", "给订单加标签",
-                    (Field("tags", "Tags", "array", required=True),), _deliver_tags, _read_tags,
-                    match=Param("order_id", "Order ID or GID", required=True),
+                    (Field("tags", "Tags", "array", required=True, label_zh="标签"),), _deliver_tags, _read_tags,
+                    match=Param("order_id", "Order ID or GID", required=True, label_zh="订单 ID 或 GID"),
                     batch_max=1, idempotency="tagsAdd only adds: tags are a set, a repeat changes nothing"),),
     sandbox="shopify", docs="https://shopify.dev/docs/api/admin-graphql",
 )

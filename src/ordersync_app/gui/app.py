@@ -1,6 +1,7 @@
 """Starting the desktop app: Qt application, language, single instance, tray, in-app scheduler.
 
-``main(args)`` is what ``ordersync`` and ``ordersync gui`` call. With ``--screenshot FILE`` it
+``main(args)`` is what ``ordersync`` and ``ordersync gui`` call. It registers the desktop alert
+sink (``gui.notify``) so the alert policy's popups reach the tray. With ``--screenshot FILE`` it
 renders one page offscreen (after its data has loaded) to a PNG and exits, without the tray,
 the scheduler or the single-instance check, so it also works in CI and in tests.
 """
@@ -113,6 +114,7 @@ def main(args: argparse.Namespace) -> int:
 
     from ordersync_app.gui import single, tray
     from ordersync_app.gui.host import SchedulerHost
+    from ordersync_app.gui.notify import DesktopAlerts
 
     if single.ask_running_instance():
         log.info("OrderSync is already running for this data folder; brought it to the front")
@@ -132,12 +134,15 @@ def main(args: argparse.Namespace) -> int:
     else:
         QTimer.singleShot(0, lambda: window.statusBar().showMessage(QCoreApplication.translate("MainWindow",
             "No system tray on this desktop: OrderSync runs while this window is open."), 30000))
+    desktop = DesktopAlerts(ctx, tray=tray_icon.icon if tray_icon else None, window=window)
+    desktop.install()  # alerts.observe_run calls it from run threads; shown on this thread
     window.quit_requested.connect(app.quit)
     instance.show_requested.connect(lambda: bring_to_front(window))
     host.start()
     window.show_page(page)
     window.show()
     code = app.exec()
+    desktop.uninstall()
     host.stop()
     ctx.close()
     return int(code)

@@ -70,6 +70,11 @@ def pick(en: str, zh: str) -> str:
     return zh if is_zh() and zh else en
 
 
+def label(item: object) -> str:
+    """The label of a connector Field or Param in the language in use (``label_zh`` when set)."""
+    return pick(str(getattr(item, "label", "")), str(getattr(item, "label_zh", "") or ""))
+
+
 def locale() -> QLocale:
     """The QLocale matching the language in use (dates, numbers, currency)."""
     return QLocale(QLocale.Language.Chinese, QLocale.Country.China) if is_zh() else \

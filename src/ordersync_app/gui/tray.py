@@ -2,7 +2,8 @@
 
 Where the desktop has no tray (``QSystemTrayIcon.isSystemTrayAvailable()`` is false: some GNOME
 setups without the AppIndicator extension, offscreen), the app keeps its window open instead and
-the status bar says why.
+the status bar says why. Alert popups are not made here: ``gui.notify`` shows what the low-noise
+alert policy sends, so a failing recipe pops up once, not after every run.
 """
 
 from __future__ import annotations
@@ -46,9 +47,9 @@ class Tray(QObject):
         self.icon.setContextMenu(menu)
         self.icon.activated.connect(self._activated)
         self.icon.setToolTip("OrderSync")
+        # A finished run or a pause changes the health (ctx re-emits them as data_changed); popups about
+        # failures come only from the alert policy, through gui.notify.DesktopAlerts.
         ctx.data_changed.connect(self.update_health)
-        ctx.bridge.run_finished.connect(self._run_finished)
-        ctx.bridge.recipe_paused.connect(self._paused)
         if host is not None:
             host.state_changed.connect(lambda _s: self.update_health())
         self.timer = QTimer(self)
@@ -79,17 +80,6 @@ class Tray(QObject):
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):
             self.open_requested.emit()
-
-    def _run_finished(self, _run_id: int, summary: object) -> None:
-        failed = getattr(summary, "failed", 0)
-        if failed:
-            self.icon.showMessage(self.tr("Records failed"),
-                                  self.tr("%1: %2 record(s) failed. Open Activity to re-send them.")
-                                  .replace("%1", str(getattr(summary, "recipe", ""))).replace("%2", str(failed)),
-                                  QSystemTrayIcon.MessageIcon.Warning)
-
-    def _paused(self, recipe: str, reason: str) -> None:
-        self.icon.showMessage(self.tr("Recipe paused"), f"{recipe}: {reason}", QSystemTrayIcon.MessageIcon.Critical)
 
     def notify(self, title: str, text: str) -> None:
         """A desktop notification."""

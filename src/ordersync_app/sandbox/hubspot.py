@@ -1,4 +1,4 @@
-"""A local HubSpot CRM v3 twin: deals, contacts, pipelines, OAuth refresh and the 10-second rate limit.
+"""A local HubSpot CRM v3 twin: deals, contacts, pipelines, OAuth sign-in and refresh, the 10-second rate limit.
 
 Why it exists: every test and every first-run demo needs a HubSpot that answers like the real one
 (object paths, batch limits, 207 multi-status bodies, search paging and its 10,000-result cap,
@@ -22,6 +22,9 @@ docs' alias ``/crm/v3/objects/deals`` is served next to ``0-3``.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import math
 import secrets
@@ -33,6 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from ordersync_app.sandbox import demo_data
 from ordersync_app.sandbox._server import Request, Response, SandboxApp
@@ -43,6 +47,7 @@ SANDBOX_CLIENT_ID = "sandbox-hubspot-client-id"
 SANDBOX_CLIENT_SECRET = "sandbox-hubspot-client-secret"  # noqa: S105 - public demo value
 SANDBOX_REFRESH_TOKEN = "sandbox-hubspot-refresh-token"  # noqa: S105 - public demo value
 ACCESS_TOKEN_SECONDS = 1800  # HubSpot's OAuth access tokens live 30 minutes
+AUTH_CODE_SECONDS = 600  # how long the sandbox keeps an unused authorization code
 
 WINDOW_SECONDS = 10.0
 BATCH_MAX = 100
@@ -173,6 +178,8 @@ class HubSpotSandbox(SandboxApp):
             CREATE TABLE IF NOT EXISTS hs_pipelines (kind TEXT, id TEXT, label TEXT, display_order INTEGER,
                 stages TEXT, PRIMARY KEY (kind, id));
             CREATE TABLE IF NOT EXISTS hs_tokens (token TEXT PRIMARY KEY, expires_at REAL);
+            CREATE TABLE IF NOT EXISTS hs_auth_codes (code TEXT PRIMARY KEY, redirect_uri TEXT, challenge TEXT,
+                expires_at REAL);
         """)
         # Large object ids, as HubSpot's are, that cannot be mistaken for order ids.
         self.db.execute("INSERT INTO sqlite_sequence (name, seq) SELECT 'hs_objects', 18000000000"
@@ -196,6 +203,7 @@ class HubSpotSandbox(SandboxApp):
             self._on("PATCH", base + "/{objectId}", kind, self._patch, write=True)
         self.route("GET", "/crm/v3/pipelines/{objectType}", self._pipelines)
         self.route("GET", "/crm/v3/pipelines/{objectType}/{pipelineId}", self._pipelines)
+        self.route("GET", "/oauth/authorize", self._authorize)
         self.route("POST", "/oauth/v1/token", self._token)
 
     def _on(self, method: str, pattern: str, kind: Kind, fn: Callable[[Kind, Request], Response], *,
@@ -270,14 +278,54 @@ class HubSpotSandbox(SandboxApp):
         return {"X-HubSpot-RateLimit-Max": str(self.rate_limit), "X-HubSpot-RateLimit-Remaining": str(remaining),
                 "X-HubSpot-RateLimit-Interval-Milliseconds": str(int(WINDOW_SECONDS * 1000))}
 
+    def _authorize(self, request: Request) -> Response:
+        """``GET /oauth/authorize``: the user "grants access" at once; 302 to ``redirect_uri`` with a code.
+
+        HubSpot's sign-in page takes ``client_id``, ``scope``, ``redirect_uri`` and ``state`` (OAuth quickstart
+        guide, https://developers.hubspot.com/docs/apps/legacy-apps/authentication/oauth-quickstart-guide) and,
+        for PKCE, ``code_challenge`` with ``code_challenge_method=S256`` (RFC 7636 §4.3; the token endpoint
+        takes ``code_verifier`` per ``Auth/Oauth/.../v1/oauth.json``, shared/API-FACTS-DETAIL.md §1).
+        """
+        redirect, state = request.arg("redirect_uri") or "", request.arg("state")
+        if request.arg("client_id") != SANDBOX_CLIENT_ID or not redirect.startswith(("http://", "https://")):
+            return Response(400, {"status": "BAD_CLIENT_ID" if redirect else "BAD_REDIRECT_URI",
+                                  "message": "unknown client_id or missing redirect_uri"})
+        challenge = request.arg("code_challenge")
+        if challenge and request.arg("code_challenge_method", "plain") != "S256":
+            return Response(400, {"status": "BAD_CODE_CHALLENGE", "message": "only S256 is supported"})
+        code = f"sandbox-hubspot-code-{secrets.token_hex(12)}"
+        self.db.execute("INSERT INTO hs_auth_codes VALUES (?, ?, ?, ?)",
+                        (code, redirect, challenge, time.time() + AUTH_CODE_SECONDS))
+        query = urlencode({"code": code, **({"state": state} if state is not None else {})})
+        return Response(302, "", headers={"Location": f"{redirect}{'&' if '?' in redirect else '?'}{query}"})
+
+    def _code_problem(self, form: dict[str, str]) -> str | None:
+        """Why an authorization_code grant is refused (None: valid); the code is used up either way."""
+        row = self.db.execute("DELETE FROM hs_auth_codes WHERE code = ? RETURNING redirect_uri, challenge,"
+                              " expires_at", (form.get("code", ""),)).fetchone()
+        if row is None or row[2] < time.time():
+            return "code"
+        if form.get("redirect_uri") != row[0]:
+            return "redirect_uri"
+        verifier = form.get("code_verifier", "")
+        digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii", "replace")).digest())
+        if row[1] and not hmac.compare_digest(digest.rstrip(b"=").decode(), row[1]):
+            return "code_verifier"
+        return None
+
     def _token(self, request: Request) -> Response:
-        """``POST /oauth/v1/token`` (form-encoded), refresh_token grant only."""
+        """``POST /oauth/v1/token`` (form-encoded): refresh_token, or authorization_code (with PKCE) grants."""
         form = request.form()
         expected = {"grant_type": "refresh_token", "client_id": SANDBOX_CLIENT_ID,
                     "client_secret": SANDBOX_CLIENT_SECRET, "refresh_token": SANDBOX_REFRESH_TOKEN}
+        if form.get("grant_type") == "authorization_code":
+            expected = {"grant_type": "authorization_code", "client_id": SANDBOX_CLIENT_ID,
+                        "client_secret": SANDBOX_CLIENT_SECRET}
         wrong = next((key for key, value in expected.items() if form.get(key) != value), None)
+        if not wrong and form["grant_type"] == "authorization_code":
+            wrong = self._code_problem(form)
         if wrong:
-            status = {"grant_type": "BAD_GRANT_TYPE"}.get(wrong, f"BAD_{wrong.upper()}")
+            status = {"grant_type": "BAD_GRANT_TYPE", "code": "BAD_AUTH_CODE"}.get(wrong, f"BAD_{wrong.upper()}")
             return Response(400, {"status": status, "message": f"missing or unknown {wrong}",
                                   "correlationId": str(uuid.uuid4())})
         token = f"sandbox-hubspot-oauth-{secrets.token_hex(16)}"

@@ -53,6 +53,9 @@ class RateLimiter:
         self._sent: deque[float] = deque()
         self._paused_until = 0.0
         self._lock = threading.Lock()
+        # The vendor counts a call when it arrives, a little after we count it when we send it:
+        # keep a small margin so our pacing never causes a 429 at the window's edge.
+        self._window = limit.per_seconds + min(0.5, limit.per_seconds * 0.03)
 
     def acquire(self) -> float:
         """Block until a call may be made; returns the seconds waited."""
@@ -60,14 +63,14 @@ class RateLimiter:
         while True:
             with self._lock:
                 now = self._clock()
-                while self._sent and self._sent[0] <= now - self.limit.per_seconds:
+                while self._sent and self._sent[0] <= now - self._window:
                     self._sent.popleft()
                 wait = max(0.0, self._paused_until - now)
                 if not wait and len(self._sent) < self.limit.requests:
                     self._sent.append(now)
                     return waited
                 if not wait:
-                    wait = self._sent[0] + self.limit.per_seconds - now
+                    wait = self._sent[0] + self._window - now
             wait = max(wait, 0.001)
             self._sleep(wait)
             waited += wait

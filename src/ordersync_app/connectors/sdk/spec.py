@@ -62,6 +62,7 @@ class Field:
     required: bool = False
     description: str = ""
     choices: tuple[str, ...] = ()
+    label_zh: str = field(default="", kw_only=True)  # Chinese label for the builder; "" = show ``label``
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Param:
     required: bool = False
     default: Any = None
     description: str = ""
+    label_zh: str = field(default="", kw_only=True)  # Chinese label for the builder; "" = show ``label``
 
 
 @dataclass(frozen=True)

@@ -428,7 +428,7 @@ class LookupCard(StepCard):
             if param.default is not None and not param.required:
                 editor.set_document({"value": param.default})
             editor.changed.connect(self.changed.emit)
-            self.params_box.addWidget(QLabel(param.label + (" *" if param.required else "")), i, 0)
+            self.params_box.addWidget(QLabel(i18n.label(param) + (" *" if param.required else "")), i, 0)
             self.params_box.addWidget(editor, i, 1)
             self.params[param.key] = editor
         self.update_context([])
@@ -512,17 +512,18 @@ class ActionCard(StepCard):
                 if item.widget():
                     item.widget().deleteLater()
         self.fields, self.params = {}, {}
-        self.match_label.setText(spec.match.label + " *" if spec and spec.match else "")
+        self.match_label.setText(i18n.label(spec.match) + " *" if spec and spec.match else "")
         self.match.setHidden(not (spec and spec.match))
         for param in spec.params if spec else ():
             edit = QLineEdit("" if param.default is None else str(param.default))
             edit.setToolTip(param.description)
             edit.textChanged.connect(lambda *_: self.changed.emit())
-            self.params_box.addRow(param.label, edit)
+            self.params_box.addRow(i18n.label(param), edit)
             self.params[param.key] = edit
         ordered = sorted(spec.fields if spec else (), key=lambda f: (not f.required, f.key))
         for i, target in enumerate(ordered):
-            label = QLabel(f"{target.key}{' *' if target.required else ''}")
+            name = f"{target.label_zh}（{target.key}）" if i18n.is_zh() and target.label_zh else target.key
+            label = QLabel(f"{name}{' *' if target.required else ''}")
             label.setToolTip(f"{target.label}\n{target.description}".strip())
             editor = MappingEditor()
             editor.changed.connect(self.changed.emit)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ordersync_app.connectors.sdk import registry
 from ordersync_app.connectors.sdk.spec import Owns
+from ordersync_app.gui import i18n
 from ordersync_app.gui.builder.cards import ActionCard, BuilderState, FilterCard, LookupCard, StepCard, TriggerCard
 from ordersync_app.gui.builder.mapping import show
 from ordersync_app.gui.context import AppContext
@@ -264,7 +265,7 @@ class RecipeBuilder(QWidget):
         self.state.records = result.records
         self.state.index = max(0, len(result.records) - 1)
         self.state.live = result.live
-        self.state.declared = [(f.key, f.label) for f in spec.fields] if spec else []
+        self.state.declared = [(f.key, i18n.label(f)) for f in spec.fields] if spec else []
         self.state.choices = {f.key: f.choices for f in spec.fields if f.choices} if spec else {}
         self.trigger.load.setEnabled(True)
         if result.live:

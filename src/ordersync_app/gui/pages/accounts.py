@@ -1,7 +1,9 @@
 """Accounts: connect apps through forms generated from each connector's declared settings.
 
 Secrets typed here go straight to the service layer, which puts them in the OS keychain; the
-form never shows a stored secret back (a "Reconnect" asks for it again).
+form never shows a stored secret back (a "Reconnect" asks for it again). Accounts that sign in with
+OAuth (HubSpot in ``oauth`` mode) get "Sign in with HubSpot" in the form, and their "Reconnect"
+runs that browser sign-in again (``gui.signin``, RFC 8252 loopback redirect).
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ from ordersync_app.connectors.sdk.spec import Connector
 from ordersync_app.gui import i18n
 from ordersync_app.gui.context import AppContext
 from ordersync_app.gui.pages.base import Page
+from ordersync_app.gui.signin import SignIn, offers_signin
 from ordersync_app.gui.tasks import describe
 from ordersync_app.gui.widgets import STATUS_COLORS, Card, row, status_text
-from ordersync_app.services import accounts, recipes
+from ordersync_app.services import accounts, oauth, recipes
 
 SANDBOX = "sandbox://"
 
@@ -69,24 +72,36 @@ class AccountDialog(QDialog):
         advanced = QFormLayout()
         advanced.addRow(self.tr("API address (advanced)"), self.base_url)
         layout.addLayout(advanced)
+        self.signin_button = QPushButton()
+        self.signin_button.setObjectName("primary")
+        self.signin_button.clicked.connect(self.sign_in)
+        layout.addLayout(row(self.signin_button))
+        self.signin = SignIn(ctx, self)
+        self.signin.waiting.connect(self._waiting)
+        self.signin.succeeded.connect(self._signed_in)
+        self.signin.failed.connect(self._signin_failed)
         self.problem = QLabel("")
         self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
+        self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.problem)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
+        self.rejected.connect(self.signin.cancel)
         layout.addWidget(self.buttons)
         self.app.currentIndexChanged.connect(self._build_form)
         self.sandbox.toggled.connect(lambda on: self.form_host.setEnabled(not on))
+        self.sandbox.toggled.connect(lambda _on: self._update_signin())
         if existing:
             self.app.setCurrentIndex(self.app.findData(existing.connector))
             self.app.setEnabled(False)
             self.name.setText(existing.name)
             self.name.setEnabled(False)
             self.sandbox.setChecked(existing.base_url.startswith(SANDBOX))
-        self._build_form()
         self.saved: accounts.AccountInfo | None = None
+        self.stored = False  # saved by a sign-in attempt
+        self._build_form()
 
     def connector(self) -> Connector:
         """The connector picked."""
@@ -128,6 +143,18 @@ class AccountDialog(QDialog):
                 inner.addWidget(note)
             self.form.addRow(label, box)
             self.fields[spec.key] = widget
+            if isinstance(widget, QComboBox):
+                widget.currentTextChanged.connect(lambda _t: self._update_signin())
+        self.signin_button.setText(self.tr("Sign in with %1").replace("%1", i18n.pick(conn.name_en, conn.name_zh)))
+        self._update_signin()
+
+    def _update_signin(self) -> None:
+        """Show "Sign in with …" when the account signs in through the browser."""
+        if not hasattr(self, "signin_button"):
+            return
+        settings, _secrets = self.values()
+        offered = offers_signin(self.connector().key, settings, SANDBOX if self.sandbox.isChecked() else "")
+        self.signin_button.setVisible(offered)
 
     def values(self) -> tuple[dict[str, str], dict[str, str]]:
         """(settings, secrets) typed into the form."""
@@ -140,15 +167,51 @@ class AccountDialog(QDialog):
                 (secrets if spec.secret else settings)[spec.key] = value
         return settings, secrets
 
-    def save(self) -> None:
-        """Validate and store through the service layer (off the GUI thread)."""
+    def _typed(self) -> tuple[Connector, str, str | None, dict[str, str], dict[str, str]]:
+        """(connector, name, base URL, settings, secrets) as the form stands."""
         conn = self.connector()
-        name = self.name.text().strip()
         settings, secrets = self.values()
         base_url = (SANDBOX + (conn.sandbox or conn.key)) if self.sandbox.isChecked() else \
             (self.base_url.text().strip() or None)
         if self.sandbox.isChecked():
             settings, secrets = {}, {}
+        return conn, self.name.text().strip(), base_url, settings, secrets
+
+    def sign_in(self) -> None:
+        """Save the account, then sign in in the system browser (the dialog closes when it worked)."""
+        conn, name, base_url, settings, secrets = self._typed()
+        replace = self.existing is not None or self.stored
+        self.signin_button.setEnabled(False)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
+        self.problem.setText(self.tr("Preparing the sign-in…"))
+
+        def prepare() -> oauth.Flow:  # background: no widgets here
+            info = accounts.add_account(name, conn.key, base_url=base_url, settings=settings,
+                                        secret_values=secrets, replace=replace)
+            return oauth.begin(info.name, info.connector, info.settings, base_url=info.base_url)
+
+        self.signin.start(prepare)
+
+    def _waiting(self, url: str, opened: bool) -> None:
+        self.stored = True  # the account exists now: a second attempt replaces it
+        self.ctx.data_changed.emit()
+        text = self.tr("Finish signing in in your web browser; this window waits for it.")
+        if not opened:
+            text = self.tr("Could not open the web browser. Open this address yourself: %1").replace("%1", url)
+        self.problem.setText(text)
+
+    def _signed_in(self, text: str) -> None:
+        self.problem.setText("✓ " + text)
+        self.accept()
+
+    def _signin_failed(self, text: str) -> None:
+        self.signin_button.setEnabled(True)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(True)
+        self.problem.setText(text)
+
+    def save(self) -> None:
+        """Validate and store through the service layer (off the GUI thread)."""
+        conn, name, base_url, settings, secrets = self._typed()
         self.buttons.setEnabled(False)
         self.problem.setText("")
 
@@ -162,8 +225,9 @@ class AccountDialog(QDialog):
             self.ctx.data_changed.emit()
             self.accept()
 
+        replace = self.existing is not None or self.stored
         self.ctx.tasks.run(lambda: accounts.add_account(name, conn.key, base_url=base_url, settings=settings,
-                                                        secret_values=secrets, replace=self.existing is not None),
+                                                        secret_values=secrets, replace=replace),
                            on_success=done, on_failure=failed)
 
 
@@ -208,6 +272,10 @@ class AccountsPage(Page):
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.layout_.addWidget(self.result)
+        self.signin = SignIn(ctx, self)
+        self.signin.waiting.connect(self._signin_waiting)
+        self.signin.succeeded.connect(lambda text: self.result.setText("✓ " + text))
+        self.signin.failed.connect(lambda text: self.result.setText("✗ " + text))
         ctx.data_changed.connect(self.request_refresh)
 
     def refresh(self) -> None:
@@ -253,8 +321,19 @@ class AccountsPage(Page):
 
     def _reconnect(self) -> None:
         a = self.current()
-        if a is not None:
+        if a is None:
+            return
+        if not offers_signin(a.connector, a.settings, a.base_url):
             AccountDialog(self.ctx, self, existing=a).open()
+            return
+        self.signin.cancel()  # one sign-in at a time
+        self.result.setText(self.tr("Opening the sign-in page for %1…").replace("%1", a.name))
+        self.signin.start(lambda: oauth.begin(a.name, a.connector, a.settings, base_url=a.base_url))
+
+    def _signin_waiting(self, url: str, opened: bool) -> None:
+        self.result.setText(self.tr("Finish signing in in your web browser; this window waits for it.") if opened
+                            else self.tr("Could not open the web browser. Open this address yourself: %1")
+                            .replace("%1", url))
 
     def _test(self) -> None:
         a = self.current()

@@ -1,0 +1,239 @@
+"""OAuth 2.0 sign-in in the system browser with a loopback redirect (RFC 8252), without Qt.
+
+Why it exists: vendors such as HubSpot hand out refresh tokens only through the authorization-code
+grant, so a desktop user must sign in on the vendor's page. A native app cannot keep a secret web
+server, so (RFC 8252 §7.3) it listens once on the loopback IP literal ``127.0.0.1`` on a port the OS
+picks, sends the browser to the vendor with ``redirect_uri=http://127.0.0.1:<port>/callback``, a
+random ``state`` (RFC 6749 §10.12) and a PKCE ``code_challenge`` (RFC 7636, required for native apps
+by RFC 8252 §8.1), then exchanges the code for tokens and puts them in the keychain, where the
+connector's :class:`~ordersync_app.connectors.sdk.auth.OAuth2Refresh` finds them.
+
+The GUI opens :attr:`Flow.url` with ``QDesktopServices.openUrl`` and calls :meth:`Flow.wait` on its
+background helper; tests fetch the URL with httpx against the sandbox. Callers run
+``accounts.test_account`` afterwards, which marks the account ok and resumes paused recipes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import importlib
+import secrets as random
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx
+
+from ordersync_app.connectors.sdk.http import USER_AGENT
+from ordersync_app.domain.errors import AuthError, SetupError, TransientError
+from ordersync_app.domain.redact import mask, register_secret
+from ordersync_app.secrets import store
+from ordersync_app.services import accounts
+
+CALLBACK_PATH = "/callback"
+DEFAULT_TIMEOUT = 300.0
+REFRESH_SKEW = 300.0  # as OAuth2Refresh: the stored expiry is when to refresh, 5 minutes early
+_PAGE = ("<!doctype html><meta charset='utf-8'><title>OrderSync</title><body style='font-family:sans-serif'>"
+         "<h2>{en}</h2><p>{zh}</p><p>You can close this tab and return to OrderSync.</p>"
+         "<p>可以关闭此页面，回到 OrderSync。</p>")
+
+
+@dataclass(frozen=True)
+class Provider:
+    """What OAuth sign-in needs to know about one vendor."""
+
+    authorize_url: str  # the vendor's sign-in page; the account setting ``authorize_url`` overrides it
+    token_path: str  # below the account's base URL
+    scopes: str  # space-separated
+
+
+# HubSpot: authorize page and parameters (client_id, scope, redirect_uri, state) from the OAuth quickstart
+# guide, https://developers.hubspot.com/docs/apps/legacy-apps/authentication/oauth-quickstart-guide ("scope*:
+# the scopes your application is requesting, separated by URL-encoded spaces"); token endpoint
+# ``POST /oauth/v1/token`` (form-encoded, grant_type authorization_code, PKCE ``code_verifier`` accepted) from
+# the spec ``PublicApiSpecs/Auth/Oauth/Rollouts/155908/v1/oauth.json``, shared/API-FACTS-DETAIL.md §1. The
+# scopes are what the connector uses: deals and pipelines (deals.read), contacts, and ``oauth``.
+_TOKEN_PATHS = {"hubspot": "/oauth/v1/token"}
+_SCOPES = {"hubspot": "oauth crm.objects.deals.read crm.objects.deals.write crm.objects.contacts.read "
+                      "crm.objects.contacts.write"}
+
+
+def provider(connector_key: str) -> Provider:
+    """The OAuth facts of a connector, or SetupError when it does not sign in with OAuth."""
+    module = importlib.import_module(f"ordersync_app.connectors.{accounts.connector(connector_key).key}")
+    authorize = getattr(module, "AUTHORIZE_URL", None)
+    if not authorize or connector_key not in _TOKEN_PATHS:
+        raise SetupError(f"{connector_key} accounts do not sign in through the browser",
+                         hint="fill in the account's keys instead")
+    return Provider(authorize, _TOKEN_PATHS[connector_key], _SCOPES[connector_key])
+
+
+def pkce_pair() -> tuple[str, str]:
+    """(code_verifier, S256 code_challenge): 43 unreserved characters and their base64url SHA-256 (RFC 7636 §4)."""
+    verifier = random.token_urlsafe(32)
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+class _Listener(HTTPServer):
+    """The one-shot loopback redirect receiver; ``answer`` holds the first callback's query."""
+
+    def __init__(self, port: int) -> None:
+        self.answer: dict[str, str] | None = None
+        self.arrived = threading.Event()
+        super().__init__(("127.0.0.1", port), _CallbackHandler)
+
+
+class _CallbackHandler(BaseHTTPRequestHandler):
+    server: _Listener
+
+    def log_message(self, format: str, *args: Any) -> None:  # the query holds the code: never log it
+        del format, args
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        if parts.path != CALLBACK_PATH or self.server.arrived.is_set():
+            self._reply(404, "Not found", "未找到")
+            return
+        self.server.answer = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        ok = "code" in self.server.answer
+        self._reply(200, "Signed in." if ok else "Sign-in was not completed.", "已登录。" if ok else "登录未完成。")
+        self.server.arrived.set()
+
+    def _reply(self, status: int, en: str, zh: str) -> None:
+        data = _PAGE.format(en=en, zh=zh).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """What a finished sign-in stored (no token values)."""
+
+    account: str
+    expires_at: float
+    scope: str
+
+
+class Flow:
+    """One sign-in under way: open :attr:`url` in the browser, then :meth:`wait` (off the GUI thread)."""
+
+    def __init__(self, account: str, token_url: str, client_id: str, client_secret: str | None,
+                 authorize_url: str, scopes: str, port: int = 0) -> None:
+        self.account = account
+        self._token_url = token_url
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._state = random.token_urlsafe(24)
+        self._verifier, challenge = pkce_pair()
+        self._server = _Listener(port)
+        self.redirect_uri = f"http://127.0.0.1:{self._server.server_address[1]}{CALLBACK_PATH}"
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"oauth-{account}", daemon=True)
+        self._thread.start()
+        self._closed = False
+        query = urlencode({"client_id": client_id, "redirect_uri": self.redirect_uri, "scope": scopes,
+                           "state": self._state, "code_challenge": challenge, "code_challenge_method": "S256"})
+        self.url = f"{authorize_url}{'&' if '?' in authorize_url else '?'}{query}"
+
+    def cancel(self) -> None:
+        """Stop listening; a :meth:`wait` under way ends with a SetupError."""
+        self._server.arrived.set()
+        self.close()
+
+    def close(self) -> None:
+        """Release the port (idempotent)."""
+        if not self._closed:
+            self._closed = True
+            self._server.shutdown()
+            self._server.server_close()
+
+    def wait(self, timeout: float = DEFAULT_TIMEOUT) -> SignedIn:
+        """Wait for the browser to come back, check ``state``, exchange the code, store the tokens.
+
+        Raises:
+            SetupError: timed out, cancelled, or the answer did not belong to this sign-in.
+            AuthError: the user refused access or the vendor refused the code.
+            TransientError: the token endpoint could not be reached.
+        """
+        try:
+            if not self._server.arrived.wait(timeout):
+                raise SetupError(f"sign-in for account '{self.account}' did not finish within {int(timeout)} s",
+                                 hint="click Sign in again and finish signing in in the browser")
+            answer = self._server.answer
+        finally:
+            self.close()
+        if answer is None:
+            raise SetupError(f"sign-in for account '{self.account}' was cancelled")
+        if not hmac.compare_digest(answer.get("state", ""), self._state):
+            raise SetupError("the browser's answer does not belong to this sign-in (state mismatch)",
+                             hint="start the sign-in again from OrderSync")
+        if "code" not in answer:
+            raise AuthError(f"sign-in for account '{self.account}' was refused or cancelled",
+                            account=self.account, vendor_message=mask(answer.get("error", "no code")[:200]),
+                            hint="sign in again and allow access")
+        return self._exchange(answer["code"])
+
+    def _exchange(self, code: str) -> SignedIn:
+        register_secret(code)
+        secret = self._client_secret or store.get_secret(self.account, "client_secret") or ""
+        register_secret(secret)
+        form = {"grant_type": "authorization_code", "code": code, "redirect_uri": self.redirect_uri,
+                "client_id": self._client_id, "client_secret": secret, "code_verifier": self._verifier}
+        try:
+            response = httpx.post(self._token_url, data=form, timeout=30.0, headers={"User-Agent": USER_AGENT})
+        except httpx.HTTPError as exc:
+            raise TransientError(f"the sign-in server could not be reached ({type(exc).__name__})") from exc
+        if response.status_code != 200:
+            raise AuthError(f"the vendor refused the sign-in of account '{self.account}' "
+                            f"(HTTP {response.status_code})", account=self.account,
+                            vendor_message=mask(response.text[:300]),
+                            hint="check the client ID and secret, then sign in again")
+        body = response.json()
+        access, refresh = str(body["access_token"]), str(body.get("refresh_token") or "")
+        register_secret(access)
+        register_secret(refresh)
+        expires_at = time.time() + float(body.get("expires_in", 1800)) - REFRESH_SKEW
+        store.set_secret(self.account, "access_token", access)
+        store.set_secret(self.account, "access_token_expires_at", str(expires_at))
+        if refresh:
+            store.set_secret(self.account, "refresh_token", refresh)
+        if self._client_secret:
+            store.set_secret(self.account, "client_secret", self._client_secret)
+        return SignedIn(self.account, expires_at, str(body.get("scope") or ""))
+
+
+def begin(account_name: str, connector_key: str, settings: Mapping[str, Any], *, base_url: str | None = None,
+          client_secret: str | None = None, port: int = 0) -> Flow:
+    """Start a sign-in: listen on loopback and build the vendor's authorize URL.
+
+    Args:
+        account_name: where the tokens go in the keychain.
+        connector_key: e.g. ``hubspot``.
+        settings: the account's settings (``client_id``; ``authorize_url`` overrides the vendor's page).
+        base_url: the API address the token endpoint hangs off (default: the connector's).
+        client_secret: as typed in the form; None reads it from the keychain at exchange time.
+        port: 0 lets the OS pick (RFC 8252 §7.3); a fixed port for vendors that match redirects exactly.
+
+    Raises:
+        SetupError: the connector has no OAuth sign-in, or no client ID was given.
+    """
+    conn = accounts.connector(connector_key)
+    facts = provider(conn.key)
+    client_id = str(settings.get("client_id") or "").strip()
+    if not client_id:
+        raise SetupError(f"account '{account_name}' has no OAuth client ID",
+                         hint="copy the client ID from your app's Auth settings into the account form")
+    token_url = f"{(base_url or conn.base_url).rstrip('/')}{facts.token_path}"
+    authorize = str(settings.get("authorize_url") or "").strip() or facts.authorize_url
+    return Flow(account_name, token_url, client_id, client_secret, authorize, facts.scopes, port)

@@ -58,3 +58,22 @@ def serve_sandbox(home: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
 def counters(url: str, app: str) -> dict[str, Any]:
     """The sandbox's write counters of one app."""
     return httpx.get(f"{url}/_sandbox/{app}/counters", timeout=10).json()
+
+
+DEMO_TEMPLATE = Path(__file__).parents[2] / "recipes" / "shopify-fulfilled-to-hubspot-deal-stage.yaml"
+
+
+def add_sandbox_accounts(home: Path, env: dict[str, str] | None = None) -> None:
+    """Accounts ``shop`` (Shopify sandbox) and ``crm`` (HubSpot sandbox), through the CLI."""
+    for name, connector in (("shop", "shopify"), ("crm", "hubspot")):
+        result = ordersync(home, "account", "add", name, "--connector", connector,
+                           "--base-url", f"sandbox://{connector}", env=env)
+        assert result.returncode == 0, result.stderr
+
+
+def import_demo_recipe(home: Path, name: str = "orders", *extra: str, source: Path = DEMO_TEMPLATE,
+                       env: dict[str, str] | None = None) -> None:
+    """Import the demo recipe bound to ``shop`` and ``crm`` (extra flags such as ``--enable``)."""
+    result = ordersync(home, "recipe", "import", str(source), "--bind", "shop=shop", "--bind", "crm=crm",
+                       "--name", name, *extra, env=env)
+    assert result.returncode == 0, result.stderr

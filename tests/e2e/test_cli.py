@@ -7,9 +7,8 @@ import sqlite3
 from pathlib import Path
 
 import yaml
-from tests.e2e.helpers import cli_env, ordersync, serve_sandbox
+from tests.e2e.helpers import add_sandbox_accounts, cli_env, import_demo_recipe, ordersync, serve_sandbox
 
-TEMPLATE = Path(__file__).parents[2] / "recipes" / "shopify-fulfilled-to-hubspot-deal-stage.yaml"
 CANARY = "pat-na1-canary0000-secret-ffff"
 
 
@@ -52,21 +51,15 @@ def test_unknown_names_get_suggestions(tmp_path: Path) -> None:
 def test_export_then_import_elsewhere_reproduces_the_recipe(tmp_path: Path) -> None:
     first, second = tmp_path / "one", tmp_path / "two"
     for home in (first, second):
-        for name, connector in (("shop", "shopify"), ("crm", "hubspot")):
-            r = ordersync(home, "account", "add", name, "--connector", connector, "--base-url", f"sandbox://{connector}")
-            assert r.returncode == 0, r.stderr
-    r = ordersync(first, "recipe", "import", str(TEMPLATE), "--bind", "shop=shop", "--bind", "crm=crm",
-                  "--name", "orders")
-    assert r.returncode == 0, r.stderr
+        add_sandbox_accounts(home)
+    import_demo_recipe(first, "orders")
     exported = tmp_path / "shared.yaml"
     r = ordersync(first, "recipe", "export", "orders", "-o", str(exported))
     assert r.returncode == 0, r.stderr
     text = exported.read_text("utf-8")
     for forbidden in ("sandbox://", "127.0.0.1", "http", "token", "demo-crm", "secret"):
         assert forbidden not in text.lower(), forbidden
-    r = ordersync(second, "recipe", "import", str(exported), "--bind", "shop=shop", "--bind", "crm=crm",
-                  "--name", "orders")
-    assert r.returncode == 0, r.stderr
+    import_demo_recipe(second, "orders", source=exported)
     shown = [json.loads(ordersync(h, "recipe", "show", "orders", "--json").stdout) for h in (first, second)]
     assert shown[0]["document"] == shown[1]["document"]
     assert yaml.safe_load(text)["name"] == shown[0]["title"]
@@ -76,13 +69,9 @@ def test_run_against_a_served_sandbox_and_retry_queue(tmp_path: Path) -> None:
     home = tmp_path / "home"
     server, _url = serve_sandbox(home)
     try:
-        for name, connector in (("shop", "shopify"), ("crm", "hubspot")):
-            assert ordersync(home, "account", "add", name, "--connector", connector,
-                             "--base-url", f"sandbox://{connector}").returncode == 0
+        add_sandbox_accounts(home)
         assert ordersync(home, "account", "test", "crm").stdout.startswith("OK:")
-        r = ordersync(home, "recipe", "import", str(TEMPLATE), "--bind", "shop=shop", "--bind", "crm=crm",
-                      "--name", "orders", "--enable")
-        assert r.returncode == 0, r.stderr
+        import_demo_recipe(home, "orders", "--enable")
         assert ordersync(home, "sandbox", "fulfil", "--count", "4").returncode == 0
         dry = ordersync(home, "run", "orders", "--dry-run", "--json")
         assert dry.returncode == 0, dry.stderr

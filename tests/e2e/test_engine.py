@@ -3,19 +3,17 @@ auth failures pausing recipes, crash recovery of runs left "running"."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 import pytest
+from sqlalchemy import select
+from tests.e2e.helpers import DEMO_TEMPLATE as TEMPLATE
 
 from ordersync_app.domain.errors import AuthError
 from ordersync_app.sandbox.apps import SANDBOX_CREDENTIALS
 from ordersync_app.sandbox.warehouse import fulfil_orders
 from ordersync_app.services import accounts, recipes, runs
 from ordersync_app.storage import db
-from ordersync_app.storage.tables import Run
-
-TEMPLATE = Path(__file__).parents[2] / "recipes" / "shopify-fulfilled-to-hubspot-deal-stage.yaml"
+from ordersync_app.storage.tables import Recipe, Run
 
 
 def _accounts(sandbox, *, crm_token: str) -> None:
@@ -86,15 +84,8 @@ def test_runs_left_running_by_a_dead_process_are_marked_interrupted(home, sandbo
     _accounts(sandbox, crm_token=SANDBOX_CREDENTIALS["hubspot"]["access_token"])
     info = recipes.import_recipe(TEMPLATE, {"shop": "shop", "crm": "crm"}, name="orders")
     with db.session() as s:
-        recipe_id = s.scalar(db_select_recipe_id(info.name))
+        recipe_id = s.scalar(select(Recipe.id).where(Recipe.name == info.name))
         s.add(Run(recipe_id=recipe_id, recipe_version=1, status="running", pid=2**22 + 12345))
     assert runs.recover_interrupted() == 1
     assert runs.runs("orders")[0]["status"] == "interrupted"
 
-
-def db_select_recipe_id(name: str):
-    from sqlalchemy import select
-
-    from ordersync_app.storage.tables import Recipe
-
-    return select(Recipe.id).where(Recipe.name == name)

@@ -12,21 +12,24 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.e2e.helpers import cli_env, counters, ordersync, serve_sandbox, start
+from tests.e2e.helpers import (
+    add_sandbox_accounts,
+    cli_env,
+    counters,
+    import_demo_recipe,
+    ordersync,
+    serve_sandbox,
+    start,
+)
 
-TEMPLATE = Path(__file__).parents[2] / "recipes" / "shopify-fulfilled-to-hubspot-deal-stage.yaml"
 FAULTS = "429=0.3,503=0.05,lost=0.05,timeout=0.02"
 
 
 def _setup(home: Path, url: str, orders: int) -> None:
     for app in ("hubspot", "shopify"):
         httpx.post(f"{url}/_sandbox/{app}/seed/{orders + 20}", timeout=300).raise_for_status()
-    for name, connector in (("shop", "shopify"), ("crm", "hubspot")):
-        assert ordersync(home, "account", "add", name, "--connector", connector,
-                         "--base-url", f"sandbox://{connector}").returncode == 0
-    r = ordersync(home, "recipe", "import", str(TEMPLATE), "--bind", "shop=shop", "--bind", "crm=crm",
-                  "--name", "orders", "--enable")
-    assert r.returncode == 0, r.stderr
+    add_sandbox_accounts(home)
+    import_demo_recipe(home, "orders", "--enable")
 
 
 def _run_until_quiet(home: Path, env: dict[str, str]) -> dict:

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.e2e.helpers import counters, ordersync, serve_sandbox, start
+from tests.e2e.helpers import add_sandbox_accounts, counters, import_demo_recipe, ordersync, serve_sandbox, start
 
 from ordersync_app.sandbox import demo_data
 
-TEMPLATE = Path(__file__).parents[2] / "recipes" / "shopify-fulfilled-to-hubspot-deal-stage.yaml"
 ORDERS = 500
 
 
@@ -27,12 +26,8 @@ def test_kill_and_rerun_delivers_each_write_exactly_once(tmp_path: Path) -> None
     try:
         httpx.post(f"{url}/_sandbox/hubspot/seed/{ORDERS + 20}", timeout=120).raise_for_status()
         httpx.post(f"{url}/_sandbox/shopify/seed/{ORDERS + 20}", timeout=120).raise_for_status()
-        for name, connector in (("shop", "shopify"), ("crm", "hubspot")):
-            assert ordersync(home, "account", "add", name, "--connector", connector,
-                             "--base-url", f"sandbox://{connector}").returncode == 0
-        r = ordersync(home, "recipe", "import", str(TEMPLATE), "--bind", "shop=shop", "--bind", "crm=crm",
-                      "--name", "orders")
-        assert r.returncode == 0, r.stderr
+        add_sandbox_accounts(home)
+        import_demo_recipe(home, "orders")
         fulfilled = ordersync(home, "sandbox", "fulfil", "--count", str(ORDERS), timeout=300)
         assert fulfilled.returncode == 0, fulfilled.stderr
         httpx.post(f"{url}/_sandbox/hubspot/reset-counters", timeout=10).raise_for_status()

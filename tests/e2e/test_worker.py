@@ -7,20 +7,15 @@ import signal
 import time
 from pathlib import Path
 
-from tests.e2e.helpers import ordersync, serve_sandbox, start
-
-TEMPLATE = Path(__file__).parents[2] / "recipes" / "shopify-fulfilled-to-hubspot-deal-stage.yaml"
+from tests.e2e.helpers import add_sandbox_accounts, import_demo_recipe, ordersync, serve_sandbox, start
 
 
 def test_worker_syncs_enabled_recipes_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     home = tmp_path / "home"
     server, _url = serve_sandbox(home)
     try:
-        for name, connector in (("shop", "shopify"), ("crm", "hubspot")):
-            assert ordersync(home, "account", "add", name, "--connector", connector,
-                             "--base-url", f"sandbox://{connector}").returncode == 0
-        assert ordersync(home, "recipe", "import", str(TEMPLATE), "--bind", "shop=shop", "--bind", "crm=crm",
-                         "--name", "orders", "--enable").returncode == 0
+        add_sandbox_accounts(home)
+        import_demo_recipe(home, "orders", "--enable")
         assert ordersync(home, "sandbox", "fulfil", "--count", "3").returncode == 0
         worker = start(home, "worker", "--refresh", "1")
         deadline = time.monotonic() + 60

@@ -15,6 +15,7 @@ from ordersync_app.domain.errors import AuthError, SetupError
 from ordersync_app.domain.records import RunSummary
 from ordersync_app.engine.events import hub
 from ordersync_app.engine.runner import Runner, RunPlan
+from ordersync_app.processes import pid_alive
 from ordersync_app.services import accounts, alerts, recipes
 from ordersync_app.storage import db
 from ordersync_app.storage.tables import Execution, Recipe, Run, utcnow
@@ -22,26 +23,12 @@ from ordersync_app.storage.tables import Execution, Recipe, Run, utcnow
 _recipe_locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
 
 
-def _pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def recover_interrupted() -> int:
     """Mark runs left ``running`` by a dead process as ``interrupted`` (their records resume from
     the ledger on the next run). Returns how many were found."""
     with db.session() as s:
         stale = [r for r in s.scalars(select(Run).where(Run.status == "running"))
-                 if not _pid_alive(r.pid) or (r.pid == os.getpid() and not _active_here(r.recipe_id))]
+                 if not pid_alive(r.pid) or (r.pid == os.getpid() and not _active_here(r.recipe_id))]
         for run in stale:
             run.status, run.finished_at = "interrupted", utcnow()
             run.error = "the process stopped during this run; unfinished records resume on the next run"

@@ -13,6 +13,7 @@ import os
 import threading
 
 from ordersync_app import paths
+from ordersync_app.processes import pid_alive
 from ordersync_app.sandbox._server import SandboxServer
 from ordersync_app.sandbox.apps import SANDBOX_SCHEME, build_server
 from ordersync_app.sandbox.faults import FaultPlan
@@ -26,8 +27,10 @@ def _announced() -> str | None:
     marker = paths.sandbox_dir() / "serve.json"
     try:
         info = json.loads(marker.read_text("utf-8"))
-        os.kill(int(info["pid"]), 0)
+        alive = pid_alive(int(info["pid"]))
     except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not alive:
         return None
     return str(info["url"])
 

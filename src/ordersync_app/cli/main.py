@@ -288,6 +288,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    headless = sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM"))
+    if headless and args.screenshot:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
+    elif headless:
+        raise SetupError("this machine has no screen (DISPLAY and WAYLAND_DISPLAY are unset), so the window "
+                         "cannot open", hint="on a server run recipes with `ordersync worker`; see `ordersync --help`")
     try:
         from ordersync_app.gui import app as gui_app
     except ImportError as exc:

@@ -45,6 +45,13 @@ def _run_until_quiet(home: Path, env: dict[str, str]) -> dict:
     raise AssertionError(f"never became quiet: {final}")
 
 
+def _assert_weather(url: str) -> None:
+    """Every kind of fault really happened during the drill."""
+    injected = httpx.get(f"{url}/_sandbox/faults", timeout=10).json()["injected"]
+    print(f"faults injected: {injected}")
+    assert {"429", "503", "lost", "timeout"} <= set(injected), injected
+
+
 def _assert_exactly_once(url: str, expected: int, home: Path, env: dict[str, str]) -> None:
     writes = counters(url, "hubspot").get("deal_writes", {})
     assert len(writes) == expected, f"{len(writes)} deals changed, expected {expected}"
@@ -65,6 +72,7 @@ def test_two_thousand_orders_through_the_fault_proxy(tmp_path: Path) -> None:
         httpx.post(f"{url}/_sandbox/hubspot/reset-counters", timeout=10).raise_for_status()
         httpx.post(f"{url}/_sandbox/faults", content=FAULTS, timeout=10).raise_for_status()
         _run_until_quiet(home, env)
+        _assert_weather(url)
         _assert_exactly_once(url, orders, home, env)
     finally:
         server.terminate()
@@ -91,6 +99,7 @@ def test_worker_killed_twenty_times_under_faults(tmp_path: Path) -> None:
         runs = json.loads(ordersync(home, "history", "orders", "--limit", "5000", "--json", env=env).stdout)
         assert runs, "the workers never got to process anything"
         _run_until_quiet(home, env)
+        _assert_weather(url)
         _assert_exactly_once(url, orders, home, env)
         recipe = json.loads(ordersync(home, "recipe", "show", "orders", "--json", env=env).stdout)
         assert recipe["last_run"]["status"] != "running"

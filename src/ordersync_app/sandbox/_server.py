@@ -5,7 +5,7 @@ Each sandbox app is a :class:`SandboxApp` mounted under a path prefix (``/hubspo
 ``http://127.0.0.1:<port>/<app>``. Sandbox-only endpoints live under ``/_sandbox/<app>/`` and are
 documented in ``docs/sandbox.md``: ``GET counters`` (writes per object and per call) and
 ``POST reset-counters`` and ``POST seed/<n>`` (demo orders 1..n exist); ``POST /_sandbox/faults``
-sets a fault plan (:mod:`ordersync_app.sandbox.faults`).
+sets a fault plan (``GET`` reports what was injected) (:mod:`ordersync_app.sandbox.faults`).
 """
 
 from __future__ import annotations
@@ -231,6 +231,11 @@ class SandboxServer:
         response: Response
         if parts.path == "/_sandbox/faults" and handler.command == "POST":
             self._send(handler, self._set_faults(body.decode("utf-8", "replace")))
+            return
+        if parts.path == "/_sandbox/faults" and handler.command == "GET":
+            plan = self.faults.hook
+            self._send(handler, Response(200, {"rates": getattr(plan, "rates", {}),
+                                               "injected": dict(getattr(plan, "injected", {}))}))
             return
         if len(segments) >= 3 and segments[1] == "_sandbox" and segments[2] in self.apps:
             response = self._sandbox_endpoint(self.apps[segments[2]], handler.command,

@@ -388,6 +388,14 @@
     </message>
 </context>
 <context>
+    <name>AppContext</name>
+    <message>
+        <location filename="../../src/ordersync_app/gui/context.py" line="42"/>
+        <source>%1: catching up on changes since %2 (paused or asleep); nothing is skipped</source>
+        <translation>%1：正在补处理自 %2 以来的变更（暂停或休眠期间），不会遗漏任何记录</translation>
+    </message>
+</context>
+<context>
     <name>ConditionRow</name>
     <message>
         <location filename="../../src/ordersync_app/gui/builder/cards.py" line="286"/>
@@ -748,163 +756,163 @@
 <context>
     <name>RecipeBuilder</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="67"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="68"/>
         <source>← Recipes</source>
         <translation>← 配方</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="69"/>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="181"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="70"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="182"/>
         <source>New recipe</source>
         <translation>新建配方</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="77"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="78"/>
         <source>What does it do? e.g. Shipped orders move HubSpot deals</source>
         <translation>它做什么？例如：已发货订单更新 HubSpot 交易</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="79"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="80"/>
         <source>short-name</source>
         <translation>简称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="82"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="83"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="84"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="85"/>
         <source>Short name</source>
         <translation>简称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="89"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="90"/>
         <source>A sentence for whoever reads this recipe later (optional)</source>
         <translation>给以后阅读这个配方的人写一句说明（可选）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="90"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="91"/>
         <source>Description</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="103"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="104"/>
         <source>+ Filter</source>
         <translation>+ 过滤</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="104"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="105"/>
         <source>+ Lookup</source>
         <translation>+ 查找</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="105"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="106"/>
         <source>+ Action</source>
         <translation>+ 动作</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="112"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="113"/>
         <source>Switch on</source>
         <translation>开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="113"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="114"/>
         <source>Dry run (preview, write nothing)</source>
         <translation>试运行（只预览，不写入）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="114"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="115"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="181"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="182"/>
         <source>Edit recipe</source>
         <translation>编辑配方</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="186"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="187"/>
         <source>Opening the recipe</source>
         <translation>正在打开配方</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="246"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="247"/>
         <source>Pick an account first (or add one in Accounts).</source>
         <translation>请先选择账户（或在“账户”中添加）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="251"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="252"/>
         <source>Loading sample records…</source>
         <translation>正在加载样例记录…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="271"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="272"/>
         <source>✓ %1 sample record(s) loaded from the account.</source>
         <translation>✓ 已从账户加载 %1 条样例记录。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="274"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="275"/>
         <source>Using example values (the account gave none: %1).</source>
         <translation>正在使用示例值（账户没有返回记录：%1）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="283"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="284"/>
         <source>Testing…</source>
         <translation>正在测试…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="287"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="288"/>
         <source>Nothing found for %1.</source>
         <translation>没有找到 %1。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="290"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="291"/>
         <source>✓ Found: %1</source>
         <translation>✓ 找到：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="305"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="306"/>
         <source>Testing (nothing is written)…</source>
         <translation>正在测试（不会写入任何内容）…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="312"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="313"/>
         <source>The target was not found (match: %1).</source>
         <translation>未找到目标（匹配值：%1）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="314"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="315"/>
         <source>%1: %2 → %3</source>
         <translation>%1：%2 → %3</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="317"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="318"/>
         <source>✓ The target already has these values.</source>
         <translation>✓ 目标已经是这些值。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="397"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="398"/>
         <source>pick an account (add one in Accounts first)</source>
         <translation>请选择账户（先在“账户”中添加）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="399"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="400"/>
         <source>give the recipe a name</source>
         <translation>请给配方起个名字</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="430"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="431"/>
         <source>Saved version %1 (%2).</source>
         <translation>已保存第 %1 版（%2）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="431"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="432"/>
         <source>switched on</source>
         <translation>已开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="431"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="432"/>
         <source>switched off</source>
         <translation>已关闭</translation>
     </message>
@@ -973,13 +981,13 @@
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="81"/>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="153"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="157"/>
         <source>Switch on</source>
         <translation>开启</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="82"/>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="154"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="158"/>
         <source>Dry run on</source>
         <translation>开启试运行</translation>
     </message>
@@ -990,7 +998,7 @@
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="84"/>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="237"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="241"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
@@ -1030,77 +1038,82 @@
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="153"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="126"/>
+        <source>Missed runs (sleep, downtime) are combined into one that runs as soon as possible, up to 1 hour late; each run reads from where the last one stopped, so nothing is skipped.</source>
+        <translation>错过的运行（休眠、停机）会合并为一次，尽快执行，最多延迟 1 小时；每次运行都从上次停下的位置读取，因此不会遗漏。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="157"/>
         <source>Switch off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="154"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="158"/>
         <source>Go live</source>
         <translation>正式运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="168"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="172"/>
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="174"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="178"/>
         <source>%1: %2 — %3 moved, %4 failed, %5 filtered out.</source>
         <translation>%1：%2 —— 同步 %3 条，失败 %4 条，过滤 %5 条。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="194"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="198"/>
         <source>%1 records read so far, %2 moved</source>
         <translation>已读取 %1 条记录，已同步 %2 条</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="203"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="207"/>
         <source>Switching</source>
         <translation>正在切换</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="209"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="213"/>
         <source>Dry run</source>
         <translation>试运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="215"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="219"/>
         <source>Export recipe</source>
         <translation>导出配方</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="216"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="220"/>
         <source>Recipe files (*.yaml *.yml)</source>
         <translation>配方文件 (*.yaml *.yml)</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="227"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="231"/>
         <source>Saved %1 (no accounts or secrets inside).</source>
         <translation>已保存 %1（不含账户和密钥）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="227"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="231"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="233"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="237"/>
         <source>Remove recipe</source>
         <translation>删除配方</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="234"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="238"/>
         <source>Remove “%1” and its history?</source>
         <translation>删除“%1”及其历史记录？</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="240"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="244"/>
         <source>Import recipe</source>
         <translation>导入配方</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="241"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="245"/>
         <source>Recipe files (*.yaml *.yml *.json)</source>
         <translation>配方文件 (*.yaml *.yml *.json)</translation>
     </message>

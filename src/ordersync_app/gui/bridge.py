@@ -18,13 +18,14 @@ from ordersync_app.engine.events import EventHub, hub
 
 
 class EngineBridge(QObject):
-    """Re-emits ``run_did_start`` … ``recipe_did_pause`` as past-tense Qt signals."""
+    """Re-emits ``run_did_start`` … ``recipe_did_pause``, ``run_did_catch_up`` as past-tense Qt signals."""
 
     run_started = Signal(int, str)  # run id, recipe
     run_progressed = Signal(int, object)  # run id, RunSummary copy
     record_finished = Signal(int, str, str)  # run id, record key, status
     run_finished = Signal(int, object)  # run id, RunSummary copy
     recipe_paused = Signal(str, str)  # recipe, reason
+    run_caught_up = Signal(str, str)  # recipe, cursor it resumed from after a pause
 
     def __init__(self, parent: QObject | None = None, *, events: EventHub = hub) -> None:
         super().__init__(parent)
@@ -43,6 +44,7 @@ class EngineBridge(QObject):
                lambda run_id, key, status, **_: self.record_finished.emit(run_id, str(key), str(status))),
             on("run_did_finish", lambda run_id, summary, **_: self.run_finished.emit(run_id, _copy(summary))),
             on("recipe_did_pause", lambda recipe, reason, **_: self.recipe_paused.emit(recipe, reason)),
+            on("run_did_catch_up", lambda recipe, since, **_: self.run_caught_up.emit(recipe, str(since))),
         ]
 
     def detach(self) -> None:

@@ -35,6 +35,12 @@ class AppContext(QObject):
         self.host: object | None = None  # the SchedulerHost when the app hosts the scheduler
         self.bridge.run_finished.connect(lambda *_: self.data_changed.emit())
         self.bridge.recipe_paused.connect(lambda *_: self.data_changed.emit())
+        self.bridge.run_caught_up.connect(self._announce_catch_up)
+
+    def _announce_catch_up(self, recipe: str, since: str) -> None:
+        """A recipe resumes after a pause or sleep: say that the backlog is being worked through."""
+        self.message.emit(self.tr("%1: catching up on changes since %2 (paused or asleep); nothing is skipped")
+                          .replace("%1", recipe).replace("%2", since))
 
     def close(self) -> None:
         """Stop listening to the engine."""

@@ -122,6 +122,10 @@ class RecipesPage(Page):
                 item = QTableWidgetItem(text)
                 if col == 0:
                     item.setToolTip(r.paused_reason or r.name)
+                if col == 1:
+                    item.setToolTip(self.tr("Missed runs (sleep, downtime) are combined into one that runs as soon "
+                                            "as possible, up to 1 hour late; each run reads from where the last "
+                                            "one stopped, so nothing is skipped."))
                 if col == 2:
                     item.setForeground(QColor(STATUS_COLORS["failed"] if r.paused_reason else
                                               STATUS_COLORS["ok"] if r.enabled else "#6b7280"))

@@ -81,7 +81,7 @@ def screenshot(window: MainWindow, ctx: AppContext, page: str, path: Path) -> No
         ctx.tasks.wait_idle()
         actions = window.builder.cards(ActionCard)
         if actions:  # show the field mapper
-            window.builder.scroll.verticalScrollBar().setValue(actions[0].y() - 8)
+            window.builder.scroll_area.verticalScrollBar().setValue(actions[0].y() - 8)
     else:
         window.show_page(page)
     ctx.tasks.wait_idle()

@@ -82,7 +82,7 @@ def test_two_thousand_orders_through_the_fault_proxy(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_worker_killed_twenty_times_under_faults(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    orders = 600
+    orders = 2000
     rng = random.Random(11)
     server, url = serve_sandbox(home, "--hubspot-limit", "0")
     env = cli_env(home, ORDERSYNC_HTTP_TIMEOUT="2", ORDERSYNC_RETRY_SCHEDULE="1,1,2,2,3,3,5,5,8,8")

@@ -194,7 +194,6 @@ class Runner:
         self.stop = stop or threading.Event()
         self.summary = RunSummary(run_id=0, recipe=plan.recipe_name, dry_run=plan.dry_run)
         self._run_id = 0
-        self._audit: list[AuditEntry] = []
 
     # -- the run ------------------------------------------------------------------------------
     def run(self, *, retry_ids: list[int] | None = None, poll: bool = True) -> RunSummary:

@@ -98,7 +98,7 @@ def _ms(value: str) -> str:
 
 def _search(client: ApiClient, path: str, filters: list[dict[str, Any]], properties: list[str], *,
             sorts: tuple[str, ...] = (), limit: int = 1, after: str = "0") -> dict[str, Any]:
-    # The spec marks all five fields required, so every body carries them (empty when unused).
+    # The file at fea35957 marks all five fields required (00d0a5b5 none): every body carries them.
     body = {"filterGroups": [{"filters": filters}] if filters else [], "sorts": list(sorts),
             "properties": properties, "limit": limit, "after": after}
     return dict(client.json("POST", f"{path}/search", json=body))

@@ -42,6 +42,7 @@ from ordersync_app.domain.errors import (
 from ordersync_app.domain.records import Record, RunSummary
 from ordersync_app.domain.redact import mask
 from ordersync_app.engine import ledger
+from ordersync_app.engine.diff import already_applied, changes
 from ordersync_app.engine.events import EventHub, hub
 from ordersync_app.recipes import catalog
 from ordersync_app.recipes.model import ActionStep, LookupStep
@@ -102,18 +103,6 @@ class Item:
         self.status = "retrying"
         self.error = mask(error.render())
         self.retry_after = error.retry_after
-
-
-def _same(current: Any, wanted: Any) -> bool:
-    """Whether a target value already equals the intended one (vendors echo values as text)."""
-    if current == wanted:
-        return True
-    if current in (None, "") and wanted in (None, ""):
-        return True
-    try:
-        return float(current) == float(wanted)
-    except (TypeError, ValueError):
-        return str(current) == str(wanted)
 
 
 def _instant(value: str) -> datetime:
@@ -454,7 +443,7 @@ class Runner:
             except RecordRejected:
                 current = [None] * len(chunk)
             for (it, write), now in zip(chunk, current, strict=True):
-                if now is not None and all(_same(now.get(k), v) for k, v in write.properties.items()):
+                if already_applied(now, write.properties):
                     landed.append((it, write))
                 else:
                     resend.append((it, write))
@@ -520,13 +509,11 @@ class Runner:
                 log.info("dry run could not read current values: %s", exc.render())
             with self.session() as s:
                 for (it, write, _h), now in zip(chunk, current, strict=True):
-                    changes = [{"field": k, "current": None if now is None else now.get(k), "new": v}
-                               for k, v in write.properties.items()
-                               if now is None or not _same(now.get(k), v)]
+                    wanted = changes(now, write.properties)
                     preview = {"record": it.record.key, "action": action.key, "match": write.match,
-                               "exists": now is not None, "changes": changes}
+                               "exists": now is not None, "changes": wanted}
                     it.previews.append(preview)
-                    it.log_step(index, "action", "would write" if changes else "would change nothing",
+                    it.log_step(index, "action", "would write" if wanted else "would change nothing",
                                 preview=preview)
                     s.add(self._audit_entry(index, action, it, write.match, now, write.properties, dry_run=True))
 

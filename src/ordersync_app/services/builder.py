@@ -17,6 +17,7 @@ from typing import Any
 from ordersync_app.connectors.sdk.spec import Field, TriggerContext, Write
 from ordersync_app.domain.errors import OrderSyncError, RecordRejected, SetupError
 from ordersync_app.domain.redact import mask
+from ordersync_app.engine.diff import changes
 from ordersync_app.recipes import catalog
 from ordersync_app.recipes.model import Mapping as MappingModel
 from ordersync_app.services import accounts
@@ -239,6 +240,4 @@ def preview_action(account: str, action: str, *, match: Mapping[str, Any] | None
     if match_value is not None or spec.match is None:
         with accounts.client(account) as api:
             current = spec.read_current(api, [write])[0]
-    changes = [{"field": k, "current": None if current is None else current.get(k), "new": v}
-               for k, v in props.items() if current is None or current.get(k) != v]
-    return ActionTest(match_value, current is not None, props, changes, errors)
+    return ActionTest(match_value, current is not None, props, changes(current, props), errors)

@@ -20,6 +20,7 @@ from pydantic import (
     Discriminator,
     Field,
     SerializerFunctionWrapHandler,
+    StringConstraints,
     Tag,
     WithJsonSchema,
     create_model,
@@ -474,10 +475,22 @@ class Options(_Model):
         default="continue", description="continue: a failed record goes to the failed queue, others go on.")
 
 
+class Translation(_Model):
+    """The recipe's name and description in another language (shown in that language's UI)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"name", "description"})
+
+
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")]
+
+
 class Recipe(_Model):
     """A whole recipe file."""
 
     model_config = ConfigDict(title="OrderSync recipe")
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"translations"})
 
     format: Literal["ordersync-recipe"] = Field(default=FORMAT, description="Always ordersync-recipe.")
     version: int = Field(default=CURRENT_VERSION, description="Format version of this file.",
@@ -488,6 +501,18 @@ class Recipe(_Model):
     trigger: Trigger
     steps: list[Step] = Field(min_length=1)
     options: Options = Field(default_factory=Options)
+    translations: dict[LanguageCode, Translation] = Field(
+        default_factory=dict, description="Name and description in other languages, e.g. zh_CN.")
+
+    def title(self, language: str | None = None) -> str:
+        """The name in ``language`` (e.g. ``zh_CN``) when the file has it, else the name."""
+        found = self.translations.get(language or "")
+        return found.name if found and found.name else self.name
+
+    def summary(self, language: str | None = None) -> str:
+        """The description in ``language`` when the file has it, else the description."""
+        found = self.translations.get(language or "")
+        return found.description if found and found.description else self.description
 
     @field_validator("version")
     @classmethod

@@ -62,6 +62,7 @@ class RecipeBuilder(QWidget):
         self.editing: str | None = None
         self.roles: dict[str, str] = {}  # account → role of the stored recipe
         self.loaded = 0
+        self.translations: dict[str, Any] = {}
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 18, 24, 12)
         top = QHBoxLayout()
@@ -198,6 +199,7 @@ class RecipeBuilder(QWidget):
             self.enable.setChecked(False)
             self.dry_run.setChecked(False)
             self.roles = {}
+            self.translations = {}
             self._default_accounts()
             self.add_card(ActionCard(self.state))
         else:
@@ -212,6 +214,7 @@ class RecipeBuilder(QWidget):
     def _load(self, info: recipes.RecipeInfo) -> None:
         assert self.trigger is not None
         doc = info.document
+        self.translations = dict(doc.get("translations") or {})  # not edited here; kept on save
         self.title.setText(info.title)
         self.description.setText(str(doc.get("description", "")))
         self.slug.setText(info.name)
@@ -369,6 +372,8 @@ class RecipeBuilder(QWidget):
             "steps": [card.to_step(role_of) for card in self.steps],
             "options": {"dry_run": self.dry_run.isChecked(), "on_error": "continue"},
         }
+        if self.translations:
+            doc["translations"] = self.translations
         return doc, {role: account for account, role in roles.items() if account}
 
     def validate(self) -> Recipe | None:

@@ -96,7 +96,7 @@ class ImportWizard(QDialog):
             self.ok.setEnabled(False)
             return
         r = self.recipe
-        self.summary.setText(f"<b>{r.name}</b><br>{r.description}")
+        self.summary.setText(f"<b>{r.title(i18n.current())}</b><br>{r.summary(i18n.current())}")
         self.name = QLineEdit(recipes.slugify(r.name))
         self.form.addRow(self.tr("Name in OrderSync"), self.name)
         known = accounts.list_accounts()
@@ -181,9 +181,9 @@ class TemplatesPage(Page):
         self.templates = templates
         self.use_buttons = []
         for i, t in enumerate(templates):
-            card = Card(t.recipe.name if t.recipe else t.path.name)
+            card = Card(t.recipe.title(i18n.current()) if t.recipe else t.path.name)
             card.title.setWordWrap(True)
-            text = QLabel(t.recipe.description if t.recipe else (t.problem or ""))
+            text = QLabel(t.recipe.summary(i18n.current()) if t.recipe else (t.problem or ""))
             text.setWordWrap(True)
             card.body.addWidget(text)
             if t.recipe:

@@ -89,3 +89,16 @@ def test_runs_left_running_by_a_dead_process_are_marked_interrupted(home, sandbo
     assert runs.recover_interrupted() == 1
     assert runs.runs("orders")[0]["status"] == "interrupted"
 
+
+
+def test_on_error_stop_reads_no_further_after_a_failing_chunk(home, sandbox) -> None:
+    _accounts(sandbox, crm_token=SANDBOX_CREDENTIALS["hubspot"]["access_token"])
+    text = TEMPLATE.read_text("utf-8").replace("on_error: continue", "on_error: stop")
+    recipes.import_recipe(text, {"shop": "shop", "crm": "crm"}, name="careful")
+    httpx.post(f"{sandbox.root}/_sandbox/shopify/seed/200").raise_for_status()  # deals exist for 1-60 only
+    assert len(fulfil_orders(sandbox.url("shopify"), 150)) == 150  # orders 11-160
+
+    first = runs.run_recipe("careful")  # one chunk of 100 (a full HubSpot batch): 50 moved, 50 rejected
+    assert (first.seen, first.succeeded, first.failed) == (100, 50, 50)
+    second = runs.run_recipe("careful")  # the 50 not read yet are still behind the cursor
+    assert (second.seen, second.failed) == (50, 50)

@@ -278,12 +278,18 @@ class Runner:
                 if len(chunk) >= target:
                     self._process_chunk(chunk)
                     chunk = []
-                if self.stop.is_set():
+                if self.stop.is_set() or self._halted():
                     break
-            if chunk and not self.stop.is_set():
-                self._process_chunk(chunk)
+            else:
+                if chunk and not self.stop.is_set():
+                    self._process_chunk(chunk)
         finally:
             pages.close()
+
+    def _halted(self) -> bool:
+        """``on_error: stop``: after a chunk with a failed record, read no further; the records not
+        read stay behind the cursor and are processed by the next run."""
+        return self.plan.recipe.options.on_error == "stop" and self.summary.failed > 0
 
     def _chunk_size(self) -> int:
         """Records handled together: enough to fill the largest batch the recipe's actions allow."""

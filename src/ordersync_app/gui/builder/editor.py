@@ -63,6 +63,7 @@ class RecipeBuilder(QWidget):
         self.roles: dict[str, str] = {}  # account → role of the stored recipe
         self.loaded = 0
         self.translations: dict[str, Any] = {}
+        self.on_error = "continue"
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 18, 24, 12)
         top = QHBoxLayout()
@@ -200,6 +201,7 @@ class RecipeBuilder(QWidget):
             self.dry_run.setChecked(False)
             self.roles = {}
             self.translations = {}
+            self.on_error = "continue"
             self._default_accounts()
             self.add_card(ActionCard(self.state))
         else:
@@ -215,6 +217,7 @@ class RecipeBuilder(QWidget):
         assert self.trigger is not None
         doc = info.document
         self.translations = dict(doc.get("translations") or {})  # not edited here; kept on save
+        self.on_error = str((doc.get("options") or {}).get("on_error") or "continue")
         self.title.setText(info.title)
         self.description.setText(str(doc.get("description", "")))
         self.slug.setText(info.name)
@@ -370,7 +373,7 @@ class RecipeBuilder(QWidget):
             "description": self.description.text().strip(), "accounts": connectors,
             "trigger": self.trigger.to_trigger(role_of),
             "steps": [card.to_step(role_of) for card in self.steps],
-            "options": {"dry_run": self.dry_run.isChecked(), "on_error": "continue"},
+            "options": {"dry_run": self.dry_run.isChecked(), "on_error": self.on_error},
         }
         if self.translations:
             doc["translations"] = self.translations

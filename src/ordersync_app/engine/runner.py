@@ -182,6 +182,8 @@ class Runner:
         self.events = events
         self.stop = stop or threading.Event()
         self.summary = RunSummary(run_id=0, recipe=plan.recipe_name, dry_run=plan.dry_run)
+        trigger = plan.connectors[plan.recipe.trigger.account].trigger(plan.recipe.trigger.event)
+        self._cursor_kind = trigger.cursor.kind if trigger else "text"  # looked up once: _order runs per record
         self._run_id = 0
 
     # -- the run ------------------------------------------------------------------------------
@@ -576,10 +578,9 @@ class Runner:
 
     def _order(self, value: str) -> Any:
         """Sort key of a cursor value: datetimes compare as instants, whatever their text form."""
-        kind = self.plan.connectors[self.plan.recipe.trigger.account].trigger(self.plan.recipe.trigger.event)
-        if kind is not None and kind.cursor.kind == "datetime":
+        if self._cursor_kind == "datetime":
             return _instant(value)
-        if kind is not None and kind.cursor.kind == "integer":
+        if self._cursor_kind == "integer":
             return int(value)
         return value
 

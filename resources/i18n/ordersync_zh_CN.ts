@@ -99,7 +99,7 @@
     <message>
         <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="249"/>
         <source>Used by</source>
-        <translation>使用它的配方</translation>
+        <translation>使用它的流程</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="260"/>
@@ -160,7 +160,7 @@
     <message>
         <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="359"/>
         <source>These recipes use it and will stop: %1</source>
-        <translation>以下配方正在使用它，将会停止：%1</translation>
+        <translation>以下流程正在使用它，将会停止：%1</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="360"/>
@@ -213,7 +213,7 @@
         <location filename="../../src/ordersync_app/gui/pages/activity.py" line="89"/>
         <location filename="../../src/ordersync_app/gui/pages/activity.py" line="121"/>
         <source>Recipe</source>
-        <translation>配方</translation>
+        <translation>流程</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/activity.py" line="81"/>
@@ -324,7 +324,7 @@
     <message>
         <location filename="../../src/ordersync_app/gui/pages/activity.py" line="182"/>
         <source>All recipes</source>
-        <translation>全部配方</translation>
+        <translation>全部流程</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/activity.py" line="193"/>
@@ -469,7 +469,7 @@
     <message>
         <location filename="../../src/ordersync_app/gui/pages/home.py" line="23"/>
         <source>recipes switched on</source>
-        <translation>个配方已开启</translation>
+        <translation>个流程已开启</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/home.py" line="24"/>
@@ -494,12 +494,12 @@
     <message>
         <location filename="../../src/ordersync_app/gui/pages/home.py" line="36"/>
         <source>Last run of each recipe</source>
-        <translation>各配方的上次运行</translation>
+        <translation>各流程的上次运行</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/home.py" line="38"/>
         <source>Recipe</source>
-        <translation>配方</translation>
+        <translation>流程</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/home.py" line="38"/>
@@ -547,7 +547,7 @@
     <message>
         <location filename="../../src/ordersync_app/gui/pages/templates.py" line="69"/>
         <source>Import a recipe</source>
-        <translation>导入配方</translation>
+        <translation>导入流程</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/templates.py" line="84"/>
@@ -557,7 +557,7 @@
     <message>
         <location filename="../../src/ordersync_app/gui/pages/templates.py" line="94"/>
         <source>This file is not a valid recipe:</source>
-        <translation>这个文件不是有效的配方：</translation>
+        <translation>这个文件不是有效的流程：</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/templates.py" line="101"/>
@@ -676,7 +676,7 @@
     <message>
         <location filename="../../src/ordersync_app/gui/main_window.py" line="80"/>
         <source>Recipes</source>
-        <translation>配方</translation>
+        <translation>流程</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/main_window.py" line="80"/>
@@ -758,13 +758,13 @@
     <message>
         <location filename="../../src/ordersync_app/gui/builder/editor.py" line="68"/>
         <source>← Recipes</source>
-        <translation>← 配方</translation>
+        <translation>← 流程</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/builder/editor.py" line="70"/>
         <location filename="../../src/ordersync_app/gui/builder/editor.py" line="182"/>
         <source>New recipe</source>
-        <translation>新建配方</translation>
+        <translation>新建流程</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/builder/editor.py" line="78"/>
@@ -789,7 +789,7 @@
     <message>
         <location filename="../../src/ordersync_app/gui/builder/editor.py" line="90"/>
         <source>A sentence for whoever reads this recipe later (optional)</source>
-        <translation>给以后阅读这个配方的人写一句说明（可选）</translation>
+        <translation>给以后阅读这个流程的人写一句说明（可选）</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/builder/editor.py" line="91"/>
@@ -829,12 +829,12 @@
     <message>
         <location filename="../../src/ordersync_app/gui/builder/editor.py" line="182"/>
         <source>Edit recipe</source>
-        <translation>编辑配方</translation>
+        <translation>编辑流程</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/builder/editor.py" line="187"/>
         <source>Opening the recipe</source>
-        <translation>正在打开配方</translation>
+        <translation>正在打开流程</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/builder/editor.py" line="247"/>
@@ -899,7 +899,7 @@
     <message>
         <location filename="../../src/ordersync_app/gui/builder/editor.py" line="400"/>
         <source>give the recipe a name</source>
-        <translation>请给配方起个名字</translation>
+        <translation>请给流程起个名字</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/builder/editor.py" line="431"/>
@@ -922,12 +922,12 @@
     <message>
         <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="51"/>
         <source>Recipes</source>
-        <translation>配方</translation>
+        <translation>流程</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="53"/>
         <source>New recipe</source>
-        <translation>新建配方</translation>
+        <translation>新建流程</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="56"/>
@@ -937,7 +937,7 @@
     <message>
         <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="61"/>
         <source>Recipe</source>
-        <translation>配方</translation>
+        <translation>流程</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="61"/>
@@ -967,7 +967,7 @@
     <message>
         <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="74"/>
         <source>No recipes yet. Start from a template, import a file, or build one.</source>
-        <translation>还没有配方。从模板开始、导入文件，或自己搭建一个。</translation>
+        <translation>还没有流程。从模板开始、导入文件，或自己搭建一个。</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="79"/>
@@ -1005,7 +1005,7 @@
     <message>
         <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="104"/>
         <source>Reading recipes</source>
-        <translation>正在读取配方</translation>
+        <translation>正在读取流程</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="114"/>
@@ -1080,12 +1080,12 @@
     <message>
         <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="219"/>
         <source>Export recipe</source>
-        <translation>导出配方</translation>
+        <translation>导出流程</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="220"/>
         <source>Recipe files (*.yaml *.yml)</source>
-        <translation>配方文件 (*.yaml *.yml)</translation>
+        <translation>流程文件 (*.yaml *.yml)</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="231"/>
@@ -1100,7 +1100,7 @@
     <message>
         <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="237"/>
         <source>Remove recipe</source>
-        <translation>删除配方</translation>
+        <translation>删除流程</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="238"/>
@@ -1110,12 +1110,12 @@
     <message>
         <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="244"/>
         <source>Import recipe</source>
-        <translation>导入配方</translation>
+        <translation>导入流程</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="245"/>
         <source>Recipe files (*.yaml *.yml *.json)</source>
-        <translation>配方文件 (*.yaml *.yml *.json)</translation>
+        <translation>流程文件 (*.yaml *.yml *.json)</translation>
     </message>
 </context>
 <context>
@@ -1133,7 +1133,7 @@
     <message>
         <location filename="../../src/ordersync_app/gui/host.py" line="81"/>
         <source>Running switched-on recipes on their schedules in this app.</source>
-        <translation>正在本应用中按计划运行已开启的配方。</translation>
+        <translation>正在本应用中按计划运行已开启的流程。</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/host.py" line="82"/>
@@ -1143,7 +1143,7 @@
     <message>
         <location filename="../../src/ordersync_app/gui/host.py" line="83"/>
         <source>Another OrderSync (app or worker) already schedules these recipes.</source>
-        <translation>另一个 OrderSync（应用或后台进程）已经在调度这些配方。</translation>
+        <translation>另一个 OrderSync（应用或后台进程）已经在调度这些流程。</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/host.py" line="84"/>
@@ -1310,7 +1310,7 @@
     <message>
         <location filename="../../src/ordersync_app/gui/pages/templates.py" line="151"/>
         <source>Ready-made recipes. Pick one, choose your accounts, and it is ready to switch on. You can also drop a recipe file anywhere on this window.</source>
-        <translation>现成的配方。选一个、选好账户，就可以开启。也可以把配方文件拖到本窗口任意位置。</translation>
+        <translation>现成的流程。选一个、选好账户，就可以开启。也可以把流程文件拖到本窗口任意位置。</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/templates.py" line="156"/>
@@ -1335,12 +1335,12 @@
     <message>
         <location filename="../../src/ordersync_app/gui/pages/templates.py" line="207"/>
         <source>Import recipe</source>
-        <translation>导入配方</translation>
+        <translation>导入流程</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/templates.py" line="208"/>
         <source>Recipe files (*.yaml *.yml *.json)</source>
-        <translation>配方文件 (*.yaml *.yml *.json)</translation>
+        <translation>流程文件 (*.yaml *.yml *.json)</translation>
     </message>
 </context>
 <context>

@@ -90,7 +90,8 @@ def test_a_dry_run_is_worded_as_a_preview() -> None:
 def test_an_empty_run_says_why() -> None:
     text = summaries.describe_run(RunSummary(1, "demo", status="succeeded"), DOC, cursor="2026-11-30T09:30:00Z")
     assert "from now on" in text.en and "从现在起" in text.zh
-    later = summaries.describe_run(RunSummary(1, "demo", status="succeeded"), {**DOC, "trigger": {"start": "everything"}})
+    everything = {**DOC, "trigger": {"start": "everything"}}
+    later = summaries.describe_run(RunSummary(1, "demo", status="succeeded"), everything)
     assert later.en.startswith("Nothing new since the last check")
     moved = summaries.describe_run(RunSummary(1, "demo", status="succeeded", seen=1, succeeded=1), DOC)
     assert moved.en == "Updated 1 deal." and moved.zh == "已更新 1 个交易。"

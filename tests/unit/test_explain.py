@@ -14,7 +14,8 @@ from ordersync_app.services.explain import decode_escapes, explain, known_errors
 # What the engine stored for a failed record when a recipe wrote the stage "已发货" (sandbox HubSpot).
 INVALID_OPTION = ('Update deal rejected: Property values were not valid: [{"isValid": false, "message": '
                   '"\\u5df2\\u53d1\\u8d27 was not one of the allowed options: [checkout_completed, processed, '
-                  'shipped, delivered, cancelled]", "error": "INVALID_OPTION", "name": "dealstage"}] [VALIDATION_ERROR]')
+                  'shipped, delivered, cancelled]", "error": "INVALID_OPTION", "name": "dealstage"}] '
+                  '[VALIDATION_ERROR]')
 # HubSpot's own compact form (no spaces, UTF-8 kept), as in its changelog example.
 INVALID_OPTION_COMPACT = ('Update deal rejected: Property values were not valid: [{"isValid":false,"message":'
                           '"Versendet was not one of the allowed options: [shipped]","error":"INVALID_OPTION",'
@@ -55,7 +56,8 @@ def test_same_cause_same_group_whatever_the_record() -> None:
     ("Add tags to order rejected: Order does not exist", "shopify", "shopify.order_not_found", "open_recipe_field"),
     ("Jushuitan refused the credentials of account 'jst' (vendor says: 验证失败！无效签名)", "jushuitan",
      "jushuitan.bad_signature", "reconnect_account"),
-    ("Jushuitan refused the credentials of account 'jst' (vendor says: 验证失败！无效的access_token或access_token已过期)",
+    ("Jushuitan refused the credentials of account 'jst' (vendor says: "
+     "验证失败！无效的access_token或access_token已过期)",
      "jushuitan", "jushuitan.token_expired", "reconnect_account"),
     ("Jushuitan rejected the request (vendor says: 一分钟不超过100次)", "jushuitan", "jushuitan.rate_limit", "wait"),
     ("Shopify POST /admin/api/2025-10/graphql.json answered 503 (vendor says: {\"status\": \"error\"})", None,

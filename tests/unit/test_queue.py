@@ -17,7 +17,8 @@ TEMPLATE = Path(__file__).parents[2] / "recipes" / "shopify-fulfilled-to-hubspot
 BAD_STAGE = ('Update deal rejected: Property values were not valid: [{"isValid": false, "message": '
              '"\\u5df2\\u53d1\\u8d27 was not one of the allowed options: [checkout_completed, processed, shipped, '
              'delivered, cancelled]", "error": "INVALID_OPTION", "name": "dealstage"}] [VALIDATION_ERROR]')
-NOT_FOUND = "Update deal rejected: Could not get some deal objects, they may be deleted or not exist. [OBJECT_NOT_FOUND]"
+NOT_FOUND = ("Update deal rejected: Could not get some deal objects, they may be deleted or not exist. "
+             "[OBJECT_NOT_FOUND]")
 
 
 @pytest.fixture

@@ -127,6 +127,15 @@ def backend() -> keyring.backend.KeyringBackend:
         return _backend
 
 
+def uses_encrypted_file() -> bool:
+    """Whether secrets live in the encrypted file (no OS keychain on this machine)."""
+    with _lock:
+        chosen = _backend
+    if chosen is not None:
+        return type(chosen).__name__ == "CryptFileKeyring"
+    return _os_keychain() is None
+
+
 def describe() -> str:
     """Human name of the backend, for ``ordersync doctor`` and the settings page."""
     chosen = backend()

@@ -21,7 +21,7 @@ from ordersync_app.engine.diff import changes
 from ordersync_app.recipes import catalog
 from ordersync_app.recipes.model import Mapping as MappingModel
 from ordersync_app.services import accounts
-from ordersync_app.services.explain import Text
+from ordersync_app.services.explain import Text, explain
 
 MAX_SAMPLE = 20
 _EXAMPLES: dict[str, Any] = {"string": "text", "number": 12.5, "integer": 3, "boolean": True,
@@ -154,11 +154,19 @@ def source_fields(record: Mapping[str, Any], *, prefix: str = "", max_items: int
 
 @dataclass
 class Preview:
-    """The result of a mapping for one sample record: a value, or the error a run would report."""
+    """The result of a mapping for one sample record: a value, or the error a run would report.
+
+    ``error`` is the engine's own message (for logs and tests); ``problem`` says it in plain words in both
+    languages, for the builder.
+    """
 
     value: Any = None
     error: str | None = None
     steps: list[tuple[str, Any]] = field(default_factory=list)  # (transform, value after it)
+    problem: Text | None = None
+
+
+_UNFINISHED = Text("Fill in this transform's settings.", "请填写这个转换的设置。")
 
 
 def preview_mapping(mapping: Mapping[str, Any] | MappingModel, record: Mapping[str, Any],
@@ -166,13 +174,13 @@ def preview_mapping(mapping: Mapping[str, Any] | MappingModel, record: Mapping[s
     """Evaluate a mapping (file form, e.g. ``{"source": "name", "transforms": ["trim"]}``) on a record.
 
     Each prefix of the transform chain is evaluated too, so the builder can show the value after
-    every transform. Never raises for bad mappings: the problem is returned as ``error``.
+    every transform. Never raises for bad mappings: the problem is returned as ``error``/``problem``.
     """
     lookups = lookups or {}
     try:
         model = mapping if isinstance(mapping, MappingModel) else MappingModel.model_validate(dict(mapping))
     except ValueError as exc:
-        return Preview(error=str(exc).splitlines()[-1] if str(exc) else "invalid mapping")
+        return Preview(error=str(exc).splitlines()[-1] if str(exc) else "invalid mapping", problem=_UNFINISHED)
     steps: list[tuple[str, Any]] = []
     try:
         for n, call in enumerate(model.transforms):
@@ -180,8 +188,23 @@ def preview_mapping(mapping: Mapping[str, Any] | MappingModel, record: Mapping[s
             steps.append((call.transform_name, catalog.evaluate(partial, record, lookups, field=target)))
         value = catalog.evaluate(model, record, lookups, field=target)
     except RecordRejected as exc:
-        return Preview(error=mask(exc.what), steps=steps)
+        return Preview(error=mask(exc.what), steps=steps, problem=explain(exc).what)
     return Preview(value=value, steps=steps)
+
+
+def preview_filter(step: Mapping[str, Any], record: Mapping[str, Any],
+                   lookups: Mapping[str, Any] | None = None) -> bool | Text:
+    """Whether the sample record passes a filter step (file form), or why it cannot be checked yet."""
+    from ordersync_app.recipes.model import FilterStep
+
+    try:
+        model = FilterStep.model_validate(dict(step))
+    except ValueError:
+        return Text("Finish the conditions to check the sample.", "请先填完条件，再用样例检查。")
+    try:
+        return catalog.matches(model, record, lookups or {})
+    except RecordRejected as exc:
+        return explain(exc).what
 
 
 def run_lookup(account: str, lookup: str, params: Mapping[str, Any]) -> dict[str, Any] | None:

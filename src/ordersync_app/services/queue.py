@@ -29,8 +29,20 @@ from ordersync_app.services.explain import Explanation, explain
 from ordersync_app.storage import db
 from ordersync_app.storage.tables import Execution, Recipe, utcnow
 
-__all__ = ["ErrorGroup", "HistoryFilter", "OutcomePage", "OutcomeRow", "PageCursor", "groups", "page",
-           "record_label", "resend", "skip"]
+__all__ = [
+    "ErrorGroup",
+    "HistoryFilter",
+    "OutcomePage",
+    "OutcomeRow",
+    "PageCursor",
+    "action_connector",
+    "explain_stored",
+    "groups",
+    "page",
+    "record_label",
+    "resend",
+    "skip",
+]
 
 # Payload fields that name a record the way its owner does (Shopify "#1020", Jushuitan 线上单号, a deal name),
 # shown beside the record key and searched by the search box.
@@ -109,6 +121,7 @@ class ErrorGroup:
     count: int
     latest: datetime
     errors: list[str] = field(default_factory=list)
+    connector: str | None = None  # the app the recipe writes to
 
 
 def record_label(payload: dict[str, Any]) -> str:
@@ -124,7 +137,7 @@ def _label_column() -> ColumnElement[Any]:
     return func.coalesce(*(Execution.payload[name].as_string() for name in LABEL_FIELDS), "")
 
 
-def _action_connector(document: dict[str, Any]) -> str | None:
+def action_connector(document: dict[str, Any]) -> str | None:
     """The connector a recipe writes to (its actions all write to one account)."""
     roles = document.get("accounts") or {}
     for step in document.get("steps") or []:
@@ -135,7 +148,8 @@ def _action_connector(document: dict[str, Any]) -> str | None:
 
 
 @lru_cache(maxsize=4096)
-def _explain(error: str, connector: str | None) -> Explanation:
+def explain_stored(error: str, connector: str | None = None) -> Explanation:
+    """The explanation of a failed record's stored error (cached: thousands share one text)."""
     return explain(error, connector=connector, kind="record")
 
 
@@ -158,12 +172,13 @@ def groups(recipe: str | None = None) -> list[ErrorGroup]:
     found: dict[str, ErrorGroup] = {}
     for name, error, count, latest in rows:
         info = infos.get(name)
-        connector = _action_connector(info.document) if info else None
-        explanation = _explain(error or "", connector)
+        connector = action_connector(info.document) if info else None
+        explanation = explain_stored(error or "", connector)
         key = f"{name}::{explanation.group}"
         group = found.get(key)
         if group is None:
-            group = found[key] = ErrorGroup(key, name, info.title if info else name, explanation, 0, latest)
+            group = found[key] = ErrorGroup(key, name, info.title if info else name, explanation, 0, latest,
+                                            connector=connector)
         group.count += int(count)
         group.errors.append(error or "")
         if latest > group.latest:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
 
 from ordersync_app.connectors.sdk.spec import Field, Param
 from ordersync_app.gui import i18n
@@ -14,10 +13,8 @@ LEFT = Qt.MouseButton.LeftButton
 
 
 def _labels(card: ActionCard) -> list[str]:
-    box = card.fields_box
-    return [w.text().replace("<br><span style='color:#6b7280;font-size:9pt'>", " | ").replace("</span>", "")
-            for i in range(box.rowCount())
-            if (item := box.itemAtPosition(i, 0)) and isinstance(w := item.widget(), QLabel)]
+    return [card.field_text(key).replace("<br><span style='color:#6b7280;font-size:9pt'>", " | ")
+            .replace("</span>", "") for key in card.fields]
 
 
 def test_label_zh_is_keyword_only_and_optional() -> None:

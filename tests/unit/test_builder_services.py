@@ -48,7 +48,7 @@ def test_a_filter_after_its_action_is_flagged() -> None:
     doc = {"steps": [{"action": {}}, {"filter": {}}, {"lookup": {}}]}
     found = builder.order_problems(doc)
     assert [i for i, _t in found] == [1, 2]
-    assert "filter" in found[0][1].en and "筛选" in found[0][1].zh
+    assert "filter" in found[0][1].en and "过滤" in found[0][1].zh
     assert builder.order_problems({"steps": [{"filter": {}}, {"action": {}}]}) == []
 
 
@@ -89,7 +89,7 @@ def test_a_dry_run_is_worded_as_a_preview() -> None:
 
 def test_an_empty_run_says_why() -> None:
     text = summaries.describe_run(RunSummary(1, "demo", status="succeeded"), DOC, cursor="2026-11-30T09:30:00Z")
-    assert "from now on" in text.en and "从现在起" in text.zh
+    assert "from now on" in text.en and "从现在开始" in text.zh
     everything = {**DOC, "trigger": {"start": "everything"}}
     later = summaries.describe_run(RunSummary(1, "demo", status="succeeded"), everything)
     assert later.en.startswith("Nothing new since the last check")

@@ -18,15 +18,14 @@ from ordersync_app.services.explain import Explanation, explain
 
 def action_text(action: str | None) -> str:
     """The label of a fix button ("" when the fix is to wait)."""
-    tr = QCoreApplication.translate
     return {
-        "pick_valid_stage": tr("Explained", "Pick a valid stage"),
-        "open_recipe_field": tr("Explained", "Open the recipe at this field"),
-        "open_recipe": tr("Explained", "Open the recipe"),
-        "reconnect_account": tr("Explained", "Reconnect account"),
-        "unlock_keychain": tr("Explained", "Unlock the password store"),
-        "resend": tr("Explained", "Re-send"),
-        "open_log": tr("Explained", "Open the log folder"),
+        "pick_valid_stage": QCoreApplication.translate("Explained", "Pick a valid stage"),
+        "open_recipe_field": QCoreApplication.translate("Explained", "Open the recipe at this field"),
+        "open_recipe": QCoreApplication.translate("Explained", "Open the recipe"),
+        "reconnect_account": QCoreApplication.translate("Explained", "Reconnect account"),
+        "unlock_keychain": QCoreApplication.translate("Explained", "Unlock the password store"),
+        "resend": QCoreApplication.translate("Explained", "Re-send"),
+        "open_log": QCoreApplication.translate("Explained", "Open the log folder"),
     }.get(action or "", "")
 
 

@@ -36,6 +36,8 @@ from ordersync_app.gui.pages.templates import Template, read_templates
 from ordersync_app.gui.startpoint import StartPointChooser
 from ordersync_app.gui.widgets import row
 from ordersync_app.services import accounts, recipes, runs, sandbox
+from ordersync_app.services.builder import target_labels
+from ordersync_app.services.explain import Text
 from ordersync_app.services.summaries import describe_run
 
 SANDBOX_ORDERS = 30
@@ -94,6 +96,7 @@ class OnboardingGuide(QWidget):
         self.ctx = ctx
         self.recipe: str | None = None
         self.templates: list[Template] = []
+        self.labels: dict[str, Text] = {}
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 16, 24, 12)
         top = QHBoxLayout()
@@ -260,7 +263,9 @@ class OnboardingGuide(QWidget):
         changes = preview.get("changes") or []
         if not changes:
             return self.tr("nothing (already up to date)")
-        return "; ".join(f"{c.get('field')}: {c.get('current') or '—'} → {c.get('new') or '—'}" for c in changes)
+        lang = i18n.current()
+        return "; ".join(f"{self.labels[f].pick(lang) if (f := str(c.get('field'))) in self.labels else f}: "
+                         f"{c.get('current') or '—'} → {c.get('new') or '—'}" for c in changes)
 
     # -- navigation ---------------------------------------------------------------------------
     def show_step(self, index: int) -> None:
@@ -404,6 +409,7 @@ class OnboardingGuide(QWidget):
         self.ctx.data_changed.emit()
         self.show_step(3)
         self.preview_text.setText(describe_run(summary, info.document, info.cursor).pick(i18n.current()))
+        self.labels = target_labels(info.document)
         labels = {p.get("record"): p for p in summary.previews}
         self.preview_model.set_rows(list(labels.values()))
         fit_columns(self.preview_view)

@@ -42,6 +42,17 @@ class _Job(QRunnable):
             self._relay.succeeded.emit(result)
 
 
+def _deliver(callback: Callable[[Any], None], value: Any) -> None:
+    """Call back, unless the widgets the callback would update were destroyed meanwhile (a page rebuilt
+    for another language, a dialog closed): then there is no one left to tell."""
+    try:
+        callback(value)
+    except RuntimeError as exc:
+        if "already deleted" not in str(exc):
+            raise
+        log.debug("a background answer arrived for a closed widget: %s", exc)
+
+
 def describe(exc: BaseException) -> str:
     """A one-paragraph message for the user, in plain words and the language in use.
 
@@ -110,7 +121,7 @@ class Tasks(QObject):
         def succeeded(result: Any) -> None:
             done()
             if on_success is not None and not self.closed:
-                on_success(result)
+                _deliver(on_success, result)
 
         def failed(exc: BaseException) -> None:
             done()
@@ -119,7 +130,7 @@ class Tasks(QObject):
             if not isinstance(exc, OrderSyncError):
                 log.error("background task failed", exc_info=exc)
             if on_failure is not None:
-                on_failure(exc)
+                _deliver(on_failure, exc)
             else:
                 self.failed.emit(title, describe(exc))
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ordersync_app.connectors.sdk import registry
 from ordersync_app.connectors.sdk.spec import Field, TriggerContext, Write
 from ordersync_app.domain.errors import OrderSyncError, RecordRejected, SetupError
 from ordersync_app.domain.redact import mask
@@ -367,9 +368,24 @@ def order_problems(document: Mapping[str, Any]) -> list[tuple[int, Text]]:
         if i > last_action >= 0 and kind == "filter":
             found.append((i, Text("This filter comes after the action, so it cannot stop anything. "
                                   "Move it above the action.",
-                                  "这个筛选排在操作之后，拦不住任何记录。请把它移到操作之前。")))
+                                  "这个过滤步骤排在动作之后，拦不住任何记录。请把它移到动作之前。")))
         elif i > last_action >= 0 and kind == "lookup":
             found.append((i, Text("This lookup comes after the action, so nothing uses its result. "
                                   "Move it above the action.",
-                                  "这个查找排在操作之后，结果不会被使用。请把它移到操作之前。")))
+                                  "这个查找步骤排在动作之后，结果不会被使用。请把它移到动作之前。")))
     return found
+
+
+def target_labels(document: Mapping[str, Any]) -> dict[str, Text]:
+    """Labels of the fields a recipe's actions write (``dealstage`` → "Deal stage"/"交易阶段"), for previews."""
+    roles = document.get("accounts") or {}
+    out: dict[str, Text] = {}
+    for step in document.get("steps") or []:
+        body = step.get("action") if isinstance(step, Mapping) else None
+        if not isinstance(body, Mapping):
+            continue
+        conn = registry.get(str(roles.get(body.get("account"), "")))
+        spec = conn.action(str(body.get("action"))) if conn else None
+        for target in spec.fields if spec else ():
+            out.setdefault(target.key, Text(target.label, target.label_zh or target.label))
+    return out

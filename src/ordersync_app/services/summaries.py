@@ -70,7 +70,7 @@ def describe_run(summary: RunSummary, document: dict[str, Any], cursor: str | No
             return Text(
                 f"Nothing to do yet: the start point is “from now on”, so only changes after {_local(cursor)} count. "
                 "When the next order changes, it will show here.",
-                f"暂时没有要处理的：起点是“从现在起”，只有 {_local(cursor)} 之后的变化才算。"
+                f"暂时没有要处理的：起点是“从现在开始”，只有 {_local(cursor)} 之后的变化才算。"
                 "下一个订单变化后会显示在这里。")
         return Text(f"Nothing new since the last check (reading from {_local(cursor)}).",
                     f"自上次检查以来没有新的变化（从 {_local(cursor)} 开始读取）。")
@@ -93,7 +93,7 @@ def describe_run(summary: RunSummary, document: dict[str, Any], cursor: str | No
             parts_zh.append(f"{summary.unchanged:,} {noun.zh}原本就是这些值。")
     if summary.filtered:
         parts_en.append(f"{summary.filtered:,} left out by the filter.")
-        parts_zh.append(f"{summary.filtered:,} 条被筛选条件排除。")
+        parts_zh.append(f"{summary.filtered:,} 条被过滤条件排除。")
     if summary.failed:
         parts_en.append(f"{summary.failed:,} failed (see Activity).")
         parts_zh.append(f"{summary.failed:,} 条失败（见“活动”页）。")

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFormLayout,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -123,6 +122,7 @@ class StepCard(Card):
         self.app = _combo()
         self.operation = _combo()
         self.account = _combo()
+        self.account.setProperty("userData", True)  # account names: the user's words
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.body.addLayout(self.form)
@@ -259,6 +259,7 @@ class TriggerCard(StepCard):
         self.load.setObjectName("primary")
         self.load.clicked.connect(self.sample_requested.emit)
         self.sample = _combo()
+        self.sample.setProperty("userData", True)  # sample records: the shop's data
         self.sample.hide()
         self.sample.currentIndexChanged.connect(self._pick_sample)
         line = QHBoxLayout()
@@ -480,8 +481,6 @@ class LookupCard(StepCard):
 
     def __init__(self, state: BuilderState) -> None:
         super().__init__(self.tr("Look up (find something in another app)"), state)
-        self.params_box = QGridLayout()
-        self.params_box.setColumnStretch(1, 1)
         self.params: dict[str, MappingEditor] = {}
         self.lookups_before: list[str] = []
         self.add_pickers(self.tr("Lookup"), lambda c: bool(c.lookups))
@@ -492,7 +491,6 @@ class LookupCard(StepCard):
         self.if_missing.addItem(self.tr("the record fails (failed queue)"), "fail")
         self.if_missing.addItem(self.tr("skip the record"), "skip")
         self.form.addRow(self.tr("When nothing is found"), self.if_missing)
-        self.content.addLayout(self.params_box)
         self.test = QPushButton(self.tr("Test this step"))
         self.test.clicked.connect(self.test_requested.emit)
         self.footer.insertWidget(0, self.test)
@@ -504,18 +502,15 @@ class LookupCard(StepCard):
     def _operation_changed(self) -> None:
         conn = self.connector()
         spec = conn.lookup(str(self.operation.currentData())) if conn else None
-        while self.params_box.count():
-            item = self.params_box.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+        for editor in self.params.values():
+            self.form.removeRow(editor)
         self.params = {}
-        for i, param in enumerate(spec.params if spec else ()):
+        for param in spec.params if spec else ():
             editor = MappingEditor(field_label=i18n.label(param))
             if param.default is not None and not param.required:
                 editor.set_document({"value": param.default})
             editor.changed.connect(self.changed.emit)
-            self.params_box.addWidget(QLabel(i18n.label(param) + (" *" if param.required else "")), i, 0)
-            self.params_box.addWidget(editor, i, 1)
+            self.form.addRow(i18n.label(param) + (" *" if param.required else ""), editor)
             self.params[param.key] = editor
         self.update_context(self.lookups_before)
         self.changed.emit()
@@ -571,20 +566,17 @@ class ActionCard(StepCard):
         self.match_label = QLabel("")
         self.match_label.setWordWrap(True)
         self.params: dict[str, QLineEdit] = {}
-        self.params_box = QFormLayout()
-        self.fields_box = QGridLayout()
-        self.fields_box.setColumnStretch(1, 1)
         self.fields: dict[str, MappingEditor] = {}
         self.field_specs: dict[str, Field] = {}
         self.lookups_before: list[str] = []
         self.add_pickers(self.tr("Action"), lambda c: bool(c.actions))
         self.form.addRow(self.match_label, self.match)
         self.match.changed.connect(self.changed.emit)
-        self.form.addRow(self.params_box)
-        heading = QLabel(self.tr("Fields to write (* required). Pick where each value comes from:"))
-        heading.setWordWrap(True)
-        self.content.addWidget(heading)
-        self.content.addLayout(self.fields_box)
+        self.heading = QLabel(self.tr("Fields to write (* required). Pick where each value comes from:"))
+        self.heading.setWordWrap(True)
+        self.heading.setObjectName("muted")
+        self.form.addRow(self.heading)
+        self.field_labels: dict[str, QLabel] = {}
         self.test = QPushButton(self.tr("Test this step (dry run)"))
         self.test.clicked.connect(self.test_requested.emit)
         self.footer.insertWidget(0, self.test)
@@ -596,24 +588,21 @@ class ActionCard(StepCard):
     def _operation_changed(self) -> None:
         conn = self.connector()
         spec = conn.action(str(self.operation.currentData())) if conn else None
-        while self.fields_box.count():
-            item = self.fields_box.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        while self.params_box.rowCount():
-            self.params_box.removeRow(0)
-        self.fields, self.params, self.field_specs = {}, {}, {}
+        for widget in [*self.params.values(), *self.fields.values()]:
+            self.form.removeRow(widget)
+        self.fields, self.params, self.field_specs, self.field_labels = {}, {}, {}, {}
         self.match_label.setText(i18n.label(spec.match) + " *" if spec and spec.match else "")
         self.match.field_label = i18n.label(spec.match) if spec and spec.match else ""
         self.match.setHidden(not (spec and spec.match))
-        for param in spec.params if spec else ():
+        heading_row = self.form.getWidgetPosition(self.heading)[0]
+        for n, param in enumerate(spec.params if spec else ()):
             edit = QLineEdit("" if param.default is None else str(param.default))
             edit.setToolTip(param.description)
             edit.textChanged.connect(lambda *_: self.changed.emit())
-            self.params_box.addRow(i18n.label(param), edit)
+            self.form.insertRow(heading_row + n, i18n.label(param), edit)
             self.params[param.key] = edit
         ordered = sorted(spec.fields if spec else (), key=lambda f: (not f.required, f.key))
-        for i, target in enumerate(ordered):
+        for target in ordered:
             name = i18n.label(target)
             label = QLabel(f"{name}{' *' if target.required else ''}" +
                            (f"<br><span style='color:#6b7280;font-size:9pt'>{target.key}</span>"
@@ -623,19 +612,17 @@ class ActionCard(StepCard):
             if conn is not None and spec is not None:
                 editor.set_options(svc.field_options(None, spec.key, target.key, connector_key=conn.key))
             editor.changed.connect(self.changed.emit)
-            self.fields_box.addWidget(label, i, 0)
-            self.fields_box.addWidget(editor, i, 1)
+            self.form.addRow(label, editor)
             self.fields[target.key] = editor
             self.field_specs[target.key] = target
+            self.field_labels[target.key] = label
         self.update_context(self.lookups_before)
         self.changed.emit()
 
     def field_text(self, key: str) -> str:
         """A target field's label text as shown."""
-        item = next((self.fields_box.itemAtPosition(i, 0) for i in range(self.fields_box.rowCount())
-                     if (e := self.fields_box.itemAtPosition(i, 1)) and e.widget() is self.fields.get(key)), None)
-        widget = item.widget() if item else None
-        return widget.text() if isinstance(widget, QLabel) else ""
+        label = self.field_labels.get(key)
+        return label.text() if label is not None else ""
 
     def update_context(self, lookups_before: list[str]) -> None:
         self.lookups_before = lookups_before

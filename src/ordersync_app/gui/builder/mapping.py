@@ -72,23 +72,35 @@ def show(value: Any) -> str:
 
 def arg_label(key: str) -> str:
     """A transform argument's label in the language in use (the file keeps the short key)."""
-    tr = QCoreApplication.translate
-    return {
-        "sep": tr("Mapping", "Separator"), "index": tr("Mapping", "Which part (0 = first, -1 = last)"),
-        "old": tr("Mapping", "Find"), "new": tr("Mapping", "Replace with"), "text": tr("Mapping", "Text"),
-        "by": tr("Mapping", "Multiply by"), "amount": tr("Mapping", "Add (negative to subtract)"),
-        "length": tr("Mapping", "Keep at most (characters)"), "digits": tr("Mapping", "Decimal places"),
-        "format": tr("Mapping", "Format"), "tz": tr("Mapping", "Time zone"), "value": tr("Mapping", "Value"),
-    }.get(key, key)
+    labels = {
+        "sep": QCoreApplication.translate("Mapping", "Separator"),
+        "index": QCoreApplication.translate("Mapping", "Which part (0 = first, -1 = last)"),
+        "old": QCoreApplication.translate("Mapping", "Find"),
+        "new": QCoreApplication.translate("Mapping", "Replace with"),
+        "text": QCoreApplication.translate("Mapping", "Text"),
+        "by": QCoreApplication.translate("Mapping", "Multiply by"),
+        "amount": QCoreApplication.translate("Mapping", "Add (negative to subtract)"),
+        "length": QCoreApplication.translate("Mapping", "Keep at most (characters)"),
+        "digits": QCoreApplication.translate("Mapping", "Decimal places"),
+        "format": QCoreApplication.translate("Mapping", "Format"),
+        "tz": QCoreApplication.translate("Mapping", "Time zone"),
+        "value": QCoreApplication.translate("Mapping", "Value"),
+    }
+    return labels.get(key, key)
 
 
 def separators() -> list[tuple[str, str]]:
     """Named separators (label, value): a space is shown as a word, never as a blank."""
-    tr = QCoreApplication.translate
-    return [(tr("Mapping", "comma and space  “, ”"), ", "), (tr("Mapping", "comma  “,”"), ","),
-            (tr("Mapping", "space  “ ”"), " "), (tr("Mapping", "hyphen  “-”"), "-"),
-            (tr("Mapping", "slash  “/”"), "/"), (tr("Mapping", "vertical bar  “|”"), "|"),
-            (tr("Mapping", "semicolon  “;”"), ";"), (tr("Mapping", "Chinese comma  “，”"), "，")]
+    return [
+        (QCoreApplication.translate("Mapping", "comma and space  “, ”"), ", "),
+        (QCoreApplication.translate("Mapping", "comma  “,”"), ","),
+        (QCoreApplication.translate("Mapping", "space  “ ”"), " "),
+        (QCoreApplication.translate("Mapping", "hyphen  “-”"), "-"),
+        (QCoreApplication.translate("Mapping", "slash  “/”"), "/"),
+        (QCoreApplication.translate("Mapping", "vertical bar  “|”"), "|"),
+        (QCoreApplication.translate("Mapping", "semicolon  “;”"), ";"),
+        (QCoreApplication.translate("Mapping", "Chinese comma  “，”"), "，"),
+    ]
 
 
 # Defaults a new transform starts with: visible values only (the user fills in what is missing).
@@ -449,6 +461,7 @@ class TransformChainDialog(QDialog):
             return combo
         if key == "tz":
             combo = QComboBox()
+            combo.setProperty("userData", True)  # IANA zone names are codes
             combo.setEditable(True)
             combo.addItems(list(ZONES))
             combo.setCurrentText(str(value or "UTC"))

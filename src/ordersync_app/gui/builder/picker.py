@@ -116,6 +116,7 @@ class FieldPicker(QPushButton):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("fieldPicker")
+        self.setProperty("userData", True)  # shows a sample value: the shop's data
         self.choices: list[FieldChoice] = []
         self._path = ""
         self.placeholder = self.tr("Choose a field…")

@@ -47,21 +47,29 @@ PAGE_SIZE = 200
 
 
 def step_text(step: dict[str, Any]) -> str:
-    """One step of a record's trail in words: "2. Action: rejected — <why>"."""
+    """One step of a record's trail in words: "2. Action: refused"."""
     from PySide6.QtCore import QCoreApplication
 
-    tr = QCoreApplication.translate
-    kinds = {"filter": tr("Steps", "Filter"), "lookup": tr("Steps", "Lookup"), "action": tr("Steps", "Action")}
+    kinds = {
+        "filter": QCoreApplication.translate("Steps", "Filter"),
+        "lookup": QCoreApplication.translate("Steps", "Lookup"),
+        "action": QCoreApplication.translate("Steps", "Action"),
+    }
     outcomes = {
-        "passed": tr("Steps", "passed"), "filtered out": tr("Steps", "filtered out"),
-        "found": tr("Steps", "found"), "not found": tr("Steps", "nothing found"),
-        "not found, skipped": tr("Steps", "nothing found, record skipped"),
-        "delivered": tr("Steps", "written"), "already delivered": tr("Steps", "already written before"),
-        "delivered earlier (verified)": tr("Steps", "written earlier (checked in the target)"),
-        "unchanged": tr("Steps", "the target already had these values"),
-        "rejected": tr("Steps", "refused"), "mapping failed": tr("Steps", "could not compute a value"),
-        "will retry": tr("Steps", "will be retried"), "would write": tr("Steps", "would write (dry run)"),
-        "would change nothing": tr("Steps", "would change nothing (dry run)"),
+        "passed": QCoreApplication.translate("Steps", "passed"),
+        "filtered out": QCoreApplication.translate("Steps", "filtered out"),
+        "found": QCoreApplication.translate("Steps", "found"),
+        "not found": QCoreApplication.translate("Steps", "nothing found"),
+        "not found, skipped": QCoreApplication.translate("Steps", "nothing found, record skipped"),
+        "delivered": QCoreApplication.translate("Steps", "written"),
+        "already delivered": QCoreApplication.translate("Steps", "already written before"),
+        "delivered earlier (verified)": QCoreApplication.translate("Steps", "written earlier (checked in the target)"),
+        "unchanged": QCoreApplication.translate("Steps", "the target already had these values"),
+        "rejected": QCoreApplication.translate("Steps", "refused"),
+        "mapping failed": QCoreApplication.translate("Steps", "could not compute a value"),
+        "will retry": QCoreApplication.translate("Steps", "will be retried"),
+        "would write": QCoreApplication.translate("Steps", "would write (dry run)"),
+        "would change nothing": QCoreApplication.translate("Steps", "would change nothing (dry run)"),
     }
     status = str(step.get("status"))
     text = f"{int(step.get('step', 0)) + 1}. {kinds.get(str(step.get('kind')), str(step.get('kind')))}: " \
@@ -108,6 +116,7 @@ class ActivityPage(Page):
         self.groups_loaded = 0
         self.live = QLabel("")
         self.live.setObjectName("muted")
+        self.live.hide()
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)
         self.bar.setMaximumWidth(160)
@@ -115,6 +124,7 @@ class ActivityPage(Page):
         self.layout_.addLayout(row(self.bar, self.live))
 
         self.recipe = QComboBox()
+        self.recipe.setProperty("userData", True)  # recipe titles: the user's words
         self.recipe.setMinimumContentsLength(12)
         self.status = QComboBox()
         self.status.addItem(self.tr("All outcomes"), "")
@@ -278,6 +288,7 @@ class ActivityPage(Page):
     def _run_started(self, run_id: int, recipe: str) -> None:
         self.running[run_id] = recipe
         self.bar.show()
+        self.live.show()
         self.live.setText(self.tr("Running %1…").replace("%1", self.titles.get(recipe, recipe)))
 
     def _run_progressed(self, run_id: int, summary: Any) -> None:

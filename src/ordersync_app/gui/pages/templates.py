@@ -112,6 +112,7 @@ class ImportWizard(QDialog):
         shared = [k for k in r.accounts.values() if list(r.accounts.values()).count(k) > 1]
         for role, key in r.accounts.items():
             combo = QComboBox()
+            combo.setProperty("userData", True)  # account names: the user's words
             for a in known:
                 if a.connector == key:
                     combo.addItem(a.label, a.name)

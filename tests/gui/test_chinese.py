@@ -60,9 +60,7 @@ def english_in(root: QWidget) -> list[str]:
         if not widget.isVisibleTo(root) or _user_data(widget):
             continue
         name = type(widget).__name__
-        if isinstance(widget, QLabel):
-            check(name, widget.text())
-        elif isinstance(widget, QAbstractButton):
+        if isinstance(widget, QLabel) or isinstance(widget, QAbstractButton):
             check(name, widget.text())
         elif isinstance(widget, QGroupBox):
             check(name, widget.title())
@@ -88,6 +86,8 @@ def test_latin_only_rule() -> None:
 
 
 def test_every_page_and_dialog_in_chinese(qtbot, window: MainWindow, home) -> None:
+    from tests.gui.conftest import FULFILLED_TEMPLATE
+
     from ordersync_app.gui.builder.mapping import TransformChainDialog
     from ordersync_app.gui.onboarding import set_up_sandbox
     from ordersync_app.gui.pages.accounts import AccountDialog
@@ -95,7 +95,6 @@ def test_every_page_and_dialog_in_chinese(qtbot, window: MainWindow, home) -> No
     from ordersync_app.gui.startpoint import StartPointDialog
     from ordersync_app.recipes import catalog
     from ordersync_app.services import account_forms, keychain, recipes, runs, sandbox
-    from tests.gui.conftest import FULFILLED_TEMPLATE
 
     try:
         i18n.install("zh_CN")

@@ -57,9 +57,10 @@ def test_default_size_fits_a_1366x768_screen_with_its_frame() -> None:
 
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])
 def test_every_page_at_1024x600(qtbot, window: MainWindow, demo_accounts, lang: str) -> None:
+    from tests.gui.conftest import FULFILLED_TEMPLATE
+
     from ordersync_app.gui import i18n
     from ordersync_app.services import recipes, runs
-    from tests.gui.conftest import FULFILLED_TEMPLATE
 
     recipes.import_recipe(FULFILLED_TEMPLATE.read_text("utf-8").replace("start: now", "start: everything")
                           .replace("FULFILLED: shipped", "FULFILLED: 已发货"),

@@ -30,12 +30,19 @@ PROPER = {"OrderSync", "Shopify", "HubSpot", "Jushuitan", "OAuth", "CRM", "Plus"
           "English"}  # a language is listed by its own name
 
 
+def _app_names() -> set[str]:
+    from ordersync_app.connectors.sdk import registry
+
+    return {word for conn in registry.all_connectors().values() for word in conn.name_en.split()}
+
+
 def latin_only(text: str) -> list[str]:
     """The words that make a text English (empty when it is Chinese, a proper name, a code or has no words)."""
     plain = re.sub(r"<[^>]+>|&\w+;", " ", text)
     if not plain.strip() or CJK.search(plain):
         return []
-    return [w for w in WORD.findall(plain) if w not in PROPER and not CODE.fullmatch(w)]
+    proper = PROPER | _app_names()  # app names are proper names (WooCommerce, 金蝶 has its own)
+    return [w for w in WORD.findall(plain) if w not in proper and not CODE.fullmatch(w)]
 
 
 def _user_data(widget: QWidget) -> bool:
@@ -60,7 +67,7 @@ def english_in(root: QWidget) -> list[str]:
         if not widget.isVisibleTo(root) or _user_data(widget):
             continue
         name = type(widget).__name__
-        if isinstance(widget, QLabel) or isinstance(widget, QAbstractButton):
+        if isinstance(widget, QLabel | QAbstractButton):
             check(name, widget.text())
         elif isinstance(widget, QGroupBox):
             check(name, widget.title())
@@ -88,6 +95,7 @@ def test_latin_only_rule() -> None:
 def test_every_page_and_dialog_in_chinese(qtbot, window: MainWindow, home) -> None:
     from tests.gui.conftest import FULFILLED_TEMPLATE
 
+    from ordersync_app.connectors.sdk import registry
     from ordersync_app.gui.builder.mapping import TransformChainDialog
     from ordersync_app.gui.onboarding import set_up_sandbox
     from ordersync_app.gui.pages.accounts import AccountDialog
@@ -138,7 +146,7 @@ def test_every_page_and_dialog_in_chinese(qtbot, window: MainWindow, home) -> No
             problems[f"guide step {step + 1}"] = english_in(window)
 
         dialogs: list[tuple[str, QDialog]] = []
-        for key in ("shopify", "hubspot", "jushuitan"):
+        for key in registry.all_connectors():
             dialog = AccountDialog(window.ctx, window, connector_key=key)
             for method in account_forms.sign_in_methods(dialog.connector()):
                 dialog.choose_method(method.key)

@@ -72,8 +72,12 @@ def test_same_cause_same_group_whatever_the_record() -> None:
      "ordersync.gave_up", "resend"),
     ("no system keychain is available on this machine, and the encrypted keyring is locked", None,
      "keychain.locked", "unlock_keychain"),
+    ("Shopify orders: the vendor answered the same page twice — the cursor was not moved; the next run reads from it "
+     "again", "shopify", "connector.unexpected_answer", "wait"),
+    ("recipe 'demo' is already running (pid 4242 on host shop-pc) — it finishes on its own", None,
+     "ordersync.already_running", None),
 ])
-def test_known_vendor_errors(text: str, connector: str | None, key: str, action: str) -> None:
+def test_known_vendor_errors(text: str, connector: str | None, key: str, action: str | None) -> None:
     e = explain(text, connector=connector)
     assert (e.key, e.action) == (key, action)
     for sentence in (e.what, e.why, e.todo):

@@ -18,6 +18,8 @@ Vendor facts used (tags as in shared/API-FACTS-DETAIL.md):
   https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits
 - Jushuitan: app key and secret plus the access token issued when the merchant authorises the app [S]
   (connectors/jushuitan.py).
+- WooCommerce REST API v3: consumer key and secret made under WooCommerce → Settings → Advanced → REST API [V]
+  https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from dataclasses import dataclass
 from ordersync_app.connectors.sdk.spec import Connector, Setting
 from ordersync_app.services.explain import Text
 
-__all__ = ["SANDBOX_METHOD", "SignInMethod", "choice_label", "sign_in_methods"]
+__all__ = ["SANDBOX_METHOD", "SignInMethod", "choice_label", "method_of", "setting_label", "sign_in_methods"]
 
 SANDBOX_METHOD = "sandbox"
 
@@ -79,14 +81,26 @@ _METHODS: dict[str, tuple[SignInMethod, ...]] = {
                      Text("In Shopify admin: Settings → Apps → Develop apps → your app → API credentials.",
                           "在 Shopify 后台：设置 → 应用 → 开发应用 → 你的应用 → API 凭据。"),
                      ("shop", "access_token", "plan", "api_version"), advanced=("api_version",),
-                     required=("access_token",)),
+                     fixed=(("auth_mode", "token"),), required=("access_token",)),
         SignInMethod("client_credentials", Text("Client ID and secret (Dev Dashboard app)",
                                                 "客户端 ID 和密钥（开发者后台应用）"),
                      Text("For an app made in the Shopify Dev Dashboard for your own store.",
                           "适用于在 Shopify 开发者后台为自己店铺创建的应用。"),
                      ("shop", "client_id", "client_secret", "plan", "api_version"), advanced=("api_version",),
-                     required=("client_id", "client_secret")),
+                     fixed=(("auth_mode", "client_credentials"),), required=("client_id", "client_secret")),
     ),
+    "woocommerce": (
+        SignInMethod("keys", Text("REST API keys", "REST API 密钥"),
+                     Text("In WordPress: WooCommerce → Settings → Advanced → REST API → Add key (read access).",
+                          "在 WordPress 中：WooCommerce → 设置 → 高级 → REST API → 添加密钥（读取权限）。"),
+                     ("site", "consumer_key", "consumer_secret", "auth_in"), advanced=("auth_in",)),
+    ),
+}
+
+# Labels where a connector declares none in Chinese (its vendor's own term stays, for recognition).
+_LABELS: dict[tuple[str, str], Text] = {
+    ("woocommerce", "consumer_key"): Text("Consumer key", "用户密钥（Consumer key）"),
+    ("woocommerce", "consumer_secret"): Text("Consumer secret", "用户密码（Consumer secret）"),
 }
 
 _CHOICES: dict[tuple[str, str], dict[str, Text]] = {
@@ -99,6 +113,14 @@ _CHOICES: dict[tuple[str, str], dict[str, Text]] = {
     ("hubspot", "auth_mode"): {
         "private_app": Text("Private app access token", "私有应用访问令牌"),
         "oauth": Text("Sign in with HubSpot (OAuth)", "用 HubSpot 账号登录（OAuth）"),
+    },
+    ("shopify", "auth_mode"): {
+        "token": Text("Admin API access token", "Admin API 访问令牌"),
+        "client_credentials": Text("Client ID and secret (Dev Dashboard app)", "客户端 ID 和密钥（开发者后台应用）"),
+    },
+    ("woocommerce", "auth_in"): {
+        "header": Text("In the request header (usual)", "放在请求头中（常用）"),
+        "query": Text("In the address, for hosts that drop the header", "放在网址参数中（适用于会丢弃请求头的主机）"),
     },
     ("shopify", "plan"): {
         "standard": Text("Basic, Grow or Shopify", "Basic、Grow 或 Shopify 套餐"),
@@ -118,16 +140,26 @@ def sign_in_methods(conn: Connector, *, with_sandbox: bool = True) -> tuple[Sign
 
 
 def method_of(conn: Connector, settings: dict[str, str], base_url: str = "") -> str:
-    """Which method an existing account uses (for "Reconnect")."""
+    """Which method an existing account uses (for "Reconnect"): the one its settings imply."""
     if base_url.startswith("sandbox://"):
         return SANDBOX_METHOD
-    for method in sign_in_methods(conn, with_sandbox=False):
+    methods = sign_in_methods(conn, with_sandbox=False)
+    for method in methods:
         if method.fixed and all(settings.get(k) == v for k, v in method.fixed):
             return method.key
-        if not method.fixed and any(settings.get(k) for k in method.required if k not in
-                                    {s.key for s in conn.settings if s.secret}):
+    secret = {s.key for s in conn.settings if s.secret}
+    for method in methods:
+        if any(settings.get(k) for k in method.required if k not in secret):
             return method.key
-    return sign_in_methods(conn, with_sandbox=False)[0].key
+    return methods[0].key
+
+
+def setting_label(connector_key: str, setting: Setting) -> Text:
+    """A setting's label in both languages (this table's, where the connector has no Chinese one)."""
+    found = _LABELS.get((connector_key, setting.key))
+    if found is not None and (not setting.label_zh or setting.label_zh == setting.label_en):
+        return found
+    return Text(setting.label_en, setting.label_zh or setting.label_en)
 
 
 def choice_label(connector_key: str, setting: Setting, value: str) -> Text:

@@ -18,11 +18,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ordersync_app.connectors.sdk import registry
+from ordersync_app.connectors.sdk import auth, registry
 from ordersync_app.connectors.sdk.http import ApiClient
-from ordersync_app.connectors.sdk.spec import AccountConfig, Connector
+from ordersync_app.connectors.sdk.spec import SANDBOX_SCHEME, AccountConfig, Connector
 from ordersync_app.domain.errors import AuthError, OrderSyncError, SetupError
-from ordersync_app.sandbox.apps import SANDBOX_CREDENTIALS, SANDBOX_SCHEME, SANDBOX_SETTINGS
 from ordersync_app.secrets import store as secrets
 from ordersync_app.services import sandbox
 from ordersync_app.storage import db
@@ -141,8 +140,8 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
     for spec in conn.settings:
         if spec.secret or spec.key in settings:
             continue
-        if sandboxed and spec.key in SANDBOX_SETTINGS.get(conn.key, {}):
-            settings[spec.key] = SANDBOX_SETTINGS[conn.key][spec.key]
+        if sandboxed and conn.sandbox and spec.key in conn.sandbox.settings:
+            settings[spec.key] = conn.sandbox.settings[spec.key]
         elif spec.default is not None:
             settings[spec.key] = spec.default
         elif spec.required:
@@ -178,6 +177,7 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
     except Exception:
         stored.rollback()
         raise
+    auth.forget(name)  # new settings or secrets: the account's shared sign-in starts afresh
     return get_account(name)
 
 
@@ -246,11 +246,13 @@ def remove_account(name: str) -> None:
     info = get_account(name)
     conn = connector(info.connector)
     if not info.sandbox:  # sandbox accounts keep nothing in the keychain
-        secrets.delete_secrets(name, [st.key for st in conn.settings if st.secret] + ["access_token_expires_at"])
+        derived = ["access_token_expires_at", "client_token", "client_token_expires_at"]
+        secrets.delete_secrets(name, [st.key for st in conn.settings if st.secret] + derived)
     with db.session() as s:
         row = s.scalar(select(Account).where(Account.name == name))
         if row is not None:
             s.delete(row)
+    auth.forget(name)
 
 
 def set_status(name: str, status: str, message: str | None = None) -> None:
@@ -267,7 +269,8 @@ def account_config(name: str) -> AccountConfig:
     """The runtime configuration of an account, secrets read lazily from the keychain."""
     info = get_account(name)
     if info.base_url.startswith(SANDBOX_SCHEME):
-        values = SANDBOX_CREDENTIALS.get(info.connector, {})
+        box = connector(info.connector).sandbox
+        values = dict(box.credentials) if box else {}
         return AccountConfig(name=name, connector=info.connector, base_url=sandbox.resolve(info.base_url),
                              settings=info.settings, secret=values.get)
     return AccountConfig(

@@ -5,7 +5,7 @@ raw vendor text (and applying "skip" 500 at a time) hides that there is one prob
 
 - :func:`page` reads outcomes newest first with every filter (recipe, outcome, date, search text, group)
   *in the query*, and pages by keyset (``updated_at, id``), so 100,000 outcomes page as fast as 100 and the
-  date filter reaches every record, not the newest 500 (indexes: storage migration 0002).
+  date filter reaches every record, not the newest 500 (indexes: storage migration 0003).
 - :func:`groups` folds the failed queue into one line per cause (:func:`ordersync_app.services.explain.explain`
   of each distinct stored error), with the count and the fix.
 - :func:`resend` and :func:`skip` act on everything a filter selects (a whole group, a whole recipe).

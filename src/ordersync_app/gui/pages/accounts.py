@@ -209,7 +209,7 @@ class AccountDialog(QDialog):
         self._method_changed()
 
     def _label(self, spec: Setting) -> str:
-        return i18n.pick(spec.label_en, spec.label_zh)
+        return account_forms.setting_label(self.connector().key, spec).pick(i18n.current())
 
     def _widget(self, conn: Connector, spec: Setting) -> QLineEdit | QComboBox:
         lang = i18n.current()
@@ -297,7 +297,8 @@ class AccountDialog(QDialog):
         """(connector, key, display name, base URL, settings, secrets) as the form stands."""
         conn = self.connector()
         if self.sandbox:
-            return conn, self.key.text().strip(), self.name.text().strip(), SANDBOX + (conn.sandbox or conn.key), {}, {}
+            app = conn.sandbox.app if conn.sandbox else conn.key
+            return conn, self.key.text().strip(), self.name.text().strip(), SANDBOX + app, {}, {}
         settings, secrets = self.values()
         return (conn, self.key.text().strip(), self.name.text().strip(), self.base_url.text().strip() or None,
                 settings, secrets)

@@ -4,8 +4,8 @@ Accounts get a display name in any language ("我的店铺") beside their ASCII 
 outcomes a page at a time, newest first, filtered by outcome, recipe and date in the query itself, so
 100,000 outcomes page as fast as 100: these indexes serve those orderings.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-12-02 06:00:00
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0002'
-down_revision = '0001'
+revision = '0003'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 

@@ -4,125 +4,125 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="64"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="65"/>
         <source>Reconnect account</source>
         <translation>重新连接账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="64"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="65"/>
         <source>Add an account</source>
         <translation>添加账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="82"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="83"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="107"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="109"/>
         <source>leave empty for the vendor&apos;s address</source>
         <translation>留空则使用厂商的地址</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="81"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="82"/>
         <source>e.g. My shop, 我的店铺</source>
         <translation>例如：我的店铺、My shop</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="83"/>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="293"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="84"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="314"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="90"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="91"/>
         <source>Sign in with</source>
         <translation>登录方式</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="100"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="102"/>
         <source>Advanced</source>
         <translation>高级</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="109"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="111"/>
         <source>made from the name</source>
         <translation>根据名称自动生成</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="110"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="112"/>
         <source>Letters, digits, &apos;-&apos;, &apos;_&apos; and &apos;.&apos;; recipe files refer to the account by it.</source>
         <translation>字母、数字、“-”“_”和“.”；流程文件用它指代这个账户。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="121"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="123"/>
         <source>Save and test</source>
         <translation>保存并测试</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="206"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="208"/>
         <source>API address</source>
         <translation>API 地址</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="207"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="209"/>
         <source>Account key</source>
         <translation>账户代号</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="208"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="210"/>
         <source>Sign in with %1</source>
         <translation>用 %1 登录</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="227"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="229"/>
         <source>kept in the system keychain</source>
         <translation>保存在系统钥匙串中</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="228"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="230"/>
         <source>type it again to change it</source>
         <translation>如需更改请重新输入</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="313"/>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="373"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="335"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="395"/>
         <source>Please fill in: %1</source>
         <translation>请填写：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="317"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="339"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="342"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="364"/>
         <source>Saved, but the test failed:</source>
         <translation>已保存，但测试没有通过：</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="346"/>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="397"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="368"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="419"/>
         <source>Connected.</source>
         <translation>已连接。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="348"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="370"/>
         <source>Connected “%1”.</source>
         <translation>已连接“%1”。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="378"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="400"/>
         <source>Preparing the sign-in…</source>
         <translation>正在准备登录…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="391"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="413"/>
         <source>Finish signing in in your web browser; this window waits for it.</source>
         <translation>请在网页浏览器中完成登录；此窗口会等待。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="393"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="415"/>
         <source>Could not open the web browser. Open this address yourself: %1</source>
         <translation>无法打开网页浏览器。请自行打开此地址：%1</translation>
     </message>
@@ -130,122 +130,122 @@
 <context>
     <name>AccountsPage</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="414"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="436"/>
         <source>Accounts</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="416"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="438"/>
         <source>Add an account</source>
         <translation>添加账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="422"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="444"/>
         <source>Account</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="422"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="444"/>
         <source>key: %1</source>
         <translation>代号：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="423"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="445"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="424"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="446"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="426"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="448"/>
         <source>Used by</source>
         <translation>使用它的流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="431"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="453"/>
         <source>No accounts yet. Add one, or try the built-in sandbox apps.</source>
         <translation>还没有账户。添加一个，或试试内置的沙盒应用。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="435"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="457"/>
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="436"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="458"/>
         <source>Reconnect…</source>
         <translation>重新连接…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="437"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="459"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="451"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="473"/>
         <source>Connected.</source>
         <translation>已连接。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="472"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="494"/>
         <source>Reading accounts</source>
         <translation>正在读取账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="574"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="596"/>
         <source>The account was not removed.</source>
         <translation>账户没有删除。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="460"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="482"/>
         <source>(sandbox)</source>
         <translation>（沙盒）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="525"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="547"/>
         <source>Opening the sign-in page for %1…</source>
         <translation>正在打开 %1 的登录页面…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="530"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="552"/>
         <source>Finish signing in in your web browser; this window waits for it.</source>
         <translation>请在网页浏览器中完成登录；此窗口会等待。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="531"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="553"/>
         <source>Could not open the web browser. Open this address yourself: %1</source>
         <translation>无法打开网页浏览器。请自行打开此地址：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="536"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="558"/>
         <source>The test failed.</source>
         <translation>测试没有通过。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="544"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="566"/>
         <source>Testing %1…</source>
         <translation>正在测试 %1…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="549"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="571"/>
         <source>Connected: the app answered.</source>
         <translation>已连接：对方应用有响应。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="567"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="589"/>
         <source>Remove the account “%1” and its keychain entries?</source>
         <translation>删除账户“%1”及其钥匙串中的凭据？</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="569"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="591"/>
         <source>These recipes use it and will stop: %1</source>
         <translation>以下流程正在使用它，将会停止：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="570"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="592"/>
         <source>Remove account</source>
         <translation>删除账户</translation>
     </message>
@@ -253,22 +253,22 @@
 <context>
     <name>ActionCard</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="562"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="564"/>
         <source>Then do this (action)</source>
         <translation>然后执行（动作）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="570"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="572"/>
         <source>Action</source>
         <translation>动作</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="573"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="575"/>
         <source>Fields to write (* required). Pick where each value comes from:</source>
         <translation>要写入的字段（* 为必填）。为每个值选择来源：</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="578"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="580"/>
         <source>Test this step (dry run)</source>
         <translation>测试此步骤（试运行）</translation>
     </message>
@@ -281,259 +281,259 @@
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="129"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="130"/>
         <source>All outcomes</source>
         <translation>全部结果</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="151"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="152"/>
         <source>since</source>
         <translation>起始日期</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="150"/>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="178"/>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="219"/>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="272"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="151"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="179"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="220"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="273"/>
         <source>Recipe</source>
         <translation>流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="150"/>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="222"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="151"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="223"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="218"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="219"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="223"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="224"/>
         <source>Attempts</source>
         <translation>尝试次数</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="257"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="258"/>
         <source>Re-send selected</source>
         <translation>重新发送所选</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="259"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="260"/>
         <source>Re-send all failed</source>
         <translation>全部重新发送</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="258"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="259"/>
         <source>Skip selected…</source>
         <translation>跳过所选…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="137"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="138"/>
         <source>Order number or record key</source>
         <translation>订单号或记录编号</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="156"/>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="398"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="157"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="399"/>
         <source>Problems</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="157"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="158"/>
         <source>Records</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="174"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="175"/>
         <source>Waiting</source>
         <translation>等待中</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="176"/>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="225"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="177"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="226"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="179"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="180"/>
         <source>Last failed</source>
         <translation>最近失败</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="191"/>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="418"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="192"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="419"/>
         <source>Re-send all</source>
         <translation>全部重新发送</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="192"/>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="419"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="193"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="420"/>
         <source>Skip all…</source>
         <translation>全部跳过…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="193"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="194"/>
         <source>Show these records</source>
         <translation>查看这些记录</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="202"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="203"/>
         <source>No failed records. Everything that was read was delivered or filtered.</source>
         <translation>没有失败的记录。读取到的记录都已送达或被过滤。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="220"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="221"/>
         <source>Order</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="221"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="222"/>
         <source>record key %1</source>
         <translation>记录编号 %1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="239"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="240"/>
         <source>Select a record to see what happened at each step.</source>
         <translation>选择一条记录，查看每一步发生了什么。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="242"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="243"/>
         <source>Input record</source>
         <translation>输入的记录</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="271"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="272"/>
         <source>Started</source>
         <translation>开始时间</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="273"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="274"/>
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="276"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="277"/>
         <source>Read</source>
         <translation>读取</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="277"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="278"/>
         <source>Moved</source>
         <translation>已同步</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="278"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="279"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="279"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="280"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="361"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="362"/>
         <source>%1 record(s)</source>
         <translation>%1 条记录</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="398"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="399"/>
         <source>Problems (%1)</source>
         <translation>问题（%1）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="422"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="423"/>
         <source>Re-send all %1</source>
         <translation>全部重新发送（%1 条）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="423"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="424"/>
         <source>Skip all %1…</source>
         <translation>全部跳过（%1 条）…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="158"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="159"/>
         <source>Runs</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="291"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="292"/>
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="295"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="296"/>
         <source>Running %1: %2 read, %3 moved, %4 failed</source>
         <translation>正在运行 %1：读取 %2 条，同步 %3 条，失败 %4 条</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="302"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="303"/>
         <source>Last run of %1: %2 — %3 moved, %4 failed</source>
         <translation>%1 上次运行：%2 —— 同步 %3 条，失败 %4 条</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="340"/>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="379"/>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="505"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="341"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="380"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="506"/>
         <source>Reading activity</source>
         <translation>正在读取活动</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="351"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="352"/>
         <source>All recipes</source>
         <translation>全部流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="273"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="274"/>
         <source>dry run</source>
         <translation>试运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="495"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="496"/>
         <source>Next attempt: %1</source>
         <translation>下次尝试：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="521"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="522"/>
         <source>Re-sent: %1 moved, %2 still failing.</source>
         <translation>已重新发送：同步 %1 条，仍有 %2 条失败。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="438"/>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="541"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="439"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="542"/>
         <source>Re-sending %1 record(s)…</source>
         <translation>正在重新发送 %1 条记录…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="446"/>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="555"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="447"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="556"/>
         <source>Skip records</source>
         <translation>跳过记录</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="447"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="448"/>
         <source>Skip all %1 records with this problem? Say why (kept in the history):</source>
         <translation>跳过有这个问题的全部 %1 条记录？请写明原因（保存在历史中）：</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="493"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="494"/>
         <source>%1 — %2</source>
         <translation>%1 — %2</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="547"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="548"/>
         <source>Re-sending every failed record shown…</source>
         <translation>正在重新发送列出的全部失败记录…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="556"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="557"/>
         <source>Why are these records skipped? (kept in the history)</source>
         <translation>为什么跳过这些记录？（会保留在历史中）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="531"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="532"/>
         <source>%1 record(s) skipped.</source>
         <translation>已跳过 %1 条记录。</translation>
     </message>
@@ -549,17 +549,17 @@
 <context>
     <name>ConditionRow</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="355"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="357"/>
         <source>Remove this condition</source>
         <translation>删除这个条件</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="369"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="371"/>
         <source>values, separated by commas</source>
         <translation>多个值，用逗号分隔</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="370"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="372"/>
         <source>value</source>
         <translation>值</translation>
     </message>
@@ -636,7 +636,7 @@
 <context>
     <name>FieldPicker</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/picker.py" line="121"/>
+        <location filename="../../src/ordersync_app/gui/builder/picker.py" line="122"/>
         <source>Choose a field…</source>
         <translation>选择字段…</translation>
     </message>
@@ -672,37 +672,37 @@
 <context>
     <name>FilterCard</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="405"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="407"/>
         <source>Only continue if (filter)</source>
         <translation>仅在满足条件时继续（过滤）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="407"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="409"/>
         <source>all conditions hold</source>
         <translation>满足所有条件</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="408"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="410"/>
         <source>any condition holds</source>
         <translation>满足任一条件</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="410"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="412"/>
         <source>Continue when</source>
         <translation>继续的条件</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="415"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="417"/>
         <source>Add condition</source>
         <translation>添加条件</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="464"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="466"/>
         <source>✓ The sample record passes.</source>
         <translation>✓ 样例记录通过。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="465"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="467"/>
         <source>✗ The sample record is filtered out.</source>
         <translation>✗ 样例记录被过滤掉。</translation>
     </message>
@@ -824,7 +824,7 @@
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/templates.py" line="93"/>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="151"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="152"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
@@ -834,52 +834,52 @@
         <translation>这个文件不是有效的流程：</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="123"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="124"/>
         <source>orders</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="125"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="126"/>
         <source>Start</source>
         <translation>起点</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="128"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="129"/>
         <source>Short name</source>
         <translation>简称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="119"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="120"/>
         <source>(no %1 account yet — add one in Accounts)</source>
         <translation>（还没有 %1 账户 —— 请先在“账户”中添加）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="134"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="135"/>
         <source>Switch it on after importing</source>
         <translation>导入后立即开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="148"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="149"/>
         <source>A recipe with this short name exists; importing replaces it with this file (as a new version). Change the short name to import it beside it.</source>
         <translation>已有同一简称的流程；导入会用这个文件替换它（作为新版本）。如要并存，请修改简称。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="151"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="152"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="167"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="168"/>
         <source>Add an account for: %1</source>
         <translation>请为以下角色添加账户：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="170"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="171"/>
         <source>Choose where the recipe starts.</source>
         <translation>请选择流程的起点。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="179"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="180"/>
         <source>Imported “%1”.</source>
         <translation>已导入“%1”。</translation>
     </message>
@@ -887,37 +887,37 @@
 <context>
     <name>LookupCard</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="481"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="483"/>
         <source>Look up (find something in another app)</source>
         <translation>查找（在另一个应用中查找）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="484"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="486"/>
         <source>Lookup</source>
         <translation>查找</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="487"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="489"/>
         <source>Name of the result</source>
         <translation>结果名称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="489"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="491"/>
         <source>the record fails (failed queue)</source>
         <translation>记录失败（进入失败队列）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="490"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="492"/>
         <source>skip the record</source>
         <translation>跳过该记录</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="491"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="493"/>
         <source>When nothing is found</source>
         <translation>找不到时</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="492"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="494"/>
         <source>Test this step</source>
         <translation>测试此步骤</translation>
     </message>
@@ -925,27 +925,27 @@
 <context>
     <name>LookupTableEditor</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="221"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="226"/>
         <source>Add row</source>
         <translation>添加一行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="222"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="227"/>
         <source>Remove row</source>
         <translation>删除一行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="229"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="234"/>
         <source>Otherwise write</source>
         <translation>否则写入</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="239"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="244"/>
         <source>Without a default, a value that is not in the table makes the record fail.</source>
         <translation>没有默认值时，表中没有的值会使记录失败。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="252"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="257"/>
         <source>Allowed values: %1</source>
         <translation>允许的值：%1</translation>
     </message>
@@ -1068,7 +1068,7 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/app.py" line="179"/>
+        <location filename="../../src/ordersync_app/gui/app.py" line="194"/>
         <source>No system tray on this desktop: OrderSync runs while this window is open.</source>
         <translation>此桌面没有系统托盘：OrderSync 仅在窗口打开时运行。</translation>
     </message>
@@ -1081,112 +1081,112 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
         <translation>（空）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="76"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="81"/>
         <source>Separator</source>
         <translation>分隔符</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="77"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="82"/>
         <source>Which part (0 = first, -1 = last)</source>
         <translation>取第几段（0 为第一段，-1 为最后一段）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="78"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="83"/>
         <source>Find</source>
         <translation>查找</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="79"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="84"/>
         <source>Replace with</source>
         <translation>替换为</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="80"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="85"/>
         <source>Text</source>
         <translation>文字</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="81"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="86"/>
         <source>Multiply by</source>
         <translation>乘以</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="82"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="87"/>
         <source>Add (negative to subtract)</source>
         <translation>加上（负数为减去）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="83"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="88"/>
         <source>Keep at most (characters)</source>
         <translation>最多保留（字符数）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="84"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="89"/>
         <source>Decimal places</source>
         <translation>小数位数</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="85"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="90"/>
         <source>Format</source>
         <translation>格式</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="86"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="91"/>
         <source>Time zone</source>
         <translation>时区</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="87"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="92"/>
         <source>Value</source>
         <translation>值</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="95"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="100"/>
         <source>comma and space  “, ”</source>
         <translation>逗号加空格  “, ”</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="96"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="101"/>
         <source>comma  “,”</source>
         <translation>逗号  “,”</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="97"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="102"/>
         <source>space  “ ”</source>
         <translation>空格  “ ”</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="98"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="103"/>
         <source>hyphen  “-”</source>
         <translation>连字符  “-”</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="99"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="104"/>
         <source>slash  “/”</source>
         <translation>斜杠  “/”</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="100"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="105"/>
         <source>vertical bar  “|”</source>
         <translation>竖线  “|”</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="101"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="106"/>
         <source>semicolon  “;”</source>
         <translation>分号  “;”</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="102"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="107"/>
         <source>Chinese comma  “，”</source>
         <translation>中文逗号  “，”</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="145"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="150"/>
         <source>When the value is</source>
         <translation>当值为</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="146"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="151"/>
         <source>Write</source>
         <translation>写入</translation>
     </message>
@@ -1194,30 +1194,40 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
 <context>
     <name>MappingEditor</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="535"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="543"/>
         <source>From field</source>
         <translation>来自字段</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="536"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="544"/>
         <source>Fixed value</source>
         <translation>固定值</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="537"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="545"/>
         <source>Text with {fields}</source>
         <translation>含 {字段} 的文本</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="544"/>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="658"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="552"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="666"/>
         <source>Transforms…</source>
         <translation>转换…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="648"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="656"/>
         <source>e.g. Shipped {name} to {shippingAddress.city}</source>
         <translation>例如：订单 {name} 已发往 {shippingAddress.city}</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="679"/>
+        <source>“%1” is not one of the allowed values</source>
+        <translation>“%1”不是允许的值</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="682"/>
+        <source>Allowed values: %1</source>
+        <translation>允许的值：%1</translation>
     </message>
 </context>
 <context>
@@ -1600,93 +1610,93 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
         <translation>正在打开流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="364"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="365"/>
         <source>Pick one of the allowed values here.</source>
         <translation>请在这里选择一个允许的值。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="390"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="393"/>
         <source>Pick an account first (or add one in Accounts).</source>
         <translation>请先选择账户（或在“账户”中添加）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="395"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="398"/>
         <source>Loading sample records…</source>
         <translation>正在加载样例记录…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="417"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="420"/>
         <source>✓ %1 sample record(s) loaded from the account.</source>
         <translation>✓ 已从账户加载 %1 条样例记录。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="420"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="423"/>
         <source>Using example values: the account gave no records yet.</source>
         <translation>正在使用示例值：账户中还没有记录。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="467"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="470"/>
         <source>No record in the target has the value “%1” to match on; check the field used to match.</source>
         <translation>目标中没有匹配值为“%1”的记录；请检查用于匹配的字段。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="548"/>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="559"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="551"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="562"/>
         <source>Give the recipe a name.</source>
         <translation>请给流程起个名字。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="555"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="558"/>
         <source>Pick an account (add one in Accounts first).</source>
         <translation>请选择账户（先在“账户”中添加）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="595"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="598"/>
         <source>orders</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="434"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="437"/>
         <source>Testing…</source>
         <translation>正在测试…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="438"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="441"/>
         <source>Nothing found for %1.</source>
         <translation>没有找到 %1。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="441"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="444"/>
         <source>✓ Found: %1</source>
         <translation>✓ 找到：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="456"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="459"/>
         <source>Testing (nothing is written)…</source>
         <translation>正在测试（不会写入任何内容）…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="470"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="473"/>
         <source>%1: %2 → %3</source>
         <translation>%1：%2 → %3</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="473"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="476"/>
         <source>✓ The target already has these values.</source>
         <translation>✓ 目标已经是这些值。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="620"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="623"/>
         <source>Saved version %1 (%2).</source>
         <translation>已保存第 %1 版（%2）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="621"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="624"/>
         <source>switched on</source>
         <translation>已开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="621"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="624"/>
         <source>switched off</source>
         <translation>已关闭</translation>
     </message>
@@ -2130,27 +2140,27 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
         <translation>下移这一步</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="136"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="137"/>
         <source>Move it above the action</source>
         <translation>移到动作之前</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="151"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="152"/>
         <source>Remove step</source>
         <translation>删除步骤</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="163"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="164"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="165"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="166"/>
         <source>Account</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="198"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="199"/>
         <source>(no account yet — add one in Accounts)</source>
         <translation>（还没有账户 —— 请先在“账户”中添加）</translation>
     </message>
@@ -2246,42 +2256,42 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
 <context>
     <name>TemplatesPage</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="198"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="199"/>
         <source>Templates</source>
         <translation>模板</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="199"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="200"/>
         <source>Ready-made recipes. Pick one, choose your accounts, and it is ready to switch on. You can also drop a recipe file anywhere on this window.</source>
         <translation>现成的流程。选一个、选好账户，就可以开启。也可以把流程文件拖到本窗口任意位置。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="204"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="205"/>
         <source>Import file…</source>
         <translation>导入文件…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="222"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="223"/>
         <source>Reading templates</source>
         <translation>正在读取模板</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="239"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="240"/>
         <source>Needs: %1</source>
         <translation>需要：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="242"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="243"/>
         <source>Use this template</source>
         <translation>使用此模板</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="257"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="258"/>
         <source>Import recipe</source>
         <translation>导入流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="258"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="259"/>
         <source>Recipe files (*.yaml *.yml *.json)</source>
         <translation>流程文件 (*.yaml *.yml *.json)</translation>
     </message>
@@ -2289,69 +2299,74 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
 <context>
     <name>TransformChainDialog</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="299"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="304"/>
         <source>Transforms for “%1”</source>
         <translation>“%1”的转换</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="300"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="305"/>
         <source>Transforms</source>
         <translation>转换</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="306"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="311"/>
         <source>Transforms change the value step by step, top to bottom. Add one from the list, fill in its settings on the right, and check the preview below.</source>
         <translation>转换按从上到下的顺序逐步改变值。从列表中添加一个转换，在右侧填写设置，并在下方查看预览。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="324"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="329"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="326"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="331"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="328"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="333"/>
         <source>Up</source>
         <translation>上移</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="330"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="335"/>
         <source>Down</source>
         <translation>下移</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="357"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="362"/>
         <source>No transform yet: the value is written as it is.</source>
         <translation>还没有转换：值按原样写入。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="457"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="462"/>
         <source>other  “%1”</source>
         <translation>其他  “%1”</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="476"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="482"/>
         <source>the text to find</source>
         <translation>要查找的文字</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="476"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="482"/>
         <source>(nothing: remove it)</source>
         <translation>（留空：删除它）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="477"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="483"/>
         <source>e.g. ORD-</source>
         <translation>例如 ORD-</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="498"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="504"/>
         <source>Sample value: %1</source>
         <translation>样例值：%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="509"/>
+        <source>“%1” is not one of the allowed values</source>
+        <translation>“%1”不是允许的值</translation>
     </message>
 </context>
 <context>
@@ -2400,67 +2415,67 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
 <context>
     <name>TriggerCard</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="235"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="236"/>
         <source>1. When this happens (trigger)</source>
         <translation>1. 当发生这件事时（触发器）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="236"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="237"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="238"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="239"/>
         <source>every minute</source>
         <translation>每分钟</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="238"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="239"/>
         <source>every 5 minutes</source>
         <translation>每 5 分钟</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="239"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="240"/>
         <source>every 15 minutes</source>
         <translation>每 15 分钟</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="239"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="240"/>
         <source>every hour</source>
         <translation>每小时</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="243"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="244"/>
         <source>from now on</source>
         <translation>从现在开始</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="244"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="245"/>
         <source>everything, including the past</source>
         <translation>全部，包括过去的</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="245"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="246"/>
         <source>from a date…</source>
         <translation>从某个日期开始…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="255"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="256"/>
         <source>Check</source>
         <translation>检查频率</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="256"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="257"/>
         <source>Start</source>
         <translation>起点</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="257"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="258"/>
         <source>Load sample</source>
         <translation>加载样例</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="305"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="307"/>
         <source>Sample %1: %2</source>
         <translation>样例 %1：%2</translation>
     </message>

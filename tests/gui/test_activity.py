@@ -65,6 +65,7 @@ def test_failures_are_one_group_in_plain_words_with_the_fix(qtbot, window: MainW
     stage = b.cards(ActionCard)[0].fields["dealstage"]
     assert ("shipped", "shipped") in stage.options
     assert stage.property("error")
+    assert stage.preview.text() == "⚠ “已发货” is not one of the allowed values"  # the sample shows the problem
 
 
 def test_resend_a_whole_group_after_the_fix(qtbot, window: MainWindow, demo_accounts) -> None:

@@ -88,9 +88,9 @@ def _settle(ctx: AppContext) -> None:
 def screenshot(window: MainWindow, ctx: AppContext, page: str, path: Path, size: QSize | None = None) -> None:
     """Render ``page`` to ``path`` once its data has loaded.
 
-    Pages: the sidebar's, ``builder:<recipe>``, ``failed`` (the grouped failed queue), ``guide`` (the first-run
-    guide), ``guide:preview`` (the guide's dry-run step, on the sandbox) and ``account:<app>:<method>`` (the
-    Add-account dialog over the Accounts page).
+    Pages: the sidebar's, ``builder:<recipe>``, ``failed`` (the grouped failed queue), ``fix`` (its first
+    group's fix: the recipe at the refused field), ``guide`` (the first-run guide), ``guide:preview`` (the
+    guide's dry-run step, on the sandbox) and ``account:<app>:<method>`` (the Add-account dialog).
     """
     window.resize(size or DEFAULT_SIZE)
     window.show()
@@ -111,6 +111,21 @@ def screenshot(window: MainWindow, ctx: AppContext, page: str, path: Path, size:
             window.guide.choose_template("shopify-fulfilled-to-hubspot-deal-stage.yaml")
             window.guide.start.choose("everything")
             window.guide.make_preview()
+    elif kind == "fix":  # the failed queue's fix: the recipe opened at the refused field, allowed values offered
+        window.show_page("failed")
+        _settle(ctx)
+        group = window.activity.current_group()
+        if group is not None and group.explanation.action:
+            window.apply_fix(group.explanation.action, group.recipe, group.explanation)
+            _settle(ctx)
+            editor = window.builder.focus_field(group.explanation.field or "match",
+                                                [(o, o) for o in group.explanation.options] or None)
+            if editor is not None:
+                _settle(ctx)
+                window.builder.scroll_area.ensureWidgetVisible(editor, 0, 160)
+                dialog = editor.edit_transforms()
+                if dialog.list.count():
+                    dialog.list.setCurrentRow(dialog.list.count() - 1)
     elif kind == "account":
         window.show_page("accounts")
         _settle(ctx)
@@ -147,7 +162,7 @@ def main(args: argparse.Namespace) -> int:
     ctx = AppContext(app)
     tune_gc()
     page = getattr(args, "page", "home") or "home"
-    extra = ("builder", "failed", "guide", "account")
+    extra = ("builder", "failed", "guide", "account", "fix")
     if page.partition(":")[0] not in (*PAGES, *extra):
         raise SystemExit(f"unknown page '{page}'; choose one of {', '.join((*PAGES, *extra))}")
     if shot:

@@ -231,7 +231,7 @@ class MainWindow(QMainWindow):
     def show_guide(self) -> None:
         """Show the first-run guide."""
         self.sidebar.blockSignals(True)
-        self.sidebar.clearSelection()
+        self.sidebar.clearSelection()  # not setCurrentRow(-1): the list would pick row 0 again on focus
         self.sidebar.blockSignals(False)
         self.stack.setCurrentWidget(self.guide)
         self.guide.refresh()

@@ -264,8 +264,9 @@ class OnboardingGuide(QWidget):
         if not changes:
             return self.tr("nothing (already up to date)")
         lang = i18n.current()
-        return "; ".join(f"{self.labels[f].pick(lang) if (f := str(c.get('field'))) in self.labels else f}: "
-                         f"{c.get('current') or '—'} → {c.get('new') or '—'}" for c in changes)
+        colon, sep = ("：", "；") if i18n.is_zh() else (": ", "; ")
+        return sep.join(f"{self.labels[f].pick(lang) if (f := str(c.get('field'))) in self.labels else f}{colon}"
+                        f"{c.get('current') or '—'} → {c.get('new') or '—'}" for c in changes)
 
     # -- navigation ---------------------------------------------------------------------------
     def show_step(self, index: int) -> None:
@@ -333,6 +334,7 @@ class OnboardingGuide(QWidget):
     # -- the recipe ---------------------------------------------------------------------------
     def _show_templates(self, data: tuple[list[accounts.AccountInfo], list[Template]]) -> None:
         listed, templates = data
+        keep = self.template()
         have = {a.connector for a in listed}
         for button in self.template_group.buttons():
             self.template_group.removeButton(button)
@@ -356,6 +358,8 @@ class OnboardingGuide(QWidget):
             about.setContentsMargins(24, 0, 0, 6)
             self.template_box.addWidget(radio)
             self.template_box.addWidget(about)
+        if keep is not None:  # a re-read keeps the user's choice
+            self.choose_template(keep.path.name)
         if not self.templates:
             none = QLabel(self.tr("No ready-made recipe fits the connected apps yet; build one in Recipes."))
             none.setWordWrap(True)

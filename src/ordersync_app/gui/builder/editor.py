@@ -360,8 +360,11 @@ class RecipeBuilder(QWidget):
             if editor is None:
                 continue
             if options:
-                editor.set_options(options)
-            editor.set_problem(self.tr("Pick one of the allowed values here."))
+                editor.set_options(options)  # its preview now says when a value is not allowed
+            editor.setProperty("error", True)
+            editor.setToolTip(self.tr("Pick one of the allowed values here."))
+            editor.style().unpolish(editor)
+            editor.style().polish(editor)
             self.scroll_area.ensureWidgetVisible(editor, 0, 80)
             editor.setFocus()
             return editor

@@ -70,6 +70,11 @@ def show(value: Any) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
+def allowed(value: Any, options: list[tuple[str, str]] | None) -> bool:
+    """Whether a computed value is one the target accepts (any value when it declares none)."""
+    return not options or value is None or value == "" or str(value) in {v for v, _l in options}
+
+
 def arg_label(key: str) -> str:
     """A transform argument's label in the language in use (the file keeps the short key)."""
     labels = {
@@ -499,9 +504,11 @@ class TransformChainDialog(QDialog):
         parts = [self.tr("Sample value: %1").replace("%1", show(start.value))]
         parts += [f"→ {transform_label(n)}: {show(v)}" for n, v in result.steps]
         text = "<br>".join(p.replace("<", "&lt;") for p in parts)
-        if result.problem is not None:
-            text += f"<br><span style='color:#b91c1c'>{result.problem.pick(i18n.current()).replace('<', '&lt;')}" \
-                    "</span>"
+        problem = result.problem.pick(i18n.current()) if result.problem is not None else None
+        if problem is None and result.steps and not allowed(result.value, self.options):
+            problem = self.tr("“%1” is not one of the allowed values").replace("%1", show(result.value))
+        if problem:
+            text += f"<br><span style='color:#b91c1c'>{problem.replace('<', '&lt;')}</span>"
         self.preview.setText(text)
 
 
@@ -668,6 +675,12 @@ class MappingEditor(QWidget):
             self.preview.setText("⚠ " + text)
             self.preview.setStyleSheet("color: #b91c1c;")
             self.preview.setToolTip(text)
+        elif not allowed(result.value, self.options):
+            text = self.tr("“%1” is not one of the allowed values").replace("%1", show(result.value))
+            self.preview.setText("⚠ " + text)
+            self.preview.setStyleSheet("color: #b91c1c;")
+            self.preview.setToolTip(self.tr("Allowed values: %1").replace("%1", ", ".join(
+                v for v, _l in self.options or [])))
         else:
             self.preview.setText("→ " + show(result.value))
             self.preview.setStyleSheet("color: #15803d;")

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QScrollArea,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -91,6 +92,7 @@ class AccountDialog(QDialog):
         self.method_help = QLabel("")
         self.method_help.setObjectName("muted")
         self.method_help.setWordWrap(True)
+        self.method_help.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.form.addRow("", self.method_help)
         self.first_field_row = self.form.rowCount()
         self.fields: dict[str, QLineEdit | QComboBox] = {}
@@ -238,6 +240,7 @@ class AccountDialog(QDialog):
         if not self.methods:
             return
         method = self.method()
+        self._order_rows(method)
         self.method_help.setText(method.help.pick(i18n.current()))
         self.method_help.setVisible(bool(method.help.en))
         advanced_open = self.advanced_toggle.isChecked()
@@ -259,6 +262,24 @@ class AccountDialog(QDialog):
         self.save_button.setVisible(not browser)
         self.problem.setText("")
         self.panel.clear()
+
+    def _order_rows(self, method: SignInMethod) -> None:
+        """Put the method's own fields first, in its order (the form's rows are built once per app)."""
+        wanted = [k for k in method.fields if k in self.fields] + [k for k in self.fields if k not in method.fields]
+        if wanted == sorted(self.field_rows, key=self.field_rows.__getitem__):
+            return
+        by_field = {id(w): k for k, w in self.fields.items()}
+        rows: dict[str, tuple[QWidget | None, QWidget]] = {}
+        for _ in range(len(self.fields)):
+            taken = self.form.takeRow(self.first_field_row)
+            label = taken.labelItem.widget() if taken.labelItem is not None else None
+            field = taken.fieldItem.widget() if taken.fieldItem is not None else None
+            if field is not None:
+                rows[by_field[id(field)]] = (label, field)
+        for i, key in enumerate(wanted):
+            label, field = rows[key]
+            self.form.insertRow(self.first_field_row + i, label, field)
+            self.field_rows[key] = self.first_field_row + i
 
     def _show_advanced(self, on: bool) -> None:
         self.advanced_toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)

@@ -4,125 +4,125 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="65"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="63"/>
         <source>Reconnect account</source>
         <translation>重新连接账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="65"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="63"/>
         <source>Add an account</source>
         <translation>添加账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="83"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="81"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="109"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="107"/>
         <source>leave empty for the vendor&apos;s address</source>
         <translation>留空则使用厂商的地址</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="82"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="80"/>
         <source>e.g. My shop, 我的店铺</source>
         <translation>例如：我的店铺、My shop</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="84"/>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="314"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="82"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="312"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="91"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="89"/>
         <source>Sign in with</source>
         <translation>登录方式</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="102"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="100"/>
         <source>Advanced</source>
         <translation>高级</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="111"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="109"/>
         <source>made from the name</source>
         <translation>根据名称自动生成</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="112"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="110"/>
         <source>Letters, digits, &apos;-&apos;, &apos;_&apos; and &apos;.&apos;; recipe files refer to the account by it.</source>
         <translation>字母、数字、“-”“_”和“.”；流程文件用它指代这个账户。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="123"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="121"/>
         <source>Save and test</source>
         <translation>保存并测试</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="208"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="206"/>
         <source>API address</source>
         <translation>API 地址</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="209"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="207"/>
         <source>Account key</source>
         <translation>账户代号</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="210"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="208"/>
         <source>Sign in with %1</source>
         <translation>用 %1 登录</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="229"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="227"/>
         <source>kept in the system keychain</source>
         <translation>保存在系统钥匙串中</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="230"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="228"/>
         <source>type it again to change it</source>
         <translation>如需更改请重新输入</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="335"/>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="395"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="332"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="393"/>
         <source>Please fill in: %1</source>
         <translation>请填写：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="339"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="337"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="364"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="362"/>
         <source>Saved, but the test failed:</source>
         <translation>已保存，但测试没有通过：</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="368"/>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="419"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="366"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="417"/>
         <source>Connected.</source>
         <translation>已连接。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="370"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="368"/>
         <source>Connected “%1”.</source>
         <translation>已连接“%1”。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="400"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="398"/>
         <source>Preparing the sign-in…</source>
         <translation>正在准备登录…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="413"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="411"/>
         <source>Finish signing in in your web browser; this window waits for it.</source>
         <translation>请在网页浏览器中完成登录；此窗口会等待。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="415"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="413"/>
         <source>Could not open the web browser. Open this address yourself: %1</source>
         <translation>无法打开网页浏览器。请自行打开此地址：%1</translation>
     </message>
@@ -130,122 +130,122 @@
 <context>
     <name>AccountsPage</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="436"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="434"/>
         <source>Accounts</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="438"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="436"/>
         <source>Add an account</source>
         <translation>添加账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="444"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="442"/>
         <source>Account</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="444"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="442"/>
         <source>key: %1</source>
         <translation>代号：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="445"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="443"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="446"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="444"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="448"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="446"/>
         <source>Used by</source>
         <translation>使用它的流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="453"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="451"/>
         <source>No accounts yet. Add one, or try the built-in sandbox apps.</source>
         <translation>还没有账户。添加一个，或试试内置的沙盒应用。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="457"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="455"/>
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="458"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="456"/>
         <source>Reconnect…</source>
         <translation>重新连接…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="459"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="457"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="473"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="471"/>
         <source>Connected.</source>
         <translation>已连接。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="494"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="492"/>
         <source>Reading accounts</source>
         <translation>正在读取账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="596"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="594"/>
         <source>The account was not removed.</source>
         <translation>账户没有删除。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="482"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="480"/>
         <source>(sandbox)</source>
         <translation>（沙盒）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="547"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="545"/>
         <source>Opening the sign-in page for %1…</source>
         <translation>正在打开 %1 的登录页面…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="552"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="550"/>
         <source>Finish signing in in your web browser; this window waits for it.</source>
         <translation>请在网页浏览器中完成登录；此窗口会等待。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="553"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="551"/>
         <source>Could not open the web browser. Open this address yourself: %1</source>
         <translation>无法打开网页浏览器。请自行打开此地址：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="558"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="556"/>
         <source>The test failed.</source>
         <translation>测试没有通过。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="566"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="564"/>
         <source>Testing %1…</source>
         <translation>正在测试 %1…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="571"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="569"/>
         <source>Connected: the app answered.</source>
         <translation>已连接：对方应用有响应。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="589"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="587"/>
         <source>Remove the account “%1” and its keychain entries?</source>
         <translation>删除账户“%1”及其钥匙串中的凭据？</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="591"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="589"/>
         <source>These recipes use it and will stop: %1</source>
         <translation>以下流程正在使用它，将会停止：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="592"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="590"/>
         <source>Remove account</source>
         <translation>删除账户</translation>
     </message>
@@ -336,7 +336,7 @@
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/activity.py" line="157"/>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="399"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="402"/>
         <source>Problems</source>
         <translation>问题</translation>
     </message>
@@ -363,13 +363,13 @@
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/activity.py" line="192"/>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="419"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="422"/>
         <source>Re-send all</source>
         <translation>全部重新发送</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/activity.py" line="193"/>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="420"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="423"/>
         <source>Skip all…</source>
         <translation>全部跳过…</translation>
     </message>
@@ -424,32 +424,47 @@
         <translation>已同步</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="279"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="278"/>
+        <source>would move %1</source>
+        <translation>将同步 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="280"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="280"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="281"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="362"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="297"/>
+        <source>Dry run of %1: %2 read, %3 would move, %4 failed</source>
+        <translation>%1 试运行：已读取 %2 条，将同步 %3 条，失败 %4 条</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="305"/>
+        <source>Dry run of %1: %2 — %3 would move (nothing written), %4 failed</source>
+        <translation>%1 试运行：%2 — 将同步 %3 条（未写入任何数据），失败 %4 条</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="365"/>
         <source>%1 record(s)</source>
         <translation>%1 条记录</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="399"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="402"/>
         <source>Problems (%1)</source>
         <translation>问题（%1）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="423"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="426"/>
         <source>Re-send all %1</source>
         <translation>全部重新发送（%1 条）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="424"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="427"/>
         <source>Skip all %1…</source>
         <translation>全部跳过（%1 条）…</translation>
     </message>
@@ -459,29 +474,29 @@
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="292"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="293"/>
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="296"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="298"/>
         <source>Running %1: %2 read, %3 moved, %4 failed</source>
         <translation>正在运行 %1：读取 %2 条，同步 %3 条，失败 %4 条</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="303"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="306"/>
         <source>Last run of %1: %2 — %3 moved, %4 failed</source>
         <translation>%1 上次运行：%2 —— 同步 %3 条，失败 %4 条</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="341"/>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="380"/>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="506"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="344"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="383"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="509"/>
         <source>Reading activity</source>
         <translation>正在读取活动</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="352"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="355"/>
         <source>All recipes</source>
         <translation>全部流程</translation>
     </message>
@@ -491,49 +506,49 @@
         <translation>试运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="496"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="499"/>
         <source>Next attempt: %1</source>
         <translation>下次尝试：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="522"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="525"/>
         <source>Re-sent: %1 moved, %2 still failing.</source>
         <translation>已重新发送：同步 %1 条，仍有 %2 条失败。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="439"/>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="542"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="442"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="545"/>
         <source>Re-sending %1 record(s)…</source>
         <translation>正在重新发送 %1 条记录…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="447"/>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="556"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="450"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="559"/>
         <source>Skip records</source>
         <translation>跳过记录</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="448"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="451"/>
         <source>Skip all %1 records with this problem? Say why (kept in the history):</source>
         <translation>跳过有这个问题的全部 %1 条记录？请写明原因（保存在历史中）：</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="494"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="497"/>
         <source>%1 — %2</source>
         <translation>%1 — %2</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="548"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="551"/>
         <source>Re-sending every failed record shown…</source>
         <translation>正在重新发送列出的全部失败记录…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="557"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="560"/>
         <source>Why are these records skipped? (kept in the history)</source>
         <translation>为什么跳过这些记录？（会保留在历史中）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="532"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="535"/>
         <source>%1 record(s) skipped.</source>
         <translation>已跳过 %1 条记录。</translation>
     </message>
@@ -780,32 +795,37 @@
         <translation>同步 / 失败</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="85"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="84"/>
         <source>This week (green: moved, red: failed)</source>
         <translation>本周（绿色：已同步，红色：失败）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="101"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="98"/>
+        <source>%1 (dry run: nothing written)</source>
+        <translation>%1（试运行：未写入）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="104"/>
         <source>paused</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="108"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="111"/>
         <source>Reading the health summary</source>
         <translation>正在读取运行概况</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="127"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="130"/>
         <source>%1 waiting: %2</source>
         <translation>%1 条等待处理：%2</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="99"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="102"/>
         <source>not run yet</source>
         <translation>尚未运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="103"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="106"/>
         <source>off</source>
         <translation>关闭</translation>
     </message>
@@ -1053,17 +1073,22 @@ OrderSync can keep a background worker running instead; it syncs without a windo
 OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，直到你再次打开 OrderSync 或重启电脑。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/main_window.py" line="349"/>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="352"/>
+        <source>Accounts with passwords need the password store: without a system keychain the background worker can only open it when ORDERSYNC_KEYRING_PASSPHRASE is set for it.</source>
+        <translation>带密码的账户需要使用密码库：没有系统钥匙串时，只有为后台进程设置了 ORDERSYNC_KEYRING_PASSPHRASE，它才能打开密码库。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="355"/>
         <source>Keep syncing in the background</source>
         <translation>在后台继续同步</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/main_window.py" line="350"/>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="356"/>
         <source>Quit and stop syncing</source>
         <translation>退出并停止同步</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/main_window.py" line="351"/>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="357"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -1233,171 +1258,171 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
 <context>
     <name>OnboardingGuide</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="103"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="102"/>
         <source>Welcome to OrderSync</source>
         <translation>欢迎使用 OrderSync</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="107"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="106"/>
         <source>Skip the guide</source>
         <translation>跳过向导</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="111"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="110"/>
         <source>Five steps, a few minutes: OrderSync will then keep your CRM in step with your orders by itself.</source>
         <translation>五个步骤，几分钟：之后 OrderSync 会自动让 CRM 与订单保持一致。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="118"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="117"/>
         <source>Your shop</source>
         <translation>店铺</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="118"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="117"/>
         <source>Your CRM</source>
         <translation>CRM</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="118"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="117"/>
         <source>A recipe</source>
         <translation>流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="119"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="118"/>
         <source>Preview</source>
         <translation>预览</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="119"/>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="238"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="118"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="237"/>
         <source>Go live</source>
         <translation>正式运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="151"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="150"/>
         <source>Connect %1…</source>
         <translation>连接 %1…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="157"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="156"/>
         <source>1. Connect your shop</source>
         <translation>1. 连接店铺</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="158"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="157"/>
         <source>Where do your orders come from? OrderSync reads orders there; it never changes them unless a recipe says so.</source>
         <translation>订单来自哪里？OrderSync 从那里读取订单；除非流程要求，否则绝不修改它们。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="162"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="161"/>
         <source>Try everything with the sandbox (a demo shop and CRM)</source>
         <translation>用沙盒试用全部功能（演示店铺和 CRM）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="165"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="164"/>
         <source>The sandbox runs on this computer with demo orders: nothing real is read or written.</source>
         <translation>沙盒在这台电脑上运行，使用演示订单：不会读取或写入任何真实数据。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="168"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="167"/>
         <source>Or, without any account:</source>
         <translation>或者，不用任何账户：</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="174"/>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="192"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="173"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="191"/>
         <source>Next</source>
         <translation>下一步</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="181"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="180"/>
         <source>2. Connect your CRM</source>
         <translation>2. 连接 CRM</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="182"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="181"/>
         <source>Where should orders show up? OrderSync writes there, once per change.</source>
         <translation>订单要显示在哪里？OrderSync 会写到那里，每个变化只写一次。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="184"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="183"/>
         <source>Use the sandbox CRM</source>
         <translation>使用沙盒 CRM</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="190"/>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="212"/>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="236"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="189"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="211"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="235"/>
         <source>Back</source>
         <translation>上一步</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="199"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="198"/>
         <source>3. Pick a recipe</source>
         <translation>3. 选择流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="200"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="199"/>
         <source>A recipe says what happens when: “when an order ships, move its deal to Shipped”. Start from a ready-made one; you can change it later in the builder.</source>
         <translation>流程说明在什么时候做什么：“订单发货时，把对应的交易移到‘已发货’”。先从现成的开始，以后可以在编辑器里修改。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="206"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="205"/>
         <source>Which orders should it handle?</source>
         <translation>要处理哪些订单？</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="209"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="208"/>
         <source>orders</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="214"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="213"/>
         <source>Preview what it would do</source>
         <translation>预览它会做什么</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="222"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="221"/>
         <source>4. Preview (dry run)</source>
         <translation>4. 预览（试运行）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="223"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="222"/>
         <source>OrderSync read your orders and worked out what it would write. Nothing has been written yet.</source>
         <translation>OrderSync 读取了你的订单，并算出了会写入的内容。目前还没有写入任何数据。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="230"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="229"/>
         <source>Order</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="231"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="230"/>
         <source>Would change</source>
         <translation>将会修改</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="245"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="244"/>
         <source>5. It is on</source>
         <translation>5. 已开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="246"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="245"/>
         <source>The recipe is switched on and writes for real now. OrderSync checks for changes on its schedule while this app (or its background worker) runs; Activity shows every record and explains any problem.</source>
         <translation>流程已开启，现在会真实写入。只要本应用（或其后台进程）在运行，OrderSync 就会按计划检查变化；“活动”页列出每条记录并解释任何问题。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="252"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="251"/>
         <source>Open Activity</source>
         <translation>打开“活动”</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="255"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="254"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="265"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="264"/>
         <source>nothing (already up to date)</source>
         <translation>无（已经是最新）</translation>
     </message>
@@ -1423,17 +1448,17 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
         <translation>正在准备沙盒店铺和 CRM 及演示订单…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="360"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="363"/>
         <source>No ready-made recipe fits the connected apps yet; build one in Recipes.</source>
         <translation>还没有适合已连接应用的现成流程；请在“流程”中新建一个。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="389"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="392"/>
         <source>Reading your orders and working out what would change (nothing is written)…</source>
         <translation>正在读取订单并计算会发生的变化（不会写入任何数据）…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/onboarding.py" line="434"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="437"/>
         <source>“%1” is switched on and checks %2.</source>
         <translation>“%1”已开启，%2检查一次。</translation>
     </message>
@@ -1777,7 +1802,7 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="92"/>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="270"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="271"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
@@ -1848,56 +1873,61 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="228"/>
+        <source>%1 records read so far, %2 would move (dry run)</source>
+        <translation>已读取 %1 条记录，将同步 %2 条（试运行）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="229"/>
         <source>%1 records read so far, %2 moved</source>
         <translation>已读取 %1 条记录，已同步 %2 条</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="236"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="237"/>
         <source>Switching</source>
         <translation>正在切换</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="242"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="243"/>
         <source>Dry run</source>
         <translation>试运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="248"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="249"/>
         <source>Export recipe</source>
         <translation>导出流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="249"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="250"/>
         <source>Recipe files (*.yaml *.yml)</source>
         <translation>流程文件 (*.yaml *.yml)</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="260"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="261"/>
         <source>Saved %1 (no accounts or secrets inside).</source>
         <translation>已保存 %1（不含账户和密钥）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="260"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="261"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="266"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="267"/>
         <source>Remove recipe</source>
         <translation>删除流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="267"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="268"/>
         <source>Remove “%1” and its history?</source>
         <translation>删除“%1”及其历史记录？</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="273"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="274"/>
         <source>Import recipe</source>
         <translation>导入流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="274"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="275"/>
         <source>Recipe files (*.yaml *.yml *.json)</source>
         <translation>流程文件 (*.yaml *.yml *.json)</translation>
     </message>

@@ -346,6 +346,12 @@ class MainWindow(QMainWindow):
             "This desktop has no system tray, so closing the window stops syncing: switched-on recipes will not run "
             "until OrderSync is opened again.\n\nOrderSync can keep a background worker running instead; it "
             "syncs without a window until you open OrderSync again or restart the computer."), parent=self)
+        from ordersync_app.services import background
+
+        if background.worker_needs_passphrase():
+            box.setInformativeText(self.tr("Accounts with passwords need the password store: without a system "
+                                           "keychain the background worker can only open it when "
+                                           "ORDERSYNC_KEYRING_PASSPHRASE is set for it."))
         keep = box.addButton(self.tr("Keep syncing in the background"), QMessageBox.ButtonRole.AcceptRole)
         stop = box.addButton(self.tr("Quit and stop syncing"), QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(self.tr("Cancel"), QMessageBox.ButtonRole.RejectRole)

@@ -52,8 +52,7 @@ def set_up_sandbox(lang: str) -> list[accounts.AccountInfo]:
     for connector, (en, zh) in names.items():
         found = existing.get(connector)
         if found is None:
-            found = accounts.add_account("", connector, base_url=f"sandbox://{connector}",
-                                         display_name=zh if lang.startswith("zh") else en)
+            found = accounts.add_account("", connector, sandbox=True, display_name=zh if lang.startswith("zh") else en)
             accounts.test_account(found.name)
         made.append(found)
     sandbox.seed(SANDBOX_ORDERS)

@@ -95,7 +95,7 @@ def connector(key: str) -> Connector:
 
 def add_account(name: str, connector_key: str, *, base_url: str | None = None,
                 settings: dict[str, str] | None = None, secret_values: dict[str, str] | None = None,
-                replace: bool = False, display_name: str | None = None) -> AccountInfo:
+                replace: bool = False, display_name: str | None = None, sandbox: bool = False) -> AccountInfo:
     """Create (or, with ``replace``, update) an account after validating every setting.
 
     Secrets are stored before the row is written, so a refusing keychain leaves nothing behind; a
@@ -109,6 +109,8 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
         secret_values: secrets by key (to the keychain only).
         replace: update the account of that name instead of refusing it.
         display_name: what the user calls the account, in any language (default: the key).
+        sandbox: connect to the app's built-in sandbox (demo data, no credentials); ``base_url``,
+            settings and secrets given are then ignored.
 
     Raises:
         SetupError: bad name, unknown connector, unknown/missing settings, the name is taken, or the
@@ -123,6 +125,10 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
     if len(display) > 200:
         raise SetupError("the display name is longer than 200 characters", where=f"account {name}")
     conn = connector(connector_key)
+    if sandbox:
+        if conn.sandbox is None:
+            raise SetupError(f"{conn.name_en} has no built-in sandbox", where=f"account {name}")
+        base_url, settings, secret_values = SANDBOX_SCHEME + conn.sandbox.app, {}, {}
     settings = dict(settings or {})
     secret_values = dict(secret_values or {})
     declared = {s.key: s for s in conn.settings}

@@ -19,6 +19,10 @@ from ordersync_app.secrets import store
 
 __all__ = ["start_worker", "worker_needs_passphrase"]
 
+# Workers started by this process: kept so that they are not reaped (or warned about) as garbage while this
+# process still runs; they outlive it by design.
+_children: list[subprocess.Popen[bytes]] = []
+
 
 def worker_needs_passphrase() -> bool:
     """Whether a detached worker could not read account secrets by itself (an encrypted keyring
@@ -51,4 +55,5 @@ def start_worker() -> int:
                                        close_fds=True, **kwargs)  # type: ignore[call-overload]
     except OSError as exc:
         raise SetupError(f"the background worker could not be started: {exc}") from exc
+    _children.append(process)
     return int(process.pid)

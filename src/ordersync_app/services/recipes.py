@@ -268,7 +268,7 @@ def _info(s: Any, row: Recipe) -> RecipeInfo:
         name=row.name, title=row.title, enabled=row.enabled, dry_run=row.dry_run, version=row.version,
         bindings=dict(version.bindings), trigger=f"{trigger.get('account')}.{trigger.get('event')}",
         every_seconds=model.trigger.every_seconds, paused_reason=row.paused_reason,
-        last_run=None if last is None else {"id": last.id, "status": last.status,
+        last_run=None if last is None else {"id": last.id, "status": last.status, "dry_run": last.dry_run,
                                            "started_at": last.started_at.isoformat(), **last.counts},
         failed=failed, cursor=cursor.value if cursor else None, document=version.document,
     )

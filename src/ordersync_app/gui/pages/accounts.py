@@ -43,8 +43,6 @@ from ordersync_app.gui.widgets import STATUS_COLORS, Card, row, status_text
 from ordersync_app.services import account_forms, accounts, oauth
 from ordersync_app.services.account_forms import SANDBOX_METHOD, SignInMethod
 
-SANDBOX = "sandbox://"
-
 
 class AccountDialog(QDialog):
     """Add (or reconnect) an account: app and name, the sign-in method, then that method's fields.
@@ -317,9 +315,8 @@ class AccountDialog(QDialog):
     def _typed(self) -> tuple[Connector, str, str, str | None, dict[str, str], dict[str, str]]:
         """(connector, key, display name, base URL, settings, secrets) as the form stands."""
         conn = self.connector()
-        if self.sandbox:
-            app = conn.sandbox.app if conn.sandbox else conn.key
-            return conn, self.key.text().strip(), self.name.text().strip(), SANDBOX + app, {}, {}
+        if self.sandbox:  # the service fills in the sandbox's address and demo credentials
+            return conn, self.key.text().strip(), self.name.text().strip(), None, {}, {}
         settings, secrets = self.values()
         return (conn, self.key.text().strip(), self.name.text().strip(), self.base_url.text().strip() or None,
                 settings, secrets)
@@ -335,6 +332,7 @@ class AccountDialog(QDialog):
             self.problem.setText(self.tr("Please fill in: %1").replace("%1", ", ".join(missing)))
             return
         conn, key, display, base_url, settings, secrets = self._typed()
+        sandbox = self.sandbox
         self.buttons.setEnabled(False)
         self.problem.setText(self.tr("Saving…"))
         self.panel.clear()
@@ -342,7 +340,7 @@ class AccountDialog(QDialog):
 
         def work() -> tuple[accounts.AccountInfo, str | BaseException]:
             info = accounts.add_account(key, conn.key, base_url=base_url, settings=settings, secret_values=secrets,
-                                        replace=replace, display_name=display)
+                                        replace=replace, display_name=display, sandbox=sandbox)
             try:
                 return info, accounts.test_account(info.name)
             except Exception as exc:  # noqa: BLE001 - a failed test is shown, the account stays (needs attention)

@@ -275,7 +275,8 @@ class ActivityPage(Page):
                                                                             if r.get("dry_run") else ""),
                    color=lambda r: STATUS_COLORS.get(r["status"])),
             Column(self.tr("Read"), lambda r: number(r.get("seen", 0)), sort=lambda r: r.get("seen", 0)),
-            Column(self.tr("Moved"), lambda r: number(r.get("succeeded", 0)), sort=lambda r: r.get("succeeded", 0)),
+            Column(self.tr("Moved"), lambda r: (self.tr("would move %1") if r.get("dry_run") else "%1")
+                   .replace("%1", number(r.get("succeeded", 0))), sort=lambda r: r.get("succeeded", 0)),
             Column(self.tr("Failed"), lambda r: number(r.get("failed", 0)), sort=lambda r: r.get("failed", 0)),
             Column(self.tr("Note"), lambda r: explain(r["error"], kind="vendor").what.pick(i18n.current())
                    if r.get("error") else "", tooltip=lambda r: plain(r["error"], kind="vendor")
@@ -293,15 +294,17 @@ class ActivityPage(Page):
 
     def _run_progressed(self, run_id: int, summary: Any) -> None:
         recipe = self.running.get(run_id, "")
-        self.live.setText(self.tr("Running %1: %2 read, %3 moved, %4 failed")
-                          .replace("%1", self.titles.get(recipe, recipe)).replace("%2", number(summary.seen))
+        text = self.tr("Dry run of %1: %2 read, %3 would move, %4 failed") if summary.dry_run else \
+            self.tr("Running %1: %2 read, %3 moved, %4 failed")
+        self.live.setText(text.replace("%1", self.titles.get(recipe, recipe)).replace("%2", number(summary.seen))
                           .replace("%3", number(summary.succeeded)).replace("%4", number(summary.failed)))
 
     def _run_finished(self, run_id: int, summary: Any) -> None:
         self.running.pop(run_id, None)
         self.bar.setVisible(bool(self.running))
-        self.live.setText(self.tr("Last run of %1: %2 — %3 moved, %4 failed")
-                          .replace("%1", self.titles.get(summary.recipe, summary.recipe))
+        text = self.tr("Dry run of %1: %2 — %3 would move (nothing written), %4 failed") if summary.dry_run else \
+            self.tr("Last run of %1: %2 — %3 moved, %4 failed")
+        self.live.setText(text.replace("%1", self.titles.get(summary.recipe, summary.recipe))
                           .replace("%2", status_text(summary.status))
                           .replace("%3", number(summary.succeeded)).replace("%4", number(summary.failed)))
 

@@ -77,8 +77,7 @@ class HomePage(Page):
             Column(self.tr("Recipe"), recipe_title, stretch=True),
             Column(self.tr("Last run"), lambda r: when(r.get("started_at")), sort=lambda r: r.get("started_at") or ""),
             Column(self.tr("Result"), self._result, color=lambda r: STATUS_COLORS.get(r.get("status") or "")),
-            Column(self.tr("Moved / failed"), lambda r: f"{number(r.get('succeeded', 0))} / "
-                                                        f"{number(r.get('failed', 0))}"),
+            Column(self.tr("Moved / failed"), self._counts),
         ], self)
         self.table, _proxy = table_view(self.model)
         runs_card.body.addWidget(self.table)
@@ -93,6 +92,10 @@ class HomePage(Page):
         bottom.setColumnStretch(1, 2)
         self.layout_.addLayout(bottom, 1)
         ctx.data_changed.connect(self.request_refresh)
+
+    def _counts(self, run: dict[str, Any]) -> str:
+        counts = f"{number(run.get('succeeded', 0))} / {number(run.get('failed', 0))}"
+        return self.tr("%1 (dry run: nothing written)").replace("%1", counts) if run.get("dry_run") else counts
 
     def _result(self, run: dict[str, Any]) -> str:
         status = run.get("status")

@@ -225,8 +225,9 @@ class RecipesPage(Page):
 
     def _progress(self, _run_id: int, summary: Any) -> None:
         if self.progress.isVisible():
-            self._set_note(self.tr("%1 records read so far, %2 moved")
-                           .replace("%1", number(summary.seen)).replace("%2", number(summary.succeeded)))
+            text = self.tr("%1 records read so far, %2 would move (dry run)") if summary.dry_run else \
+                self.tr("%1 records read so far, %2 moved")
+            self._set_note(text.replace("%1", number(summary.seen)).replace("%2", number(summary.succeeded)))
 
     def _toggle(self) -> None:
         r = self.current()

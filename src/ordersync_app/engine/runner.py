@@ -457,6 +457,9 @@ class Runner:
                 it.log_step(index, "action", "mapping failed", error=it.error)
                 continue
             ref = f"{self.plan.recipe_id}:{it.record.key}:{it.record.version}:{index}"
+            if action.marker:  # a create carries its ledger reference, so a lost answer can be checked
+                props = {**props, action.marker: ref}
+                match = ref if match is None else match
             write = Write(ref=ref, match=None if match is None else str(match), properties=props,
                           params=dict(step.params))
             pending.append((it, write, ledger.write_hash(action.key, write.match, props, write.params)))

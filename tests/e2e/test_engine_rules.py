@@ -185,3 +185,46 @@ def test_a_new_trigger_starts_again_from_its_start_and_says_so(home, sandbox: Sa
     assert runs.run_recipe("orders").seen == 10  # Jushuitan's shipped orders, read from the new start
     same = recipes.trigger_change("orders", changed, bindings)
     assert not same.resets
+
+
+LOOKUP_RECIPE = """\
+format: ordersync-recipe
+version: 1
+name: Shipped → find the deal, then move it
+accounts: {shop: shopify, crm: hubspot}
+trigger: {account: shop, event: order_fulfilled, every: 1m, start: everything}
+steps:
+  - lookup:
+      account: crm
+      lookup: find_deal
+      as: deal
+      params: {property: {value: shopify_order_id}, value: {source: legacyResourceId}}
+  - action:
+      account: crm
+      action: update_deal_by_id
+      match: {source: steps.deal.id}
+      fields: {dealstage: {value: delivered}}
+"""
+
+
+def test_a_lookup_recipe_stays_inside_hubspots_search_limit(home, tmp_path) -> None:
+    """HubSpot limits CRM search to about 5 requests per second per token besides its 10-second window; the
+    connector declares both and OrderSync's own pacing causes no 429 (the emulator enforces both)."""
+    from ordersync_app.sandbox.apps import build_server
+
+    server = build_server(tmp_path / "limited", port=0, orders=40, hubspot_limit=100).start()
+    try:
+        accounts.add_account("shop", "shopify", base_url=server.url("shopify"),
+                             settings={"shop": "demo", "plan": "plus"},
+                             secret_values={"access_token": "sandbox-shopify-token"})
+        accounts.add_account("crm", "hubspot", base_url=server.url("hubspot"),
+                             secret_values={"access_token": "sandbox-hubspot-token"})
+        fulfil_orders(server.url("shopify"), 30)  # 10 + 30 shipped orders: 40 searches, 40 PATCHes
+        recipes.import_recipe(LOOKUP_RECIPE, {"shop": "shop", "crm": "crm"}, name="lookup")
+        summary = runs.run_recipe("lookup")
+        assert (summary.succeeded, summary.failed, summary.retrying) == (40, 0, 0)
+        api = runs.runs("lookup")[0]["api"]["crm"]
+        assert api["throttled"] == 0, api
+        assert "throttled" not in server.apps["hubspot"].counters()  # the emulator never had to refuse a search
+    finally:
+        server.stop()

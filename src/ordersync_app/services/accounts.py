@@ -16,16 +16,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
+from ordersync_app import paths
 from ordersync_app.connectors.sdk import auth, registry
 from ordersync_app.connectors.sdk.http import ApiClient
-from ordersync_app.connectors.sdk.spec import SANDBOX_SCHEME, AccountConfig, Connector
+from ordersync_app.connectors.sdk.spec import SANDBOX_SCHEME, AccountConfig, Connector, TlsSettings
 from ordersync_app.domain.errors import AuthError, OrderSyncError, SetupError
 from ordersync_app.secrets import store as secrets
 from ordersync_app.services import sandbox
 from ordersync_app.storage import db
-from ordersync_app.storage.tables import Account
+from ordersync_app.storage.tables import Account, AccountState, utcnow
+
+# Account state keys OrderSync itself keeps (beside each connector's own): per-account TLS trust.
+TLS_CA_BUNDLE, TLS_PINNED_PEM = "tls_ca_bundle", "tls_pinned_pem"
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 STATUSES = ("untested", "ok", "attention", "reconnect")
@@ -258,6 +262,7 @@ def remove_account(name: str) -> None:
         row = s.scalar(select(Account).where(Account.name == name))
         if row is not None:
             s.delete(row)
+        s.execute(delete(AccountState).where(AccountState.account == name))
     auth.forget(name)
 
 
@@ -271,18 +276,59 @@ def set_status(name: str, status: str, message: str | None = None) -> None:
             row.status, row.status_message = status, message
 
 
+def get_state(account: str, key: str) -> str | None:
+    """A non-secret fact kept for an account (a discovered gateway, an ``instance_url``, TLS trust)."""
+    with db.session() as s:
+        row = s.get(AccountState, (account, key))
+        return row.value if row else None
+
+
+def set_state(account: str, key: str, value: str | None) -> None:
+    """Keep (or, with None, forget) a non-secret fact of an account; shared by every process."""
+    with db.session() as s:
+        row = s.get(AccountState, (account, key))
+        if value is None:
+            if row is not None:
+                s.delete(row)
+        elif row is None:
+            s.add(AccountState(account=account, key=key, value=value))
+        else:
+            row.value, row.updated_at = value, utcnow()
+
+
+def set_tls(account: str, *, ca_bundle: str | None = None, pinned_pem: str | None = None) -> None:
+    """Trust an on-premise server's certificate for one account: a CA bundle file, or exactly one pinned
+    certificate (never "verify off"). Both None goes back to the system's trust store."""
+    get_account(account)
+    set_state(account, TLS_CA_BUNDLE, ca_bundle)
+    set_state(account, TLS_PINNED_PEM, pinned_pem)
+    auth.forget(account)
+
+
 def account_config(name: str) -> AccountConfig:
-    """The runtime configuration of an account, secrets read lazily from the keychain."""
+    """The runtime configuration of an account, secrets read lazily from the keychain, state from the database."""
     info = get_account(name)
+
+    def state(key: str) -> str | None:
+        return get_state(name, key)
+
+    def save_state(key: str, value: str | None) -> None:
+        set_state(name, key, value)
+
+    locks = str(paths.home() / "locks")
     if info.base_url.startswith(SANDBOX_SCHEME):
         box = connector(info.connector).sandbox
         values = dict(box.credentials) if box else {}
         return AccountConfig(name=name, connector=info.connector, base_url=sandbox.resolve(info.base_url),
-                             settings=info.settings, secret=values.get)
+                             settings=info.settings, secret=values.get, state=state, save_state=save_state,
+                             lock_dir=locks)
+    ca_bundle, pinned = get_state(name, TLS_CA_BUNDLE), get_state(name, TLS_PINNED_PEM)
     return AccountConfig(
         name=name, connector=info.connector, base_url=info.base_url, settings=info.settings,
         secret=lambda key: secrets.get_secret(name, key),
         save_secret=lambda key, value: secrets.set_secret(name, key, value),
+        state=state, save_state=save_state, tls=TlsSettings(ca_bundle, pinned) if ca_bundle or pinned else None,
+        lock_dir=locks,
     )
 
 

@@ -58,6 +58,7 @@ from ordersync_app.engine.events import EventHub, hub
 from ordersync_app.recipes import catalog
 from ordersync_app.recipes.model import ActionStep, LookupStep
 from ordersync_app.recipes.model import Recipe as RecipeModel
+from ordersync_app.storage import leases
 from ordersync_app.storage.tables import AuditEntry, Cursor, Execution, Run, utcnow
 
 log = logging.getLogger(__name__)
@@ -214,7 +215,7 @@ class Runner:
         started = time.monotonic()
         with self.session() as s:
             run = Run(recipe_id=self.plan.recipe_id, recipe_version=self.plan.version, status="running",
-                      dry_run=self.plan.dry_run, pid=os.getpid())
+                      dry_run=self.plan.dry_run, pid=os.getpid(), holder=leases.HOLDER, heartbeat_at=utcnow())
             s.add(run)
             s.flush()
             self._run_id = self.summary.run_id = run.id

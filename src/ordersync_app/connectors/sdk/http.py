@@ -73,13 +73,20 @@ class RateLimiter:
         self._sent: deque[float] = deque()
         self._paused_until = 0.0
         self._lock = threading.Lock()
+        self._permits = 0  # calls reserved from the budget shared with other processes, not yet spent
+        self._reserving = threading.Lock()
         # The vendor counts a call when it arrives, a little after we count it when we send it:
         # keep a small margin so our pacing never causes a 429 at the window's edge.
         self._window = limit.per_seconds + min(0.5, limit.per_seconds * 0.03)
 
-    def acquire(self, wait: Wait | None = None) -> float:
-        """Block until a call may be made (``wait`` sleeps, and may raise to stop); returns seconds waited."""
-        waited = 0.0
+    def acquire(self, wait: Wait | None = None, *,
+                reserve: Callable[[RateLimit, int], tuple[int, float]] | None = None) -> float:
+        """Block until a call may be made (``wait`` sleeps, and may raise to stop); returns seconds waited.
+
+        With ``reserve`` (the budget shared with other processes) calls are first taken from it in blocks
+        of a tenth of the window, so all processes together stay inside the vendor's limit.
+        """
+        waited = self._reserve(reserve, wait) if reserve is not None else 0.0
         while True:
             with self._lock:
                 now = self._clock()
@@ -94,6 +101,19 @@ class RateLimiter:
             delay = max(delay, 0.001)
             (wait or self._sleep)(delay)
             waited += delay
+
+    def _reserve(self, reserve: Callable[[RateLimit, int], tuple[int, float]], wait: Wait | None) -> float:
+        waited = 0.0
+        with self._reserving:
+            while self._permits <= 0:
+                granted, delay = reserve(self.limit, max(1, self.limit.requests // 10))
+                if granted:
+                    self._permits += granted
+                    break
+                (wait or self._sleep)(delay)
+                waited += delay
+            self._permits -= 1
+        return waited
 
     def pause(self, seconds: float) -> None:
         """Hold every caller for ``seconds`` (the vendor said 429)."""
@@ -262,7 +282,7 @@ class ApiClient:
     def _acquire(self, family: str) -> None:
         for limiter in self.limiters:
             if limiter.limit.family in ("*", family):
-                limiter.acquire(self.wait)
+                limiter.acquire(self.wait, reserve=self.account.reserve)
 
     # -- calls ------------------------------------------------------------------------------
     def request(
@@ -338,8 +358,10 @@ class ApiClient:
                 wait = decision.wait_seconds if decision.wait_seconds is not None else retry_after_seconds(response)
                 if response.status_code == 429 or decision.wait_seconds is not None:
                     self.stats.throttled += 1
-                    self.limiter.pause(min(wait if wait is not None else self._delay(attempt),
-                                           self.retry.max_retry_after))
+                    pause = min(wait if wait is not None else self._delay(attempt), self.retry.max_retry_after)
+                    self.limiter.pause(pause)
+                    if self.account.pause_shared is not None:  # every process of the account backs off
+                        self.account.pause_shared(self.limiter.limit, pause)
                 if write and response.status_code >= 500 and response.status_code != 503:
                     raise AnswerLost(f"{where} answered {response.status_code}", vendor_message=message)
                 last = TransientError(f"{where} answered {response.status_code}", retry_after=wait,

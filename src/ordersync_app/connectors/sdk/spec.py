@@ -423,6 +423,10 @@ class AccountConfig:
     tls: TlsSettings | None = field(default=None, kw_only=True)
     # Where cross-process locks of this account live (a directory; None = in-process locks only).
     lock_dir: str | None = field(default=None, kw_only=True)
+    # The account's rate budget shared by every process of the database: reserve up to n calls of a budget
+    # (returns calls granted and, when none, seconds to wait), and pause it for everyone after a 429.
+    reserve: Callable[[RateLimit, int], tuple[int, float]] | None = field(default=None, kw_only=True)
+    pause_shared: Callable[[RateLimit, float], None] | None = field(default=None, kw_only=True)
 
 
 MakeAuth = Callable[[AccountConfig], "httpx.Auth | None"]

@@ -23,6 +23,7 @@ is masked (:mod:`ordersync_app.domain.redact`) before an error is built.
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import hashlib
 import os
@@ -34,13 +35,14 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from ordersync_app.connectors.sdk import auth as auth_kinds
 from ordersync_app.connectors.sdk.rules import decide, default_decision
-from ordersync_app.connectors.sdk.spec import AccountConfig, Connector, Decision, RateLimit, Verdict
+from ordersync_app.connectors.sdk.spec import AccountConfig, Connector, Decision, RateLimit, TlsSettings, Verdict
 from ordersync_app.domain.errors import (
     AuthError,
     RecordRejected,
@@ -177,6 +179,30 @@ def _ssl_context(account: AccountConfig) -> ssl.SSLContext | bool:
     return context
 
 
+def tls_from_files(ca_bundle: str | None, pinned_cert: str | None) -> TlsSettings | None:
+    """TLS settings from two file paths an account names: a CA bundle to trust, or the server's own
+    certificate to pin (PEM). None when neither is given.
+
+    Raises:
+        SetupError: a file is missing, unreadable or holds no PEM certificate.
+    """
+    for label, path in (("CA certificate file", ca_bundle), ("pinned certificate file", pinned_cert)):
+        if not path:
+            continue
+        try:
+            text = Path(path).expanduser().read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SetupError(f"the {label} '{path}' cannot be read ({type(exc).__name__})",
+                             hint="give the path of a PEM file (-----BEGIN CERTIFICATE----- …)") from None
+        if "-----BEGIN CERTIFICATE-----" not in text:
+            raise SetupError(f"the {label} '{path}' holds no PEM certificate",
+                             hint="export the certificate as Base64/PEM, not DER")
+    if not (ca_bundle or pinned_cert):
+        return None
+    pem = Path(pinned_cert).expanduser().read_text("utf-8") if pinned_cert else None
+    return TlsSettings(ca_bundle=str(Path(ca_bundle).expanduser()) if ca_bundle else None, pinned_pem=pem)
+
+
 def fingerprint(pem: str) -> str:
     """The SHA-256 fingerprint of a PEM certificate, as shown to the user before pinning it."""
     digest = hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem)).hexdigest().upper()
@@ -216,8 +242,15 @@ class ApiClient:
             headers={"User-Agent": USER_AGENT},
             transport=transport,
             follow_redirects=False,
-            verify=_ssl_context(account),
+            verify=_ssl_context(self._tls_account(connector, account)),
         )
+
+    @staticmethod
+    def _tls_account(connector: Connector, account: AccountConfig) -> AccountConfig:
+        """The account with the TLS its settings ask for (``Connector.tls_for``) unless it carries its own."""
+        if account.tls is not None or connector.tls_for is None:
+            return account
+        return dataclasses.replace(account, tls=connector.tls_for(account.settings))
 
     @property
     def limiter(self) -> RateLimiter:

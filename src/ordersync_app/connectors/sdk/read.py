@@ -130,7 +130,8 @@ class _Read:
             if not confirm or (passes > 1 and not fresh) or passes >= MAX_CONFIRM_PASSES:
                 break
         end = top if last or hi is None else hi
-        if end is not None:  # the window is read: the cursor may move to its end
+        quiet = self.cursor.quiet_windows and not seen and not last  # a later checkpoint covers this window
+        if end is not None and not quiet:  # the window is read: the cursor may move to its end
             yield Page([], ordered=ordered, checkpoint=end)
 
     # -- pages ------------------------------------------------------------------------------

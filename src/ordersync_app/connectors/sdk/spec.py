@@ -165,6 +165,9 @@ class Cursor:
         max_window_seconds: the vendor caps one query's time window (Jushuitan: 7 days); 0 = none.
         first_read_seconds: with no stored cursor ("everything"), read back this far when the
             vendor has no "from the beginning" query (0 = the vendor reads from the beginning).
+        quiet_windows: windows that hold no record pass without a checkpoint of their own; the next
+            window with records (or the last one) carries the cursor past them. For vendors whose
+            windows are short (旺店通: 60 minutes), so a long quiet stretch is walked in one go.
     """
 
     field: str
@@ -179,6 +182,7 @@ class Cursor:
     lag_seconds: int = 0
     max_window_seconds: int = 0
     first_read_seconds: int = 0
+    quiet_windows: bool = False
 
 
 @dataclass(frozen=True)

@@ -94,10 +94,10 @@ class WdtStore(SandboxApp):
                          trade["modified"], json.dumps(trade, ensure_ascii=False)))
 
     def _changed(self, trade: dict[str, Any]) -> dict[str, Any]:
-        """``modified`` moves to now (one second past the newest at least) and the order is stored."""
-        newest = self.db.execute("SELECT max(modified) FROM wdt_trades").fetchone()[0]
+        """``modified`` moves to now (past the order's own previous time at least) and the order is stored."""
         now = datetime.now(UTC)
-        trade["modified"] = beijing(max(now, parse(newest) + timedelta(seconds=1)) if newest else now)
+        before = trade.get("modified")
+        trade["modified"] = beijing(max(now, parse(before) + timedelta(seconds=1)) if before else now)
         self._save(trade)
         return trade
 

@@ -114,11 +114,13 @@ class AccountDialog(QDialog):
         conn = self.connector()
         self.sandbox.setVisible(bool(conn.sandbox))
         for spec in conn.settings:
-            if spec.choices:
+            if spec.choices:  # each choice shown by its label in the user's language, keeping its value as data
                 widget: QLineEdit | QComboBox = QComboBox()
-                widget.addItems(list(spec.choices))
+                for choice in spec.choices:
+                    label = spec.choice_labels.get(choice)
+                    widget.addItem(i18n.pick(*label) if label else choice, choice)
                 if spec.default:
-                    widget.setCurrentText(spec.default)
+                    widget.setCurrentIndex(max(0, widget.findData(spec.default)))
             else:
                 widget = QLineEdit()
                 if spec.secret:
@@ -145,8 +147,19 @@ class AccountDialog(QDialog):
             self.fields[spec.key] = widget
             if isinstance(widget, QComboBox):
                 widget.currentTextChanged.connect(lambda _t: self._update_signin())
+                widget.currentIndexChanged.connect(lambda _i: self._show_relevant())
+        self._show_relevant()
         self.signin_button.setText(self.tr("Sign in with %1").replace("%1", i18n.pick(conn.name_en, conn.name_zh)))
         self._update_signin()
+
+    def _show_relevant(self) -> None:
+        """Show only the settings the chosen options ask for (``Setting.shown_when``: a sign-in method's fields)."""
+        chosen = {key: w.currentData() for key, w in self.fields.items() if isinstance(w, QComboBox)}
+        for spec in self.connector().settings:
+            widget = self.fields.get(spec.key)
+            if widget is not None:
+                shown = all(chosen.get(key) in values for key, values in spec.shown_when.items())
+                self.form.setRowVisible(widget.parentWidget(), shown)
 
     def _update_signin(self) -> None:
         """Show "Sign in with …" when the account signs in through the browser."""
@@ -162,8 +175,8 @@ class AccountDialog(QDialog):
         secrets: dict[str, str] = {}
         for spec in self.connector().settings:
             widget = self.fields[spec.key]
-            value = widget.currentText() if isinstance(widget, QComboBox) else widget.text().strip()
-            if value:
+            value = str(widget.currentData() or "") if isinstance(widget, QComboBox) else widget.text().strip()
+            if value and all(str(settings.get(k, "")) in v for k, v in spec.shown_when.items()):
                 (secrets if spec.secret else settings)[spec.key] = value
         return settings, secrets
 

@@ -3,7 +3,8 @@
 Response rules, in order: the connector's declared :mod:`.rules` (errors inside HTTP 200, split
 statuses), its ``classify`` hook, then the defaults:
 
-========  =====================================================================
+========  ==============================================================
+
 2xx       OK
 408/429   RETRY, honouring ``Retry-After`` (and rate-limit headers); a 429 pauses the account
 5xx       RETRY with exponential backoff and full jitter
@@ -23,6 +24,7 @@ is masked (:mod:`ordersync_app.domain.redact`) before an error is built.
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import hashlib
 import os
@@ -34,13 +36,14 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from ordersync_app.connectors.sdk import auth as auth_kinds
 from ordersync_app.connectors.sdk.rules import decide, default_decision
-from ordersync_app.connectors.sdk.spec import AccountConfig, Connector, Decision, RateLimit, Verdict
+from ordersync_app.connectors.sdk.spec import AccountConfig, Connector, Decision, RateLimit, TlsSettings, Verdict
 from ordersync_app.domain.errors import (
     AuthError,
     RecordRejected,
@@ -211,6 +214,29 @@ def fetch_certificate(url: str, *, timeout: float = 10.0) -> tuple[str, str]:
     address = httpx.URL(url)
     pem = ssl.get_server_certificate((address.host, address.port or 443), timeout=timeout)
     return pem, fingerprint(pem)
+=======
+def tls_from_files(ca_bundle: str | None, pinned_cert: str | None) -> TlsSettings | None:
+    """TLS settings from two file paths an account names: a CA bundle to trust, or the server's own
+    certificate to pin (PEM). None when neither is given.
+
+    Raises:
+        SetupError: a file is missing, unreadable or holds no PEM certificate.
+    """
+    for label, path in (("CA certificate file", ca_bundle), ("pinned certificate file", pinned_cert)):
+        if not path:
+            continue
+        try:
+            text = Path(path).expanduser().read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SetupError(f"the {label} '{path}' cannot be read ({type(exc).__name__})",
+                             hint="give the path of a PEM file (-----BEGIN CERTIFICATE----- …)") from None
+        if "-----BEGIN CERTIFICATE-----" not in text:
+            raise SetupError(f"the {label} '{path}' holds no PEM certificate",
+                             hint="export the certificate as Base64/PEM, not DER")
+    if not (ca_bundle or pinned_cert):
+        return None
+    pem = Path(pinned_cert).expanduser().read_text("utf-8") if pinned_cert else None
+    return TlsSettings(ca_bundle=str(Path(ca_bundle).expanduser()) if ca_bundle else None, pinned_pem=pem)
 
 
 def fingerprint(pem: str) -> str:
@@ -252,8 +278,15 @@ class ApiClient:
             headers={"User-Agent": USER_AGENT},
             transport=transport,
             follow_redirects=False,
-            verify=_ssl_context(account),
+            verify=_ssl_context(self._tls_account(connector, account)),
         )
+
+    @staticmethod
+    def _tls_account(connector: Connector, account: AccountConfig) -> AccountConfig:
+        """The account with the TLS its settings ask for (``Connector.tls_for``) unless it carries its own."""
+        if account.tls is not None or connector.tls_for is None:
+            return account
+        return dataclasses.replace(account, tls=connector.tls_for(account.settings))
 
     @property
     def limiter(self) -> RateLimiter:

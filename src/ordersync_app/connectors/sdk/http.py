@@ -3,8 +3,7 @@
 Response rules, in order: the connector's declared :mod:`.rules` (errors inside HTTP 200, split
 statuses), its ``classify`` hook, then the defaults:
 
-========  ==============================================================
-
+========  =====================================================================
 2xx       OK
 408/429   RETRY, honouring ``Retry-After`` (and rate-limit headers); a 429 pauses the account
 5xx       RETRY with exponential backoff and full jitter
@@ -214,7 +213,8 @@ def fetch_certificate(url: str, *, timeout: float = 10.0) -> tuple[str, str]:
     address = httpx.URL(url)
     pem = ssl.get_server_certificate((address.host, address.port or 443), timeout=timeout)
     return pem, fingerprint(pem)
-=======
+
+
 def tls_from_files(ca_bundle: str | None, pinned_cert: str | None) -> TlsSettings | None:
     """TLS settings from two file paths an account names: a CA bundle to trust, or the server's own
     certificate to pin (PEM). None when neither is given.

@@ -129,6 +129,11 @@ class SandboxApp:
         shipping happens inside the vendor's software, with no public API to call."""
         raise NotImplementedError(f"the {self.name} sandbox has no warehouse that ships orders")
 
+    def earliest(self) -> str | None:
+        """When the app's demo data begins (ISO UTC), for reads "from the beginning" of vendors that have no
+        such query; None means the shared demo data's start (``demo_data.BASE_TIME``)."""
+        return None
+
     def is_write(self, request: Request) -> bool:
         """Whether a request changes the app's data (reads sent as POST — searches, queries — are not)."""
         if request.method in ("PUT", "PATCH", "DELETE"):

@@ -64,6 +64,10 @@ class WdtStore(SandboxApp):
             self.db.execute("INSERT INTO wdt_meta VALUES ('anchor', ?)", row)
         return datetime.fromisoformat(row[0])
 
+    def earliest(self) -> str | None:
+        """The demo orders begin 12 hours before the first seed."""
+        return (self._anchor() - timedelta(hours=12)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
     def seed(self, orders: int) -> None:
         """Demo orders 1..n, 20 s apart over the 12 hours before the first seed; 1..10 already shipped."""
         start = self._anchor() - timedelta(hours=12)

@@ -103,7 +103,8 @@ def cmd_connectors(args: argparse.Namespace) -> int:
             "key": c.key, "name": c.name_en, "name_zh": c.name_zh, "owns": c.owns.value,
             "settings": [{"key": s.key, "label": s.label_en, "secret": s.secret, "required": s.required}
                          for s in c.settings],
-            "triggers": [{"key": t.key, "label": t.label_en, "fields": [f.key for f in t.fields]} for t in c.triggers],
+            "triggers": [{"key": t.key, "label": t.label_en, "fields": [f.key for f in t.fields],
+                          "instant": t.webhook is not None} for t in c.triggers],
             "actions": [{"key": a.key, "label": a.label_en, "batch_max": a.batch_max,
                          "fields": [{"key": f.key, "required": f.required} for f in a.fields]} for a in c.actions],
             "lookups": [{"key": lk.key, "label": lk.label_en} for lk in c.lookups],
@@ -361,7 +362,32 @@ def cmd_worker(args: argparse.Namespace) -> int:
         if not port.isdigit() or not host:
             raise SetupError(f"--listen expects HOST:PORT, got '{args.listen}'", hint="e.g. --listen 0.0.0.0:8800")
         listen = (host, int(port))
-    return worker.run_forever(poll_seconds=args.refresh, listen=listen)
+    if args.public_url and not listen:
+        raise SetupError("--public-url needs --listen", hint="e.g. --listen 0.0.0.0:8800 --public-url https://hooks.example.com")
+    return worker.run_forever(poll_seconds=args.refresh, listen=listen, public_url=args.public_url)
+
+
+def cmd_webhooks(args: argparse.Namespace) -> int:
+    from ordersync_app.services import webhooks
+
+    if args.webhooks_cmd == "register":
+        done = webhooks.register(args.account, args.url)
+        if args.json:
+            render.emit_json([{"topic": topic, "id": vendor_id} for topic, vendor_id in done])
+        for topic, vendor_id in done if not args.json else ():
+            print(f"{topic}: subscribed ({vendor_id}) → {args.url.rstrip('/')}/hooks/{args.account}/{topic}")
+        return 0
+    report = webhooks.status(quiet_hours=args.quiet_hours)
+    if args.json:
+        render.emit_json(report)
+        return 0
+    if not report:
+        print("No enabled recipe uses an instant (webhook) trigger.")
+    for account, info in report.items():
+        for topic, last in info["last"].items():
+            note = "  ← quiet: polling still reconciles, check the subscription" if topic in info["quiet"] else ""
+            print(f"{account} {topic}: last delivery {last or 'never'}{note}")
+    return 1 if any(info["quiet"] for info in report.values()) else 0
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
@@ -498,7 +524,20 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--refresh", type=float, default=30.0, help="seconds between re-reading enabled recipes")
     w.add_argument("--listen", metavar="HOST:PORT",
                    help="also receive vendor webhooks at http://HOST:PORT/hooks/<account>/<topic> (and /healthz)")
+    w.add_argument("--public-url", help="the listener's address as vendors reach it, when behind a proxy "
+                                        "(HubSpot signs the address it calls)")
     w.set_defaults(func=cmd_worker)
+
+    wh = sub.add_parser("webhooks", help="instant triggers: subscribe the listener, see what arrives")
+    whs = wh.add_subparsers(dest="webhooks_cmd", required=True)
+    whr = whs.add_parser("register", help="subscribe the listener to the topics an account's recipes use")
+    whr.add_argument("account")
+    whr.add_argument("--url", required=True, help="the listener's address as the vendor reaches it")
+    whr.add_argument("--json", action="store_true")
+    wst = whs.add_parser("status", help="last delivery per topic; exit 1 when one went quiet")
+    wst.add_argument("--quiet-hours", type=float, default=24.0)
+    wst.add_argument("--json", action="store_true")
+    wh.set_defaults(func=cmd_webhooks)
 
     g = sub.add_parser("gui", help="open the desktop app")
     g.add_argument("--screenshot", metavar="FILE", help="render a page offscreen to PNG and exit")

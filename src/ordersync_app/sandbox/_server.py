@@ -4,7 +4,8 @@ Each sandbox app is a :class:`SandboxApp` mounted under a path prefix (``/hubspo
 ``/shopify``…) of one loopback server, so one port serves them all and an account's base URL is
 ``http://127.0.0.1:<port>/<app>``. Sandbox-only endpoints live under ``/_sandbox/<app>/`` and are
 documented in ``docs/sandbox.md``: ``GET counters`` (writes per object and per call) and
-``POST reset-counters``, ``POST seed/<n>`` (demo orders 1..n exist) and ``POST ship/<n>`` (the app's
+``POST reset-counters``, ``GET webhooks`` (subscriptions and signed deliveries sent, for apps that send
+them), ``POST seed/<n>`` (demo orders 1..n exist) and ``POST ship/<n>`` (the app's
 warehouse ships n open orders, where the app has one); ``POST /_sandbox/faults``
 sets a fault plan (``GET`` reports what was injected) (:mod:`ordersync_app.sandbox.faults`);
 ``POST /_sandbox/faults/hold`` (body: an app) holds that app's next write before it is applied until
@@ -23,8 +24,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
+
+if TYPE_CHECKING:
+    from ordersync_app.sandbox.outbox import Outbox
 
 
 @dataclass
@@ -78,6 +82,7 @@ class SandboxApp:
     """Base of an emulated vendor app: routes, a SQLite state file and write counters."""
 
     name = "app"
+    outbox: Outbox | None = None  # apps that send webhooks set one up in ``setup``
 
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
@@ -281,6 +286,8 @@ class SandboxServer:
         self._httpd.shutdown()
         self._httpd.server_close()
         for app in self.apps.values():
+            if app.outbox is not None:
+                app.outbox.stop()
             app.db.close()
 
     def dispatch(self, handler: BaseHTTPRequestHandler) -> None:
@@ -372,6 +379,9 @@ class SandboxServer:
         with app.lock:
             if method == "GET" and path == "/counters":
                 return Response(200, app.counters())
+            if method == "GET" and path == "/webhooks" and app.outbox is not None:
+                return Response(200, {"subscriptions": app.outbox.subscriptions(),
+                                      "deliveries": app.outbox.deliveries()})
             if method == "POST" and path == "/reset-counters":
                 app.reset_counters()
                 return Response(200, {"ok": True})

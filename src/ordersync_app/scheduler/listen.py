@@ -27,8 +27,12 @@ REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
-def make_app(on_stored: Callable[[tuple[str, ...]], None]) -> WsgiApp:
-    """The WSGI application; ``on_stored`` gets the recipes a stored delivery concerns."""
+def make_app(on_stored: Callable[[tuple[str, ...]], None], public_url: str | None = None) -> WsgiApp:
+    """The WSGI application; ``on_stored`` gets the recipes a stored delivery concerns.
+
+    ``public_url`` is the address the vendor posts to (``https://hooks.example.com``) when a proxy sits in
+    between: HubSpot signs the URI it called, which the listener cannot see behind a TLS proxy.
+    """
 
     def answer(start: StartResponse, status: int, body: dict[str, Any]) -> list[bytes]:
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
@@ -46,14 +50,18 @@ def make_app(on_stored: Callable[[tuple[str, ...]], None]) -> WsgiApp:
         if method != "POST":
             return answer(start, 405, {"error": "POST only"})
         account, _, topic = path[len("/hooks/"):].partition("/")
-        length = int(environ.get("CONTENT_LENGTH") or 0)
+        length_text = environ.get("CONTENT_LENGTH") or "0"
+        if not length_text.isdigit():
+            return answer(start, 400, {"error": "bad Content-Length"})
+        length = int(length_text)
         if length > webhooks.MAX_BODY:
             return answer(start, 413, {"error": "the delivery is too large"})
         body = environ["wsgi.input"].read(length) if length else b""
         headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
         query = environ.get("QUERY_STRING", "")
-        uri = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}{path}" + \
-            (f"?{query}" if query else "")
+        root = public_url.rstrip("/") if public_url else \
+            f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
+        uri = f"{root}{path}" + (f"?{query}" if query else "")
         outcome = webhooks.receive(account, topic, headers, body, method=method, uri=uri)
         if outcome.status == 200 and outcome.recipes:
             on_stored(outcome.recipes)
@@ -65,8 +73,10 @@ def make_app(on_stored: Callable[[tuple[str, ...]], None]) -> WsgiApp:
 class Listener:
     """Serves :func:`make_app` on ``host:port`` in a background thread."""
 
-    def __init__(self, host: str, port: int, on_stored: Callable[[tuple[str, ...]], None]) -> None:
-        self._server = create_server(make_app(on_stored), host=host, port=port, threads=4, ident="OrderSync")
+    def __init__(self, host: str, port: int, on_stored: Callable[[tuple[str, ...]], None], *,
+                 public_url: str | None = None) -> None:
+        self._server = create_server(make_app(on_stored, public_url), host=host, port=port, threads=4,
+                                     ident="OrderSync")
         self._thread = threading.Thread(target=self._server.run, name="webhooks", daemon=True)
 
     @property

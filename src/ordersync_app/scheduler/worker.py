@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -40,6 +40,7 @@ class RecipeScheduler:
         """Take the instance lock, recover interrupted runs, schedule recipes."""
         self.lock.acquire()
         jobs.stop_event.clear()
+        jobs.again = self._again
         recovered = runs.recover_interrupted()
         if recovered:
             log.info("marked %d interrupted run(s); their records resume now", recovered)
@@ -70,12 +71,16 @@ class RecipeScheduler:
         return recipe.every_seconds
 
     def run_now(self, names: tuple[str, ...]) -> None:
-        """Run these recipes as soon as possible (a webhook delivery concerns them)."""
-        now = datetime.now(UTC)
+        """Run these recipes as soon as possible (a webhook delivery concerns them); a recipe that is
+        running now runs again right after (see :data:`jobs.again`)."""
         for name in names:
-            job = self.scheduler.get_job(name)
-            if job is not None:
-                job.modify(next_run_time=now)
+            jobs.mark_pushed(name)
+            self._again(name, 0.0)
+
+    def _again(self, name: str, delay: float) -> None:
+        job = self.scheduler.get_job(name)
+        if job is not None:
+            job.modify(next_run_time=datetime.now(UTC) + timedelta(seconds=delay))
 
     def run_all_now(self) -> None:
         """Run every scheduled recipe as soon as possible."""
@@ -90,7 +95,8 @@ class RecipeScheduler:
         self.lock.release()
 
 
-def run_forever(*, poll_seconds: float = 30.0, listen: tuple[str, int] | None = None) -> int:
+def run_forever(*, poll_seconds: float = 30.0, listen: tuple[str, int] | None = None,
+                public_url: str | None = None) -> int:
     """``ordersync worker``: schedule until SIGINT/SIGTERM, then finish in-flight records and exit.
 
     With ``listen`` it also serves webhook deliveries and ``/healthz`` on that address.
@@ -105,7 +111,7 @@ def run_forever(*, poll_seconds: float = 30.0, listen: tuple[str, int] | None = 
     if listen is not None:
         from ordersync_app.scheduler.listen import Listener
 
-        listener = Listener(*listen, on_stored=scheduler.run_now).start()
+        listener = Listener(*listen, on_stored=scheduler.run_now, public_url=public_url).start()
         print(f"OrderSync worker: webhooks and /healthz on {listener.address}", flush=True)  # noqa: T201
     print(f"OrderSync worker: {len(names)} recipe(s) scheduled ({', '.join(names) or 'none enabled'}); "  # noqa: T201
           "Ctrl+C to stop.", flush=True)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from ordersync_app.services import webhooks
 from ordersync_app.storage import db, leases
 from ordersync_app.storage.tables import Recipe, RecipeLease, Run
 
@@ -23,4 +24,5 @@ def health() -> tuple[bool, dict[str, Any]]:
     except SQLAlchemyError as exc:
         return False, {"database": f"unreachable ({type(exc).__name__})"}
     return True, {"database": "ok", "process": leases.HOLDER, "leases_held": int(held or 0),
-                  "last_success": {name: at.isoformat() for name, at in sorted(last.items()) if at}}
+                  "last_success": {name: at.isoformat() for name, at in sorted(last.items()) if at},
+                  "webhooks": webhooks.status()}

@@ -104,3 +104,67 @@ def silent(account: str, topics: tuple[str, ...], *, hours: float = 24.0) -> lis
     cutoff = (utcnow() - timedelta(hours=hours)).isoformat()
     return [t for t in topics if t in seen and seen[t] < cutoff]
 
+
+
+def topics_in_use(account: str) -> list[str]:
+    """The vendor topics the enabled recipes triggered by ``account`` listen to (sorted)."""
+    info = accounts.get_account(account)
+    conn = accounts.connector(info.connector)
+    wanted: set[str] = set()
+    for r in recipes.list_recipes():
+        app, _, event = r.trigger.partition(".")
+        if r.enabled and r.bindings.get(app) == account:
+            trigger = conn.trigger(event)
+            if trigger is not None and trigger.webhook is not None:
+                wanted.update(trigger.webhook.topics)
+    return sorted(wanted)
+
+
+def register(account: str, public_url: str) -> list[tuple[str, str]]:
+    """Subscribe ``<public_url>/hooks/<account>/<topic>`` to every topic the account's enabled recipes use,
+    through the vendor's API (idempotent: an existing subscription is kept). Returns (topic, vendor id) pairs.
+
+    Raises:
+        SetupError: the connector cannot register webhooks through its API (set them up in the vendor's
+            admin with the addresses :func:`callback_urls` gives), or the vendor refused.
+    """
+    base = public_url.rstrip("/")
+    if not base.startswith(("http://", "https://")):
+        raise SetupError(f"the listener's public address must start with http:// or https://, not {public_url!r}")
+    info = accounts.get_account(account)
+    conn = accounts.connector(info.connector)
+    topics = topics_in_use(account)
+    if not topics:
+        raise SetupError(f"no enabled recipe is triggered by '{account}' through a webhook",
+                         hint="enable a recipe whose trigger can be instant, then register again")
+    registered = []
+    with accounts.client(account) as client:
+        for topic in topics:
+            hook = next(t.webhook for t in conn.triggers if t.webhook is not None and topic in t.webhook.topics)
+            if hook.register is None:
+                raise SetupError(f"{conn.name_en} webhooks are set up in its own admin, not through its API",
+                                 hint="add these addresses there: " + ", ".join(callback_urls(account, base)))
+            registered.append((topic, hook.register(client, topic, f"{base}/hooks/{account}/{topic}")))
+    return registered
+
+
+def callback_urls(account: str, public_url: str) -> list[str]:
+    """The addresses to give the vendor for the account's topics in use."""
+    return [f"{public_url.rstrip('/')}/hooks/{account}/{topic}" for topic in topics_in_use(account)]
+
+
+def status(*, quiet_hours: float = 24.0) -> dict[str, dict[str, Any]]:
+    """Per account with instant triggers in use: each topic's last delivery and the topics gone quiet
+    (delivered before, nothing for ``quiet_hours``) — webhooks that stop silently are the common failure,
+    which the reconciliation poll covers but the owner should hear about."""
+    out: dict[str, dict[str, Any]] = {}
+    for info in accounts.list_accounts():
+        try:
+            topics = topics_in_use(info.name)
+        except SetupError:  # a connector that is no longer installed
+            continue
+        if topics:
+            seen = last_received(info.name)
+            out[info.name] = {"last": {t: seen.get(t) for t in topics},
+                              "quiet": silent(info.name, tuple(topics), hours=quiet_hours)}
+    return out

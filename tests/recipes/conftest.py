@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from ordersync_app.connectors.sdk import registry
 from ordersync_app.connectors.sdk.spec import (
     Action,
     Connector,
@@ -94,11 +95,14 @@ FAKE_CONNECTORS: dict[str, Connector] = {
     "jushuitan": _connector(
         "jushuitan", "Jushuitan", Owns.ORDERS,
         triggers=(_trigger("order_shipped", Param("shop_id", "Shop id")),),
+        actions=(_action("upsert_customer", tuple(Field(k, k) for k in ("name", "mobile", "tel", "email", "address",
+                                                                       "remark")),
+                         match=Param("match", "Customer code")),),
     ),
 }
 
 
 @pytest.fixture
 def fakes() -> dict[str, Connector]:
-    """The fake connectors by key."""
-    return FAKE_CONNECTORS
+    """The fake connectors by key; vendors without a fake here (the later ones) are the registered connectors."""
+    return {**registry.all_connectors(), **FAKE_CONNECTORS}

@@ -1,4 +1,10 @@
-"""Accounts: connections to apps. Non-secret settings go to the database, secrets to the keychain."""
+"""Accounts: connections to apps. Non-secret settings go to the database, secrets to the keychain.
+
+A connector's small non-secret state per account (a discovered gateway, a corp id) lives in the
+``account_state`` table; token renewals of one account are serialised across processes by lock files in
+``<data>/locks``. Sandbox accounts keep nothing in the keychain: the tokens their emulators issue open only
+those emulators, so they are kept in the account's state, which lets every process reuse them.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ordersync_app import paths
 from ordersync_app.connectors.sdk import auth, registry
 from ordersync_app.connectors.sdk.http import ApiClient
 from ordersync_app.connectors.sdk.spec import SANDBOX_SCHEME, AccountConfig, Connector
@@ -15,7 +22,7 @@ from ordersync_app.domain.errors import SetupError
 from ordersync_app.secrets import store as secrets
 from ordersync_app.services import sandbox
 from ordersync_app.storage import db
-from ordersync_app.storage.tables import Account
+from ordersync_app.storage.tables import Account, AccountState
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 
@@ -147,6 +154,9 @@ def remove_account(name: str) -> None:
     if not info.base_url.startswith(SANDBOX_SCHEME):  # sandbox accounts keep nothing in the keychain
         derived = ["access_token_expires_at", "client_token", "client_token_expires_at"]
         secrets.delete_secrets(name, [st.key for st in conn.settings if st.secret] + derived)
+    with db.session() as s:
+        for state in s.scalars(select(AccountState).where(AccountState.account == name)):
+            s.delete(state)
     auth.forget(name)
 
 
@@ -158,18 +168,46 @@ def set_status(name: str, status: str, message: str | None = None) -> None:
             row.status, row.status_message = status, message
 
 
+def get_state(account: str, key: str) -> str | None:
+    """A connector's stored non-secret value for an account (None when there is none)."""
+    with db.session() as s:
+        row = s.get(AccountState, (account, key))
+        return row.value if row is not None else None
+
+
+def set_state(account: str, key: str, value: str | None) -> None:
+    """Store (or, with None, drop) a connector's non-secret value for an account."""
+    with db.session() as s:
+        row = s.get(AccountState, (account, key))
+        if value is None:
+            if row is not None:
+                s.delete(row)
+        elif row is None:
+            s.add(AccountState(account=account, key=key, value=value))
+        else:
+            row.value = value
+
+
+SANDBOX_TOKEN = "sandbox-token:"  # noqa: S105 - a state-key prefix for tokens the sandbox emulators issue
+
+
 def account_config(name: str) -> AccountConfig:
     """The runtime configuration of an account, secrets read lazily from the keychain."""
     info = get_account(name)
+    common: dict[str, Any] = {
+        "state": lambda key: get_state(name, key), "save_state": lambda key, value: set_state(name, key, value),
+        "lock_dir": str(paths.home() / "locks")}
     if info.base_url.startswith(SANDBOX_SCHEME):
         box = connector(info.connector).sandbox
         values = dict(box.credentials) if box else {}
         return AccountConfig(name=name, connector=info.connector, base_url=sandbox.resolve(info.base_url),
-                             settings=info.settings, secret=values.get)
+                             settings=info.settings,
+                             secret=lambda key: values.get(key) or get_state(name, SANDBOX_TOKEN + key),
+                             save_secret=lambda key, value: set_state(name, SANDBOX_TOKEN + key, value), **common)
     return AccountConfig(
         name=name, connector=info.connector, base_url=info.base_url, settings=info.settings,
         secret=lambda key: secrets.get_secret(name, key),
-        save_secret=lambda key, value: secrets.set_secret(name, key, value),
+        save_secret=lambda key, value: secrets.set_secret(name, key, value), **common,
     )
 
 

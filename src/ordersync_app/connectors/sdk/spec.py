@@ -88,6 +88,15 @@ class Field:
     read_only: bool = field(default=False, kw_only=True)
 
 
+def fields(*rows: str) -> tuple[Field, ...]:
+    """Fields written compactly as ``"key|English label|中文标签|type"`` rows (a catalogue in a few lines)."""
+    found = []
+    for row in rows:
+        key, label, label_zh, kind = row.split("|")
+        found.append(Field(key, label, kind, label_zh=label_zh))
+    return tuple(found)
+
+
 @dataclass(frozen=True)
 class Param:
     """A parameter a recipe passes to a trigger, lookup or action (not a field mapping).

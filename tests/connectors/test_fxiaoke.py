@@ -149,7 +149,7 @@ def test_errors_inside_http_200_say_who_must_act_in_both_languages(server: Sandb
         api.json("POST", "/cgi/crm/v2/data/update", json={"data": {"object_data": {
             "dataObjectApiName": "AccountObj", "_id": "no-such-record"}}})
     assert "数据不存在或已作废" in (caught.value.vendor_message or "")
-    answer = httpx.Response(200, json={"errorCode": 30003, "errorMessage": "客户没有购买 openapi 配额", "traceId": "t1"})
+    answer = httpx.Response(200, json={"errorCode": 30003, "errorMessage": "未购买 openapi 配额", "traceId": "t1"})
     assert error_message(answer).startswith("the company has bought no Open API quota")
     assert "企业未购买 OpenAPI 配额" in error_message(answer) and "traceId t1" in error_message(answer)
     expected = {0: None, 20016: Verdict.REAUTH, 30004: Verdict.RETRY, 14001: Verdict.RETRY, 30003: Verdict.RETRY,

@@ -106,7 +106,7 @@ def test_an_unknown_tenant_and_a_wrong_secret_say_who_must_act(server: SandboxSe
     config = account(server)
     unknown = AccountConfig(name="yy-unknown", connector="yonyou", base_url=config.base_url,
                             settings={**SETTINGS, "tenant_id": "nosuchtenant"}, secret=config.secret)
-    with client(unknown) as api, pytest.raises(SetupError, match="no data centre") as caught:
+    with client(unknown) as api, pytest.raises(SetupError, match="does not know the tenant ID") as caught:
         CONNECTOR.test_connection(api)
     assert not isinstance(caught.value, AuthError)
     with client(account(server, app_secret="wrong-secret-9876")) as api, pytest.raises(AuthError) as refused:

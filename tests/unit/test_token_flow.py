@@ -12,9 +12,11 @@ import pytest
 
 from ordersync_app.connectors.sdk import auth, http
 from ordersync_app.connectors.sdk.http import AnswerLost, ApiClient, RateLimiter, RetryPolicy
-from ordersync_app.connectors.sdk.spec import AccountConfig, Connector, Owns, RateLimit, Write, WriteResult
+from ordersync_app.connectors.sdk.rules import coded_message
+from ordersync_app.connectors.sdk.spec import AccountConfig, Connector, Owns, RateLimit, Write, WriteResult, fields
 from ordersync_app.connectors.sdk.writes import one_by_one
-from ordersync_app.domain.errors import RecordRejected, TransientError
+from ordersync_app.domain.errors import AuthError, RecordRejected, SetupError, TransientError
+from ordersync_app.domain.redact import mask
 from ordersync_app.sandbox._server import Request, Response, SandboxApp, SandboxServer
 
 
@@ -78,11 +80,10 @@ def _connector(url: str, limit: RateLimit | None = None) -> Connector:
 
 def _account(url: str, name: str, secrets: dict[str, str], state: dict[str, str] | None,
              lock_dir: Path | None = None) -> AccountConfig:
-    keep = state.__setitem__ if state is not None else (lambda _k, _v: None)
+    """An account over these stores (``state=None``: an account that keeps no state anywhere)."""
+    kept: dict[str, Any] = {} if state is None else {"state": state.get, "save_state": state.__setitem__}
     return AccountConfig(name=name, connector="vendor", base_url=url, settings={}, secret=secrets.get,
-                         save_secret=secrets.__setitem__, state=(state or {}).get if state is not None else
-                         (lambda _k: None), save_state=keep,  # type: ignore[arg-type]
-                         lock_dir=str(lock_dir) if lock_dir else None)
+                         save_secret=secrets.__setitem__, lock_dir=str(lock_dir) if lock_dir else None, **kept)
 
 
 def test_a_token_flow_discovers_then_buys_and_a_second_process_reuses_both(vendor, tmp_path) -> None:
@@ -97,10 +98,7 @@ def test_a_token_flow_discovers_then_buys_and_a_second_process_reuses_both(vendo
     assert app.calls == {"discover": 1, "token": 1, "thing": 2}
     assert state == {"zone": "zone-of-t1"} and secrets["vendor_token"] == "tok-1"
     # another process: a new holder over the same keychain and state store buys nothing
-    second = _account(url, "acct-flow-2", secrets, state, tmp_path / "locks")
-    second = AccountConfig(name="acct-flow-1", connector="vendor", base_url=url, settings={},
-                           secret=second.secret, save_secret=second.save_secret, state=second.state,
-                           save_state=second.save_state, lock_dir=second.lock_dir)
+    second = _account(url, "acct-flow-1", secrets, state, tmp_path / "locks")
     auth.forget("acct-flow-1")
     with ApiClient(_connector(url), second, retry=RetryPolicy(max_attempts=2)) as client:
         assert client.json("GET", "/thing") == {"ok": True}
@@ -179,3 +177,41 @@ def test_one_by_one_keeps_each_outcome_with_its_write() -> None:
     assert [(r.ref, r.status) for r in results] == [
         ("r0", "ok"), ("r1", "rejected"), ("r2", "unknown"), ("r3", "transient"), ("r4", "transient")]
     assert results[1].message == "数据不存在"
+
+
+def test_checked_token_answers_say_who_must_act() -> None:
+    account = AccountConfig(name="acct-checked", connector="vendor", base_url="https://v.example", settings={},
+                            secret=lambda _k: None)
+    kw: dict[str, Any] = {"vendor": "Vendor", "code": "code", "ok": "00000", "busy": (14001,)}
+    assert auth.checked(httpx.Response(200, json={"code": "00000", "data": 1}), account, "x", **kw)["data"] == 1
+    with pytest.raises(TransientError) as busy:
+        auth.checked(httpx.Response(200, json={"code": 14001}), account, "the token", **kw)
+    assert busy.value.retry_after == 60.0
+    with pytest.raises(AuthError, match="Vendor refused the app secret of account 'acct-checked'"):
+        auth.checked(httpx.Response(200, json={"code": "10018"}), account, "the app secret", **kw)
+    with pytest.raises(SetupError, match="does not know the tenant ID") as setup:
+        auth.checked(httpx.Response(200, json={"code": "500"}), account, "the tenant ID", setup=True, **kw)
+    assert not isinstance(setup.value, AuthError)
+    with pytest.raises(SetupError, match="answered no JSON"):
+        auth.checked(httpx.Response(302, text="<html>moved</html>"), account, "the token", **kw)
+
+
+def test_require_names_every_missing_value_and_registers_secrets() -> None:
+    values = {"app_secret": "s3cret-value-1234"}
+    account = AccountConfig(name="acct-req", connector="vendor", base_url="https://v.example",
+                            settings={"app_id": "A1"}, secret=values.get)
+    assert auth.require(account, "app_id", "app_secret") == ["A1", "s3cret-value-1234"]
+    assert "s3cret-value-1234" not in mask("the secret is s3cret-value-1234")
+    with pytest.raises(SetupError, match="has no tenant_id, app_key"):
+        auth.require(account, "tenant_id", "app_key", "app_id")
+
+
+def test_coded_messages_and_field_rows() -> None:
+    explain = coded_message("code", "message", {310036: ("token expired", "令牌过期")}, tags=("traceId",))
+    said = explain(httpx.Response(200, json={"code": "310036", "message": "非法token", "traceId": "t9"}))
+    assert said == "token expired / 令牌过期 (非法token) [code 310036, traceId t9]"
+    plain = explain(httpx.Response(200, json={"code": "999", "message": "服务端逻辑异常"}))
+    assert plain == "服务端逻辑异常 [code 999]"
+    assert explain(httpx.Response(200, text="非法token")) == "非法token"
+    [field] = fields("amount|Amount|金额|number")
+    assert (field.key, field.label, field.label_zh, field.type) == ("amount", "Amount", "金额", "number")

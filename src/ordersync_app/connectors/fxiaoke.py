@@ -26,8 +26,8 @@ from ordersync_app.connectors.sdk.http import ApiClient
 from ordersync_app.connectors.sdk.paginate import Offset
 from ordersync_app.connectors.sdk.spec import Decision, Field, Param, Secret, Setting, Verdict, Write, WriteResult
 from ordersync_app.connectors.sdk.writes import one_by_one
-from ordersync_app.domain.errors import AuthError, SetupError, TransientError
-from ordersync_app.domain.redact import mask, register_secret
+from ordersync_app.domain.errors import SetupError
+from ordersync_app.domain.redact import register_secret
 
 TOKEN_PATH, USER_PATH = "/cgi/corpAccessToken/get/V2", "/cgi/user/getByMobile"
 QUERY, CREATE, UPDATE = "/cgi/crm/v2/data/query", "/cgi/crm/v2/data/create", "/cgi/crm/v2/data/update"
@@ -60,6 +60,7 @@ RULES = (
     rules.on(Verdict.REJECT, status=200, path="errorCode", not_in=(0, 30002)),  # 30002: _classify
 )
 error_message = rules.coded_message("errorCode", "errorMessage", MESSAGES, tags=("traceId",))
+ANSWERS: dict[str, Any] = {"vendor": "Fxiaoke", "code": "errorCode", "ok": 0, "busy": BUSY, "explain": error_message}
 
 
 def _classify(response: httpx.Response) -> Decision | None:
@@ -71,32 +72,18 @@ def _classify(response: httpx.Response) -> Decision | None:
     return Decision(Verdict.RETRY, wait_seconds=(midnight - now).total_seconds())
 
 
-def _answer(response: httpx.Response, account: spec.AccountConfig, what: str) -> dict[str, Any]:
-    """The body of a token-flow answer, or the error of whoever must act."""
-    body = rules.body_of(response)
-    if not isinstance(body, dict):
-        raise SetupError(WWW, hint="use open.fxiaoke.com or open-<cloud>.fxiaoke.com")
-    if body.get("errorCode") == 0:
-        return body
-    said, who = mask(error_message(response)), f"account '{account.name}'"
-    if body.get("errorCode") in BUSY:
-        raise TransientError(f"the Fxiaoke token endpoint is busy for {who}", retry_after=60.0, vendor_message=said)
-    raise AuthError(f"Fxiaoke refused {what} of {who}", vendor_message=said, account=account.name,
-                    hint="check the values in Accounts (Fxiaoke Open Platform → 应用管理)")
-
-
 def _token_flow(acct: spec.AccountConfig) -> Generator[httpx.Request, httpx.Response, auth.Token]:
     """Buy a corpAccessToken, then name the acting employee (``currentOpenUserId``) by the admin's mobile."""
     app_id, mobile, secret, code = auth.require(acct, "app_id", "admin_mobile", "app_secret", "permanent_code")
     base = acct.base_url.rstrip("/")
     got = yield httpx.Request("POST", base + TOKEN_PATH, json={"appId": app_id, "appSecret": secret,
                                                               "permanentCode": code})
-    body = _answer(got, acct, "the App ID, App Secret or permanent code")
+    body = auth.checked(got, acct, "the App ID, App Secret or permanent code", **ANSWERS)
     token, corp = str(body["corpAccessToken"]), str(body["corpId"])
     register_secret(token)
     found = yield httpx.Request("POST", base + USER_PATH, json={"corpAccessToken": token, "corpId": corp,
                                                                "mobile": mobile})
-    users = _answer(found, acct, "the administrator's mobile").get("empList") or []
+    users = auth.checked(found, acct, "the administrator's mobile", **ANSWERS).get("empList") or []
     if not users:
         raise SetupError(f"no Fxiaoke employee has the mobile {mobile} / 找不到手机号为 {mobile} 的员工",
                          hint="enter the mobile of a CRM administrator in Accounts")
@@ -203,7 +190,8 @@ MATCH_FIELD = Param("match_field", "Field that identifies the record", default="
                     description="_id, or a unique field such as a custom order_no__c")
 _SET = "data/update of the one record whose match field equals the match: sets values, a repeat changes nothing"
 _FIND = "finds the record by the key field first; after a lost answer the engine reads before any re-send"
-ACTIONS = tuple(action for key, obj, en, zh, fields, _t in OBJECTS for action in (
+ACTIONS = tuple(action for key, obj, en, zh, every, _t in OBJECTS
+                for fields in [tuple(f for f in every if f.key not in ("_id", MODIFIED))] for action in (
     spec.Action(f"update_{key}", f"Update {en.lower()}", f"更新{zh}", fields, _writer(obj, create=False),
                 _reader(obj), match=Param("match", "Match value", required=True, label_zh="匹配值"),
                 params=(MATCH_FIELD,), batch_max=BATCH, object=obj, open_fields=True, idempotency=_SET),
@@ -241,7 +229,7 @@ CONNECTOR = spec.Connector(
         Setting("host", "API host", "接口域名", "open.fxiaoke.com, or your company's cloud open-<cloud>.fxiaoke.com "
                 "(ask your Fxiaoke administrator); not www.fxiaoke.com, the website.", "填 open.fxiaoke.com；"
                 "专属云企业填 open-<云名>.fxiaoke.com（可问管理员）；不要填官网 www.fxiaoke.com。",
-                default="open.fxiaoke.com"),
+                required=False, default="open.fxiaoke.com"),
         Setting("app_id", "App ID", "AppID", "Fxiaoke Open Platform (open.fxiaoke.com) → 应用管理 → your self-built "
                 "app: the AppID (FSAID_…).", "纷享销客开放平台 → 应用管理 → 自建应用：AppID（FSAID_ 开头）。"),
         Secret("app_secret", "App Secret", "AppSecret", "On the same page as the AppID.", "与 AppID 同一页面。"),

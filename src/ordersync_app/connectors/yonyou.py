@@ -30,8 +30,7 @@ from ordersync_app.connectors.sdk.paginate import PageNumber
 from ordersync_app.connectors.sdk.paths import dig
 from ordersync_app.connectors.sdk.spec import Field, Param, Secret, Setting, Verdict, Write, WriteResult
 from ordersync_app.connectors.sdk.writes import one_by_one
-from ordersync_app.domain.errors import AuthError, SetupError
-from ordersync_app.domain.redact import mask
+from ordersync_app.domain.errors import SetupError
 
 DISCOVERY, TOKEN_PATH = "/open-auth/dataCenter/getGatewayAddress", "/open-auth/selfAppAuth/base/v1/getAccessToken"
 CUSTOMERS, OPPORTUNITIES = "/yonbip/digitalModel/merchant/newlist", "/yonbip/crm/oppt/bill/list"
@@ -51,6 +50,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "999": ("Yonyou refused the data (does every code exist in this tenant?)", "用友拒绝了数据（编码是否存在？）"),
     "10018": ("Yonyou knows no such app key, or the app is disabled", "应用不存在或 appKey 已停用"),
 }
+ANSWERS: dict[str, Any] = {"vendor": "Yonyou", "code": "code", "ok": "00000",
+                           "explain": rules.coded_message("code", "message", MESSAGES)}
 RULES = (
     rules.on(Verdict.REAUTH, status=200, contains="非法token"),  # some APIs answer it as plain text [S]
     rules.on(Verdict.REAUTH, path="code", equals=("310036", "310001")),
@@ -70,18 +71,6 @@ def signature(params: Mapping[str, str], app_secret: str) -> str:
     return base64.b64encode(hmac.new(app_secret.encode(), text.encode(), hashlib.sha256).digest()).decode()
 
 
-def _answer(response: httpx.Response, account: spec.AccountConfig, what: str) -> dict[str, Any]:
-    body = rules.body_of(response)
-    if isinstance(body, dict) and str(body.get("code")) == "00000" and isinstance(body.get("data"), dict):
-        return dict(body["data"])
-    said = mask(rules.coded_message("code", "message", MESSAGES)(response))
-    if what == "the tenant ID":
-        raise SetupError(f"Yonyou knows no data centre for the tenant ID of account '{account.name}'",
-                         vendor_message=said, hint="copy the tenant ID again (YonBIP → 数字化建模/开发者中心)")
-    raise AuthError(f"Yonyou refused {what} of account '{account.name}'", vendor_message=said, account=account.name,
-                    hint="check the app key and app secret (开放平台 → 自建应用 → 应用凭证)")
-
-
 def _trusted(url: Any, account: spec.AccountConfig) -> str:
     """A discovered host receives the token: only over HTTPS (or the account's own loopback host, the sandbox)."""
     found, base = httpx.URL(str(url or "")), httpx.URL(account.base_url)
@@ -95,7 +84,7 @@ def _token_flow(acct: spec.AccountConfig) -> Generator[httpx.Request, httpx.Resp
     tenant, key, secret = auth.require(acct, "tenant_id", "app_key", "app_secret")
     if not (acct.state("gatewayUrl") and acct.state("tokenUrl")):
         found = yield httpx.Request("GET", acct.base_url.rstrip("/") + DISCOVERY, params={"tenantId": tenant})
-        data = _answer(found, acct, "the tenant ID")
+        data = auth.checked(found, acct, "the tenant ID", setup=True, **ANSWERS)["data"]
         for name in ("gatewayUrl", "tokenUrl"):
             acct.save_state(name, _trusted(data.get(name), acct))
     params = {"appKey": key, "timestamp": str(int(time.time() * 1000))}
@@ -104,7 +93,7 @@ def _token_flow(acct: spec.AccountConfig) -> Generator[httpx.Request, httpx.Resp
 
 
 def _read_token(response: httpx.Response, account: spec.AccountConfig) -> auth.Token:
-    data = _answer(response, account, "the app key or app secret")
+    data = auth.checked(response, account, "the app key or app secret", **ANSWERS)["data"]
     return auth.Token(str(data["access_token"]), float(data.get("expire") or 7200))
 
 
@@ -233,7 +222,8 @@ KEY_FIELD = Param("key_field", "Header field holding OrderSync's key", default="
                   label_zh="存放 OrderSync 键的表头字段", description="a header custom item (表头自定义项) kept for it")
 ACTIONS = (
     spec.Action("create_sales_order", "Create sales order", "创建销售订单", tuple(
-        Field(f.key, f.label, f.type, f.key in REQUIRED, label_zh=f.label_zh) for f in ORDER_FIELDS[1:-1]),
+        Field(f.key, f.label, f.type, f.key in REQUIRED, label_zh=f.label_zh) for f in ORDER_FIELDS
+        if f.key not in ("id", "agentId_name", "nextStatus", "verifystate", "pubts")),
         _deliver_orders, _read_orders, params=(KEY_FIELD,), semantics=spec.WriteSemantics.KEYED,
         idempotency="singleSave with resubmitCheckKey = the ledger reference hashed: a re-send answers the first "
                     "order; the key also goes into a header field, so the order can be found"),

@@ -35,7 +35,7 @@ from typing import Any
 import httpx
 
 from ordersync_app.connectors.sdk.spec import AccountConfig, RateLimit
-from ordersync_app.domain.errors import AuthError, SetupError
+from ordersync_app.domain.errors import AuthError, SetupError, TransientError
 from ordersync_app.domain.redact import mask, register_secret
 
 
@@ -294,6 +294,35 @@ class TokenAuth(httpx.Auth):
             yield from self._renew()
         assert self._token is not None
         yield self._apply(request, self._token, self._account)
+
+
+def checked(response: httpx.Response, account: AccountConfig, what: str, *, vendor: str, code: str, ok: Any,
+            busy: tuple[Any, ...] = (), explain: Callable[[httpx.Response], str] | None = None,
+            setup: bool = False) -> dict[str, Any]:
+    """The JSON body of a token-flow answer whose ``code`` is ``ok`` (codes compare as text).
+
+    Raises:
+        TransientError: a ``busy`` code: the vendor asks to try later (a token endpoint's own limit).
+        SetupError: the answer is no JSON (a web page: a wrong address), or ``setup`` and the vendor does not
+            know ``what`` (a tenant id: a value of the account, not a credential).
+        AuthError: the vendor refused ``what`` (credentials); its message (``explain``) is kept, masked.
+    """
+    from ordersync_app.connectors.sdk.rules import body_of  # rules is imported by the http layer first
+
+    body, who = body_of(response), f"account '{account.name}'"
+    said = mask(explain(response) if explain else response.text)[:300]
+    if not isinstance(body, dict):
+        raise SetupError(f"{vendor} answered no JSON for {who} (HTTP {response.status_code})", vendor_message=said,
+                         hint="check the account's address")
+    if str(body.get(code)) == str(ok):
+        return body
+    if str(body.get(code)) in {str(b) for b in busy}:
+        raise TransientError(f"{vendor} is busy ({what}, {who})", retry_after=60.0, vendor_message=said)
+    if setup:
+        raise SetupError(f"{vendor} does not know {what} of {who}", vendor_message=said,
+                         hint="check the value in Accounts")
+    raise AuthError(f"{vendor} refused {what} of {who}", vendor_message=said, account=account.name,
+                    hint="check the values in Accounts (or Reconnect)")
 
 
 def _remembering(account: AccountConfig) -> AccountConfig:

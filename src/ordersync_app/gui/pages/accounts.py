@@ -116,9 +116,10 @@ class AccountDialog(QDialog):
         for spec in conn.settings:
             if spec.choices:
                 widget: QLineEdit | QComboBox = QComboBox()
-                widget.addItems(list(spec.choices))
+                for choice in spec.choices:  # shown in the user's language, stored as the declared value
+                    widget.addItem(i18n.pick(*spec.choice_labels.get(choice, (choice, choice))), choice)
                 if spec.default:
-                    widget.setCurrentText(spec.default)
+                    widget.setCurrentIndex(max(0, widget.findData(spec.default)))
             else:
                 widget = QLineEdit()
                 if spec.secret:
@@ -162,7 +163,7 @@ class AccountDialog(QDialog):
         secrets: dict[str, str] = {}
         for spec in self.connector().settings:
             widget = self.fields[spec.key]
-            value = widget.currentText() if isinstance(widget, QComboBox) else widget.text().strip()
+            value = str(widget.currentData() or "") if isinstance(widget, QComboBox) else widget.text().strip()
             if value:
                 (secrets if spec.secret else settings)[spec.key] = value
         return settings, secrets

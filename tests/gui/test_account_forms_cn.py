@@ -1,10 +1,10 @@
-"""The account forms of 纷享销客 and 用友 in Chinese: one field per declared setting, Chinese labels and help
-texts under each field, choices shown by their Chinese labels but saved as their values."""
+"""The account forms of 纷享销客 and 用友 in Chinese: one field per declared setting with its Chinese label, the
+help text saying where the value is found on the field, choices shown by their declared Chinese labels."""
 
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QComboBox, QLabel
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel
 
 from ordersync_app.gui import i18n
 from ordersync_app.gui.main_window import MainWindow
@@ -15,22 +15,21 @@ from ordersync_app.services import accounts
 @pytest.mark.parametrize("key", ["fxiaoke", "yonyou"])
 def test_the_form_speaks_chinese_and_says_where_each_value_is(qtbot, window: MainWindow, key: str) -> None:
     i18n.install("zh_CN")
-    dialog = AccountDialog(window.ctx, window)
+    dialog = AccountDialog(window.ctx, window, connector_key=key)
     qtbot.addWidget(dialog)
-    dialog.app.setCurrentIndex(dialog.app.findData(key))
     conn = accounts.connector(key)
     assert set(dialog.fields) == {s.key for s in conn.settings}
-    notes = {label.text() for label in dialog.form_host.findChildren(QLabel)}
     for spec in conn.settings:
-        assert spec.help_zh and spec.help_zh in notes, spec.key
-        assert any("\u4e00" <= ch <= "\u9fff" for ch in spec.label_zh + spec.help_zh), spec.key
+        label = dialog.form.itemAt(dialog.field_rows[spec.key], QFormLayout.ItemRole.LabelRole).widget()
+        assert isinstance(label, QLabel) and label.text().startswith(spec.label_zh), spec.key
+        assert dialog.fields[spec.key].toolTip() == spec.help_zh, spec.key
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in spec.help_zh), spec.key
 
 
-def test_choices_show_their_label_and_keep_their_value(qtbot, window: MainWindow) -> None:
+def test_choices_show_their_declared_label_and_keep_their_value(qtbot, window: MainWindow) -> None:
     i18n.install("zh_CN")
-    dialog = AccountDialog(window.ctx, window)
+    dialog = AccountDialog(window.ctx, window, connector_key="fxiaoke")
     qtbot.addWidget(dialog)
-    dialog.app.setCurrentIndex(dialog.app.findData("fxiaoke"))
     flows = dialog.fields["workflows"]
     assert isinstance(flows, QComboBox)
     assert flows.currentText() == "不触发（推荐）"

@@ -189,7 +189,7 @@ OBJECTS = (
 MATCH_FIELD = Param("match_field", "Field that identifies the record", default="_id", label_zh="用于匹配的字段",
                     description="_id, or a unique field such as a custom order_no__c")
 _SET = "data/update of the one record whose match field equals the match: sets values, a repeat changes nothing"
-_FIND = "finds the record by the key field first; after a lost answer the engine reads before any re-send"
+_FIND = "an upsert keyed on the match field (keep it unique): found by it, a lost create is never made twice"
 ACTIONS = tuple(action for key, obj, en, zh, every, _t in OBJECTS
                 for fields in [tuple(f for f in every if f.key not in ("_id", MODIFIED))] for action in (
     spec.Action(f"update_{key}", f"Update {en.lower()}", f"更新{zh}", fields, _writer(obj, create=False),
@@ -199,7 +199,7 @@ ACTIONS = tuple(action for key, obj, en, zh, every, _t in OBJECTS
         f"create_or_update_{key}", f"Create or update {en.lower()}", f"创建或更新{zh}", fields,
         _writer(obj, create=True), _reader(obj), match=Param("match", "Key value", required=True, label_zh="键值"),
         params=(MATCH_FIELD,), batch_max=BATCH, object=obj, open_fields=True, idempotency=_FIND,
-        semantics=spec.WriteSemantics.APPEND)])))
+        semantics=spec.WriteSemantics.KEYED)])))
 CURSOR = spec.Cursor(MODIFIED, param="since", until_param="until", format="epoch_ms", granularity=0.001)
 TRIGGERS = tuple(spec.Trigger(
     f"{key}_changed", f"{en} created or changed", f"{zh}新建或变更", CURSOR, fields, page_size=PAGE_MAX,
@@ -230,9 +230,9 @@ CONNECTOR = spec.Connector(
                 "(ask your Fxiaoke administrator); not www.fxiaoke.com, the website.", "填 open.fxiaoke.com；"
                 "专属云企业填 open-<云名>.fxiaoke.com（可问管理员）；不要填官网 www.fxiaoke.com。",
                 required=False, default="open.fxiaoke.com"),
-        Setting("app_id", "App ID", "AppID", "Fxiaoke Open Platform (open.fxiaoke.com) → 应用管理 → your self-built "
+        Setting("app_id", "App ID", "应用 AppID", "Fxiaoke Open Platform (open.fxiaoke.com) → 应用管理 → your self-built "
                 "app: the AppID (FSAID_…).", "纷享销客开放平台 → 应用管理 → 自建应用：AppID（FSAID_ 开头）。"),
-        Secret("app_secret", "App Secret", "AppSecret", "On the same page as the AppID.", "与 AppID 同一页面。"),
+        Secret("app_secret", "App Secret", "应用 AppSecret", "On the same page as the AppID.", "与 AppID 同一页面。"),
         Secret("permanent_code", "Permanent code", "永久授权码", "Shown once your company's administrator has "
                "authorised the app (same page → 授权信息).", "企业管理员授权应用后显示（同一页面 → 授权信息）。"),
         Setting("admin_mobile", "Administrator's mobile", "管理员手机号", "Mobile number of the CRM administrator "

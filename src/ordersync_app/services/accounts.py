@@ -6,11 +6,6 @@ first and the row second, so a keychain that refuses leaves no half-made ("ghost
 status says what the last real contact with the vendor showed: ``untested`` after saving, ``ok`` after a
 successful test or run, ``attention`` after a failed test, ``reconnect`` after the vendor refused the
 credentials during a run.
-
-A connector's small non-secret state per account (a discovered gateway, a corp id) lives in the
-``account_state`` table; token renewals of one account are serialised across processes by lock files in
-``<data>/locks``. Sandbox accounts keep nothing in the keychain: the tokens their emulators issue open only
-those emulators, so they are kept in the account's state, which lets every process reuse them.
 """
 
 from __future__ import annotations
@@ -21,17 +16,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from ordersync_app import paths
 from ordersync_app.connectors.sdk import auth, registry
 from ordersync_app.connectors.sdk.http import ApiClient
-from ordersync_app.connectors.sdk.spec import SANDBOX_SCHEME, AccountConfig, Connector
+from ordersync_app.connectors.sdk.spec import SANDBOX_SCHEME, AccountConfig, Connector, TlsSettings
 from ordersync_app.domain.errors import AuthError, OrderSyncError, SetupError
 from ordersync_app.secrets import store as secrets
 from ordersync_app.services import sandbox
 from ordersync_app.storage import db
-from ordersync_app.storage.tables import Account, AccountState
+from ordersync_app.storage.tables import Account, AccountState, utcnow
+
+# Account state keys OrderSync itself keeps (beside each connector's own): per-account TLS trust.
+TLS_CA_BUNDLE, TLS_PINNED_PEM = "tls_ca_bundle", "tls_pinned_pem"
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 STATUSES = ("untested", "ok", "attention", "reconnect")
@@ -264,8 +262,7 @@ def remove_account(name: str) -> None:
         row = s.scalar(select(Account).where(Account.name == name))
         if row is not None:
             s.delete(row)
-        for state in s.scalars(select(AccountState).where(AccountState.account == name)):
-            s.delete(state)
+        s.execute(delete(AccountState).where(AccountState.account == name))
     auth.forget(name)
 
 
@@ -280,14 +277,14 @@ def set_status(name: str, status: str, message: str | None = None) -> None:
 
 
 def get_state(account: str, key: str) -> str | None:
-    """A connector's stored non-secret value for an account (None when there is none)."""
+    """A non-secret fact kept for an account (a discovered gateway, an ``instance_url``, TLS trust)."""
     with db.session() as s:
         row = s.get(AccountState, (account, key))
-        return row.value if row is not None else None
+        return row.value if row else None
 
 
 def set_state(account: str, key: str, value: str | None) -> None:
-    """Store (or, with None, drop) a connector's non-secret value for an account."""
+    """Keep (or, with None, forget) a non-secret fact of an account; shared by every process."""
     with db.session() as s:
         row = s.get(AccountState, (account, key))
         if value is None:
@@ -296,29 +293,48 @@ def set_state(account: str, key: str, value: str | None) -> None:
         elif row is None:
             s.add(AccountState(account=account, key=key, value=value))
         else:
-            row.value = value
+            row.value, row.updated_at = value, utcnow()
 
 
-SANDBOX_TOKEN = "sandbox-token:"  # noqa: S105 - a state-key prefix for tokens the sandbox emulators issue
+def set_tls(account: str, *, ca_bundle: str | None = None, pinned_pem: str | None = None) -> None:
+    """Trust an on-premise server's certificate for one account: a CA bundle file, or exactly one pinned
+    certificate (never "verify off"). Both None goes back to the system's trust store."""
+    get_account(account)
+    set_state(account, TLS_CA_BUNDLE, ca_bundle)
+    set_state(account, TLS_PINNED_PEM, pinned_pem)
+    auth.forget(account)
+
+
+# Sandbox accounts keep nothing in the keychain; the tokens their emulators issue (which open only those
+# emulators) are kept as account state, so every process reuses them (Fxiaoke's token endpoint allows ten a minute).
+SANDBOX_TOKEN = "sandbox-token:"  # noqa: S105 - a state-key prefix, not a password
 
 
 def account_config(name: str) -> AccountConfig:
-    """The runtime configuration of an account, secrets read lazily from the keychain."""
+    """The runtime configuration of an account, secrets read lazily from the keychain, state from the database."""
     info = get_account(name)
-    common: dict[str, Any] = {
-        "state": lambda key: get_state(name, key), "save_state": lambda key, value: set_state(name, key, value),
-        "lock_dir": str(paths.home() / "locks")}
+
+    def state(key: str) -> str | None:
+        return get_state(name, key)
+
+    def save_state(key: str, value: str | None) -> None:
+        set_state(name, key, value)
+
+    locks = str(paths.home() / "locks")
     if info.base_url.startswith(SANDBOX_SCHEME):
         box = connector(info.connector).sandbox
         values = dict(box.credentials) if box else {}
         return AccountConfig(name=name, connector=info.connector, base_url=sandbox.resolve(info.base_url),
-                             settings=info.settings,
+                             settings=info.settings, state=state, save_state=save_state, lock_dir=locks,
                              secret=lambda key: values.get(key) or get_state(name, SANDBOX_TOKEN + key),
-                             save_secret=lambda key, value: set_state(name, SANDBOX_TOKEN + key, value), **common)
+                             save_secret=lambda key, value: set_state(name, SANDBOX_TOKEN + key, value))
+    ca_bundle, pinned = get_state(name, TLS_CA_BUNDLE), get_state(name, TLS_PINNED_PEM)
     return AccountConfig(
         name=name, connector=info.connector, base_url=info.base_url, settings=info.settings,
         secret=lambda key: secrets.get_secret(name, key),
-        save_secret=lambda key, value: secrets.set_secret(name, key, value), **common,
+        save_secret=lambda key, value: secrets.set_secret(name, key, value),
+        state=state, save_state=save_state, tls=TlsSettings(ca_bundle, pinned) if ca_bundle or pinned else None,
+        lock_dir=locks,
     )
 
 

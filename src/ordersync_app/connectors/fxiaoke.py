@@ -230,8 +230,9 @@ CONNECTOR = spec.Connector(
                 "(ask your Fxiaoke administrator); not www.fxiaoke.com, the website.", "填 open.fxiaoke.com；"
                 "专属云企业填 open-<云名>.fxiaoke.com（可问管理员）；不要填官网 www.fxiaoke.com。",
                 required=False, default="open.fxiaoke.com"),
-        Setting("app_id", "App ID", "应用 AppID", "Fxiaoke Open Platform (open.fxiaoke.com) → 应用管理 → your self-built "
-                "app: the AppID (FSAID_…).", "纷享销客开放平台 → 应用管理 → 自建应用：AppID（FSAID_ 开头）。"),
+        Setting("app_id", "App ID", "应用 AppID", "Fxiaoke Open Platform (open.fxiaoke.com) → 应用管理 → your "
+                "self-built app: the AppID (FSAID_…).",
+                "纷享销客开放平台 → 应用管理 → 自建应用：AppID（FSAID_ 开头）。"),
         Secret("app_secret", "App Secret", "应用 AppSecret", "On the same page as the AppID.", "与 AppID 同一页面。"),
         Secret("permanent_code", "Permanent code", "永久授权码", "Shown once your company's administrator has "
                "authorised the app (same page → 授权信息).", "企业管理员授权应用后显示（同一页面 → 授权信息）。"),

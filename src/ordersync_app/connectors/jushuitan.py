@@ -1,4 +1,5 @@
-"""Jushuitan (聚水潭) open platform: the OMS many of our Chinese users run, read as an order source.
+"""Jushuitan (聚水潭) open platform: the OMS many of our Chinese users run, read as an order source; customers
+from the CRM are written into it (``upsert_customer``, whose path and fields are [U]: see below).
 
 Signed form posts (app_key + MD5 ``sign`` over sorted parameters), business parameters as a ``biz`` JSON
 string, errors inside HTTP 200 (``code != 0``), 7-day ``modified`` windows paged by ``page_index``. The

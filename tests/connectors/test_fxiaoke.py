@@ -211,3 +211,16 @@ def test_describe_lists_custom_fields_and_stage_options(server: SandboxServer) -
     assert fields["order_no__c"].label == "网店订单号" and fields["order_no__c"].description == "custom field"
     assert fields["sales_stage"].choice_labels["shipped"] == "已发货"
     assert fields["amount"].type == "number"
+
+
+def test_two_writes_to_one_new_key_in_a_batch_create_one_record(server: SandboxServer) -> None:
+    upsert = CONNECTOR.action("create_or_update_customer")
+    assert upsert is not None and upsert.semantics == "keyed"
+    writes = [Write(ref=r, match="C9100", properties={"name": f"新客户{r}"}, params={"match_field": "customer_code__c"})
+              for r in ("a", "b")]
+    with client(account(server)) as api:
+        results = upsert.deliver(api, writes)
+        assert [r.status for r in results] == ["ok", "transient"]  # the second waits for the next batch
+        assert [r.status for r in upsert.deliver(api, writes[1:])] == ["ok"]  # and then updates the one created
+        assert upsert.read_current(api, writes[1:]) == [{"name": "新客户b"}]
+    assert list(app_of(server).counters()["customer_writes"].values()) == [2]

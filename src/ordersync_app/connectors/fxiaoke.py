@@ -14,7 +14,7 @@ Reads sort on ``last_modified_time`` and restart each page at the last value rea
 from __future__ import annotations
 
 import json
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +23,7 @@ import httpx
 
 from ordersync_app.connectors.sdk import auth, rules, spec
 from ordersync_app.connectors.sdk.http import ApiClient
+from ordersync_app.connectors.sdk.keyed import FindThenSave
 from ordersync_app.connectors.sdk.paginate import Offset
 from ordersync_app.connectors.sdk.spec import Decision, Field, Param, Secret, Setting, Verdict, Write, WriteResult
 from ordersync_app.connectors.sdk.writes import one_by_one
@@ -123,47 +124,47 @@ def _query(obj: str) -> spec.Encode:
     return encode
 
 
-def _find(client: ApiClient, obj: str, writes: list[Write]) -> tuple[str, dict[str, list[dict[str, Any]]]]:
-    """The match field of a batch and its records whose field is one of the matches (one query), by value."""
+def _keyed(obj: str, writes: list[Write], *, create: bool) -> FindThenSave:
+    """A find-then-save on the batch's match field: one query finds every target (several records
+    with one value are refused), then each is updated, or created when ``create`` and nothing has the value."""
     field = (writes[0].params.get("match_field") if writes else None) or "_id"
-    values, found = sorted({str(w.match) for w in writes if w.match}), {}  # type: ignore[var-annotated]
-    if values:  # one query for the batch (≤ BATCH values, PAGE_MAX rows leave room for duplicates)
-        body = _search(obj, [{"field_name": field, "operator": "IN", "field_values": values}], PAGE_MAX)
-        for row in (client.json("POST", QUERY, family="query", **body).get("data") or {}).get("dataList") or []:
-            found.setdefault(str(row.get(field)), []).append(row)
-    return field, found
+
+    def find(client: ApiClient, values: list[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, list[dict[str, Any]]] = {}
+        if values:  # ≤ BATCH values: PAGE_MAX rows leave room to see duplicates
+            body = _search(obj, [{"field_name": field, "operator": "IN", "field_values": values}], PAGE_MAX)
+            for row in (client.json("POST", QUERY, family="query", **body).get("data") or {}).get("dataList") or []:
+                found.setdefault(str(row.get(field)), []).append(row)
+        return {k: rows[0] if len(rows) == 1 else {"twins": len(rows)} for k, rows in found.items()}
+
+    def save(client: ApiClient, pairs: list[tuple[Write, Mapping[str, Any] | None]]) -> list[WriteResult]:
+        work, approve = FLOWS.get(client.account.settings.get("workflows") or "off", (False, False))
+        targets = {w.ref: hit for w, hit in pairs}
+
+        def send(w: Write) -> WriteResult:
+            hit = targets[w.ref]
+            if (hit and "twins" in hit) or not (hit or create):
+                why = f"{hit['twins']} records have" if hit else "no record has"
+                return WriteResult(w.ref, "rejected", message=f"{why} {field} = {w.match} in {obj}")
+            data = {"dataObjectApiName": obj, **w.properties, **({"_id": hit["_id"]} if hit else {field: w.match})}
+            answer = client.json("POST", UPDATE if hit else CREATE, write=True, family="update" if hit else "create",
+                                 json={"triggerWorkFlow": work, "triggerApprovalFlow": approve,
+                                       "data": {"object_data": data}})
+            return WriteResult(w.ref, "ok", target_id=str(hit["_id"] if hit else answer.get("dataId")),
+                               message=None if hit else "created")
+        return one_by_one([w for w, _hit in pairs], send)
+    return FindThenSave(find, save, what=obj)
 
 
 FLOWS = {"off": (False, False), "workflow": (True, False), "both": (True, True)}
 
 
 def _writer(obj: str, *, create: bool) -> spec.Deliver:
-    """Find each target by the match field, then update it (or, for create-or-update, create it)."""
-    def deliver(client: ApiClient, writes: list[Write]) -> list[WriteResult]:
-        field, found = _find(client, obj, writes)
-        work, approve = FLOWS.get(client.account.settings.get("workflows") or "off", (False, False))
-
-        def send(w: Write) -> WriteResult:
-            hits = found.get(str(w.match), []) if w.match else []
-            if len(hits) > 1 or not (hits or create) or not w.match:
-                why = f"{len(hits)} records have" if hits else "no record has"
-                return WriteResult(w.ref, "rejected", message=f"{why} {field} = {w.match} in {obj}")
-            data = {"dataObjectApiName": obj, **w.properties, **({"_id": hits[0]["_id"]} if hits else {field: w.match})}
-            answer = client.json("POST", UPDATE if hits else CREATE, write=True, family="update" if hits else "create",
-                                 json={"triggerWorkFlow": work, "triggerApprovalFlow": approve,
-                                       "data": {"object_data": data}})
-            return WriteResult(w.ref, "ok", target_id=str(hits[0]["_id"] if hits else answer.get("dataId")),
-                               message=None if hits else "created")
-        return one_by_one(writes, send)
-    return deliver
+    return lambda client, writes: _keyed(obj, writes, create=create).deliver(client, writes)
 
 
 def _reader(obj: str) -> spec.ReadCurrent:
-    def read(client: ApiClient, writes: list[Write]) -> list[dict[str, Any] | None]:
-        found = _find(client, obj, writes)[1]
-        return [{k: hits[0].get(k) for k in w.properties} if (hits := found.get(str(w.match))) else None
-                for w in writes]
-    return read
+    return lambda client, writes: _keyed(obj, writes, create=False).read_current(client, writes)
 
 
 def _fields(*rows: str) -> tuple[Field, ...]:

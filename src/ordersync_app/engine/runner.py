@@ -58,6 +58,7 @@ from ordersync_app.engine.events import EventHub, hub
 from ordersync_app.recipes import catalog
 from ordersync_app.recipes.model import ActionStep, LookupStep
 from ordersync_app.recipes.model import Recipe as RecipeModel
+from ordersync_app.storage import leases
 from ordersync_app.storage.tables import AuditEntry, Cursor, Execution, Run, utcnow
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ RETRY_SCHEDULE: tuple[int, ...] = tuple(
     int(x) for x in os.environ.get("ORDERSYNC_RETRY_SCHEDULE", "").split(",") if x.strip().isdigit()
 ) or (60, 300, 900, 3600, 3 * 3600, 6 * 3600)
 
+LONG_LIMIT_SECONDS = 600  # a wait the vendor asks for that long is a quota, not a failure
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 
 
@@ -116,7 +118,10 @@ class Item:
         self.status = "retrying"
         self.error = mask(error.render())
         self.retry_after = error.retry_after
-        self.attempted = self.attempted or attempt
+        # A vendor's long limit (a daily allocation) says when to come back: waiting for it is not a failed
+        # attempt, so records are never failed just for waiting out a quota.
+        long_limit = error.retry_after is not None and error.retry_after >= LONG_LIMIT_SECONDS
+        self.attempted = self.attempted or (attempt and not long_limit)
 
 
 class _Prefetch:
@@ -210,7 +215,7 @@ class Runner:
         started = time.monotonic()
         with self.session() as s:
             run = Run(recipe_id=self.plan.recipe_id, recipe_version=self.plan.version, status="running",
-                      dry_run=self.plan.dry_run, pid=os.getpid())
+                      dry_run=self.plan.dry_run, pid=os.getpid(), holder=leases.HOLDER, heartbeat_at=utcnow())
             s.add(run)
             s.flush()
             self._run_id = self.summary.run_id = run.id

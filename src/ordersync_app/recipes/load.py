@@ -41,6 +41,7 @@ from ordersync_app.recipes.paths import lookup_ref, template_paths
 __all__ = ["MAX_BYTES", "Problem", "RecipeInvalid", "load_document", "load_file", "load_text"]
 
 MAX_BYTES: Final = 1_000_000
+_CUSTOM_FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,99}$")  # HubSpot property names, Salesforce ``…__c``
 MAX_DEPTH: Final = 64
 MAX_ALIASES: Final = 50
 MAX_NODES: Final = 100_000
@@ -677,9 +678,12 @@ class _Checker:
             if spec.fields and isinstance(fields, dict):
                 known = [f.key for f in spec.fields]
                 for key in fields:
-                    if isinstance(key, str) and key not in known:
-                        self.add((*base, "fields", key), f"action '{name}' has no field '{key}'",
-                                 _hint_for(key, known, "fields"))
+                    if not isinstance(key, str) or key in known:
+                        continue
+                    if spec.open_fields and _CUSTOM_FIELD.match(key):
+                        continue  # a custom property: checked against the account when the recipe is imported
+                    self.add((*base, "fields", key), f"action '{name}' has no field '{key}'",
+                             _hint_for(key, known, "fields"))
                 missing = [f.key for f in spec.fields if f.required and f.key not in fields]
                 if missing:
                     self.add((*base, "fields"), f"action '{name}' needs the field"

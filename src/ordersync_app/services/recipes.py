@@ -145,6 +145,36 @@ def _check_bindings(recipe: RecipeModel, bindings: dict[str, str]) -> None:
             problems.append(f"the recipe has no role '{role}'" + (f" (did you mean '{near}'?)" if near else ""))
     if problems:
         raise SetupError("; ".join(problems), where="bindings")
+    _check_custom_fields(recipe, bindings)
+
+
+def _check_custom_fields(recipe: RecipeModel, bindings: dict[str, str]) -> None:
+    """Fields a recipe maps beyond an action's declared ones must exist in the bound account (custom
+    properties such as ``monthly_spend``). Checked against what the account lists when it can be reached;
+    otherwise the vendor's own answer decides at run time."""
+    from ordersync_app.services import builder  # builder's field discovery sits above this module
+
+    problems = []
+    for index, step in enumerate(recipe.steps):
+        action = step.action
+        if action is None:
+            continue
+        spec = accounts.connector(recipe.accounts[action.account]).action(action.action)
+        declared = {f.key for f in spec.fields} if spec else set()
+        custom = [key for key in action.fields if key not in declared]
+        if not custom or spec is None or not spec.open_fields:
+            continue
+        found = {f.key for f in builder.account_fields(bindings[action.account], action.action)}
+        if found == declared:  # the account could not be read (or lists nothing more): the vendor decides later
+            continue
+        for key in custom:
+            if key not in found:
+                near = registry.suggest(key, sorted(found - declared))
+                problems.append(f"steps[{index}].action.fields: '{key}' is not a property of account "
+                                f"'{bindings[action.account]}'" + (f" (did you mean '{near}'?)" if near else ""))
+    if problems:
+        raise SetupError("; ".join(problems), where="fields", hint="create the property in the app first, or map "
+                         "another field")
 
 
 def import_recipe(source: Path | str, bindings: dict[str, str], *, name: str | None = None,

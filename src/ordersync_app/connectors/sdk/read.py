@@ -80,6 +80,7 @@ class _Read:
         self.size = paginator.page_size(context.page_size or trigger.page_size) if paginator else \
             max(1, context.page_size or trigger.page_size)
         self.keyset = bool(self.cursor.sorted and self.cursor.param and paginator is not None)
+        self.last_page: tuple[tuple[str, str], ...] = ()  # keys of the last page with records, across windows
         self.path = fill_path(self.request.path, client)
 
     # -- windows ----------------------------------------------------------------------------
@@ -130,7 +131,8 @@ class _Read:
             if not confirm or (passes > 1 and not fresh) or passes >= MAX_CONFIRM_PASSES:
                 break
         end = top if last or hi is None else hi
-        if end is not None:  # the window is read: the cursor may move to its end
+        quiet = self.cursor.quiet_windows and not seen and not last  # a later checkpoint covers this window
+        if end is not None and not quiet:  # the window is read: the cursor may move to its end
             yield Page([], ordered=ordered, checkpoint=end)
 
     # -- pages ------------------------------------------------------------------------------
@@ -167,7 +169,12 @@ class _Read:
                                      hint="the cursor was not moved; a source that ignores its start parameter "
                                           "must be declared unsorted")
             more = state.advance(response, body, items) if state else False
-            kept = [r for r in records if self._inside(r, lo, hi, open_end=open_end) and self._keep(r)]
+            inside = [r for r in records if self._inside(r, lo, hi, open_end=open_end)]
+            if ident and not inside and ident == self.last_page:  # the previous window's last page, sent again
+                raise ConnectorError(f"{self.where}: the vendor answered the previous window's page again",
+                                     hint="the cursor was not moved; the next run reads from it again")
+            self.last_page = ident or self.last_page
+            kept = [r for r in inside if self._keep(r)]
             yield kept, raw_top, dig(body, self.trigger.count_path) if self.trigger.count_path else None
             if not more:
                 return

@@ -173,13 +173,12 @@ class AccountDialog(QDialog):
             for item in (taken.labelItem, taken.fieldItem):
                 widget = item.widget() if item is not None else None
                 if widget is not None and widget not in keep:
-                    widget.hide()  # deleted later; until then it must not show where its row was
+                    widget.hide()  # gone now, not at the next event loop pass (a grab before it drew both forms)
                     widget.deleteLater()
                 elif widget is not None:
                     widget.setParent(None)
         for button in self.method_group.buttons():
             self.method_group.removeButton(button)
-            self.methods_layout.removeWidget(button)
             button.hide()
             button.deleteLater()
         conn = self.connector()

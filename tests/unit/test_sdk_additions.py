@@ -20,7 +20,7 @@ from ordersync_app.connectors.sdk.http import ApiClient, fingerprint, tls_from_f
 from ordersync_app.connectors.sdk.keyed import FindThenSave
 from ordersync_app.connectors.sdk.paths import rows_by_position
 from ordersync_app.connectors.sdk.spec import AccountConfig, Verdict, Write, WriteResult
-from ordersync_app.domain.errors import SetupError, TransientError
+from ordersync_app.domain.errors import SetupError
 from ordersync_app.sandbox._server import SandboxServer
 from ordersync_app.sandbox.woocommerce import WooCommerceSandbox
 
@@ -148,7 +148,7 @@ def test_a_pinned_self_signed_certificate_is_trusted_and_nothing_else(tls_server
     plain = _connector(None)  # the same server without the pin: verification refuses it
     with ApiClient(plain, account, retry=None) as client:
         client.retry.max_attempts, client.retry.base_delay = 1, 0.0
-        with pytest.raises(TransientError):
+        with pytest.raises(SetupError, match="certificate is not trusted"):  # a setup problem, not a retry
             client.json("GET", "/")
     assert len(fingerprint(self_signed[0].read_text())) == 95  # what the user compares before pinning
 

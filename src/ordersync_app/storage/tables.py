@@ -170,6 +170,7 @@ class Cursor(Base):
     value: Mapped[str | None] = mapped_column(String(100), default=None)
     fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
     polled_at: Mapped[datetime | None] = mapped_column(default=None)
+    inbox_id: Mapped[int] = mapped_column(Integer, default=0)  # webhook deliveries processed up to this one
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -243,3 +244,18 @@ class RateReservation(Base):
     per_seconds: Mapped[float] = mapped_column(Float)
     at: Mapped[float] = mapped_column(Float)
     calls: Mapped[int] = mapped_column(Integer)
+
+
+class WebhookDelivery(Base):
+    """A verified webhook delivery, stored before it was acknowledged (the durable inbox). Recipes read the
+    deliveries of their trigger's account and topics past their ``Cursor.inbox_id``."""
+
+    __tablename__ = "webhook_inbox"
+    __table_args__ = (UniqueConstraint("account", "delivery_id"),
+                      Index("ix_webhook_inbox_account_event", "account", "event", "id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(100))
+    event: Mapped[str] = mapped_column(String(100))  # the vendor's topic (orders/fulfilled)
+    delivery_id: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    payload: Mapped[Any] = mapped_column(JSON)

@@ -57,6 +57,33 @@ def fill_path(path: str, client: ApiClient) -> str:
     return _PLACEHOLDER.sub(value, path)
 
 
+def record_from(trigger: Trigger, item: Mapping[str, Any], *, codec: CursorCodec | None = None,
+                where: str | None = None) -> Record:
+    """The record a vendor item is, by the trigger's declaration (key, cursor, version, shape) — the same for
+    an item read by a poll and one pushed by a webhook, so the engine sees one change once.
+
+    Raises:
+        ConnectorError: the item lacks its key or cursor field.
+    """
+    codec = codec or CursorCodec(trigger.cursor)
+    where = where or trigger.key
+    try:
+        value = codec.canonical(dig(item, trigger.cursor.field))
+    except CursorError as exc:
+        raise ConnectorError(f"{where}: {exc}", hint="the cursor was not moved") from None
+    key = trigger.record_key(item) if callable(trigger.record_key) else dig(item, trigger.record_key)
+    if key in (None, ""):
+        raise ConnectorError(f"{where}: a record has no '{trigger.record_key}'")
+    version: Any = value
+    if callable(trigger.version):
+        version = trigger.version(item)
+    elif trigger.version:
+        version = dig(item, trigger.version)
+    payload = trigger.shape(item) if trigger.shape else dict(item)
+    changed = parse_instant(value) if codec.kind is CursorKind.INSTANT else None
+    return Record(key=str(key), version=str(version), cursor_value=value, payload=payload, changed_at=changed)
+
+
 def declarative_fetch(trigger: Trigger) -> Fetch:
     """The ``fetch`` of a declarative trigger."""
     codec = CursorCodec(trigger.cursor)
@@ -225,21 +252,7 @@ class _Read:
         return found
 
     def _record(self, item: Mapping[str, Any]) -> Record:
-        try:
-            value = self.codec.canonical(dig(item, self.cursor.field))
-        except CursorError as exc:
-            raise ConnectorError(f"{self.where}: {exc}", hint="the cursor was not moved") from None
-        key = self.trigger.record_key(item) if callable(self.trigger.record_key) else dig(item, self.trigger.record_key)
-        if key in (None, ""):
-            raise ConnectorError(f"{self.where}: a record has no '{self.trigger.record_key}'")
-        version: Any = value
-        if callable(self.trigger.version):
-            version = self.trigger.version(item)
-        elif self.trigger.version:
-            version = dig(item, self.trigger.version)
-        payload = self.trigger.shape(item) if self.trigger.shape else dict(item)
-        changed = parse_instant(value) if self.codec.kind is CursorKind.INSTANT else None
-        return Record(key=str(key), version=str(version), cursor_value=value, payload=payload, changed_at=changed)
+        return record_from(self.trigger, item, codec=self.codec, where=self.where)
 
     def _inside(self, record: Record, lo: str | None, hi: str | None, *, open_end: bool) -> bool:
         """Closed start ``>= lo``; ``< hi`` unless the window is open-ended (a read up to now)."""

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from ordersync_app.connectors.sdk.http import ApiClient
     from ordersync_app.connectors.sdk.paginate import Paginator
+    from ordersync_app.connectors.sdk.webhooks import Webhook
 
 
 SANDBOX_SCHEME = "sandbox://"  # an account address that means "the built-in emulator of this vendor"
@@ -298,6 +299,8 @@ class Trigger:
     # Path of the vendor's count of matching records: when it stays the same from the first page of a
     # window to the last, nothing left the set while it was read and no confirming pass is needed.
     count_path: str | None = field(default=None, kw_only=True)
+    # The vendor can push this trigger's records (see :mod:`.webhooks`); polling stays as reconciliation.
+    webhook: Webhook | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         if self.fetch is None:

@@ -306,6 +306,11 @@ def set_tls(account: str, *, ca_bundle: str | None = None, pinned_pem: str | Non
     auth.forget(account)
 
 
+# Sandbox accounts keep nothing in the keychain; the tokens their emulators issue (which open only those
+# emulators) are kept as account state, so every process reuses them (Fxiaoke's token endpoint allows ten a minute).
+SANDBOX_TOKEN = "sandbox-token:"  # noqa: S105 - a state-key prefix, not a password
+
+
 def account_config(name: str) -> AccountConfig:
     """The runtime configuration of an account, secrets read lazily from the keychain, state from the database."""
     info = get_account(name)
@@ -329,8 +334,10 @@ def account_config(name: str) -> AccountConfig:
         box = connector(info.connector).sandbox
         values = dict(box.credentials) if box else {}
         return AccountConfig(name=name, connector=info.connector, base_url=sandbox.resolve(info.base_url),
-                             settings=info.settings, secret=values.get, state=state, save_state=save_state,
-                             lock_dir=locks, reserve=reserve, pause_shared=pause_shared)
+                             settings=info.settings, state=state, save_state=save_state, lock_dir=locks,
+                             reserve=reserve, pause_shared=pause_shared,
+                             secret=lambda key: values.get(key) or get_state(name, SANDBOX_TOKEN + key),
+                             save_secret=lambda key, value: set_state(name, SANDBOX_TOKEN + key, value))
     ca_bundle, pinned = get_state(name, TLS_CA_BUNDLE), get_state(name, TLS_PINNED_PEM)
     return AccountConfig(
         name=name, connector=info.connector, base_url=info.base_url, settings=info.settings,

@@ -7,6 +7,11 @@ login sessions (a cookie is a token too); a vendor module passes three small fun
 the token request, read the answer, put the token on a call. :class:`SignedAuth` runs a
 request-signing hook (sorted-parameter MD5, HMAC-SHA256) on every call.
 
+Some vendors need more than one call to buy a token: Yonyou first asks which data centre serves the
+tenant, Fxiaoke names the acting employee by a second look-up. A *token flow* (``request`` returning a
+generator) makes those calls inside the same lock, and may keep what it learnt in the account's state;
+``requires`` names the state a stored token is useless without, and ``limit`` paces the token endpoint.
+
 Why one holder per account (:func:`shared`): every run, recipe and process of an account uses the
 same token. A token is kept in the keychain with its expiry; it is renewed under a lock (a thread
 lock plus a file lock in the data directory) that first re-reads the stored token, so two runs
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import os
 import threading
 import time
@@ -28,8 +34,8 @@ from typing import Any
 
 import httpx
 
-from ordersync_app.connectors.sdk.spec import AccountConfig
-from ordersync_app.domain.errors import AuthError, SetupError
+from ordersync_app.connectors.sdk.spec import AccountConfig, RateLimit
+from ordersync_app.domain.errors import AuthError, SetupError, TransientError
 from ordersync_app.domain.redact import mask, register_secret
 
 
@@ -80,6 +86,19 @@ def _needs(account: AccountConfig, *keys: str) -> list[str]:
     return values
 
 
+def require(account: AccountConfig, *keys: str) -> list[str]:
+    """The values of ``keys`` (settings, else secrets) of an account; the secret ones are registered for masking.
+
+    Raises:
+        SetupError: naming every value that is missing.
+    """
+    values = _needs(account, *keys)
+    for key, value in zip(keys, values, strict=True):
+        if not account.settings.get(key):
+            register_secret(value)
+    return values
+
+
 def api_key(account: AccountConfig, key: str = "api_key", *, header: str | None = None,
             query: str | None = None, prefix: str = "") -> httpx.Auth:
     """An API key from the account in a header or a query parameter."""
@@ -112,7 +131,10 @@ class Token:
     keep_state: dict[str, str] = field(default_factory=dict)
 
 
-TokenRequest = Callable[[AccountConfig], httpx.Request]
+# A token flow: yields preliminary calls (data-centre discovery, a look-up) and receives their answers, then
+# returns the token request (whose answer ``read`` reads) or the finished :class:`Token`.
+TokenFlow = Generator[httpx.Request, httpx.Response, "httpx.Request | Token"]
+TokenRequest = Callable[[AccountConfig], "httpx.Request | TokenFlow"]
 ReadToken = Callable[[httpx.Response, AccountConfig], Token]
 ApplyToken = Callable[[httpx.Request, str, AccountConfig], httpx.Request]
 
@@ -197,19 +219,26 @@ class TokenAuth(httpx.Auth):
     Args:
         account: the account (its secrets, state and lock directory).
         request: builds the token request (client credentials, refresh, JWT assertion, login).
-        read: reads the answer into a :class:`Token` (raise :class:`AuthError` when refused).
+        read: reads the answer into a :class:`Token` (raise :class:`AuthError` when refused); a flow that
+            returns the :class:`Token` itself needs none.
         apply: puts the token on a call (a header, a query parameter, a cookie, a body field).
         store_as: the keychain key of the token; its expiry goes to ``<store_as>_expires_at``.
         skew: renew this many seconds before the token expires.
-        initial: the stored token may have been given by the user (no expiry: valid until refused).
+        requires: state keys the token's calls need (a corp id, a gateway): a stored token whose account
+            state lacks one of them is bought again, so the flow learns them anew.
+        limit: the token endpoint's own budget (Fxiaoke: 10 calls a minute); acquired before each purchase.
+
+    The account's state is remembered by this holder too, so a flow's ``keep_state`` reaches ``apply``
+    even for an account whose state is not kept anywhere (a test account, a connection check).
     """
 
     requires_response_body = True
 
-    def __init__(self, account: AccountConfig, *, request: TokenRequest, read: ReadToken, apply: ApplyToken,
-                 store_as: str = "access_token", skew: float = 300.0) -> None:
-        self._account, self._make, self._read, self._apply = account, request, read, apply
-        self._key, self._skew = store_as, skew
+    def __init__(self, account: AccountConfig, *, request: TokenRequest, apply: ApplyToken,
+                 read: ReadToken | None = None, store_as: str = "access_token", skew: float = 300.0,
+                 requires: tuple[str, ...] = (), limit: RateLimit | None = None) -> None:
+        self._account, self._make, self._read, self._apply = _remembering(account), request, read, apply
+        self._key, self._skew, self._requires, self._limit = store_as, skew, requires, limit
         self._lock = threading.RLock()
         lock_dir = Path(account.lock_dir) if account.lock_dir else None
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{account.name}.{store_as}")
@@ -227,6 +256,9 @@ class TokenAuth(httpx.Auth):
     def _usable(self, token: str | None, expires_at: float | None) -> bool:
         return bool(token) and token != self._refused and (expires_at is None or time.time() < expires_at)
 
+    def _complete(self) -> bool:
+        return all(self._account.state(key) for key in self._requires)
+
     def _stored(self) -> tuple[str | None, float | None]:
         token = self._account.secret(self._key)
         expires = self._account.secret(f"{self._key}_expires_at")
@@ -240,12 +272,21 @@ class TokenAuth(httpx.Auth):
             if self._usable(self._token, self._expires_at):
                 return
             stored, expires = self._stored()  # another run or process may have renewed it meanwhile
-            if self._usable(stored, expires):
+            if self._usable(stored, expires) and self._complete():
                 self._token, self._expires_at = stored, expires
                 register_secret(stored)
                 return
-            token_request = self._make(self._account)
-            token = self._read((yield token_request), self._account)
+            if self._limit is not None:  # one purchase (a flow included) takes one call of the endpoint's budget
+                from ordersync_app.connectors.sdk.http import limiter_for  # http imports this module
+
+                limiter_for(self._account.name, self._limit).acquire()
+            made = self._make(self._account)
+            found: httpx.Request | Token = made if isinstance(made, httpx.Request) else (yield from made)
+            if isinstance(found, httpx.Request):
+                if self._read is None:
+                    raise TypeError("a TokenAuth whose flow returns a token request needs read=")
+                found = self._read((yield found), self._account)
+            token = found
             self.bought += 1
             register_secret(token.value)
             expires_at = time.time() + token.expires_in - min(self._skew, token.expires_in / 2) \
@@ -264,6 +305,54 @@ class TokenAuth(httpx.Auth):
             yield from self._renew()
         assert self._token is not None
         yield self._apply(request, self._token, self._account)
+
+
+def checked(response: httpx.Response, account: AccountConfig, what: str, *, vendor: str, code: str, ok: Any,
+            busy: tuple[Any, ...] = (), explain: Callable[[httpx.Response], str] | None = None,
+            setup: bool = False) -> dict[str, Any]:
+    """The JSON body of a token-flow answer whose ``code`` is ``ok`` (codes compare as text).
+
+    Raises:
+        TransientError: a ``busy`` code: the vendor asks to try later (a token endpoint's own limit).
+        SetupError: the answer is no JSON (a web page: a wrong address), or ``setup`` and the vendor does not
+            know ``what`` (a tenant id: a value of the account, not a credential).
+        AuthError: the vendor refused ``what`` (credentials); its message (``explain``) is kept, masked.
+    """
+    from ordersync_app.connectors.sdk.rules import body_of  # rules is imported by the http layer first
+
+    body, who = body_of(response), f"account '{account.name}'"
+    said = mask(explain(response) if explain else response.text)[:300]
+    if not isinstance(body, dict):
+        raise SetupError(f"{vendor} answered no JSON for {who} (HTTP {response.status_code})", vendor_message=said,
+                         hint="check the account's address")
+    if str(body.get(code)) == str(ok):
+        return body
+    if str(body.get(code)) in {str(b) for b in busy}:
+        raise TransientError(f"{vendor} is busy ({what}, {who})", retry_after=60.0, vendor_message=said)
+    if setup:
+        raise SetupError(f"{vendor} does not know {what} of {who}", vendor_message=said,
+                         hint="check the value in Accounts")
+    raise AuthError(f"{vendor} refused {what} of {who}", vendor_message=said, account=account.name,
+                    hint="check the values in Accounts (or Reconnect)")
+
+
+def _remembering(account: AccountConfig) -> AccountConfig:
+    """The account, with its state also remembered in memory (read once, then served from here)."""
+    kept: dict[str, str] = {}
+
+    def state(key: str) -> str | None:
+        if key not in kept and (value := account.state(key)) is not None:
+            kept[key] = value
+        return kept.get(key)
+
+    def save_state(key: str, value: str | None) -> None:
+        account.save_state(key, value)
+        if value is None:
+            kept.pop(key, None)
+        else:
+            kept[key] = value
+
+    return dataclasses.replace(account, state=state, save_state=save_state)
 
 
 def oauth2_refresh(account: AccountConfig, token_url: str, *, skew: float = 300.0) -> TokenAuth:

@@ -11,7 +11,7 @@ hook, then the defaults of :func:`default_decision`.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,5 +124,27 @@ def message_at(*paths: str, tags: tuple[str, ...] = ()) -> ErrorMessage:
         code = next((v for t in tags if (v := dig(body, t)) not in (None, "")), None)
         text = found if found is not None else response.text
         return f"{text} [{code}]" if code not in (None, "") else text
+
+    return message
+
+
+def coded_message(code: str, said: str, plain: Mapping[Any, tuple[str, str]], *,
+                  tags: tuple[str, ...] = ()) -> ErrorMessage:
+    """An ``error_message`` hook for vendors that answer a code (often inside HTTP 200): our plain words
+    for known codes in both languages, then the vendor's own text, the code and ``tags`` such as a trace id.
+
+    ``plain`` maps a code (compared as text, vendors mix ``"310036"`` and ``310036``) to ``(en, zh)``.
+    """
+    table = {str(k): v for k, v in plain.items()}
+
+    def message(response: httpx.Response) -> str:
+        body = body_of(response)
+        if not isinstance(body, dict):
+            return response.text[:300]
+        value, text = body.get(code), str(dig(body, said) or "")
+        words = table.get(str(value))
+        shown = f"{words[0]} / {words[1]}" + (f" ({text})" if text else "") if words else text or response.text[:300]
+        extra = ", ".join(f"{t} {v}" for t in tags if (v := dig(body, t)) not in (None, ""))
+        return f"{shown} [{code} {value}" + (f", {extra}]" if extra else "]")
 
     return message

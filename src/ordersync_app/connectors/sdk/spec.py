@@ -105,6 +105,15 @@ class Field:
     read_only: bool = field(default=False, kw_only=True)
 
 
+def fields(*rows: str) -> tuple[Field, ...]:
+    """Fields written compactly as ``"key|English label|中文标签|type"`` rows (a catalogue in a few lines)."""
+    found = []
+    for row in rows:
+        key, label, label_zh, kind = row.split("|")
+        found.append(Field(key, label, kind, label_zh=label_zh))
+    return tuple(found)
+
+
 def fields_from(package: str, name: str) -> dict[str, tuple[Field, ...]]:
     """Field catalogues written as data in a JSON file beside a connector module, by group
     (``{"order": [{"key", "label": [en, zh], "type", "required", "choices": {value: label}}…]}``)."""

@@ -672,8 +672,8 @@ class _Checker:
                 fields = {}
             if spec.fields and isinstance(fields, dict):
                 known = [f.key for f in spec.fields]
-                for key in fields:
-                    if isinstance(key, str) and key not in known:
+                for key in fields:  # an action with open fields (custom properties, a file's columns) takes any
+                    if isinstance(key, str) and key not in known and not spec.open_fields:
                         self.add((*base, "fields", key), f"action '{name}' has no field '{key}'",
                                  _hint_for(key, known, "fields"))
                 missing = [f.key for f in spec.fields if f.required and f.key not in fields]

@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ordersync_app import paths
 from ordersync_app.connectors.sdk import auth, registry
-from ordersync_app.connectors.sdk.http import ApiClient
+from ordersync_app.connectors.sdk.http import ApiClient, tls_settings
 from ordersync_app.connectors.sdk.spec import SANDBOX_SCHEME, AccountConfig, Connector
 from ordersync_app.domain.errors import SetupError
 from ordersync_app.secrets import store as secrets
@@ -77,7 +78,7 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
         if spec.secret or spec.key in settings:
             continue
         if sandboxed and conn.sandbox and spec.key in conn.sandbox.settings:
-            settings[spec.key] = conn.sandbox.settings[spec.key]
+            settings[spec.key] = sandbox_setting(conn.sandbox.settings[spec.key])
         elif spec.default is not None:
             settings[spec.key] = spec.default
         elif spec.required:
@@ -93,7 +94,7 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
         url = url.format(**settings) if not sandboxed else url
     except KeyError as exc:
         raise SetupError(f"the base URL needs the setting {exc}", where=f"account {name}") from exc
-    if not (url.startswith(("http://", "https://")) or sandboxed):
+    if not (url.startswith(("http://", "https://")) or sandboxed or not (url or conn.uses_http)):
         raise SetupError(f"base URL '{url}' must start with https:// (or http:// for local servers)",
                          where=f"account {name}")
     with db.session() as s:
@@ -111,6 +112,11 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
             secrets.set_secret(name, key, value)
     auth.forget(name)  # new settings or secrets: the account's shared sign-in starts afresh
     return get_account(name)
+
+
+def sandbox_setting(value: str) -> str:
+    """A connector's sandbox setting with ``{sandbox_dir}`` filled in (file connectors' demo folders)."""
+    return value.replace("{sandbox_dir}", str(paths.sandbox_dir()))
 
 
 def _info(row: Account) -> AccountInfo:
@@ -170,6 +176,7 @@ def account_config(name: str) -> AccountConfig:
         name=name, connector=info.connector, base_url=info.base_url, settings=info.settings,
         secret=lambda key: secrets.get_secret(name, key),
         save_secret=lambda key, value: secrets.set_secret(name, key, value),
+        tls=tls_settings(info.settings, where=f"account {name}"),
     )
 
 

@@ -34,13 +34,22 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from ordersync_app.connectors.sdk import auth as auth_kinds
 from ordersync_app.connectors.sdk.rules import decide, default_decision
-from ordersync_app.connectors.sdk.spec import AccountConfig, Connector, Decision, RateLimit, Verdict
+from ordersync_app.connectors.sdk.spec import (
+    TLS_CERTIFICATE,
+    AccountConfig,
+    Connector,
+    Decision,
+    RateLimit,
+    TlsSettings,
+    Verdict,
+)
 from ordersync_app.domain.errors import (
     AuthError,
     RecordRejected,
@@ -175,6 +184,26 @@ def _ssl_context(account: AccountConfig) -> ssl.SSLContext | bool:
         context.check_hostname = False  # on-premise servers are often reached by IP; the pin is the identity
         context.verify_mode = ssl.CERT_REQUIRED
     return context
+
+
+def tls_settings(settings: Mapping[str, Any], *, where: str) -> TlsSettings | None:
+    """An account's TLS trust from its settings (:data:`~.spec.TLS_CERTIFICATE`): the PEM file of a
+    self-signed server's certificate, pinned; read each time the account is used, so a renewed file counts.
+
+    Raises:
+        SetupError: the file cannot be read or holds no PEM certificate.
+    """
+    name = settings.get(TLS_CERTIFICATE.key)
+    if not name:
+        return None
+    try:
+        pem = Path(str(name)).expanduser().read_text("ascii")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SetupError(f"{where}: cannot read the certificate file {name}: {getattr(exc, 'strerror', None) or exc}",
+                         hint="save the server's certificate as a .pem file and give its path") from None
+    if "-----BEGIN CERTIFICATE-----" not in pem:
+        raise SetupError(f"{where}: {name} holds no PEM certificate (-----BEGIN CERTIFICATE-----)")
+    return TlsSettings(pinned_pem=pem)
 
 
 def fingerprint(pem: str) -> str:

@@ -7,10 +7,12 @@ parallel; the template test checks the same files against the real registry once
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ordersync_app.connectors.sdk import files, registry
 from ordersync_app.connectors.sdk.spec import (
     Action,
     Connector,
@@ -102,3 +104,14 @@ FAKE_CONNECTORS: dict[str, Connector] = {
 def fakes() -> dict[str, Connector]:
     """The fake connectors by key."""
     return FAKE_CONNECTORS
+
+
+EXAMPLES = Path(__file__).parents[2] / "resources" / "examples"
+
+
+@pytest.fixture
+def template_connectors(fakes: dict[str, Connector]) -> dict[str, Connector]:
+    """What the shipped templates may name: the fakes, then the real connectors without a fake (WooCommerce,
+    the CSV/Excel folder) and the example connector files (added by the user before importing the template)."""
+    examples = (files.load_connector(p) for p in sorted(EXAMPLES.glob("*.connector.yaml")))
+    return {**registry.all_connectors(), **{c.key: c for c in examples}, **fakes}

@@ -153,13 +153,13 @@ def test_problems_carry_lines_and_come_in_file_order(fakes: dict[str, Connector]
 
 
 @pytest.mark.parametrize("path", VALID + TEMPLATES, ids=lambda p: p.name)
-def test_valid_file_loads_and_round_trips(path: Path, fakes: dict[str, Connector]) -> None:
-    recipe = load_file(path, connectors=fakes)
+def test_valid_file_loads_and_round_trips(path: Path, template_connectors: dict[str, Connector]) -> None:
+    recipe = load_file(path, connectors=template_connectors)
     text = recipe.to_yaml()
-    again = load_text(text, connectors=fakes)
+    again = load_text(text, connectors=template_connectors)
     assert again == recipe
     assert again.to_yaml() == text
-    assert load_document(json.loads(json.dumps(recipe.to_document())), connectors=fakes) == recipe
+    assert load_document(json.loads(json.dumps(recipe.to_document())), connectors=template_connectors) == recipe
 
 
 def test_defaults_of_a_minimal_recipe(fakes: dict[str, Connector]) -> None:
@@ -348,16 +348,16 @@ def _outcome(load: Any, *args: Any, **kwargs: Any) -> str:
     return "invalid"
 
 
-def test_random_structures_never_raise_anything_else(fakes: dict[str, Connector]) -> None:
+def test_random_structures_never_raise_anything_else(template_connectors: dict[str, Connector]) -> None:
     rng = random.Random(20260901)
-    base = load_file(TEMPLATES[0] if TEMPLATES else VALID[0], connectors=fakes).to_document()
+    base = load_file(TEMPLATES[0] if TEMPLATES else VALID[0], connectors=template_connectors).to_document()
     outcomes: set[str] = set()
     for _ in range(400):
         doc = _mutations(base, rng)
-        outcomes.add(_outcome(load_document, doc, connectors=fakes))
-        outcomes.add(_outcome(load_text, yaml.safe_dump(doc, allow_unicode=True), connectors=fakes))
+        outcomes.add(_outcome(load_document, doc, connectors=template_connectors))
+        outcomes.add(_outcome(load_text, yaml.safe_dump(doc, allow_unicode=True), connectors=template_connectors))
     for _ in range(200):
-        outcomes.add(_outcome(load_document, _random_value(rng), connectors=fakes))
+        outcomes.add(_outcome(load_document, _random_value(rng), connectors=template_connectors))
     assert outcomes == {"valid", "invalid"}
 
 

@@ -15,7 +15,6 @@ No HTTP is involved: the trigger is a hand-written ``fetch`` (the SDK's escape h
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -100,24 +99,6 @@ def _target(client: Any, write: Write) -> tuple[Path, str]:
     return target, str(write.params.get("key_column") or key)
 
 
-def _load(path: Path) -> tuple[list[str], list[dict[str, Any]], str]:
-    if not path.exists():
-        return [], [], "utf-8-sig"
-    sheet = sheets.read_table(path)
-    rows = list(sheet.rows)
-    bad = next((r for r in rows if r.problem), None)
-    if bad is not None:  # rewriting would drop it: refuse, the file stays as it is
-        raise sheets.SheetError(f"{path.name}, line {bad.line}: {bad.problem}; correct the file first")
-    encoding = "utf-8-sig" if sheet.encoding in ("xlsx", "utf-8-sig") else sheet.encoding
-    return sheet.header, [r.values for r in rows], encoding
-
-
-def _text(value: Any) -> Any:
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return sheets.cell_text(value)
-
-
 def _deliver(client: Any, writes: list[Write]) -> list[WriteResult]:
     out: dict[str, WriteResult] = {}
     groups: dict[tuple[Path, str], list[Write]] = {}
@@ -128,22 +109,7 @@ def _deliver(client: Any, writes: list[Write]) -> list[WriteResult]:
             groups.setdefault(_target(client, write), []).append(write)
     for (path, key), group in groups.items():
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with sheets.locked(path):
-                header, rows, encoding = _load(path)
-                header = header or [key]
-                if key not in header:
-                    raise sheets.SheetError(f"{path.name} has no column '{key}'")
-                index = {row.get(key): row for row in rows}
-                for write in group:
-                    row = index.get(str(write.match))
-                    if row is None:
-                        row = index[str(write.match)] = {key: str(write.match)}
-                        rows.append(row)
-                    for column, value in write.properties.items():
-                        header += [] if column in header else [column]
-                        row[column] = _text(value)
-                sheets.write_table(path, header, rows, encoding=encoding)
+            sheets.upsert_rows(path, key, [(str(w.match), w.properties) for w in group])
         except sheets.SheetError as exc:
             out.update({w.ref: WriteResult(w.ref, WriteStatus.REJECTED, message=str(exc)) for w in group})
         except OSError as exc:  # not written (the rename is the last step): try again later
@@ -158,7 +124,7 @@ def _read_current(client: Any, writes: list[Write]) -> list[dict[str, Any] | Non
     found: list[dict[str, Any] | None] = []
     for write in writes:
         path, key = _target(client, write)
-        rows = _load(path)[1] if path.exists() else []
+        rows = sheets.load_rows(path)[1]
         row = next((r for r in rows if r.get(key) == str(write.match)), None) if write.match else None
         found.append({k: row.get(k) for k in write.properties} if row is not None else None)
     return found

@@ -260,3 +260,47 @@ def write_table(path: Path, header: list[str], rows: list[dict[str, Any]], *, en
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def load_rows(path: Path) -> tuple[list[str], list[dict[str, str]], str]:
+    """A whole table to be rewritten: header, rows and the encoding to write it back in (empty when missing).
+
+    Raises:
+        SheetError: the file cannot be read, or has a malformed row (rewriting it would drop that row).
+    """
+    if not path.exists():
+        return [], [], "utf-8-sig"
+    sheet = read_table(path)
+    rows = list(sheet.rows)
+    bad = next((r for r in rows if r.problem), None)
+    if bad is not None:
+        raise SheetError(f"{path.name}, line {bad.line}: {bad.problem}; correct the file first")
+    return sheet.header, [r.values for r in rows], "utf-8-sig" if sheet.encoding in ("xlsx", "utf-8-sig") \
+        else sheet.encoding
+
+
+def upsert_rows(path: Path, key: str, changes: list[tuple[str, Mapping[str, Any]]]) -> None:
+    """Set columns of the rows with these keys (appending rows and columns as needed), rewriting the file
+    atomically under its lock; the same changes again leave the same file.
+
+    Raises:
+        SheetError: the file is unreadable, malformed, or has no ``key`` column (nothing is written).
+        OSError: the file could not be replaced (nothing is written).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with locked(path):
+        header, rows, encoding = load_rows(path)
+        header = header or [key]
+        if key not in header:
+            raise SheetError(f"{path.name} has no column '{key}'")
+        index = {row.get(key): row for row in rows}
+        for value, columns in changes:
+            row = index.get(value)
+            if row is None:
+                row = index[value] = {key: value}
+                rows.append(row)
+            for column, cell in columns.items():
+                header += [] if column in header else [column]
+                row[column] = cell_text(cell) if not isinstance(cell, dict | list) else \
+                    json.dumps(cell, ensure_ascii=False)
+        write_table(path, header, list(rows), encoding=encoding)

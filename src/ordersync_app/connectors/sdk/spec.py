@@ -399,7 +399,8 @@ class TlsSettings:
 TLS_CERTIFICATE = Setting(
     "tls_certificate", "Server certificate (self-signed servers only)", "服务器证书（仅限自签名服务器）",
     "Path of the server's own certificate (.pem) when it is self-signed; OrderSync then trusts exactly that "
-    "certificate for this account.", "服务器使用自签名证书时，填写其证书文件（.pem）的路径；OrderSync 只为此账户信任这一张证书。",
+    "certificate for this account.",
+    "服务器使用自签名证书时，填写其证书文件（.pem）的路径；OrderSync 只为此账户信任这一张证书。",
     required=False)
 
 

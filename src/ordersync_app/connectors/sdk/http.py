@@ -326,6 +326,10 @@ class ApiClient:
                 raise SetupError(f"{where} could not be sent: {mask(str(exc))}",
                                  hint="check the account's values for stray characters") from None
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:  # never reached the vendor
+                if "CERTIFICATE_VERIFY_FAILED" in str(exc):  # not going away by retrying: the user must decide
+                    raise SetupError(f"{where}: the server's TLS certificate is not trusted ({mask(str(exc))})",
+                                     hint="if the server uses its own (self-signed) certificate, give its .pem file "
+                                          "in the account's certificate setting") from None
                 last = TransientError(f"{where} failed: {mask(type(exc).__name__ + ': ' + str(exc))}")
                 self._backoff(attempt, None)
                 continue

@@ -510,8 +510,11 @@ class _Checker:
                 continue
             connector = self.connectors.get(key) if isinstance(key, str) else None
             if isinstance(key, str) and connector is None:
-                self.add(("accounts", role), f"unknown connector '{key}'",
-                         _hint_for(key, list(self.connectors), "connectors"))
+                hint = _hint_for(key, list(self.connectors), "connectors") or ""
+                if not hint.startswith("did you mean"):  # perhaps the shop's own system, not added yet
+                    hint = (f"if '{key}' is your own system, add it first (Accounts → Add a custom app, or "
+                            f"ordersync connectors add FILE) with the key '{key}'; " + hint).rstrip("; ")
+                self.add(("accounts", role), f"unknown connector '{key}'", hint)
             self.roles[role] = connector
 
     def _role(self, loc: Loc, role: Any) -> Connector | None:

@@ -32,6 +32,7 @@ from ordersync_app.connectors.sdk.spec import Connector
 from ordersync_app.gui import i18n
 from ordersync_app.gui.context import AppContext
 from ordersync_app.gui.pages.base import Page
+from ordersync_app.gui.pages.custom_app import CustomAppDialog
 from ordersync_app.gui.signin import SignIn, offers_signin
 from ordersync_app.gui.tasks import describe
 from ordersync_app.gui.widgets import STATUS_COLORS, Card, row, status_text
@@ -242,7 +243,10 @@ class AccountsPage(Page):
         self.add = QPushButton(self.tr("Add an account"))
         self.add.setObjectName("primary")
         self.add.clicked.connect(self._add)
-        self.layout_.addLayout(row(self.add))
+        self.custom = QPushButton(self.tr("Add a custom app…"))
+        self.custom.setToolTip(self.tr("Your own system with a REST API, described in a form"))
+        self.custom.clicked.connect(self.add_custom_app)
+        self.layout_.addLayout(row(self.add, self.custom))
         card = Card()
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels([self.tr("Account"), self.tr("App"), self.tr("Status"),
@@ -318,6 +322,12 @@ class AccountsPage(Page):
 
     def _add(self) -> None:
         AccountDialog(self.ctx, self).open()
+
+    def add_custom_app(self) -> CustomAppDialog:
+        """Open "Add a custom app" (it adds the connector file and an account that uses it)."""
+        dialog = CustomAppDialog(self.ctx, self)
+        dialog.open()
+        return dialog
 
     def _reconnect(self) -> None:
         a = self.current()

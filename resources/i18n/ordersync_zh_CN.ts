@@ -4,67 +4,67 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="51"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="52"/>
         <source>Reconnect account</source>
         <translation>重新连接账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="51"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="52"/>
         <source>Add an account</source>
         <translation>添加账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="59"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="60"/>
         <source>e.g. my-shop</source>
         <translation>例如 my-shop</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="60"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="61"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="61"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="62"/>
         <source>Account name</source>
         <translation>账户名称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="62"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="63"/>
         <source>Use the built-in sandbox (demo data, no sign-in)</source>
         <translation>使用内置沙盒（演示数据，无需登录）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="71"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="72"/>
         <source>leave empty for the vendor&apos;s address</source>
         <translation>留空则使用厂商的地址</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="73"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="74"/>
         <source>API address (advanced)</source>
         <translation>API 地址（高级）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="126"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="127"/>
         <source>stored in the system keychain</source>
         <translation>保存在系统钥匙串中</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="148"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="149"/>
         <source>Sign in with %1</source>
         <translation>用 %1 登录</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="186"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="187"/>
         <source>Preparing the sign-in…</source>
         <translation>正在准备登录…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="198"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="199"/>
         <source>Finish signing in in your web browser; this window waits for it.</source>
         <translation>请在网页浏览器中完成登录；此窗口会等待。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="200"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="201"/>
         <source>Could not open the web browser. Open this address yourself: %1</source>
         <translation>无法打开网页浏览器。请自行打开此地址：%1</translation>
     </message>
@@ -72,98 +72,108 @@
 <context>
     <name>AccountsPage</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="240"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="241"/>
         <source>Accounts</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="242"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="243"/>
         <source>Add an account</source>
         <translation>添加账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="248"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="246"/>
+        <source>Add a custom app…</source>
+        <translation>添加自定义应用…</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="247"/>
+        <source>Your own system with a REST API, described in a form</source>
+        <translation>用表单描述你自己的、带 REST API 的系统</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="252"/>
         <source>Account</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="248"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="252"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="248"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="252"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="249"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="253"/>
         <source>Used by</source>
         <translation>使用它的配方</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="260"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="264"/>
         <source>No accounts yet. Add one, or try the built-in sandbox apps.</source>
         <translation>还没有账户。添加一个，或试试内置的沙盒应用。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="264"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="268"/>
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="265"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="269"/>
         <source>Reconnect…</source>
         <translation>重新连接…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="266"/>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="362"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="270"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="372"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="286"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="290"/>
         <source>Reading accounts</source>
         <translation>正在读取账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="297"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="301"/>
         <source>(sandbox)</source>
         <translation>（沙盒）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="330"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="340"/>
         <source>Opening the sign-in page for %1…</source>
         <translation>正在打开 %1 的登录页面…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="334"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="344"/>
         <source>Finish signing in in your web browser; this window waits for it.</source>
         <translation>请在网页浏览器中完成登录；此窗口会等待。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="335"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="345"/>
         <source>Could not open the web browser. Open this address yourself: %1</source>
         <translation>无法打开网页浏览器。请自行打开此地址：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="342"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="352"/>
         <source>Testing %1…</source>
         <translation>正在测试 %1…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="357"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="367"/>
         <source>Remove the account “%1” and its keychain entries?</source>
         <translation>删除账户“%1”及其钥匙串中的凭据？</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="359"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="369"/>
         <source>These recipes use it and will stop: %1</source>
         <translation>以下配方正在使用它，将会停止：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="360"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="370"/>
         <source>Remove account</source>
         <translation>删除账户</translation>
     </message>
@@ -401,6 +411,360 @@
         <location filename="../../src/ordersync_app/gui/builder/cards.py" line="286"/>
         <source>values, separated by commas</source>
         <translation>多个值，用逗号分隔</translation>
+    </message>
+</context>
+<context>
+    <name>CustomAppDialog</name>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="62"/>
+        <source>Add a custom app</source>
+        <translation>添加自定义应用</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="67"/>
+        <source>Describe your own system&apos;s REST API. OrderSync saves it as a connector file (without keys: those stay with the account), which you can share like a recipe.</source>
+        <translation>描述你自己系统的 REST API。OrderSync 会把它保存为连接器文件（不含密钥：密钥保存在账户中），可以像配方一样分享。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="86"/>
+        <source>Save as file…</source>
+        <translation>另存为文件…</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="104"/>
+        <source>The app</source>
+        <translation>应用</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="106"/>
+        <source>e.g. Our order system</source>
+        <translation>例如 自有订单系统</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="108"/>
+        <source>Recipes and templates name the app by this key (lowercase, digits, _)</source>
+        <translation>配方和模板用这个标识引用该应用（小写字母、数字、_）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="109"/>
+        <source>It holds orders</source>
+        <translation>存放订单</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="109"/>
+        <source>It holds customers</source>
+        <translation>存放客户</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="113"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="114"/>
+        <source>Name in Chinese (optional)</source>
+        <translation>中文名称（可选）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="115"/>
+        <source>Key</source>
+        <translation>标识</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="116"/>
+        <source>What it holds</source>
+        <translation>存放的数据</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="117"/>
+        <source>Address (base URL)</source>
+        <translation>地址（基础 URL）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="118"/>
+        <source>Account name</source>
+        <translation>账户名称</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="121"/>
+        <source>Sign-in</source>
+        <translation>登录方式</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="122"/>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="122"/>
+        <source>API key</source>
+        <translation>API 密钥</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="123"/>
+        <source>User name and password (Basic)</source>
+        <translation>用户名和密码（Basic）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="124"/>
+        <source>Bearer token</source>
+        <translation>Bearer 令牌</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="125"/>
+        <source>OAuth 2.0 client credentials</source>
+        <translation>OAuth 2.0 客户端凭据</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="126"/>
+        <source>in a header</source>
+        <translation>放在请求头中</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="126"/>
+        <source>in the query string</source>
+        <translation>放在查询参数中</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="131"/>
+        <source>stored in the system keychain, never in the file</source>
+        <translation>保存在系统钥匙串中，绝不写入文件</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="134"/>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="200"/>
+        <source>Method</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="135"/>
+        <source>Send the key</source>
+        <translation>密钥发送位置</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="136"/>
+        <source>Header or parameter name</source>
+        <translation>请求头或参数名</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="137"/>
+        <source>User name / client ID</source>
+        <translation>用户名 / 客户端 ID</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="138"/>
+        <source>Key, token, password or client secret</source>
+        <translation>密钥、令牌、密码或客户端密钥</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="139"/>
+        <source>Token address</source>
+        <translation>令牌地址</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="143"/>
+        <source>The list of records</source>
+        <translation>记录列表</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="147"/>
+        <source>where the list is in the answer, e.g. data (empty: the answer)</source>
+        <translation>列表在响应中的位置，例如 data（留空：整个响应）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="148"/>
+        <source>One page only</source>
+        <translation>只有一页</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="148"/>
+        <source>Page numbers</source>
+        <translation>页码</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="149"/>
+        <source>Offset and limit</source>
+        <translation>偏移量和条数</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="149"/>
+        <source>Next-page cursor</source>
+        <translation>下一页游标</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="150"/>
+        <source>Link header</source>
+        <translation>Link 响应头</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="150"/>
+        <source>Next-page address</source>
+        <translation>下一页地址</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="152"/>
+        <source>Fetch a sample</source>
+        <translation>获取样本</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="157"/>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="157"/>
+        <source>Sample value</source>
+        <translation>样本值</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="157"/>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="166"/>
+        <source>e.g. updated_since (empty: the whole list every time)</source>
+        <translation>例如 updated_since（留空：每次读取整个列表）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="167"/>
+        <source>The parameter includes the time given (≥)</source>
+        <translation>该参数包含所给的时间（≥）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="169"/>
+        <source>The list is sorted by this field, oldest first</source>
+        <translation>列表按此字段排序，最早的在前</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="171"/>
+        <source>List path</source>
+        <translation>列表路径</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="172"/>
+        <source>Items path</source>
+        <translation>条目路径</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="173"/>
+        <source>Paging</source>
+        <translation>分页</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="174"/>
+        <source>Page, offset or cursor parameter</source>
+        <translation>页码、偏移量或游标参数</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="175"/>
+        <source>Page size parameter</source>
+        <translation>每页条数参数</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="176"/>
+        <source>Path of the total or the next cursor/address</source>
+        <translation>总数或下一页游标/地址的路径</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="179"/>
+        <source>Changed-at field (cursor)</source>
+        <translation>变更时间字段（游标）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="180"/>
+        <source>Start parameter</source>
+        <translation>起始参数</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="183"/>
+        <source>Record key</source>
+        <translation>记录主键</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="187"/>
+        <source>Write back (optional)</source>
+        <translation>写回（可选）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="188"/>
+        <source>No writes</source>
+        <translation>不写回</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="188"/>
+        <source>Update a record by its key</source>
+        <translation>按主键更新记录</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="189"/>
+        <source>Create or update a record by its key</source>
+        <translation>按主键创建或更新记录</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="196"/>
+        <source>more fields, separated by commas</source>
+        <translation>更多字段，用逗号分隔</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="198"/>
+        <source>GET address reading one record, e.g. /orders/{match}</source>
+        <translation>读取单条记录的 GET 地址，例如 /orders/{match}</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="199"/>
+        <source>Write</source>
+        <translation>写入</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="201"/>
+        <source>Address ({match} = the key)</source>
+        <translation>地址（{match} = 主键）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="202"/>
+        <source>Fields it sets</source>
+        <translation>写入的字段</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="204"/>
+        <source>Read address</source>
+        <translation>读取地址</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="205"/>
+        <source>Record path in the read answer</source>
+        <translation>读取响应中记录的路径</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="253"/>
+        <source>Calling %1…</source>
+        <translation>正在调用 %1…</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="266"/>
+        <source>%1 item(s), %2 field(s)</source>
+        <translation>%1 条记录，%2 个字段</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="292"/>
+        <source>Testing the app and saving it…</source>
+        <translation>正在测试并保存应用…</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="307"/>
+        <source>Save the connector file</source>
+        <translation>保存连接器文件</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="309"/>
+        <source>Connector files (*.yaml)</source>
+        <translation>连接器文件 (*.yaml)</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="320"/>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
     </message>
 </context>
 <context>
@@ -756,163 +1120,163 @@
 <context>
     <name>RecipeBuilder</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="68"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="70"/>
         <source>← Recipes</source>
         <translation>← 配方</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="70"/>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="182"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="72"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="184"/>
         <source>New recipe</source>
         <translation>新建配方</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="78"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="80"/>
         <source>What does it do? e.g. Shipped orders move HubSpot deals</source>
         <translation>它做什么？例如：已发货订单更新 HubSpot 交易</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="80"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="82"/>
         <source>short-name</source>
         <translation>简称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="83"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="85"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="85"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="87"/>
         <source>Short name</source>
         <translation>简称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="90"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="92"/>
         <source>A sentence for whoever reads this recipe later (optional)</source>
         <translation>给以后阅读这个配方的人写一句说明（可选）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="91"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="93"/>
         <source>Description</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="104"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="106"/>
         <source>+ Filter</source>
         <translation>+ 过滤</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="105"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="107"/>
         <source>+ Lookup</source>
         <translation>+ 查找</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="106"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="108"/>
         <source>+ Action</source>
         <translation>+ 动作</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="113"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="115"/>
         <source>Switch on</source>
         <translation>开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="114"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="116"/>
         <source>Dry run (preview, write nothing)</source>
         <translation>试运行（只预览，不写入）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="115"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="117"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="182"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="184"/>
         <source>Edit recipe</source>
         <translation>编辑配方</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="187"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="189"/>
         <source>Opening the recipe</source>
         <translation>正在打开配方</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="247"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="253"/>
         <source>Pick an account first (or add one in Accounts).</source>
         <translation>请先选择账户（或在“账户”中添加）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="252"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="258"/>
         <source>Loading sample records…</source>
         <translation>正在加载样例记录…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="272"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="278"/>
         <source>✓ %1 sample record(s) loaded from the account.</source>
         <translation>✓ 已从账户加载 %1 条样例记录。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="275"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="281"/>
         <source>Using example values (the account gave none: %1).</source>
         <translation>正在使用示例值（账户没有返回记录：%1）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="284"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="290"/>
         <source>Testing…</source>
         <translation>正在测试…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="288"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="294"/>
         <source>Nothing found for %1.</source>
         <translation>没有找到 %1。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="291"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="297"/>
         <source>✓ Found: %1</source>
         <translation>✓ 找到：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="306"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="312"/>
         <source>Testing (nothing is written)…</source>
         <translation>正在测试（不会写入任何内容）…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="313"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="319"/>
         <source>The target was not found (match: %1).</source>
         <translation>未找到目标（匹配值：%1）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="315"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="321"/>
         <source>%1: %2 → %3</source>
         <translation>%1：%2 → %3</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="318"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="324"/>
         <source>✓ The target already has these values.</source>
         <translation>✓ 目标已经是这些值。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="398"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="406"/>
         <source>pick an account (add one in Accounts first)</source>
         <translation>请选择账户（先在“账户”中添加）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="400"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="408"/>
         <source>give the recipe a name</source>
         <translation>请给配方起个名字</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="431"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="439"/>
         <source>Saved version %1 (%2).</source>
         <translation>已保存第 %1 版（%2）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="432"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="440"/>
         <source>switched on</source>
         <translation>已开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="432"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="440"/>
         <source>switched off</source>
         <translation>已关闭</translation>
     </message>

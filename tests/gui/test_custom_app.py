@@ -122,3 +122,30 @@ def test_a_custom_app_built_from_a_sample_runs_the_inhouse_template(qtbot, windo
         assert again.succeeded == again.writes == 0
     finally:
         sandbox.stop_in_process()
+
+
+def test_the_form_speaks_chinese_and_shows_only_what_the_choices_need(qtbot, home: Path) -> None:
+    from ordersync_app.gui import i18n
+    from ordersync_app.gui.context import AppContext
+
+    i18n.install("zh_CN")
+    ctx = AppContext()
+    try:
+        dialog = CustomAppDialog(ctx)
+        qtbot.addWidget(dialog)
+        assert dialog.windowTitle() == "添加自定义应用" and dialog.fetch.text() == "获取样本"
+        assert not dialog.auth_form.isRowVisible(dialog.secret)  # no sign-in: no key asked
+        choose(dialog.auth, "client_credentials")
+        assert dialog.auth_form.isRowVisible(dialog.token_url) and dialog.auth_form.isRowVisible(dialog.user)
+        choose(dialog.paging, "link")
+        assert not dialog.list_form.isRowVisible(dialog.page_param) and dialog.list_form.isRowVisible(dialog.size_param)
+        assert not dialog.write_form.isRowVisible(dialog.write_path)
+        choose(dialog.write, "upsert")
+        assert dialog.write_form.isRowVisible(dialog.write_path)
+        dialog.base_url.setText("ftp://nowhere")
+        dialog.export_to(home / "x.yaml")  # an incomplete form: the problems are said, nothing is written
+        assert not (home / "x.yaml").exists() and "problem" in dialog.problem.text()
+    finally:
+        ctx.tasks.wait_idle()
+        ctx.close()
+        i18n.install("en")

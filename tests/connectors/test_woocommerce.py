@@ -3,6 +3,7 @@ closed start, ``X-WP-TotalPages`` paging, WordPress errors; and a recipe WooComm
 
 from __future__ import annotations
 
+import os
 import ssl
 import textwrap
 from collections.abc import Iterator
@@ -259,3 +260,47 @@ def test_a_self_signed_shop_is_trusted_only_through_its_certificate(home, tmp_pa
             accounts.test_account("wrong")
     finally:
         server.stop()
+
+
+WON = textwrap.dedent("""\
+    format: ordersync-recipe
+    version: 1
+    name: Won deals → WooCommerce orders
+    accounts: {files: csv_folder, shop: woocommerce}
+    trigger: {account: files, event: row_changed, every: 1m, start: everything}
+    steps:
+      - action:
+          account: shop
+          action: create_order
+          fields:
+            status: {value: processing}
+            billing.email: {source: email}
+            fee_name: {template: "Opportunity {name}"}
+            fee_total: {source: amount}
+    """)
+
+
+def test_a_create_whose_answer_was_lost_is_found_by_its_marker_not_sent_again(home, sandbox: SandboxServer,
+                                                                              tmp_path: Path, monkeypatch) -> None:
+    from ordersync_app.engine import runner
+
+    monkeypatch.setattr(runner, "settle_seconds", lambda _client: 0.0)  # no wait before checking (not under test)
+    monkeypatch.setattr(runner, "RETRY_SCHEDULE", (0,))
+    (tmp_path / "won.csv").write_text("email,name,amount\na@x.com,Alpha,100\nb@x.com,Beta,250.5\n", "utf-8")
+    os.utime(tmp_path / "won.csv", (0, 0))
+    assert CONNECTOR.sandbox is not None
+    accounts.add_account("files", "csv_folder", settings={"folder": str(tmp_path), "key_column": "email",
+                                                          "settle_seconds": "0"})
+    accounts.add_account("shop", "woocommerce", base_url=sandbox.url("woocommerce"), settings={"site": "shop.example"},
+                         secret_values=dict(CONNECTOR.sandbox.credentials))
+    recipes.import_recipe(WON, {"files": "files", "shop": "shop"}, name="won")
+    httpx.post(f"{sandbox.root}/_sandbox/woocommerce/reset-counters").raise_for_status()
+    sandbox.faults.once("woocommerce", "drop-after")  # the orders are created, the answer never arrives
+
+    first = runs.run_recipe("won")
+    assert (first.succeeded, first.retrying, first.writes) == (0, 2, 0)
+    second = runs.run_recipe("won")  # checks the shop first: both orders are there, found by their marker
+    assert (second.succeeded, second.failed, second.writes) == (2, 0, 2)
+    created = writes_counter(sandbox, "order_writes")
+    assert len(created) == 2 and set(created.values()) == {1}, "an order was created twice"
+    assert runs.run_recipe("won").writes == 0

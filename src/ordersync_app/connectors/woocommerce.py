@@ -114,7 +114,7 @@ def _read_orders(client: ApiClient, writes: list[Write]) -> list[dict[str, Any] 
 
 
 def _create_orders(client: ApiClient, writes: list[Write]) -> list[WriteResult]:
-    orders = [_body({**w.properties, f"meta.{REF}": w.ref}) for w in writes]
+    orders = [_body({**w.properties, f"meta.{REF}": w.ref}) for w in writes]  # the engine stamps it too (marker)
     return _results(writes, client.json("POST", "/orders/batch", write=True, json={"create": orders}).get("create")
                     or [])
 
@@ -169,7 +169,7 @@ ACTIONS = (
                  Field("fee_name", "Amount line: name", label_zh="金额行：名称"),
                  Field("fee_total", "Amount line: total", "number", label_zh="金额行：金额")),
                 _create_orders, _find_created, batch_max=BATCH_MAX, semantics=spec.WriteSemantics.APPEND,
-                open_fields=True, object="orders",
+                marker=f"meta.{REF}", open_fields=True, object="orders",
                 idempotency=f"creates; the order carries meta {REF} = the write's reference, looked for before any "
                             "re-send after a lost answer"),
     spec.Action("upsert_customer", "Create or update customer", "创建或更新客户", CUSTOMER_FIELDS, _upsert_customers,

@@ -235,7 +235,7 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     return cert_file, key_file
 
 
-def test_a_self_signed_shop_is_trusted_only_through_its_certificate(home, tmp_path: Path) -> None:
+def test_a_self_signed_shop_is_trusted_for_its_account_and_the_test_shows_the_pin(home, tmp_path: Path) -> None:
     cert_file, key_file = self_signed(tmp_path)
     server = build_server(tmp_path / "tls-sandbox", orders=5)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -245,19 +245,13 @@ def test_a_self_signed_shop_is_trusted_only_through_its_certificate(home, tmp_pa
     try:
         url = f"https://127.0.0.1:{server.port}/woocommerce"
         keys = {"consumer_key": "ck_sandbox_woocommerce", "consumer_secret": "cs_sandbox_woocommerce"}
-        accounts.add_account("plain", "woocommerce", base_url=url, settings={"site": "shop.local"}, secret_values=keys)
-        with pytest.raises(SetupError, match="certificate is not trusted") as refused:
-            accounts.test_account("plain")
-        assert "self-signed" in (refused.value.hint or "")
-        accounts.add_account("pinned", "woocommerce", base_url=url, secret_values=keys,
-                             settings={"site": "shop.local", "tls_certificate": str(cert_file)})
-        said = accounts.test_account("pinned")
-        assert said.startswith("WooCommerce: 5 order(s); TLS: trusting only the certificate SHA-256 ")
-        assert fingerprint(cert_file.read_text()) in said
-        accounts.add_account("wrong", "woocommerce", base_url=url, secret_values=keys,
-                             settings={"site": "shop.local", "tls_certificate": str(tmp_path / "missing.pem")})
-        with pytest.raises(SetupError, match="cannot read the certificate file"):
-            accounts.test_account("wrong")
+        accounts.add_account("shop", "woocommerce", base_url=url, settings={"site": "shop.local"}, secret_values=keys)
+        with pytest.raises(SetupError, match="certificate is not trusted"):
+            accounts.test_account("shop")
+        accounts.set_tls("shop", pinned_pem=cert_file.read_text())
+        said = accounts.test_account("shop")
+        assert said == f"WooCommerce: 5 order(s); TLS: trusting only the certificate SHA-256 " \
+                       f"{fingerprint(cert_file.read_text())}"
     finally:
         server.stop()
 

@@ -106,7 +106,7 @@ def test_a_custom_app_built_from_a_sample_runs_the_inhouse_template(qtbot, windo
         assert connector is not None and connector.name_zh == "自有订单系统"
         assert [a.key for a in connector.actions] == ["update_order"]
         assert accounts.get_account("oms").base_url == "sandbox://rest"
-        qtbot.waitUntil(lambda: "oms" in [a.name for a, _u in page.items], timeout=15_000)
+        qtbot.waitUntil(lambda: "oms" in [a.name for a in page.model.rows], timeout=15_000)
         exported = connectors.export_file("inhouse_oms", tmp_path / "again.yaml").read_text("utf-8")
         assert files.parse_text(exported).key == "inhouse_oms"
 

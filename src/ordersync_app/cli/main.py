@@ -195,11 +195,43 @@ def cmd_account(args: argparse.Namespace) -> int:
                          ["NAME", "CONNECTOR", "BASE URL", "STATUS"])
     elif args.account_cmd == "test":
         print(f"OK: {accounts.test_account(args.name)}")
+    elif args.account_cmd == "tls":
+        return _account_tls(args)
     elif args.account_cmd == "remove":
         users = recipes.recipes_using(args.name)
         accounts.remove_account(args.name)
         print(f"Removed account '{args.name}' and its secrets."
               + (f" Recipes that used it: {', '.join(users)}" if users else ""))
+    return 0
+
+
+def _account_tls(args: argparse.Namespace) -> int:
+    """``ordersync account tls NAME``: trust an on-premise server's certificate for this account only."""
+    from ordersync_app.connectors.sdk.http import fetch_certificate
+    from ordersync_app.services import accounts
+
+    if args.reset:
+        accounts.set_tls(args.name)
+        print(f"Account '{args.name}' trusts the system's certificate authorities again.")
+        return 0
+    if args.ca_bundle:
+        bundle = Path(args.ca_bundle).resolve()
+        if not bundle.is_file():
+            raise SetupError(f"there is no file {args.ca_bundle}", hint="give the CA bundle (.pem) of your server")
+        accounts.set_tls(args.name, ca_bundle=str(bundle))
+        print(f"Account '{args.name}' trusts the certificates signed by {bundle}.")
+        return 0
+    info = accounts.get_account(args.name)
+    pem, print_ = fetch_certificate(info.base_url)
+    print(f"warning: {info.base_url} presents a certificate with SHA-256 fingerprint\n  {print_}\n"
+          "Pin it only if this is your own server and the fingerprint matches what your IT team gave you.")
+    agreed = args.yes or (sys.stdin.isatty() and
+                          input("Trust exactly this certificate for this account? [y/N] ").strip().lower() == "y")
+    if not agreed:
+        print("Nothing changed.")
+        return 2
+    accounts.set_tls(args.name, pinned_pem=pem)
+    print(f"Account '{args.name}' trusts exactly this certificate (pinned).")
     return 0
 
 
@@ -394,6 +426,13 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--json", action="store_true")
     for name in ("test", "remove"):
         a.add_parser(name).add_argument("name")
+    tls = a.add_parser("tls", help="trust an on-premise server's certificate for one account")
+    tls.add_argument("name")
+    how = tls.add_mutually_exclusive_group(required=True)
+    how.add_argument("--ca-bundle", metavar="FILE", help="trust certificates signed by this CA bundle (.pem)")
+    how.add_argument("--pin", action="store_true", help="show the server's certificate and trust exactly it")
+    how.add_argument("--reset", action="store_true", help="trust the system's certificate authorities again")
+    tls.add_argument("--yes", action="store_true", help="pin without asking (after checking the fingerprint)")
     for x in a.choices.values():
         x.set_defaults(func=cmd_account)
 
@@ -457,6 +496,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--screenshot", metavar="FILE", help="render a page offscreen to PNG and exit")
     g.add_argument("--page", default="home")
     g.add_argument("--lang", choices=["zh_CN", "en"])
+    g.add_argument("--size", default="1180x680", help="window size for --screenshot, WIDTHxHEIGHT")
     g.set_defaults(func=cmd_gui)
 
     from ordersync_app.cli import ops

@@ -105,7 +105,8 @@ def _batch_writer(path: str, op: str, default_property: str | None) -> spec.Deli
         todo = [w for w in writes if w.ref not in out]
         prop = (todo[0].params.get("id_property") if todo else None) or default_property
         creates = op == "create"  # a create names no existing object
-        inputs = [{**({} if creates else {"id": str(w.match), **({"idProperty": prop} if prop else {})}),
+        key = {"id": "", **({"idProperty": prop} if prop else {})}
+        inputs = [{**({"associations": []} if creates else {**key, "id": str(w.match)}),
                    "properties": _strings(w), "objectWriteTraceId": w.ref} for w in todo]
         body = client.json("POST", f"{path}/batch/{op}", json={"inputs": inputs}, write=True) if inputs else {}
         by_trace, by_value = {}, {}

@@ -68,6 +68,7 @@ RETRY_SCHEDULE: tuple[int, ...] = tuple(
     int(x) for x in os.environ.get("ORDERSYNC_RETRY_SCHEDULE", "").split(",") if x.strip().isdigit()
 ) or (60, 300, 900, 3600, 3 * 3600, 6 * 3600)
 
+LONG_LIMIT_SECONDS = 600  # a wait the vendor asks for that long is a quota, not a failure
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 
 
@@ -116,7 +117,10 @@ class Item:
         self.status = "retrying"
         self.error = mask(error.render())
         self.retry_after = error.retry_after
-        self.attempted = self.attempted or attempt
+        # A vendor's long limit (a daily allocation) says when to come back: waiting for it is not a failed
+        # attempt, so records are never failed just for waiting out a quota.
+        long_limit = error.retry_after is not None and error.retry_after >= LONG_LIMIT_SECONDS
+        self.attempted = self.attempted or (attempt and not long_limit)
 
 
 class _Prefetch:

@@ -41,6 +41,9 @@ from ordersync_app.recipes.paths import lookup_ref, template_paths
 __all__ = ["MAX_BYTES", "Problem", "RecipeInvalid", "load_document", "load_file", "load_text"]
 
 MAX_BYTES: Final = 1_000_000
+# Names an action with open fields may take beyond its declared ones: HubSpot property names, Salesforce
+# ``…__c``, WooCommerce ``meta.<key>``, a spreadsheet's column headers (any language): a letter first.
+_CUSTOM_FIELD = re.compile(r"^[^\W\d][\w .\-]{0,99}$")
 MAX_DEPTH: Final = 64
 MAX_ALIASES: Final = 50
 MAX_NODES: Final = 100_000
@@ -679,10 +682,13 @@ class _Checker:
                 fields = {}
             if spec.fields and isinstance(fields, dict):
                 known = [f.key for f in spec.fields]
-                for key in fields:  # an action with open fields (custom properties, a file's columns) takes any
-                    if isinstance(key, str) and key not in known and not spec.open_fields:
-                        self.add((*base, "fields", key), f"action '{name}' has no field '{key}'",
-                                 _hint_for(key, known, "fields"))
+                for key in fields:
+                    if not isinstance(key, str) or key in known:
+                        continue
+                    if spec.open_fields and _CUSTOM_FIELD.match(key):
+                        continue  # a custom property: checked against the account when the recipe is imported
+                    self.add((*base, "fields", key), f"action '{name}' has no field '{key}'",
+                             _hint_for(key, known, "fields"))
                 missing = [f.key for f in spec.fields if f.required and f.key not in fields]
                 if missing:
                     self.add((*base, "fields"), f"action '{name}' needs the field"

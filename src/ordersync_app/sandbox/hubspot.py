@@ -83,7 +83,9 @@ DEALS = Kind("deals", "0-3", "DEAL", "hs_lastmodifieddate", frozenset({demo_data
 ).split()), ("dealname", "amount", "closedate", "pipeline", "dealstage"))
 CONTACTS = Kind("contacts", "0-1", "CONTACT", "lastmodifieddate", frozenset({"email"}), frozenset({
     "email", "firstname", "lastname", "phone", "company", "address", "city", "state", "zip", "country",
-    "lifecyclestage", "hs_language"}), ("firstname", "lastname", "email"))
+    "lifecyclestage", "hs_language",
+    # custom properties of the sandbox portal (the e-commerce setup): a customer's spend, an anomaly flag
+    "monthly_spend", "order_count", "average_order_value", "large_order_flag"}), ("firstname", "lastname", "email"))
 
 # HubSpot's default sales pipeline (stage ids as HubSpot names them) and the demo e-commerce one.
 DEFAULT_STAGES = (

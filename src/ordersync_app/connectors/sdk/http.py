@@ -34,22 +34,13 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from ordersync_app.connectors.sdk import auth as auth_kinds
 from ordersync_app.connectors.sdk.rules import decide, default_decision
-from ordersync_app.connectors.sdk.spec import (
-    TLS_CERTIFICATE,
-    AccountConfig,
-    Connector,
-    Decision,
-    RateLimit,
-    TlsSettings,
-    Verdict,
-)
+from ordersync_app.connectors.sdk.spec import AccountConfig, Connector, Decision, RateLimit, Verdict
 from ordersync_app.domain.errors import (
     AuthError,
     RecordRejected,
@@ -186,24 +177,20 @@ def _ssl_context(account: AccountConfig) -> ssl.SSLContext | bool:
     return context
 
 
-def tls_settings(settings: Mapping[str, Any], *, where: str) -> TlsSettings | None:
-    """An account's TLS trust from its settings (:data:`~.spec.TLS_CERTIFICATE`): the PEM file of a
-    self-signed server's certificate, pinned; read each time the account is used, so a renewed file counts.
+def _untrusted_certificate(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
-    Raises:
-        SetupError: the file cannot be read or holds no PEM certificate.
-    """
-    name = settings.get(TLS_CERTIFICATE.key)
-    if not name:
-        return None
-    try:
-        pem = Path(str(name)).expanduser().read_text("ascii")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SetupError(f"{where}: cannot read the certificate file {name}: {getattr(exc, 'strerror', None) or exc}",
-                         hint="save the server's certificate as a .pem file and give its path") from None
-    if "-----BEGIN CERTIFICATE-----" not in pem:
-        raise SetupError(f"{where}: {name} holds no PEM certificate (-----BEGIN CERTIFICATE-----)")
-    return TlsSettings(pinned_pem=pem)
+
+def fetch_certificate(url: str, *, timeout: float = 10.0) -> tuple[str, str]:
+    """The certificate a server presents (PEM) and its SHA-256 fingerprint, to show before pinning it."""
+    address = httpx.URL(url)
+    pem = ssl.get_server_certificate((address.host, address.port or 443), timeout=timeout)
+    return pem, fingerprint(pem)
 
 
 def fingerprint(pem: str) -> str:
@@ -326,10 +313,10 @@ class ApiClient:
                 raise SetupError(f"{where} could not be sent: {mask(str(exc))}",
                                  hint="check the account's values for stray characters") from None
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:  # never reached the vendor
-                if "CERTIFICATE_VERIFY_FAILED" in str(exc):  # not going away by retrying: the user must decide
-                    raise SetupError(f"{where}: the server's TLS certificate is not trusted ({mask(str(exc))})",
-                                     hint="if the server uses its own (self-signed) certificate, give its .pem file "
-                                          "in the account's certificate setting") from None
+                if _untrusted_certificate(exc):  # a setup question, not weather: retrying cannot help
+                    raise SetupError(f"{where}: the server's certificate is not trusted ({mask(str(exc))[:200]})",
+                                     hint="if this is your own server, trust its certificate for this account "
+                                          "(pin it, or give its CA bundle)") from None
                 last = TransientError(f"{where} failed: {mask(type(exc).__name__ + ': ' + str(exc))}")
                 self._backoff(attempt, None)
                 continue

@@ -396,18 +396,6 @@ class TlsSettings:
     pinned_pem: str | None = None
 
 
-# The setting a connector declares to let each account trust a self-signed server (a shop on its own
-# WordPress host, an on-premise ERP): the path of the server certificate's PEM file. The service layer
-# turns it into ``AccountConfig.tls`` (``http.tls_settings``); the HTTP layer then trusts exactly that
-# certificate for the account and nothing else — never "verification off".
-TLS_CERTIFICATE = Setting(
-    "tls_certificate", "Server certificate (self-signed servers only)", "服务器证书（仅限自签名服务器）",
-    "Path of the server's own certificate (.pem) when it is self-signed; OrderSync then trusts exactly that "
-    "certificate for this account.",
-    "服务器使用自签名证书时，填写其证书文件（.pem）的路径；OrderSync 只为此账户信任这一张证书。",
-    required=False)
-
-
 def _no_state(_key: str) -> str | None:
     return None
 
@@ -422,9 +410,8 @@ class AccountConfig:
 
     ``state``/``save_state`` give a connector a small non-secret store per account (a discovered
     gateway URL, a token's expiry, a Salesforce ``instance_url``), kept by the service layer.
-    ``tls`` is the account's own TLS trust (:class:`TlsSettings`): None verifies against the system's
-    CAs; a connector offers the per-account choice by declaring :data:`TLS_CERTIFICATE` among its
-    settings, which the service layer turns into ``TlsSettings(pinned_pem=…)``.
+    ``tls`` is the account's own TLS trust (:class:`TlsSettings`, kept by the service layer and set with
+    ``ordersync account tls``): None verifies against the system's CAs.
     """
 
     name: str

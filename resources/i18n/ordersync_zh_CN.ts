@@ -1197,73 +1197,73 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="69"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="88"/>
         <source>%1 account</source>
         <translation>%1 账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="78"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="97"/>
         <source>Import a recipe</source>
         <translation>导入流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="93"/>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="152"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="112"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="171"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="103"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="122"/>
         <source>This file is not a valid recipe:</source>
         <translation>这个文件不是有效的流程：</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="124"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="143"/>
         <source>orders</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="126"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="145"/>
         <source>Start</source>
         <translation>起点</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="129"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="148"/>
         <source>Short name</source>
         <translation>简称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="120"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="139"/>
         <source>(no %1 account yet — add one in Accounts)</source>
         <translation>（还没有 %1 账户 —— 请先在“账户”中添加）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="135"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="154"/>
         <source>Switch it on after importing</source>
         <translation>导入后立即开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="149"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="168"/>
         <source>A recipe with this short name exists; importing replaces it with this file (as a new version). Change the short name to import it beside it.</source>
         <translation>已有同一简称的流程；导入会用这个文件替换它（作为新版本）。如要并存，请修改简称。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="152"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="171"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="168"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="187"/>
         <source>Add an account for: %1</source>
         <translation>请为以下角色添加账户：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="171"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="190"/>
         <source>Choose where the recipe starts.</source>
         <translation>请选择流程的起点。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="180"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="199"/>
         <source>Imported “%1”.</source>
         <translation>已导入“%1”。</translation>
     </message>
@@ -2655,42 +2655,47 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
 <context>
     <name>TemplatesPage</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="199"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="218"/>
         <source>Templates</source>
         <translation>模板</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="200"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="219"/>
         <source>Ready-made recipes. Pick one, choose your accounts, and it is ready to switch on. You can also drop a recipe file anywhere on this window.</source>
         <translation>现成的流程。选一个、选好账户，就可以开启。也可以把流程文件拖到本窗口任意位置。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="205"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="224"/>
         <source>Import file…</source>
         <translation>导入文件…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="223"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="242"/>
         <source>Reading templates</source>
         <translation>正在读取模板</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="240"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="259"/>
         <source>Needs: %1</source>
         <translation>需要：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="243"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="263"/>
+        <source>First add your own system as a custom app with the key %1 (Accounts → Add a custom app…).</source>
+        <translation>请先把你自己的系统添加为自定义应用，标识为 %1（账户 → 添加自定义应用…）。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="268"/>
         <source>Use this template</source>
         <translation>使用此模板</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="258"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="283"/>
         <source>Import recipe</source>
         <translation>导入流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="259"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="284"/>
         <source>Recipe files (*.yaml *.yml *.json)</source>
         <translation>流程文件 (*.yaml *.yml *.json)</translation>
     </message>

@@ -163,5 +163,10 @@ def setting_label(connector_key: str, setting: Setting) -> Text:
 
 
 def choice_label(connector_key: str, setting: Setting, value: str) -> Text:
-    """The label of one choice of a setting (the raw value when there is none)."""
-    return _CHOICES.get((connector_key, setting.key), {}).get(value, Text(value, value))
+    """The label of one choice of a setting: this table's wording, else the connector's own ``choice_labels``
+    (so a new connector needs no entry here), else the raw value."""
+    found = _CHOICES.get((connector_key, setting.key), {}).get(value)
+    if found is not None:
+        return found
+    declared = setting.choice_labels.get(value)
+    return Text(declared[0], declared[1]) if declared else Text(value, value)

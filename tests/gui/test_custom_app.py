@@ -149,3 +149,19 @@ def test_the_form_speaks_chinese_and_shows_only_what_the_choices_need(qtbot, hom
         ctx.tasks.wait_idle()
         ctx.close()
         i18n.install("en")
+
+
+def test_the_inhouse_template_asks_for_the_custom_app_first(home: Path) -> None:
+    from ordersync_app.gui.pages.templates import read_templates
+
+    def inhouse() -> tuple[str, ...]:
+        (found,) = [t for t in read_templates() if t.path == TEMPLATE]
+        assert found.recipe is not None and found.problem is None
+        return found.apps_to_add
+
+    assert inhouse() == ("inhouse_oms",)
+    try:
+        connectors.add_file(Path(__file__).parents[2] / "resources" / "examples" / "inhouse-oms.connector.yaml")
+    finally:
+        sandbox.stop_in_process()
+    assert inhouse() == ()

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
+from tests.recipes.conftest import connectors_for
 
 from ordersync_app.connectors.sdk.spec import Connector
 from ordersync_app.domain.errors import RecipeError
@@ -153,13 +154,14 @@ def test_problems_carry_lines_and_come_in_file_order(fakes: dict[str, Connector]
 
 
 @pytest.mark.parametrize("path", VALID + TEMPLATES, ids=lambda p: p.name)
-def test_valid_file_loads_and_round_trips(path: Path, template_connectors: dict[str, Connector]) -> None:
-    recipe = load_file(path, connectors=template_connectors)
+def test_valid_file_loads_and_round_trips(path: Path, fakes: dict[str, Connector]) -> None:
+    fakes = connectors_for(path, fakes)
+    recipe = load_file(path, connectors=fakes)
     text = recipe.to_yaml()
-    again = load_text(text, connectors=template_connectors)
+    again = load_text(text, connectors=fakes)
     assert again == recipe
     assert again.to_yaml() == text
-    assert load_document(json.loads(json.dumps(recipe.to_document())), connectors=template_connectors) == recipe
+    assert load_document(json.loads(json.dumps(recipe.to_document())), connectors=fakes) == recipe
 
 
 def test_defaults_of_a_minimal_recipe(fakes: dict[str, Connector]) -> None:
@@ -348,8 +350,9 @@ def _outcome(load: Any, *args: Any, **kwargs: Any) -> str:
     return "invalid"
 
 
-def test_random_structures_never_raise_anything_else(template_connectors: dict[str, Connector]) -> None:
+def test_random_structures_never_raise_anything_else(fakes: dict[str, Connector]) -> None:
     rng = random.Random(20260901)
+    template_connectors = connectors_for(TEMPLATES[0], fakes) if TEMPLATES else fakes
     base = load_file(TEMPLATES[0] if TEMPLATES else VALID[0], connectors=template_connectors).to_document()
     outcomes: set[str] = set()
     for _ in range(400):

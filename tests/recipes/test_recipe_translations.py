@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.recipes.conftest import connectors_for
 
 from ordersync_app.connectors.sdk.spec import Connector
 from ordersync_app.recipes import load
@@ -13,8 +14,8 @@ TEMPLATES = sorted((Path(__file__).parents[2] / "recipes").glob("*.yaml"))
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)
-def test_every_template_has_a_chinese_title_and_round_trips(path: Path,
-                                                            template_connectors: dict[str, Connector]) -> None:
+def test_every_template_has_a_chinese_title_and_round_trips(path: Path, fakes: dict[str, Connector]) -> None:
+    template_connectors = connectors_for(path, fakes)
     recipe = load.load_file(path, connectors=template_connectors)
     assert recipe.title("zh_CN") != recipe.name
     assert recipe.summary("zh_CN")

@@ -91,6 +91,12 @@ def cmd_connectors(args: argparse.Namespace) -> int:
 
     if getattr(args, "connectors_cmd", None) == "add":
         return _add_connector_file(args)
+    if getattr(args, "connectors_cmd", None) == "export":
+        from ordersync_app.services import connectors
+
+        target = connectors.export_file(args.key, Path(args.output or f"{args.key}.connector.yaml"))
+        print(f"Exported the connector file '{args.key}' to {target} (it holds no keys; share it like a recipe).")
+        return 0
     if getattr(args, "connectors_cmd", None) == "remove":
         from ordersync_app.services import connectors
 
@@ -443,6 +449,10 @@ def build_parser() -> argparse.ArgumentParser:
     cadd.add_argument("--set", action="append", metavar="KEY=VALUE", help="a non-secret setting for the test")
     cadd.add_argument("--replace", action="store_true", help="update a file added before")
     cadd.add_argument("--json", action="store_true")
+    cex = cs.add_parser("export", help="copy an added connector file to share it (it holds no keys)")
+    cex.add_argument("key")
+    cex.add_argument("-o", "--output", help="file to write (default: KEY.connector.yaml)")
+    cex.add_argument("--json", action="store_true")
     crm = cs.add_parser("remove", help="unregister a connector file")
     crm.add_argument("key")
     crm.add_argument("--json", action="store_true")

@@ -448,6 +448,10 @@ class Runner:
 
     # -- steps --------------------------------------------------------------------------------
     def _process(self, items: list[Item], *, cursor: str | None, inbox_id: int | None = None) -> None:
+        for it in items:  # a record the source could not read fails here, whatever the recipe's steps
+            if it.status == "active" and it.record.problem:
+                it.fail(f"the source could not read this record: {it.record.problem}")
+                it.log_step(0, "trigger", "unreadable", error=it.error)
         for index, step in enumerate(self.plan.recipe.steps):
             active = [it for it in items if it.status == "active"]
             if not active:

@@ -152,7 +152,7 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
         if spec.secret or spec.key in settings:
             continue
         if sandboxed and conn.sandbox and spec.key in conn.sandbox.settings:
-            settings[spec.key] = conn.sandbox.settings[spec.key]
+            settings[spec.key] = sandbox_setting(conn.sandbox.settings[spec.key])
         elif spec.default is not None:
             settings[spec.key] = spec.default
         elif spec.required:
@@ -168,7 +168,7 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
         url = url.format(**settings) if not sandboxed else url
     except KeyError as exc:
         raise SetupError(f"the base URL needs the setting {exc}", where=f"account {name}") from exc
-    if not (url.startswith(("http://", "https://")) or sandboxed):
+    if not (url.startswith(("http://", "https://")) or sandboxed or not (url or conn.uses_http)):
         raise SetupError(f"base URL '{url}' must start with https:// (or http:// for local servers)",
                          where=f"account {name}")
     with db.session() as s:
@@ -190,6 +190,11 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
         raise
     auth.forget(name)  # new settings or secrets: the account's shared sign-in starts afresh
     return get_account(name)
+
+
+def sandbox_setting(value: str) -> str:
+    """A connector's sandbox setting with ``{sandbox_dir}`` filled in (file connectors' demo folders)."""
+    return value.replace("{sandbox_dir}", str(paths.sandbox_dir()))
 
 
 @dataclass

@@ -455,6 +455,8 @@ class AccountConfig:
 
     ``state``/``save_state`` give a connector a small non-secret store per account (a discovered
     gateway URL, a token's expiry, a Salesforce ``instance_url``), kept by the service layer.
+    ``tls`` is the account's own TLS trust (:class:`TlsSettings`, kept by the service layer and set with
+    ``ordersync account tls``): None verifies against the system's CAs.
     """
 
     name: str
@@ -554,6 +556,9 @@ class Connector:
     discover_fields: DiscoverFields | None = field(default=None, kw_only=True)
     # Hosts the vendor serves from (``*.myshopify.com``); another host needs the user's explicit consent.
     hosts: tuple[str, ...] = field(default=(), kw_only=True)
+    # False for a connector over local files (a folder of exports): it has no base URL, no auth and no
+    # HTTP answers, so accounts need no address and the conformance suite skips its HTTP-only checks.
+    uses_http: bool = field(default=True, kw_only=True)
     # The account's TLS from its settings (on-premise servers with their own CA or a pinned certificate),
     # used when the account carries no ``tls`` of its own: see ``http.tls_from_files``.
     tls_for: Callable[[Mapping[str, str]], TlsSettings | None] | None = field(default=None, kw_only=True)

@@ -4,7 +4,8 @@ Each sandbox app is a :class:`SandboxApp` mounted under a path prefix (``/hubspo
 ``/shopify``…) of one loopback server, so one port serves them all and an account's base URL is
 ``http://127.0.0.1:<port>/<app>``. Sandbox-only endpoints live under ``/_sandbox/<app>/`` and are
 documented in ``docs/sandbox.md``: ``GET counters`` (writes per object and per call) and
-``POST reset-counters`` and ``POST seed/<n>`` (demo orders 1..n exist); ``POST /_sandbox/faults``
+``POST reset-counters`` and ``POST seed/<n>`` (demo orders 1..n exist), plus an app's own
+(:meth:`SandboxApp.control`: a daily allocation, a fake clock…); ``POST /_sandbox/faults``
 sets a fault plan (``GET`` reports what was injected) (:mod:`ordersync_app.sandbox.faults`).
 """
 
@@ -118,6 +119,12 @@ class SandboxApp:
         user editing it would; the conformance suite does this while a read is between pages.
         Returns False when the app has no such object."""
         raise NotImplementedError(f"the {self.name} sandbox cannot change an object on request")
+
+    def control(self, method: str, path: str, body: bytes) -> Response | None:
+        """The app's own sandbox endpoint ``/_sandbox/<app><path>`` (run in a transaction, app lock
+        held), e.g. setting a vendor's daily allocation or moving its clock; None: no such endpoint."""
+        del method, path, body
+        return None
 
     def throttled(self, retry_after: float | None) -> Response:
         """The vendor's own "slow down" answer (HTTP 429 unless the vendor answers otherwise)."""
@@ -276,7 +283,7 @@ class SandboxServer:
             return
         if len(segments) >= 3 and segments[1] == "_sandbox" and segments[2] in self.apps:
             response = self._sandbox_endpoint(self.apps[segments[2]], handler.command,
-                                              "/" + (segments[3] if len(segments) > 3 else ""))
+                                              "/" + (segments[3] if len(segments) > 3 else ""), body)
             self._send(handler, response)
             return
         app = self.apps.get(segments[1]) if len(segments) > 1 else None
@@ -323,7 +330,7 @@ class SandboxServer:
         return Response(200, {"faults": text.strip() or "off"})
 
     @staticmethod
-    def _sandbox_endpoint(app: SandboxApp, method: str, path: str) -> Response:
+    def _sandbox_endpoint(app: SandboxApp, method: str, path: str, body: bytes = b"") -> Response:
         with app.lock:
             if method == "GET" and path == "/counters":
                 return Response(200, app.counters())
@@ -335,6 +342,18 @@ class SandboxServer:
                 app.seed(int(path.rsplit("/", 1)[1]))
                 app.db.execute("COMMIT")
                 return Response(200, {"ok": True})
+            app.db.execute("BEGIN IMMEDIATE")
+            try:
+                own = app.control(method, path, body)
+            except ValueError as exc:
+                app.db.execute("ROLLBACK")
+                return Response(400, {"message": f"invalid sandbox request: {exc}"})
+            except BaseException:
+                app.db.execute("ROLLBACK")
+                raise
+            app.db.execute("COMMIT")
+            if own is not None:
+                return own
         return Response(404, {"message": f"unknown sandbox endpoint {method} {path}"})
 
     @staticmethod

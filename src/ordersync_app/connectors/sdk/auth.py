@@ -2,10 +2,12 @@
 
 Static kinds put a stored secret on each call: :func:`api_key`, :func:`basic`, :func:`bearer`.
 Token kinds buy a token and keep it: :class:`TokenAuth` is the one mechanism behind OAuth 2.0
-refresh (with refresh-token rotation), client credentials (form or JSON body), JWT bearer and
-login sessions (a cookie is a token too); a vendor module passes three small functions — build
-the token request, read the answer, put the token on a call. :class:`SignedAuth` runs a
-request-signing hook (sorted-parameter MD5, HMAC-SHA256) on every call.
+refresh (with refresh-token rotation), client credentials (form or JSON body), JWT bearer
+(:func:`jwt_bearer`, RS256 assertions) and login sessions (a cookie is a token too); a vendor module
+passes three small functions — build the token request, read the answer, put the token on a call.
+A token answer may also name the API host (Salesforce's ``instance_url``): :func:`instance_apply`
+sends the account's calls there, and nowhere else. :class:`SignedAuth` runs a request-signing hook
+(sorted-parameter MD5, HMAC-SHA256) on every call.
 
 Why one holder per account (:func:`shared`): every run, recipe and process of an account uses the
 same token. A token is kept in the keychain with its expiry; it is renewed under a lock (a thread
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import os
 import threading
 import time
@@ -190,15 +193,19 @@ class TokenAuth(httpx.Auth):
         apply: puts the token on a call (a header, a query parameter, a cookie, a body field).
         store_as: the keychain key of the token; its expiry goes to ``<store_as>_expires_at``.
         skew: renew this many seconds before the token expires.
-        initial: the stored token may have been given by the user (no expiry: valid until refused).
+        needs_state: state values the token is useless without (Salesforce's ``instance_url``): a
+            stored token whose state is missing is renewed. ``apply`` sees the account's state, and
+            what the last token answer gave when the account keeps no state (sandbox accounts).
     """
 
     requires_response_body = True
 
     def __init__(self, account: AccountConfig, *, request: TokenRequest, read: ReadToken, apply: ApplyToken,
-                 store_as: str = "access_token", skew: float = 300.0) -> None:
+                 store_as: str = "access_token", skew: float = 300.0, needs_state: tuple[str, ...] = ()) -> None:
         self._account, self._make, self._read, self._apply = account, request, read, apply
-        self._key, self._skew = store_as, skew
+        self._key, self._skew, self._needs = store_as, skew, needs_state
+        self._kept: dict[str, str] = {}  # state values of the last token answer
+        self._view = dataclasses.replace(account, state=lambda key: account.state(key) or self._kept.get(key))
         self._lock = threading.RLock()
         lock_dir = Path(account.lock_dir) if account.lock_dir else None
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{account.name}.{store_as}")
@@ -214,7 +221,8 @@ class TokenAuth(httpx.Auth):
             self._refused, self._token = self._token, None
 
     def _usable(self, token: str | None, expires_at: float | None) -> bool:
-        return bool(token) and token != self._refused and (expires_at is None or time.time() < expires_at)
+        return bool(token) and token != self._refused and (expires_at is None or time.time() < expires_at) \
+            and all(self._view.state(key) for key in self._needs)
 
     def _stored(self) -> tuple[str | None, float | None]:
         token = self._account.secret(self._key)
@@ -243,6 +251,7 @@ class TokenAuth(httpx.Auth):
                 register_secret(value)
                 self._account.save_secret(key, value)
             for key, value in token.keep_state.items():
+                self._kept[key] = value
                 self._account.save_state(key, value)
             self._account.save_secret(self._key, token.value)
             self._account.save_secret(f"{self._key}_expires_at", "" if expires_at is None else repr(expires_at))
@@ -252,26 +261,98 @@ class TokenAuth(httpx.Auth):
         if not self._usable(self._token, self._expires_at):
             yield from self._renew()
         assert self._token is not None
-        yield self._apply(request, self._token, self._account)
+        yield self._apply(request, self._token, self._view)
 
 
-def oauth2_refresh(account: AccountConfig, token_url: str, *, skew: float = 300.0) -> TokenAuth:
+def oauth2_refresh(account: AccountConfig, token_url: str, *, skew: float = 300.0, read: ReadToken | None = None,
+                   apply: ApplyToken | None = None, secret_required: bool = True,
+                   needs_state: tuple[str, ...] = ()) -> TokenAuth:
     """OAuth 2.0 access token kept fresh with a refresh token (RFC 6749 §6), refreshed ahead of
-    ``expires_in`` (HubSpot says a 401 is not a refresh signal); a rotated refresh token is kept."""
+    ``expires_in`` (HubSpot says a 401 is not a refresh signal); a rotated refresh token is kept.
+
+    ``secret_required=False`` for apps signed in with PKCE that need no client secret to refresh (the
+    secret is still sent when the account has one); ``read``/``apply``/``needs_state`` as in
+    :class:`TokenAuth` (default: RFC 6749 JSON, 30 minutes when no ``expires_in``; a bearer header).
+    """
     def request(acct: AccountConfig) -> httpx.Request:
         refresh = acct.secret("refresh_token")
         client_id = acct.settings.get("client_id") or acct.secret("client_id")
         client_secret = acct.secret("client_secret")
-        if not (refresh and client_id and client_secret):
+        if not (refresh and client_id and (client_secret or not secret_required)):
             raise AuthError(f"account '{acct.name}' has no OAuth refresh token or client credentials",
                             hint="sign in again (Reconnect) to obtain a refresh token", account=acct.name)
         register_secret(refresh)
-        register_secret(client_secret)
-        return httpx.Request("POST", token_url, data={"grant_type": "refresh_token", "refresh_token": refresh,
-                                                      "client_id": client_id, "client_secret": client_secret})
-    return TokenAuth(account, request=request, read=json_token(default_lifetime=1800.0, refused="the refresh token"),
-                     apply=header_apply(),
-                     skew=skew)
+        form = {"grant_type": "refresh_token", "refresh_token": refresh, "client_id": client_id}
+        if client_secret:
+            register_secret(client_secret)
+            form["client_secret"] = client_secret
+        return httpx.Request("POST", token_url, data=form)
+    return TokenAuth(account, request=request,
+                     read=read or json_token(default_lifetime=1800.0, refused="the refresh token"),
+                     apply=apply or header_apply(), skew=skew, needs_state=needs_state)
+
+
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"  # RFC 7523 §2.1
+
+
+def jwt_bearer(account: AccountConfig, token_url: str, *, audience: str | Callable[[AccountConfig], str],
+               issuer: str = "client_id", subject: str = "username", key: str = "private_key", lifetime: int = 180,
+               read: ReadToken | None = None, apply: ApplyToken | None = None, needs_state: tuple[str, ...] = (),
+               skew: float = 300.0) -> TokenAuth:
+    """A token bought with an RS256-signed assertion (RFC 7523 §2.1): no refresh token, no browser.
+
+    The assertion carries the claims RFC 7523 §3 requires: ``iss`` and ``sub`` from the account values
+    ``issuer`` and ``subject`` (an app's client ID, the user it acts as), ``aud`` (the authorization
+    server), and ``exp`` ``lifetime`` seconds ahead. The private key is the account's secret ``key`` (a
+    PEM, :mod:`.jwt`). A refused or expired token is replaced by signing a new assertion.
+    """
+    from ordersync_app.connectors.sdk.jwt import sign_rs256
+
+    def request(acct: AccountConfig) -> httpx.Request:
+        iss, sub, private_key = _needs(acct, issuer, subject, key)
+        register_secret(private_key)
+        claims = {"iss": iss, "sub": sub, "aud": audience(acct) if callable(audience) else audience,
+                  "exp": int(time.time()) + lifetime}
+        assertion = sign_rs256(claims, private_key)
+        register_secret(assertion)
+        return httpx.Request("POST", token_url, data={"grant_type": JWT_BEARER, "assertion": assertion})
+    return TokenAuth(account, request=request, read=read or json_token(keep=(), refused="the signed assertion"),
+                     apply=apply or header_apply(), skew=skew, needs_state=needs_state)
+
+
+def _loopback(host: str) -> bool:
+    return host in ("127.0.0.1", "::1", "localhost")
+
+
+def instance_apply(inner: ApplyToken | None = None, *, key: str = "instance_url") -> ApplyToken:
+    """Send the account's calls to the API host the token answer named (account state ``key``).
+
+    Calls are built against the account's address (the login host); this rewrites their scheme, host
+    and port to the instance's and then puts the token on them with ``inner`` (a bearer header). The
+    token goes to no other host: a call for any host but the login host or the instance is refused, as
+    is an instance that is not HTTPS (plain HTTP only on loopback, for the sandbox).
+
+    Raises:
+        SetupError: the call is for another host, or the instance address is unusable.
+    """
+    put = inner or header_apply()
+
+    def apply(request: httpx.Request, token: str, account: AccountConfig) -> httpx.Request:
+        found = account.state(key)
+        instance = httpx.URL(found or "")
+        if not found or not instance.host or not (instance.scheme == "https" or
+                                                  (instance.scheme == "http" and _loopback(instance.host))):
+            raise SetupError(f"account '{account.name}' has no usable API address ({key} {found!r})",
+                             hint="sign in again (Reconnect); the sign-in names the API address")
+        login = httpx.URL(account.base_url)
+        where = (request.url.scheme, request.url.host, request.url.port)
+        if where not in ((login.scheme, login.host, login.port), (instance.scheme, instance.host, instance.port)):
+            raise SetupError(f"OrderSync will not send account '{account.name}' credentials to {request.url.host}",
+                             hint="only the login host and the API address the sign-in named receive them")
+        request.url = request.url.copy_with(scheme=instance.scheme, host=instance.host, port=instance.port)
+        request.headers["Host"] = instance.netloc.decode("ascii")
+        return put(request, token, account)
+    return apply
 
 
 def client_credentials(account: AccountConfig, token_url: str, *, header: str = "Authorization",

@@ -185,8 +185,9 @@ class Page(list[Record]):
 Fetch = Callable[["ApiClient", TriggerContext], Iterator[list[Record]]]
 Params = dict[str, Any]
 # Turns the logical request parameters of one page into httpx keyword arguments
-# (``{"params": …}``, ``{"json": …}``, ``{"data": …}``) — the vendor's envelope (GraphQL variables,
-# Jushuitan's ``biz`` JSON, a JSON-array body).
+# (``{"params": …}``, ``{"json": …}``, ``{"data": …}``, plus ``{"headers": …}`` when the vendor takes a
+# parameter in a header) — the vendor's envelope (GraphQL variables, Jushuitan's ``biz`` JSON, a
+# JSON-array body, a SOQL query with Salesforce's ``Sforce-Query-Options: batchSize``).
 Encode = Callable[[Params], dict[str, Any]]
 
 
@@ -470,6 +471,35 @@ class Sandbox:
 
 # Lists an object's fields from the account (custom properties, picklist options), at build/run time.
 DiscoverFields = Callable[["ApiClient", str], tuple[Field, ...]]
+# Reads the vendor's report of the account's quota use from an answer (``api-usage=18/5000``), or None.
+Usage = Callable[["httpx.Response"], "str | None"]
+
+
+@dataclass(frozen=True)
+class OAuthApp:
+    """How accounts of a connector sign in through the browser: the authorization-code grant with
+    PKCE over a loopback redirect (RFC 8252), run by ``services.oauth`` and offered by the GUI.
+
+    ``authorize_url`` and ``token_url`` are absolute, or paths below the account's address (Salesforce
+    signs in on the org's own login host). ``when`` is the setting and value meaning "this account signs
+    in through the browser"; ``authorize_setting`` a setting that overrides the sign-in page;
+    ``port_setting`` a setting holding a fixed loopback port, for vendors that match the redirect URI
+    exactly (empty or 0: the OS picks one). ``extra`` adds authorize parameters (``response_type``).
+    The token answer's ``keep`` values go to the keychain and its ``state`` values to the account's
+    state (a Salesforce ``instance_url``); ``lifetime`` is assumed when the answer has no
+    ``expires_in`` (None: the token is used until the vendor refuses it).
+    """
+
+    authorize_url: str
+    token_url: str
+    scopes: str = ""
+    extra: Mapping[str, str] = field(default_factory=dict)
+    when: tuple[str, str] = ("auth_mode", "oauth")
+    authorize_setting: str | None = "authorize_url"
+    port_setting: str | None = None
+    keep: tuple[str, ...] = ("refresh_token",)
+    state: tuple[str, ...] = ()
+    lifetime: float | None = 1800.0
 
 
 @dataclass(frozen=True)
@@ -501,6 +531,10 @@ class Connector:
     discover_fields: DiscoverFields | None = field(default=None, kw_only=True)
     # Hosts the vendor serves from (``*.myshopify.com``); another host needs the user's explicit consent.
     hosts: tuple[str, ...] = field(default=(), kw_only=True)
+    # Browser sign-in (authorization code + PKCE), when the vendor offers it.
+    oauth: OAuthApp | None = field(default=None, kw_only=True)
+    # The vendor's quota report on each answer (Salesforce ``Sforce-Limit-Info``), kept in the client's stats.
+    usage: Usage | None = field(default=None, kw_only=True)
 
     def trigger(self, key: str) -> Trigger | None:
         """The trigger named ``key``, if any."""

@@ -28,5 +28,9 @@ for lang in en zh_CN; do
     name=${page%%:*}
     "$PY" -m ordersync_app gui --screenshot "docs/screenshots/${name}-${lang}.png" --page "$page" --lang "$lang"
   done
+  "$PY" -m ordersync_app gui --screenshot "docs/screenshots/add-account-salesforce-${lang}.png" \
+    --page add-account:salesforce --lang "$lang"
+  "$PY" -m ordersync_app gui --screenshot "docs/screenshots/add-account-salesforce-jwt-${lang}.png" \
+    --page add-account:salesforce:auth_mode=jwt --lang "$lang"
 done
 ls -1 docs/screenshots

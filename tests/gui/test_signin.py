@@ -65,7 +65,7 @@ def test_sign_in_with_hubspot_from_the_account_form(qtbot, window: MainWindow, s
     assert not dialog.signin_button.isVisible()  # private app token is the default
     mode = dialog.fields["auth_mode"]
     assert isinstance(mode, QComboBox)
-    mode.setCurrentText("oauth")
+    mode.setCurrentIndex(mode.findData("oauth"))  # shown as "Sign in with HubSpot (OAuth)"
     assert dialog.signin_button.isVisible()
     assert dialog.signin_button.text() == "Sign in with HubSpot"
     dialog.name.setText("crm")

@@ -74,6 +74,26 @@ def screenshot(window: MainWindow, ctx: AppContext, page: str, path: Path) -> No
     """Render ``page`` to ``path`` once its data has loaded."""
     window.resize(1180, 760)
     window.show()
+    if page.startswith("add-account:"):  # add-account:APP[:SETTING=CHOICE]: the Add account form of one app
+        from PySide6.QtWidgets import QComboBox
+
+        from ordersync_app.gui.pages.accounts import AccountDialog
+
+        _kind, app_key, *chosen = page.split(":")
+        dialog = AccountDialog(ctx, window)
+        dialog.app.setCurrentIndex(dialog.app.findData(app_key))
+        for key, _eq, value in (c.partition("=") for c in chosen):
+            combo = dialog.fields.get(key)
+            if isinstance(combo, QComboBox):
+                combo.setCurrentIndex(combo.findData(value))
+        dialog.show()
+        QCoreApplication.processEvents()
+        dialog.resize(640, dialog.layout().totalHeightForWidth(640))  # wrapped help texts get their full height
+        QCoreApplication.processEvents()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not dialog.grab().save(str(path)):
+            raise OSError(f"could not write {path}")
+        return
     if page.startswith("builder:"):  # a stored recipe in the builder, with its sample loaded
         window.open_builder(page.partition(":")[2])
         ctx.tasks.wait_idle()
@@ -104,7 +124,7 @@ def main(args: argparse.Namespace) -> int:
     ctx = AppContext(app)
     tune_gc()
     page = getattr(args, "page", "home") or "home"
-    if page.partition(":")[0] not in (*PAGES, "builder", "failed"):
+    if page.partition(":")[0] not in (*PAGES, "builder", "failed", "add-account"):
         raise SystemExit(f"unknown page '{page}'; choose one of {', '.join((*PAGES, 'builder'))}")
     if shot:
         window = MainWindow(ctx)

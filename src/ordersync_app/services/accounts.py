@@ -15,7 +15,7 @@ from ordersync_app.domain.errors import SetupError
 from ordersync_app.secrets import store as secrets
 from ordersync_app.services import sandbox
 from ordersync_app.storage import db
-from ordersync_app.storage.tables import Account
+from ordersync_app.storage.tables import Account, AccountState, utcnow
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 
@@ -145,8 +145,12 @@ def remove_account(name: str) -> None:
         if row is not None:
             s.delete(row)
     if not info.base_url.startswith(SANDBOX_SCHEME):  # sandbox accounts keep nothing in the keychain
-        derived = ["access_token_expires_at", "client_token", "client_token_expires_at"]
-        secrets.delete_secrets(name, [st.key for st in conn.settings if st.secret] + derived)
+        derived = ["access_token", "access_token_expires_at", "refresh_token", "client_token",
+                   "client_token_expires_at"]
+        secrets.delete_secrets(name, list(dict.fromkeys([st.key for st in conn.settings if st.secret] + derived)))
+    with db.session() as s:
+        for row in s.scalars(select(AccountState).where(AccountState.account == name)):
+            s.delete(row)
     auth.forget(name)
 
 
@@ -158,8 +162,28 @@ def set_status(name: str, status: str, message: str | None = None) -> None:
             row.status, row.status_message = status, message
 
 
+def state(name: str, key: str) -> str | None:
+    """A connector's non-secret fact about an account (a Salesforce ``instance_url``), or None."""
+    with db.session() as s:
+        row = s.get(AccountState, (name, key))
+        return row.value if row is not None else None
+
+
+def save_state(name: str, key: str, value: str | None) -> None:
+    """Keep (or, with None, forget) a connector's non-secret fact about an account."""
+    with db.session() as s:
+        row = s.get(AccountState, (name, key))
+        if value is None:
+            if row is not None:
+                s.delete(row)
+        elif row is None:
+            s.add(AccountState(account=name, key=key, value=value, updated_at=utcnow()))
+        else:
+            row.value = value
+
+
 def account_config(name: str) -> AccountConfig:
-    """The runtime configuration of an account, secrets read lazily from the keychain."""
+    """The runtime configuration of an account: secrets read lazily from the keychain, state from the database."""
     info = get_account(name)
     if info.base_url.startswith(SANDBOX_SCHEME):
         box = connector(info.connector).sandbox
@@ -170,6 +194,7 @@ def account_config(name: str) -> AccountConfig:
         name=name, connector=info.connector, base_url=info.base_url, settings=info.settings,
         secret=lambda key: secrets.get_secret(name, key),
         save_secret=lambda key, value: secrets.set_secret(name, key, value),
+        state=lambda key: state(name, key), save_state=lambda key, value: save_state(name, key, value),
     )
 
 

@@ -8,6 +8,8 @@ runs that browser sign-in again (``gui.signin``, RFC 8252 loopback redirect).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -40,6 +42,11 @@ from ordersync_app.services import accounts, oauth, recipes
 SANDBOX = "sandbox://"
 
 
+def _shown(when: Mapping[str, tuple[str, ...]], values: Mapping[str, str]) -> bool:
+    """Whether a setting with ``shown_when`` applies to the values chosen in the form."""
+    return all(values.get(key) in allowed for key, allowed in when.items())
+
+
 class AccountDialog(QDialog):
     """Add (or reconnect) an account: app, name, then one field per declared setting."""
 
@@ -67,6 +74,7 @@ class AccountDialog(QDialog):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         layout.addWidget(self.form_host)
         self.fields: dict[str, QLineEdit | QComboBox] = {}
+        self._rows: dict[str, QWidget] = {}
         self.base_url = QLineEdit()
         self.base_url.setPlaceholderText(self.tr("leave empty for the vendor's address"))
         advanced = QFormLayout()
@@ -110,15 +118,18 @@ class AccountDialog(QDialog):
     def _build_form(self) -> None:
         while self.form.rowCount():
             self.form.removeRow(0)
-        self.fields = {}
+        self.fields, self._rows = {}, {}
         conn = self.connector()
         self.sandbox.setVisible(bool(conn.sandbox))
         for spec in conn.settings:
             if spec.choices:
                 widget: QLineEdit | QComboBox = QComboBox()
-                widget.addItems(list(spec.choices))
-                if spec.default:
-                    widget.setCurrentText(spec.default)
+                for choice in spec.choices:  # shown by its label, kept as its value
+                    labels = spec.choice_labels.get(choice)
+                    widget.addItem(i18n.pick(*labels) if labels else choice, choice)
+                chosen = (self.existing.settings.get(spec.key) if self.existing else None) or spec.default
+                if chosen:
+                    widget.setCurrentIndex(max(0, widget.findData(chosen)))
             else:
                 widget = QLineEdit()
                 if spec.secret:
@@ -142,16 +153,26 @@ class AccountDialog(QDialog):
                 note.setWordWrap(True)
                 inner.addWidget(note)
             self.form.addRow(label, box)
-            self.fields[spec.key] = widget
+            self.fields[spec.key], self._rows[spec.key] = widget, box
             if isinstance(widget, QComboBox):
                 widget.currentTextChanged.connect(lambda _t: self._update_signin())
         self.signin_button.setText(self.tr("Sign in with %1").replace("%1", i18n.pick(conn.name_en, conn.name_zh)))
         self._update_signin()
 
+    def _raw(self) -> dict[str, str]:
+        """Every field as typed or chosen, shown or not."""
+        return {key: str(widget.currentData()) if isinstance(widget, QComboBox) else widget.text().strip()
+                for key, widget in self.fields.items()}
+
     def _update_signin(self) -> None:
-        """Show "Sign in with …" when the account signs in through the browser."""
+        """Show only the fields the chosen sign-in needs (``shown_when``), and "Sign in with …" when the
+        account signs in through the browser."""
         if not hasattr(self, "signin_button"):
             return
+        raw = self._raw()
+        for spec in self.connector().settings:
+            if spec.key in self._rows:
+                self.form.setRowVisible(self._rows[spec.key], _shown(spec.shown_when, raw))
         settings, _secrets = self.values()
         offered = offers_signin(self.connector().key, settings, SANDBOX if self.sandbox.isChecked() else "")
         self.signin_button.setVisible(offered)
@@ -160,9 +181,11 @@ class AccountDialog(QDialog):
         """(settings, secrets) typed into the form."""
         settings: dict[str, str] = {}
         secrets: dict[str, str] = {}
+        raw = self._raw()
         for spec in self.connector().settings:
-            widget = self.fields[spec.key]
-            value = widget.currentText() if isinstance(widget, QComboBox) else widget.text().strip()
+            if not _shown(spec.shown_when, raw):
+                continue  # not asked for the chosen sign-in
+            value = raw[spec.key]
             if value:
                 (secrets if spec.secret else settings)[spec.key] = value
         return settings, secrets

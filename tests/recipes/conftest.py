@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from ordersync_app.connectors.sdk import registry
 from ordersync_app.connectors.sdk.spec import (
     Action,
     Connector,
@@ -100,5 +101,5 @@ FAKE_CONNECTORS: dict[str, Connector] = {
 
 @pytest.fixture
 def fakes() -> dict[str, Connector]:
-    """The fake connectors by key."""
-    return FAKE_CONNECTORS
+    """The fake connectors by key; apps without a fake here (Salesforce…) come as they are declared."""
+    return {**registry.all_connectors(), **FAKE_CONNECTORS}

@@ -88,7 +88,9 @@ def screenshot(window: MainWindow, ctx: AppContext, page: str, path: Path) -> No
                 combo.setCurrentIndex(combo.findData(value))
         dialog.show()
         QCoreApplication.processEvents()
-        dialog.resize(640, dialog.layout().totalHeightForWidth(640))  # wrapped help texts get their full height
+        layout = dialog.layout()
+        assert layout is not None
+        dialog.resize(640, layout.totalHeightForWidth(640))  # wrapped help texts get their full height
         QCoreApplication.processEvents()
         path.parent.mkdir(parents=True, exist_ok=True)
         if not dialog.grab().save(str(path)):

@@ -128,7 +128,8 @@ class Query:
         while True:
             word = self._word()
             if word.upper() == "COUNT" and self._peek() == ("op", "("):
-                self._next(), self._expect(")")
+                self._next()
+                self._expect(")")
                 self.count = True
             else:
                 names.append(word)
@@ -247,8 +248,10 @@ class Query:
         found = [r for r in rows if self.matches(r)]
         for name, descending in reversed(self.order):
             kind = self.fields[name]["type"]
-            found.sort(key=lambda r, n=name, k=kind: (r.get(n) is None, "" if r.get(n) is None else self._key(r[n], k)),
-                       reverse=descending)
+
+            def by(row: dict[str, Any], n: str = name, k: str = kind) -> tuple[bool, Any]:
+                return row.get(n) is None, "" if row.get(n) is None else self._key(row[n], k)
+            found.sort(key=by, reverse=descending)
         return found[:self.limit] if self.limit is not None else found
 
 
@@ -664,7 +667,7 @@ class SalesforceSandbox(SandboxApp):
                 result = self._write(obj, matches[0] if matches else None, values)
                 result["created"] = result["success"] and not matches
                 if result["created"]:
-                    existing[key] = [self._load(result["id"]) or {}]
+                    existing[key] = [self._load(str(result["id"])) or {}]
             results.append(result)
         return Response(200, results)
 

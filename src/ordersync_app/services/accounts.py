@@ -149,8 +149,8 @@ def remove_account(name: str) -> None:
                    "client_token_expires_at"]
         secrets.delete_secrets(name, list(dict.fromkeys([st.key for st in conn.settings if st.secret] + derived)))
     with db.session() as s:
-        for row in s.scalars(select(AccountState).where(AccountState.account == name)):
-            s.delete(row)
+        for kept in s.scalars(select(AccountState).where(AccountState.account == name)):
+            s.delete(kept)
     auth.forget(name)
 
 

@@ -62,9 +62,8 @@ def load_private_key(text: str) -> rsa.RSAPrivateKey:
     """
     try:
         key = serialization.load_pem_private_key(normalise_pem(text), password=None)
-    except (ValueError, TypeError) as exc:
-        why = "it is protected by a passphrase" if "encrypted" in str(exc).lower() or "password" in str(exc).lower() \
-            else "it could not be read"
+    except (ValueError, TypeError) as exc:  # TypeError: "Password was not given but private key is encrypted"
+        why = "it is protected by a passphrase" if isinstance(exc, TypeError) else "it could not be read"
         raise SetupError(f"the private key cannot be used: {why}",
                          hint="paste an unencrypted RSA key (openssl pkey -in key.pem gives one)") from None
     if not isinstance(key, rsa.RSAPrivateKey):

@@ -195,7 +195,7 @@ class _Read:
                                     headers=dict(self.request.headers) or None)
         kwargs = self.request.encode(params) if self.request.encode else {
             {"query": "params", "json": "json", "form": "data"}[self.request.body]: params}
-        headers = {**self.request.headers, **(kwargs.pop("headers", None) or {})}  # an envelope may add headers
+        headers = {**self.request.headers, **(kwargs.pop("headers", {}) or {})}  # an envelope may add headers
         return self.client.call(self.request.method, self.path, family=self.request.family,
                                 headers=headers or None, **kwargs)
 

@@ -123,13 +123,14 @@ class AccountDialog(QDialog):
         self.sandbox.setVisible(bool(conn.sandbox))
         for spec in conn.settings:
             if spec.choices:
-                widget: QLineEdit | QComboBox = QComboBox()
+                combo = QComboBox()
                 for choice in spec.choices:  # shown by its label, kept as its value
                     labels = spec.choice_labels.get(choice)
-                    widget.addItem(i18n.pick(*labels) if labels else choice, choice)
+                    combo.addItem(i18n.pick(*labels) if labels else choice, choice)
                 chosen = (self.existing.settings.get(spec.key) if self.existing else None) or spec.default
                 if chosen:
-                    widget.setCurrentIndex(max(0, widget.findData(chosen)))
+                    combo.setCurrentIndex(max(0, combo.findData(chosen)))
+                widget: QLineEdit | QComboBox = combo
             else:
                 widget = QLineEdit()
                 if spec.secret:

@@ -25,6 +25,9 @@ def test_use_a_template_then_export_it(qtbot, window: MainWindow, demo_accounts,
     wizard = window.last_wizard
     assert wizard is not None
     assert wizard.bindings() == {"shop": "demo-shop", "crm": "demo-crm"}
+    assert "Shopify account" in [wizard.form.labelForField(c).text() for c in wizard.roles.values()]  # not "shop"
+    assert not wizard.ok.isEnabled()  # the start point is chosen, never defaulted
+    wizard.start.choose("now")
     wizard.enable.setChecked(True)
     with qtbot.waitSignal(wizard.accepted, timeout=10_000):
         qtbot.mouseClick(wizard.ok, LEFT)
@@ -55,6 +58,7 @@ def test_drop_a_file_to_import(qtbot, window: MainWindow, demo_accounts, tmp_pat
     wizard = window.last_wizard
     assert wizard is not None
     wizard.name.setText("from-drop")
+    wizard.start.choose("everything")
     with qtbot.waitSignal(wizard.accepted, timeout=10_000):
         qtbot.mouseClick(wizard.ok, LEFT)
     assert recipes.get_recipe("from-drop").bindings == {"shop": "demo-shop", "crm": "demo-crm"}
@@ -64,6 +68,19 @@ def test_invalid_file_lists_its_problems(qtbot, window: MainWindow, home, tmp_pa
     path = tmp_path / "bad.yaml"
     path.write_text(FULFILLED_TEMPLATE.read_text("utf-8").replace("update_deal", "update_dael"), "utf-8")
     wizard = window.open_import(str(path))
+    assert wizard is not None
     assert not wizard.ok.isEnabled()
-    assert "update_dael" in wizard.problem.text()
-    assert "update_deal" in wizard.problem.text()
+    assert wizard.problem.text() == "• Pick an action from the list."  # plain words, no file paths or YAML
+    assert "update_dael" in wizard.problem.toolTip()  # the precise report stays available
+
+
+def test_importing_over_a_recipe_of_the_same_name_warns(qtbot, window: MainWindow, demo_accounts) -> None:
+    recipes.import_recipe(FULFILLED_TEMPLATE, {"shop": "demo-shop", "crm": "demo-crm"},
+                          name="shopify-order-fulfilled-hubspot-deal-stage")
+    wizard = window.open_import(str(FULFILLED_TEMPLATE))
+    assert wizard is not None
+    qtbot.waitUntil(lambda: wizard.taken.isVisibleTo(wizard), timeout=10_000)
+    assert wizard.ok.text() == "Replace"
+    wizard.name.setText("a-second-one")
+    qtbot.waitUntil(lambda: not wizard.taken.isVisibleTo(wizard), timeout=10_000)
+    assert wizard.ok.text() == "Import"

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QComboBox, QLineEdit
+from PySide6.QtWidgets import QLineEdit
 from tests.gui.test_signin import Browser
 from tests.unit.test_oauth_salesforce import free_port
 
@@ -34,36 +34,39 @@ def browser() -> Iterator[Browser]:
         thread.join(10)
 
 
+def visible(dialog: AccountDialog) -> set[str]:
+    return {key for key, row in dialog.field_rows.items() if dialog.form.isRowVisible(row)}
+
+
 def test_sign_in_with_salesforce_through_the_loopback_redirect(qtbot, window: MainWindow, sandbox,
                                                                browser: Browser) -> None:
     base, port = sandbox.url("salesforce"), free_port()
-    dialog = AccountDialog(window.ctx, window)
+    dialog = AccountDialog(window.ctx, window, connector_key="salesforce")
     qtbot.addWidget(dialog)
     dialog.show()
-    dialog.app.setCurrentIndex(dialog.app.findData("salesforce"))
-    mode = dialog.fields["auth_mode"]
-    assert isinstance(mode, QComboBox) and mode.currentText() == "Sign in with Salesforce (browser)"
-    visible = {key for key, row in dialog._rows.items() if row.isVisible()}
-    assert visible == {"auth_mode", "login_url", "client_id", "client_secret", "callback_port"}  # no JWT fields
+    # The methods come from the connector's declarations (auth_mode's labelled choices and shown_when).
+    assert [m.key for m in dialog.methods] == ["oauth", "jwt", "sandbox"]
+    assert dialog.method().label.en == "Sign in with Salesforce (browser)"
+    assert visible(dialog) == {"login_url", "client_id", "client_secret", "callback_port"}  # no JWT fields
     assert dialog.signin_button.isVisible() and dialog.signin_button.text() == "Sign in with Salesforce"
-    mode.setCurrentIndex(mode.findData("jwt"))
-    assert {key for key, row in dialog._rows.items() if row.isVisible()} == {
-        "auth_mode", "login_url", "client_id", "username", "private_key"}
-    assert not dialog.signin_button.isVisible()
-    mode.setCurrentIndex(mode.findData("oauth"))
+    dialog.choose_method("jwt")
+    assert visible(dialog) == {"login_url", "client_id", "username", "private_key"}
+    assert not dialog.signin_button.isVisible() and dialog.save_button.isVisible()
+    dialog.choose_method("oauth")
 
     dialog.name.setText("sf")
     for key, value in (("client_id", SANDBOX_CLIENT_ID), ("callback_port", str(port))):
         field = dialog.fields[key]
         assert isinstance(field, QLineEdit)
         field.setText(value)
+    qtbot.mouseClick(dialog.advanced_toggle, LEFT)
     dialog.base_url.setText(base)
     with qtbot.waitSignal(dialog.accepted, timeout=15_000):
         qtbot.mouseClick(dialog.signin_button, LEFT)
     assert browser.opened and browser.opened[0].startswith(f"{base}/services/oauth2/authorize?")
     assert f"redirect_uri=http%3A%2F%2F127.0.0.1%3A{port}%2Fcallback" in browser.opened[0]
     assert store.get_secret("sf", "refresh_token") == SANDBOX_REFRESH_TOKEN
-    assert accounts.state("sf", "instance_url") == base
+    assert accounts.get_state("sf", "instance_url") == base
     info = accounts.get_account("sf")
     assert info.status == "ok" and info.settings["auth_mode"] == "oauth" and "username" not in info.settings
-    assert "opportunities" in dialog.problem.text() and "api-usage=" in dialog.problem.text()
+    assert "opportunities" in dialog.problem.toolTip() and "api-usage=" in dialog.problem.toolTip()

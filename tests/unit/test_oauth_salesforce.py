@@ -41,7 +41,7 @@ def test_sign_in_on_the_org_host_keeps_the_instance_and_the_account_then_works(h
     assert signed.expires_at is None  # Salesforce sends no expires_in
     assert store.get_secret("sf", "refresh_token") == SANDBOX_REFRESH_TOKEN
     assert store.get_secret("sf", "access_token_expires_at") == ""
-    assert accounts.state("sf", "instance_url") == base
+    assert accounts.get_state("sf", "instance_url") == base
     assert "opportunities" in accounts.test_account("sf")
 
     auth.forget("sf")  # the next process: the stored token and instance are used, none is bought
@@ -49,7 +49,7 @@ def test_sign_in_on_the_org_host_keeps_the_instance_and_the_account_then_works(h
         assert api.connector.test_connection(api)
         assert api._auth.bought == 0  # type: ignore[union-attr]
     accounts.remove_account("sf")
-    assert store.get_secret("sf", "access_token") is None and accounts.state("sf", "instance_url") is None
+    assert store.get_secret("sf", "access_token") is None and accounts.get_state("sf", "instance_url") is None
 
 
 def test_a_wrong_callback_port_says_so(home: Path, sandbox) -> None:

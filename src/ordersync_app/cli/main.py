@@ -68,7 +68,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
         return 0
     server = sandbox.serve(args.port, faults=args.faults,
                            hubspot_limit=None if args.hubspot_limit == 0 else args.hubspot_limit,
-                           shopify_plan=args.shopify_plan)
+                           shopify_plan=args.shopify_plan, hubspot_search_limit=args.hubspot_search_limit)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -159,8 +159,10 @@ def _read_secrets(connector_key: str, settings: dict[str, str]) -> dict[str, str
     from ordersync_app.services import accounts
 
     values: dict[str, str] = {}
-    for spec in accounts.connector(connector_key).settings:
-        if not spec.secret:
+    conn = accounts.connector(connector_key)
+    chosen = {**{s.key: s.default for s in conn.settings if s.default is not None}, **settings}
+    for spec in conn.settings:
+        if not spec.secret or not spec.applies(chosen):  # not asked for the chosen sign-in
             continue
         env = os.environ.get(f"ORDERSYNC_SECRET_{spec.key.upper()}")
         if env:
@@ -169,7 +171,6 @@ def _read_secrets(connector_key: str, settings: dict[str, str]) -> dict[str, str
             typed = getpass.getpass(f"{spec.label_en} ({spec.key}){'' if spec.required else ' [optional]'}: ")
             if typed:
                 values[spec.key] = typed
-    del settings
     return values
 
 
@@ -195,11 +196,43 @@ def cmd_account(args: argparse.Namespace) -> int:
                          ["NAME", "CONNECTOR", "BASE URL", "STATUS"])
     elif args.account_cmd == "test":
         print(f"OK: {accounts.test_account(args.name)}")
+    elif args.account_cmd == "tls":
+        return _account_tls(args)
     elif args.account_cmd == "remove":
         users = recipes.recipes_using(args.name)
         accounts.remove_account(args.name)
         print(f"Removed account '{args.name}' and its secrets."
               + (f" Recipes that used it: {', '.join(users)}" if users else ""))
+    return 0
+
+
+def _account_tls(args: argparse.Namespace) -> int:
+    """``ordersync account tls NAME``: trust an on-premise server's certificate for this account only."""
+    from ordersync_app.connectors.sdk.http import fetch_certificate
+    from ordersync_app.services import accounts
+
+    if args.reset:
+        accounts.set_tls(args.name)
+        print(f"Account '{args.name}' trusts the system's certificate authorities again.")
+        return 0
+    if args.ca_bundle:
+        bundle = Path(args.ca_bundle).resolve()
+        if not bundle.is_file():
+            raise SetupError(f"there is no file {args.ca_bundle}", hint="give the CA bundle (.pem) of your server")
+        accounts.set_tls(args.name, ca_bundle=str(bundle))
+        print(f"Account '{args.name}' trusts the certificates signed by {bundle}.")
+        return 0
+    info = accounts.get_account(args.name)
+    pem, print_ = fetch_certificate(info.base_url)
+    print(f"warning: {info.base_url} presents a certificate with SHA-256 fingerprint\n  {print_}\n"
+          "Pin it only if this is your own server and the fingerprint matches what your IT team gave you.")
+    agreed = args.yes or (sys.stdin.isatty() and
+                          input("Trust exactly this certificate for this account? [y/N] ").strip().lower() == "y")
+    if not agreed:
+        print("Nothing changed.")
+        return 2
+    accounts.set_tls(args.name, pinned_pem=pem)
+    print(f"Account '{args.name}' trusts exactly this certificate (pinned).")
     return 0
 
 
@@ -360,6 +393,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="inject faults: 429, 503, lost, timeout, reset (e.g. 429=0.3,lost=0.05)")
     serve.add_argument("--hubspot-limit", type=int, default=100,
                        help="HubSpot requests per 10-second window (0 = unlimited; default 100, Starter)")
+    serve.add_argument("--hubspot-search-limit", type=int, default=None,
+                       help="HubSpot CRM searches per second (0 = unlimited; default 5 when --hubspot-limit is on)")
     serve.add_argument("--shopify-plan", choices=["standard", "advanced", "plus", "unmetered"], default="plus",
                        help="the sandbox shop's GraphQL cost budget (default plus: 1,000 points/s)")
     fulfil = s.add_parser("fulfil", help="fulfil open sandbox orders, as a warehouse would")
@@ -392,6 +427,13 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--json", action="store_true")
     for name in ("test", "remove"):
         a.add_parser(name).add_argument("name")
+    tls = a.add_parser("tls", help="trust an on-premise server's certificate for one account")
+    tls.add_argument("name")
+    how = tls.add_mutually_exclusive_group(required=True)
+    how.add_argument("--ca-bundle", metavar="FILE", help="trust certificates signed by this CA bundle (.pem)")
+    how.add_argument("--pin", action="store_true", help="show the server's certificate and trust exactly it")
+    how.add_argument("--reset", action="store_true", help="trust the system's certificate authorities again")
+    tls.add_argument("--yes", action="store_true", help="pin without asking (after checking the fingerprint)")
     for x in a.choices.values():
         x.set_defaults(func=cmd_account)
 
@@ -455,6 +497,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--screenshot", metavar="FILE", help="render a page offscreen to PNG and exit")
     g.add_argument("--page", default="home")
     g.add_argument("--lang", choices=["zh_CN", "en"])
+    g.add_argument("--size", default="1180x680", help="window size for --screenshot, WIDTHxHEIGHT")
     g.set_defaults(func=cmd_gui)
 
     from ordersync_app.cli import ops

@@ -243,11 +243,10 @@ SETTINGS = (
             "/callback", "应用的回调 URL：http://127.0.0.1:<端口>/callback", required=False, default="17171",
             shown_when=_OAUTH),
     Setting("username", "Integration user's username", "集成用户的用户名", "The user the server signs in as, "
-            "pre-authorized in the app's Policies", "服务器以此用户登录，须在应用策略中预先授权", required=False,
-            shown_when=_JWT),
+            "pre-authorized in the app's Policies", "服务器以此用户登录，须在应用策略中预先授权", shown_when=_JWT),
     Secret("private_key", "Private key (PEM)", "私钥（PEM）", "The key of the certificate uploaded in the app's OAuth "
            "Settings → Use digital signatures", "与应用 OAuth 设置 →“使用数字签名”中上传的证书配对的私钥",
-           required=False, shown_when=_JWT),
+           shown_when=_JWT),
 )
 
 CONNECTOR = spec.Connector(

@@ -30,7 +30,7 @@ from pydantic_core import ErrorDetails
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ordersync_app.connectors.sdk import registry
-from ordersync_app.connectors.sdk.spec import Connector, Param
+from ordersync_app.connectors.sdk.spec import Connector, Param, WriteSemantics
 from ordersync_app.domain.errors import BugError, RecipeError
 from ordersync_app.recipes import model
 from ordersync_app.recipes.catalog import key_text
@@ -41,6 +41,7 @@ from ordersync_app.recipes.paths import lookup_ref, template_paths
 __all__ = ["MAX_BYTES", "Problem", "RecipeInvalid", "load_document", "load_file", "load_text"]
 
 MAX_BYTES: Final = 1_000_000
+_CUSTOM_FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,99}$")  # HubSpot property names, Salesforce ``…__c``
 MAX_DEPTH: Final = 64
 MAX_ALIASES: Final = 50
 MAX_NODES: Final = 100_000
@@ -662,6 +663,10 @@ class _Checker:
             for key, mapping in fields.items():
                 self._mapping_refs((*base, "fields", str(key)), mapping, index)
         if spec is not None:
+            if spec.semantics == WriteSemantics.APPEND and not spec.marker:
+                self.add((*base, "action"), f"action '{name}' creates records but gives OrderSync no way to check "
+                         "whether a create whose answer was lost already landed, so it could create duplicates",
+                         "choose an update or create-or-update action instead")
             if spec.match is not None and match is None:
                 self.add(base, f"action '{name}' needs `match` to find its target ({spec.match.label})",
                          "add e.g. `match: {source: <field>}`")
@@ -673,9 +678,12 @@ class _Checker:
             if spec.fields and isinstance(fields, dict):
                 known = [f.key for f in spec.fields]
                 for key in fields:
-                    if isinstance(key, str) and key not in known:
-                        self.add((*base, "fields", key), f"action '{name}' has no field '{key}'",
-                                 _hint_for(key, known, "fields"))
+                    if not isinstance(key, str) or key in known:
+                        continue
+                    if spec.open_fields and _CUSTOM_FIELD.match(key):
+                        continue  # a custom property: checked against the account when the recipe is imported
+                    self.add((*base, "fields", key), f"action '{name}' has no field '{key}'",
+                             _hint_for(key, known, "fields"))
                 missing = [f.key for f in spec.fields if f.required and f.key not in fields]
                 if missing:
                     self.add((*base, "fields"), f"action '{name}' needs the field"

@@ -13,6 +13,7 @@ import getpass
 import os
 import sys
 import threading
+from pathlib import Path
 
 import keyring
 import keyring.backend
@@ -43,9 +44,61 @@ def _os_keychain() -> keyring.backend.KeyringBackend | None:
     return None
 
 
-def _encrypted_file() -> keyring.backend.KeyringBackend:
+def secrets_file() -> str:
+    """Where the encrypted keyring lives (used only where the machine has no OS keychain)."""
+    return str(paths.home() / "secrets.cfg")
+
+
+def _open_file(passphrase: str) -> keyring.backend.KeyringBackend:
+    """The encrypted keyring opened with ``passphrase`` (a new file is created with it).
+
+    Raises:
+        SetupError: the passphrase is blank or does not open the existing file.
+    """
     from keyrings.cryptfile.cryptfile import CryptFileKeyring
 
+    backend = CryptFileKeyring()
+    backend.file_path = secrets_file()
+    try:
+        backend.keyring_key = passphrase  # opens (checks) an existing file, or starts a new one
+    except ValueError as exc:
+        raise SetupError("the passphrase does not open the encrypted keyring",
+                         hint="type the passphrase chosen when the first secret was saved") from exc
+    return backend
+
+
+def needs_passphrase() -> bool:
+    """Whether secrets can only be used after the user types the keyring passphrase.
+
+    True on a machine without an OS keychain whose encrypted keyring is not unlocked yet and
+    has no ``ORDERSYNC_KEYRING_PASSPHRASE``; the desktop app then asks (:func:`unlock`).
+    """
+    with _lock:
+        if _backend is not None:
+            return False
+    return not os.environ.get("ORDERSYNC_KEYRING_PASSPHRASE") and _os_keychain() is None
+
+
+def keyring_exists() -> bool:
+    """Whether the encrypted keyring file was created already (so a passphrase exists)."""
+    return Path(secrets_file()).exists()
+
+
+def unlock(passphrase: str) -> None:
+    """Open the encrypted keyring with a typed passphrase and use it from now on.
+
+    Raises:
+        SetupError: the passphrase is empty or wrong.
+    """
+    global _backend
+    if not passphrase.strip():
+        raise SetupError("the passphrase is empty")
+    opened = _open_file(passphrase)
+    with _lock:
+        _backend = opened
+
+
+def _encrypted_file() -> keyring.backend.KeyringBackend:
     passphrase = os.environ.get("ORDERSYNC_KEYRING_PASSPHRASE")
     if not passphrase and sys.stdin.isatty():
         print(  # noqa: T201 - the user must read this before typing a passphrase
@@ -58,10 +111,7 @@ def _encrypted_file() -> keyring.backend.KeyringBackend:
             hint="set ORDERSYNC_KEYRING_PASSPHRASE (headless servers, CI) or run the command in a terminal "
                  "to type the passphrase",
         )
-    backend = CryptFileKeyring()
-    backend.file_path = str(paths.home() / "secrets.cfg")
-    backend.keyring_key = passphrase
-    return backend
+    return _open_file(passphrase)
 
 
 def backend() -> keyring.backend.KeyringBackend:
@@ -75,6 +125,15 @@ def backend() -> keyring.backend.KeyringBackend:
         if _backend is None:
             _backend = _os_keychain() or _encrypted_file()
         return _backend
+
+
+def uses_encrypted_file() -> bool:
+    """Whether secrets live in the encrypted file (no OS keychain on this machine)."""
+    with _lock:
+        chosen = _backend
+    if chosen is not None:
+        return type(chosen).__name__ == "CryptFileKeyring"
+    return _os_keychain() is None
 
 
 def describe() -> str:

@@ -1,23 +1,38 @@
-"""Accounts: connections to apps. Non-secret settings go to the database, secrets to the keychain."""
+"""Accounts: connections to apps. Non-secret settings go to the database, secrets to the keychain.
+
+An account has an ASCII *key* (``name``: what recipes bind to and the CLI types) and a *display name* in
+any language ("我的店铺"); :func:`suggest_key` derives a key from a display name. Saving stores the secrets
+first and the row second, so a keychain that refuses leaves no half-made ("ghost") account behind. The
+status says what the last real contact with the vendor showed: ``untested`` after saving, ``ok`` after a
+successful test or run, ``attention`` after a failed test, ``reconnect`` after the vendor refused the
+credentials during a run.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
+from ordersync_app import paths
 from ordersync_app.connectors.sdk import auth, registry
 from ordersync_app.connectors.sdk.http import ApiClient
-from ordersync_app.connectors.sdk.spec import SANDBOX_SCHEME, AccountConfig, Connector
-from ordersync_app.domain.errors import SetupError
+from ordersync_app.connectors.sdk.spec import SANDBOX_SCHEME, AccountConfig, Connector, TlsSettings
+from ordersync_app.domain.errors import AuthError, OrderSyncError, SetupError
 from ordersync_app.secrets import store as secrets
 from ordersync_app.services import sandbox
 from ordersync_app.storage import db
 from ordersync_app.storage.tables import Account, AccountState, utcnow
 
+# Account state keys OrderSync itself keeps (beside each connector's own): per-account TLS trust.
+TLS_CA_BUNDLE, TLS_PINNED_PEM = "tls_ca_bundle", "tls_pinned_pem"
+
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+STATUSES = ("untested", "ok", "attention", "reconnect")
 
 
 @dataclass(frozen=True)
@@ -30,10 +45,45 @@ class AccountInfo:
     settings: dict[str, Any]
     status: str
     status_message: str | None
+    display_name: str = ""
+
+    @property
+    def label(self) -> str:
+        """What the user calls the account (its display name, else its key)."""
+        return self.display_name or self.name
+
+    @property
+    def sandbox(self) -> bool:
+        """Whether the account talks to the built-in sandbox apps."""
+        return self.base_url.startswith(SANDBOX_SCHEME)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready view."""
         return dict(self.__dict__)
+
+
+def suggest_key(display_name: str, connector_key: str, taken: set[str] | None = None) -> str:
+    """An unused ASCII account key for a display name: ``My Shop`` → ``my-shop``; ``我的店铺`` → ``shopify-1``.
+
+    Args:
+        display_name: the name in any language.
+        connector_key: the app (used when the name has no ASCII letters or digits).
+        taken: keys already in use (read from the database when None).
+    """
+    if taken is None:
+        with db.session() as s:
+            taken = {n for (n,) in s.execute(select(Account.name))}
+    ascii_text = unicodedata.normalize("NFKD", display_name).encode("ascii", "ignore").decode("ascii")
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:50]
+    if not base:
+        base, n = connector_key, 1
+        while f"{base}-{n}" in taken:
+            n += 1
+        return f"{base}-{n}"
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    return key
 
 
 def connector(key: str) -> Connector:
@@ -49,16 +99,40 @@ def connector(key: str) -> Connector:
 
 def add_account(name: str, connector_key: str, *, base_url: str | None = None,
                 settings: dict[str, str] | None = None, secret_values: dict[str, str] | None = None,
-                replace: bool = False) -> AccountInfo:
+                replace: bool = False, display_name: str | None = None, sandbox: bool = False) -> AccountInfo:
     """Create (or, with ``replace``, update) an account after validating every setting.
 
+    Secrets are stored before the row is written, so a refusing keychain leaves nothing behind; a
+    new account that then cannot be written loses its secrets again.
+
+    Args:
+        name: the ASCII key (letters, digits, ``-``, ``_``, ``.``); "" derives one from ``display_name``.
+        connector_key: the app.
+        base_url: the vendor's address (default: the connector's), or ``sandbox://<app>``.
+        settings: non-secret settings by key.
+        secret_values: secrets by key (to the keychain only).
+        replace: update the account of that name instead of refusing it.
+        display_name: what the user calls the account, in any language (default: the key).
+        sandbox: connect to the app's built-in sandbox (demo data, no credentials); ``base_url``,
+            settings and secrets given are then ignored.
+
     Raises:
-        SetupError: bad name, unknown connector, unknown/missing settings, or the name is taken.
+        SetupError: bad name, unknown connector, unknown/missing settings, the name is taken, or the
+            keychain refused the secrets.
     """
+    display = (display_name or "").strip()
+    if not name and display:
+        name = suggest_key(display, connector_key)
     if not NAME.match(name):
         raise SetupError(f"'{name}' is not a valid account name",
                          hint="use letters, digits, '-', '_' or '.', up to 63 characters")
+    if len(display) > 200:
+        raise SetupError("the display name is longer than 200 characters", where=f"account {name}")
     conn = connector(connector_key)
+    if sandbox:
+        if conn.sandbox is None:
+            raise SetupError(f"{conn.name_en} has no built-in sandbox", where=f"account {name}")
+        base_url, settings, secret_values = SANDBOX_SCHEME + conn.sandbox.app, {}, {}
     settings = dict(settings or {})
     secret_values = dict(secret_values or {})
     declared = {s.key: s for s in conn.settings}
@@ -73,6 +147,7 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
         elif spec.choices and settings[key] not in spec.choices:
             problems.append(f"'{key}' must be one of {', '.join(spec.choices)}")
     sandboxed = (base_url or "").startswith(SANDBOX_SCHEME)
+    chosen = {**{s.key: s.default for s in conn.settings if s.default is not None}, **settings}
     for spec in conn.settings:
         if spec.secret or spec.key in settings:
             continue
@@ -80,11 +155,11 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
             settings[spec.key] = conn.sandbox.settings[spec.key]
         elif spec.default is not None:
             settings[spec.key] = spec.default
-        elif spec.required:
+        elif spec.required and spec.applies(chosen):  # shown_when: required only for the chosen sign-in
             problems.append(f"setting '{spec.key}' ({spec.label_en}) is required")
     if not sandboxed:
         for spec in conn.settings:
-            if spec.secret and spec.required and not secret_values.get(spec.key):
+            if spec.secret and spec.required and spec.applies(chosen) and not secret_values.get(spec.key):
                 problems.append(f"secret '{spec.key}' ({spec.label_en}) is required")
     if problems:
         raise SetupError("; ".join(problems), where=f"account {name}")
@@ -97,24 +172,60 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
         raise SetupError(f"base URL '{url}' must start with https:// (or http:// for local servers)",
                          where=f"account {name}")
     with db.session() as s:
-        row = s.scalar(select(Account).where(Account.name == name))
-        if row is not None and not replace:
-            raise SetupError(f"an account named '{name}' already exists",
-                             hint="choose another name, or remove it first: ordersync account remove " + name)
-        if row is None:
-            row = Account(name=name, connector=conn.key, base_url=url, settings=settings)
-            s.add(row)
-        row.connector, row.base_url, row.settings = conn.key, url, settings
-        row.status, row.status_message = "ok", None
-    for key, value in secret_values.items():
-        if value:
-            secrets.set_secret(name, key, value)
+        exists = s.scalar(select(Account.id).where(Account.name == name)) is not None
+    if exists and not replace:
+        raise SetupError(f"an account named '{name}' already exists", hint="choose another name")
+    stored = _store_secrets(name, {k: v for k, v in secret_values.items() if v})
+    try:
+        with db.session() as s:
+            row = s.scalar(select(Account).where(Account.name == name))
+            if row is None:
+                row = Account(name=name, connector=conn.key, base_url=url, settings=settings)
+                s.add(row)
+            row.connector, row.base_url, row.settings = conn.key, url, settings
+            row.display_name = display or row.display_name or None
+            row.status, row.status_message = "untested", None
+    except Exception:
+        stored.rollback()
+        raise
     auth.forget(name)  # new settings or secrets: the account's shared sign-in starts afresh
     return get_account(name)
 
 
+@dataclass
+class _StoredSecrets:
+    """Secrets written for one save, and how to put the previous values back."""
+
+    account: str
+    previous: dict[str, str | None] = field(default_factory=dict)
+
+    def rollback(self) -> None:
+        for key, value in self.previous.items():
+            try:
+                if value is None:
+                    secrets.delete_secrets(self.account, [key])
+                else:
+                    secrets.set_secret(self.account, key, value)
+            except OrderSyncError:
+                continue  # best effort: the row was not written, so nothing refers to these values
+
+
+def _store_secrets(account: str, values: dict[str, str]) -> _StoredSecrets:
+    """Write secrets (all or none: a refusal part-way restores what was written)."""
+    done = _StoredSecrets(account)
+    try:
+        for key, value in values.items():
+            done.previous[key] = secrets.get_secret(account, key)
+            secrets.set_secret(account, key, value)
+    except OrderSyncError:
+        done.rollback()
+        raise
+    return done
+
+
 def _info(row: Account) -> AccountInfo:
-    return AccountInfo(row.name, row.connector, row.base_url, dict(row.settings), row.status, row.status_message)
+    return AccountInfo(row.name, row.connector, row.base_url, dict(row.settings), row.status, row.status_message,
+                       row.display_name or "")
 
 
 def list_accounts() -> list[AccountInfo]:
@@ -137,64 +248,89 @@ def get_account(name: str) -> AccountInfo:
 
 
 def remove_account(name: str) -> None:
-    """Delete an account and its secrets (recipes bound to it stop until re-bound)."""
+    """Delete an account's secrets, then the account (recipes bound to it stop until re-bound).
+
+    Raises:
+        SetupError: unknown account, or the keychain refused (the account is then kept, so nothing
+            is left half-removed).
+    """
     info = get_account(name)
     conn = connector(info.connector)
+    if not info.sandbox:  # sandbox accounts keep nothing in the keychain
+        derived = ["access_token", "access_token_expires_at", "refresh_token", "client_token",
+                   "client_token_expires_at"]  # tokens a sign-in stored (Salesforce declares neither as a setting)
+        secrets.delete_secrets(name, list(dict.fromkeys([st.key for st in conn.settings if st.secret] + derived)))
     with db.session() as s:
         row = s.scalar(select(Account).where(Account.name == name))
         if row is not None:
             s.delete(row)
-    if not info.base_url.startswith(SANDBOX_SCHEME):  # sandbox accounts keep nothing in the keychain
-        derived = ["access_token", "access_token_expires_at", "refresh_token", "client_token",
-                   "client_token_expires_at"]
-        secrets.delete_secrets(name, list(dict.fromkeys([st.key for st in conn.settings if st.secret] + derived)))
-    with db.session() as s:
-        for kept in s.scalars(select(AccountState).where(AccountState.account == name)):
-            s.delete(kept)
+        s.execute(delete(AccountState).where(AccountState.account == name))
     auth.forget(name)
 
 
 def set_status(name: str, status: str, message: str | None = None) -> None:
-    """Mark an account ``ok`` or ``reconnect`` (after an auth failure)."""
+    """Record what the last contact with the vendor showed (one of :data:`STATUSES`)."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown account status {status!r}")
     with db.session() as s:
         row = s.scalar(select(Account).where(Account.name == name))
         if row is not None:
             row.status, row.status_message = status, message
 
 
-def state(name: str, key: str) -> str | None:
-    """A connector's non-secret fact about an account (a Salesforce ``instance_url``), or None."""
+def get_state(account: str, key: str) -> str | None:
+    """A non-secret fact kept for an account (a discovered gateway, an ``instance_url``, TLS trust)."""
     with db.session() as s:
-        row = s.get(AccountState, (name, key))
-        return row.value if row is not None else None
+        row = s.get(AccountState, (account, key))
+        return row.value if row else None
 
 
-def save_state(name: str, key: str, value: str | None) -> None:
-    """Keep (or, with None, forget) a connector's non-secret fact about an account."""
+def set_state(account: str, key: str, value: str | None) -> None:
+    """Keep (or, with None, forget) a non-secret fact of an account; shared by every process."""
     with db.session() as s:
-        row = s.get(AccountState, (name, key))
+        row = s.get(AccountState, (account, key))
         if value is None:
             if row is not None:
                 s.delete(row)
         elif row is None:
-            s.add(AccountState(account=name, key=key, value=value, updated_at=utcnow()))
+            s.add(AccountState(account=account, key=key, value=value))
         else:
-            row.value = value
+            row.value, row.updated_at = value, utcnow()
+
+
+def set_tls(account: str, *, ca_bundle: str | None = None, pinned_pem: str | None = None) -> None:
+    """Trust an on-premise server's certificate for one account: a CA bundle file, or exactly one pinned
+    certificate (never "verify off"). Both None goes back to the system's trust store."""
+    get_account(account)
+    set_state(account, TLS_CA_BUNDLE, ca_bundle)
+    set_state(account, TLS_PINNED_PEM, pinned_pem)
+    auth.forget(account)
 
 
 def account_config(name: str) -> AccountConfig:
-    """The runtime configuration of an account: secrets read lazily from the keychain, state from the database."""
+    """The runtime configuration of an account, secrets read lazily from the keychain, state from the database."""
     info = get_account(name)
+
+    def state(key: str) -> str | None:
+        return get_state(name, key)
+
+    def save_state(key: str, value: str | None) -> None:
+        set_state(name, key, value)
+
+    locks = str(paths.home() / "locks")
     if info.base_url.startswith(SANDBOX_SCHEME):
         box = connector(info.connector).sandbox
         values = dict(box.credentials) if box else {}
         return AccountConfig(name=name, connector=info.connector, base_url=sandbox.resolve(info.base_url),
-                             settings=info.settings, secret=values.get)
+                             settings=info.settings, secret=values.get, state=state, save_state=save_state,
+                             lock_dir=locks)
+    ca_bundle, pinned = get_state(name, TLS_CA_BUNDLE), get_state(name, TLS_PINNED_PEM)
     return AccountConfig(
         name=name, connector=info.connector, base_url=info.base_url, settings=info.settings,
         secret=lambda key: secrets.get_secret(name, key),
         save_secret=lambda key, value: secrets.set_secret(name, key, value),
-        state=lambda key: state(name, key), save_state=lambda key, value: save_state(name, key, value),
+        state=state, save_state=save_state, tls=TlsSettings(ca_bundle, pinned) if ca_bundle or pinned else None,
+        lock_dir=locks,
     )
 
 
@@ -205,12 +341,34 @@ def client(name: str) -> ApiClient:
 
 
 def test_account(name: str) -> str:
-    """Call the vendor with the account's credentials; returns what the vendor said about it."""
-    with client(name) as api:
-        conn = api.connector
-        result = conn.test_connection(api)
+    """Call the vendor with the account's credentials; returns what the vendor said about it.
+
+    The status follows the answer: ``ok`` (and recipes paused for this account resume), or
+    ``reconnect`` when the vendor refused the credentials, ``attention`` for any other failure.
+
+    Raises:
+        OrderSyncError: the test failed (the status was updated first).
+    """
+    try:
+        with client(name) as api:
+            conn = api.connector
+            result = conn.test_connection(api)
+    except OrderSyncError as exc:
+        set_status(name, "reconnect" if isinstance(exc, AuthError) else "attention", exc.render())
+        raise
     set_status(name, "ok")
     from ordersync_app.services import recipes  # recipes imports this module
 
     recipes.resume_after_reconnect(name)
     return result
+
+
+def usage() -> dict[str, list[str]]:
+    """Account key → titles of the recipes bound to it (one query, for lists)."""
+    from ordersync_app.services import recipes  # recipes imports this module
+
+    out: dict[str, list[str]] = defaultdict(list)
+    for recipe in recipes.list_recipes():
+        for account in dict.fromkeys(recipe.bindings.values()):
+            out[account].append(recipe.title)
+    return dict(out)

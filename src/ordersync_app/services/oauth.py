@@ -209,7 +209,7 @@ class Flow:
             register_secret(str(body[key]))
             store.set_secret(self.account, key, str(body[key]))
         for key in (k for k in self._app.state if body.get(k)):
-            accounts.save_state(self.account, key, str(body[key]))  # e.g. the org's instance_url
+            accounts.set_state(self.account, key, str(body[key]))  # e.g. the org's instance_url
         if self._client_secret:
             store.set_secret(self.account, "client_secret", self._client_secret)
         auth.forget(self.account)  # the account's shared sign-in takes the new tokens

@@ -182,6 +182,22 @@ def _ssl_context(account: AccountConfig) -> ssl.SSLContext | bool:
     return context
 
 
+def _untrusted_certificate(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def fetch_certificate(url: str, *, timeout: float = 10.0) -> tuple[str, str]:
+    """The certificate a server presents (PEM) and its SHA-256 fingerprint, to show before pinning it."""
+    address = httpx.URL(url)
+    pem = ssl.get_server_certificate((address.host, address.port or 443), timeout=timeout)
+    return pem, fingerprint(pem)
+
+
 def fingerprint(pem: str) -> str:
     """The SHA-256 fingerprint of a PEM certificate, as shown to the user before pinning it."""
     digest = hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem)).hexdigest().upper()
@@ -305,6 +321,10 @@ class ApiClient:
                 raise SetupError(f"{where} could not be sent: {mask(str(exc))}",
                                  hint="check the account's values for stray characters") from None
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:  # never reached the vendor
+                if _untrusted_certificate(exc):  # a setup question, not weather: retrying cannot help
+                    raise SetupError(f"{where}: the server's certificate is not trusted ({mask(str(exc))[:200]})",
+                                     hint="if this is your own server, trust its certificate for this account "
+                                          "(pin it, or give its CA bundle)") from None
                 last = TransientError(f"{where} failed: {mask(type(exc).__name__ + ': ' + str(exc))}")
                 self._backoff(attempt, None)
                 continue

@@ -46,7 +46,8 @@ class Setting:
 
     ``choice_labels`` gives each choice a label in both languages (``{"oauth": ("Sign in with
     HubSpot", "用 HubSpot 登录")}``); ``shown_when`` shows the field only for some values of another
-    setting (``{"auth_mode": ("oauth",)}``), so a form asks only what the chosen sign-in needs.
+    setting (``{"auth_mode": ("oauth",)}``), so a form asks only what the chosen sign-in needs; a
+    ``required`` setting with ``shown_when`` is required only when it is shown.
     """
 
     key: str
@@ -60,6 +61,10 @@ class Setting:
     choices: tuple[str, ...] = ()
     choice_labels: Mapping[str, tuple[str, str]] = field(default_factory=dict, kw_only=True)
     shown_when: Mapping[str, tuple[str, ...]] = field(default_factory=dict, kw_only=True)
+
+    def applies(self, chosen: Mapping[str, Any]) -> bool:
+        """Whether the setting is asked for when the other settings have these values (``shown_when``)."""
+        return all(chosen.get(key) in allowed for key, allowed in self.shown_when.items())
 
 
 def Secret(key: str, label_en: str, label_zh: str, help_en: str = "", help_zh: str = "", *,
@@ -336,6 +341,9 @@ class Action:
         object: the vendor object written (``deals``), for dynamic field discovery.
         open_fields: the object has custom fields (HubSpot properties, Salesforce ``__c``) beyond
             ``fields``: the recipe may map any field the account's ``discover_fields`` lists.
+        marker: for ``APPEND`` actions, the target field where OrderSync stamps each write's ledger
+            reference (it is also the write's ``match``), so ``read_current`` can find a create whose
+            answer was lost. A create without one could not be checked, and recipes may not use it.
     """
 
     key: str
@@ -352,6 +360,7 @@ class Action:
     semantics: WriteSemantics = field(default=WriteSemantics.SET, kw_only=True)
     object: str | None = field(default=None, kw_only=True)
     open_fields: bool = field(default=False, kw_only=True)
+    marker: str | None = field(default=None, kw_only=True)
 
 
 Find = Callable[["ApiClient", Mapping[str, Any]], dict[str, Any] | None]

@@ -173,11 +173,13 @@ class AccountDialog(QDialog):
             for item in (taken.labelItem, taken.fieldItem):
                 widget = item.widget() if item is not None else None
                 if widget is not None and widget not in keep:
+                    widget.hide()  # until it is deleted (later), it would still be drawn over the new form
                     widget.deleteLater()
                 elif widget is not None:
                     widget.setParent(None)
         for button in self.method_group.buttons():
             self.method_group.removeButton(button)
+            button.hide()
             button.deleteLater()
         conn = self.connector()
         self.methods = list(account_forms.sign_in_methods(conn))

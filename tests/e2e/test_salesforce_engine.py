@@ -120,3 +120,49 @@ def test_a_lost_upsert_answer_is_checked_in_the_org_and_nothing_lands_twice(home
     with db.session() as s:
         verified = s.scalars(select(AuditEntry).where(AuditEntry.how == "verified")).all()
     assert len(verified) == unknown
+
+
+CONTACTS = """
+format: ordersync-recipe
+version: 1
+name: Shopify new order → Salesforce contact
+accounts: {shop: shopify, crm: salesforce}
+trigger: {account: shop, event: order_created, every: 5m, start: everything}
+steps:
+  - action:
+      account: crm
+      action: create_contact
+      params: {marker_field: Legacy_Id__c}
+      fields:
+        LastName: {source: customer.lastName, transforms: [required]}
+        FirstName: {source: customer.firstName}
+        Email: {source: customer.email}
+"""
+
+
+def test_a_lost_create_answer_is_found_by_the_marker_field_the_recipe_names(home: Path, sandbox,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Creates repeat as duplicates, so each carries its ledger reference in a field the recipe names (an
+    External ID field of the user's choosing, here Legacy_Id__c); after a lost answer
+    the engine finds the contacts by it and sends nothing again."""
+    monkeypatch.setenv("ORDERSYNC_HTTP_TIMEOUT", "2")
+    bind_template(sandbox)
+    recipes.import_recipe(CONTACTS, {"shop": "shop", "crm": "crm"}, name="contacts")
+    assert "opportunities" in accounts.test_account("crm")
+    httpx.post(f"{sandbox.root}/_sandbox/salesforce/reset-counters").raise_for_status()
+    sandbox.faults.once("salesforce", "drop-after")
+
+    first = runs.run_recipe("contacts")
+    assert (first.failed, first.retrying) == (0, 60)
+    with db.session() as s:
+        s.execute(update(Delivery).where(Delivery.status.in_(("unknown", "inflight")))
+                  .values(updated_at=utcnow() - timedelta(minutes=5)))
+        s.execute(update(Execution).where(Execution.status == "retrying")
+                  .values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+    second = runs.run_recipe("contacts")
+    assert (second.succeeded, second.failed) == (60, 0)
+    writes = httpx.get(f"{sandbox.root}/_sandbox/salesforce/counters").json()["contact_writes"]
+    assert len(writes) == 60 and set(writes.values()) == {1}
+    stamped = [c["Legacy_Id__c"] for c in sandbox.apps["salesforce"]._all("Contact") if c.get("Legacy_Id__c")]
+    assert len(stamped) == len(set(stamped)) == 60 and all(ref.endswith(":0") for ref in stamped)  # the refs
+

@@ -163,7 +163,8 @@ _EXTRA: dict[str, dict[str, Any]] = {
                                 description="a field marked External ID and Unique, e.g. Shopify_Order_Id__c"),)},
     "update": {"match": Param("match", "Salesforce record ID", required=True, label_zh="Salesforce 记录 ID")},
     "create": {"params": (Param("marker_field", "External ID field that marks OrderSync's records", default=MARKER,
-                                label_zh="标记 OrderSync 记录的外部 ID 字段"),)}}
+                                label_zh="标记 OrderSync 记录的外部 ID 字段"),), "marker": MARKER,
+               "marker_param": "marker_field"}}  # the engine stamps each create's ledger reference there
 ACTIONS = tuple(spec.Action(
     f"{how}_{obj.lower()}", en.format(LABELS[obj][0]), zh.format(LABELS[obj][1]),
     tuple(f for f in OBJECTS[obj] if not f.read_only), _deliver(obj, how), _reader(obj, how), batch_max=BATCH_MAX,

@@ -467,8 +467,10 @@ class Runner:
                 it.log_step(index, "action", "mapping failed", error=it.error)
                 continue
             ref = f"{self.plan.recipe_id}:{it.record.key}:{it.record.version}:{index}"
-            if action.marker:  # a create carries its ledger reference, so a lost answer can be checked
-                props = {**props, action.marker: ref}
+            named = step.params.get(action.marker_param) if action.marker_param else None
+            marker = str(named) if named else action.marker
+            if marker:  # a create carries its ledger reference, so a lost answer can be checked
+                props = {**props, marker: ref}
                 match = ref if match is None else match
             write = Write(ref=ref, match=None if match is None else str(match), properties=props,
                           params=dict(step.params))

@@ -65,7 +65,7 @@ CUSTOM: dict[str, tuple[tuple[str, str, bool, bool], ...]] = {
     "Opportunity": (_MARKER, _SHOPIFY, ("Tracking_Number__c", "Tracking number", False, False)),
     "Order": (_MARKER, _SHOPIFY),
     "Account": (_MARKER, ("Legacy_Id__c", "Legacy ID", True, False)),  # an External ID that is not Unique
-    "Contact": (_MARKER,),
+    "Contact": (_MARKER, ("Legacy_Id__c", "Legacy ID", True, False)),
 }
 REQUIRED = {"Opportunity": ("Name", "StageName", "CloseDate"), "Account": ("Name",), "Contact": ("LastName",),
             "Order": ("AccountId", "EffectiveDate", "Status")}

@@ -344,6 +344,8 @@ class Action:
         marker: for ``APPEND`` actions, the target field where OrderSync stamps each write's ledger
             reference (it is also the write's ``match``), so ``read_current`` can find a create whose
             answer was lost. A create without one could not be checked, and recipes may not use it.
+        marker_param: a param by which a recipe names another marker field than ``marker`` (Salesforce:
+            any External ID field of the object); the engine stamps the reference there instead.
     """
 
     key: str
@@ -361,6 +363,7 @@ class Action:
     object: str | None = field(default=None, kw_only=True)
     open_fields: bool = field(default=False, kw_only=True)
     marker: str | None = field(default=None, kw_only=True)
+    marker_param: str | None = field(default=None, kw_only=True)
 
 
 Find = Callable[["ApiClient", Mapping[str, Any]], dict[str, Any] | None]

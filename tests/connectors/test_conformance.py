@@ -23,7 +23,7 @@ from ordersync_app.connectors.sdk.spec import AccountConfig, Connector, RateLimi
 from ordersync_app.domain.errors import AuthError, ConnectorError, SetupError
 from ordersync_app.domain.records import Record
 from ordersync_app.sandbox._server import Response, SandboxApp, SandboxServer
-from ordersync_app.sandbox.apps import sandbox_account
+from ordersync_app.sandbox.apps import app_classes, sandbox_account
 from ordersync_app.sandbox.demo_data import BASE_TIME
 
 # Connector files (in-house systems as data) are held to the same rules: one per paging style.
@@ -41,6 +41,20 @@ FAST = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.02, max_retry_af
 _names = count()
 
 
+@pytest.fixture
+def sandbox(connector: Connector, tmp_path: Path) -> Iterator[SandboxServer]:
+    """Only the connector's own emulator, seeded with the 60 demo orders (every app for each test costs minutes)."""
+    assert connector.sandbox is not None
+    app = app_classes()[connector.sandbox.app].create(tmp_path / f"{connector.sandbox.app}.db", hubspot_limit=None)
+    with app.lock:
+        app.db.execute("BEGIN IMMEDIATE")
+        app.seed(60)
+        app.db.execute("COMMIT")
+    server = SandboxServer([app]).start()
+    yield server
+    server.stop()
+
+
 def client_for(connector: Connector, sandbox: SandboxServer, *, wrong_secrets: bool = False) -> ApiClient:
     assert connector.sandbox is not None
     account = sandbox_account(connector, sandbox.url(connector.sandbox.app),
@@ -48,6 +62,7 @@ def client_for(connector: Connector, sandbox: SandboxServer, *, wrong_secrets: b
     if wrong_secrets:
         account = AccountConfig(name=account.name, connector=account.connector, base_url=account.base_url,
                                 settings=account.settings, secret=lambda key: f"wrong-{key}-value")
+    app_of(connector, sandbox)  # notes where its demo data begins
     client = ApiClient(connector, account, retry=FAST)
     client.limiters = [RateLimiter(RateLimit(10_000, 1.0))]  # the emulators do not meter: no pacing needed
     return client
@@ -55,11 +70,21 @@ def client_for(connector: Connector, sandbox: SandboxServer, *, wrong_secrets: b
 
 def app_of(connector: Connector, sandbox: SandboxServer) -> SandboxApp:
     assert connector.sandbox is not None
-    return sandbox.apps[connector.sandbox.app]
+    app = sandbox.apps[connector.sandbox.app]
+    if (first := app.earliest()) is not None:
+        _EARLIEST[app.name] = first
+    return app
+
+
+_EARLIEST: dict[str, str] = {}
 
 
 def start(trigger: Trigger) -> str | None:
-    return DEMO_START if trigger.cursor.first_read_seconds else None
+    """Where a read "from the beginning" starts for a vendor with no such query: the sandbox's first data."""
+    if not trigger.cursor.first_read_seconds:
+        return None
+    owner = next((c for c in CONNECTORS if trigger in c.triggers), None)
+    return _EARLIEST.get(owner.sandbox.app if owner and owner.sandbox else "", DEMO_START)
 
 
 def read(trigger: Trigger, client: ApiClient, since: str | None = None, size: int = 3) -> Iterator[list[Record]]:

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 
 from ordersync_app.alerts import Alert, register_sink, unregister_sink
 from ordersync_app.connectors.sdk import registry
-from ordersync_app.sandbox.salesforce import SANDBOX_CLIENT_ID, SANDBOX_REFRESH_TOKEN
+from ordersync_app.sandbox.salesforce import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN
 from ordersync_app.services import accounts, recipes, runs
 from ordersync_app.storage import db
 from ordersync_app.storage.tables import AuditEntry, Delivery, Execution, utcnow
@@ -46,7 +46,8 @@ def bind_template(sandbox, name: str = "orders") -> None:
                          secret_values=dict(shopify.sandbox.credentials), replace=True)
     accounts.add_account("crm", "salesforce", base_url=sandbox.url("salesforce"),
                          settings={"client_id": SANDBOX_CLIENT_ID},
-                         secret_values={"refresh_token": SANDBOX_REFRESH_TOKEN}, replace=True)
+                         secret_values={"refresh_token": SANDBOX_REFRESH_TOKEN,
+                                        "client_secret": SANDBOX_CLIENT_SECRET}, replace=True)
     text = TEMPLATE.read_text("utf-8").replace("start: now", "start: everything")
     recipes.import_recipe(text, {"shop": "shop", "crm": "crm"}, name=name)
 

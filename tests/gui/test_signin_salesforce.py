@@ -15,7 +15,7 @@ from tests.unit.test_oauth_salesforce import free_port
 
 from ordersync_app.gui.main_window import MainWindow
 from ordersync_app.gui.pages.accounts import AccountDialog
-from ordersync_app.sandbox.salesforce import SANDBOX_CLIENT_ID, SANDBOX_REFRESH_TOKEN
+from ordersync_app.sandbox.salesforce import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN
 from ordersync_app.secrets import store
 from ordersync_app.services import accounts
 
@@ -44,28 +44,34 @@ def test_sign_in_with_salesforce_through_the_loopback_redirect(qtbot, window: Ma
     dialog = AccountDialog(window.ctx, window, connector_key="salesforce")
     qtbot.addWidget(dialog)
     dialog.show()
-    # The methods come from the connector's declarations (auth_mode's labelled choices and shown_when).
+    # The methods come from the connector's declarations (auth_mode's labelled choices and shown_when),
+    # browser sign-in from its OAuthApp.
     assert [m.key for m in dialog.methods] == ["oauth", "jwt", "sandbox"]
     assert dialog.method().label.en == "Sign in with Salesforce (browser)"
-    assert visible(dialog) == {"login_url", "client_id", "client_secret", "callback_port"}  # no JWT fields
+    assert visible(dialog) == {"client_id", "client_secret", "callback_port"}  # no JWT fields
     assert dialog.signin_button.isVisible() and dialog.signin_button.text() == "Sign in with Salesforce"
     dialog.choose_method("jwt")
-    assert visible(dialog) == {"login_url", "client_id", "username", "private_key"}
+    assert visible(dialog) == {"client_id", "username", "private_key"}
+    assert {m.key: m.required for m in dialog.methods[:2]} == {"oauth": ("client_secret",),
+                                                              "jwt": ("username", "private_key")}
     assert not dialog.signin_button.isVisible() and dialog.save_button.isVisible()
+    qtbot.mouseClick(dialog.advanced_toggle, LEFT)
+    assert "login_url" in visible(dialog)  # the My Domain login URL (a default that most orgs keep)
     dialog.choose_method("oauth")
 
     dialog.name.setText("sf")
-    for key, value in (("client_id", SANDBOX_CLIENT_ID), ("callback_port", str(port))):
+    for key, value in (("client_id", SANDBOX_CLIENT_ID), ("client_secret", SANDBOX_CLIENT_SECRET),
+                       ("callback_port", str(port))):
         field = dialog.fields[key]
         assert isinstance(field, QLineEdit)
         field.setText(value)
-    qtbot.mouseClick(dialog.advanced_toggle, LEFT)
     dialog.base_url.setText(base)
     with qtbot.waitSignal(dialog.accepted, timeout=15_000):
         qtbot.mouseClick(dialog.signin_button, LEFT)
     assert browser.opened and browser.opened[0].startswith(f"{base}/services/oauth2/authorize?")
     assert f"redirect_uri=http%3A%2F%2F127.0.0.1%3A{port}%2Fcallback" in browser.opened[0]
     assert store.get_secret("sf", "refresh_token") == SANDBOX_REFRESH_TOKEN
+    assert store.get_secret("sf", "client_secret") == SANDBOX_CLIENT_SECRET  # sent with the code, then kept
     assert accounts.get_state("sf", "instance_url") == base
     info = accounts.get_account("sf")
     assert info.status == "ok" and info.settings["auth_mode"] == "oauth" and "username" not in info.settings

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
+from tests.recipes.conftest import connectors_for
 
 from ordersync_app.connectors.sdk.spec import Connector
 from ordersync_app.domain.errors import RecipeError
@@ -154,6 +155,7 @@ def test_problems_carry_lines_and_come_in_file_order(fakes: dict[str, Connector]
 
 @pytest.mark.parametrize("path", VALID + TEMPLATES, ids=lambda p: p.name)
 def test_valid_file_loads_and_round_trips(path: Path, fakes: dict[str, Connector]) -> None:
+    fakes = connectors_for(path, fakes)
     recipe = load_file(path, connectors=fakes)
     text = recipe.to_yaml()
     again = load_text(text, connectors=fakes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.recipes.conftest import connectors_for
 
 from ordersync_app.connectors.sdk.spec import Connector
 from ordersync_app.recipes import evaluate, load_file, matches
@@ -23,7 +24,7 @@ def test_the_three_templates_exist() -> None:
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)
 def test_template_is_valid_against_the_fakes(path: Path, fakes: dict[str, Connector]) -> None:
-    recipe = load_file(path, connectors=fakes)
+    recipe = load_file(path, connectors=connectors_for(path, fakes))
     assert recipe.name
     assert recipe.description
 

@@ -13,7 +13,7 @@ import pytest
 
 from ordersync_app.connectors.sdk import auth
 from ordersync_app.domain.errors import SetupError
-from ordersync_app.sandbox.salesforce import SANDBOX_CLIENT_ID, SANDBOX_REFRESH_TOKEN
+from ordersync_app.sandbox.salesforce import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN
 from ordersync_app.secrets import store
 from ordersync_app.services import accounts, oauth
 
@@ -27,7 +27,8 @@ def free_port() -> int:
 def test_sign_in_on_the_org_host_keeps_the_instance_and_the_account_then_works(home: Path, sandbox) -> None:
     base, port = sandbox.url("salesforce"), free_port()
     info = accounts.add_account("sf", "salesforce", base_url=base,
-                                settings={"client_id": SANDBOX_CLIENT_ID, "callback_port": str(port)})
+                                settings={"client_id": SANDBOX_CLIENT_ID, "callback_port": str(port)},
+                                secret_values={"client_secret": SANDBOX_CLIENT_SECRET})
     flow = oauth.begin(info.name, info.connector, info.settings, base_url=info.base_url)
     sent = {k: v[0] for k, v in parse_qs(urlsplit(flow.url).query).items()}
     assert flow.url.startswith(f"{base}/services/oauth2/authorize?")
@@ -54,7 +55,8 @@ def test_sign_in_on_the_org_host_keeps_the_instance_and_the_account_then_works(h
 
 def test_a_wrong_callback_port_says_so(home: Path, sandbox) -> None:
     info = accounts.add_account("sf", "salesforce", base_url=sandbox.url("salesforce"),
-                                settings={"client_id": SANDBOX_CLIENT_ID, "callback_port": "80a"})
+                                settings={"client_id": SANDBOX_CLIENT_ID, "callback_port": "80a"},
+                                secret_values={"client_secret": SANDBOX_CLIENT_SECRET})
     with pytest.raises(SetupError, match="callback port '80a'"):
         oauth.begin(info.name, info.connector, info.settings, base_url=info.base_url)
 
@@ -63,3 +65,10 @@ def test_connectors_without_a_browser_sign_in_are_refused(home: Path) -> None:
     with pytest.raises(SetupError, match="do not sign in through the browser"):
         oauth.provider("woocommerce")
     assert oauth.provider("hubspot").token_url == "/oauth/v1/token"
+
+
+def test_the_consumer_secret_is_asked_for_browser_sign_in_only(home: Path) -> None:
+    with pytest.raises(SetupError, match="secret 'client_secret'"):
+        accounts.add_account("sf", "salesforce", settings={"client_id": SANDBOX_CLIENT_ID})
+    with pytest.raises(SetupError, match=r"setting 'username'.*secret 'private_key'"):
+        accounts.add_account("sf", "salesforce", settings={"client_id": SANDBOX_CLIENT_ID, "auth_mode": "jwt"})

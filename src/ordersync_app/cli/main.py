@@ -356,7 +356,13 @@ def cmd_skip(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from ordersync_app.scheduler import worker
 
-    return worker.run_forever(poll_seconds=args.refresh)
+    listen = None
+    if args.listen:
+        host, _, port = args.listen.rpartition(":")
+        if not port.isdigit() or not host:
+            raise SetupError(f"--listen expects HOST:PORT, got '{args.listen}'", hint="e.g. --listen 0.0.0.0:8800")
+        listen = (host, int(port))
+    return worker.run_forever(poll_seconds=args.refresh, listen=listen)
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
@@ -491,6 +497,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     w = sub.add_parser("worker", help="run enabled recipes on their schedules until stopped (headless)")
     w.add_argument("--refresh", type=float, default=30.0, help="seconds between re-reading enabled recipes")
+    w.add_argument("--listen", metavar="HOST:PORT",
+                   help="also receive vendor webhooks at http://HOST:PORT/hooks/<account>/<topic> (and /healthz)")
     w.set_defaults(func=cmd_worker)
 
     g = sub.add_parser("gui", help="open the desktop app")

@@ -237,9 +237,8 @@ SETTINGS = (
     Setting("client_id", "Consumer key", "使用者密钥", "Setup → External Client App Manager (connected apps: App "
             "Manager) → your app → OAuth Settings → Consumer Key and Secret", "设置 → 外部客户端应用管理器（连接的"
             "应用：应用管理器）→ 你的应用 → OAuth 设置 → 使用者密钥和密码"),
-    Secret("client_secret", "Consumer secret (if required)", "使用者密码（如需要）", "Next to the consumer key; empty "
-           "if the app needs no secret for the web server flow", "在使用者密钥旁；应用的 Web 服务器流程不要求时留空",
-           required=False, shown_when=_OAUTH),
+    Secret("client_secret", "Consumer secret", "使用者密码", "Shown with the consumer key (Manage Consumer Details)",
+           "与使用者密钥一同显示（管理使用者详细信息）", shown_when=_OAUTH),
     Setting("callback_port", "Sign-in callback port", "登录回调端口", "The app's Callback URL: http://127.0.0.1:<port>"
             "/callback", "应用的回调 URL：http://127.0.0.1:<端口>/callback", required=False, default="17171",
             shown_when=_OAUTH),

@@ -4,8 +4,9 @@ Each sandbox app is a :class:`SandboxApp` mounted under a path prefix (``/hubspo
 ``/shopify``…) of one loopback server, so one port serves them all and an account's base URL is
 ``http://127.0.0.1:<port>/<app>``. Sandbox-only endpoints live under ``/_sandbox/<app>/`` and are
 documented in ``docs/sandbox.md``: ``GET counters`` (writes per object and per call) and
-``POST reset-counters`` and ``POST seed/<n>`` (demo orders 1..n exist), plus an app's own
-(:meth:`SandboxApp.control`: a daily allocation, a fake clock…); ``POST /_sandbox/faults``
+``POST reset-counters``, ``POST seed/<n>`` (demo orders 1..n exist) and ``POST ship/<n>`` (the app's
+warehouse ships n open orders, where the app has one), plus an app's own (:meth:`SandboxApp.control`:
+a daily allocation, a fake clock…); ``POST /_sandbox/faults``
 sets a fault plan (``GET`` reports what was injected) (:mod:`ordersync_app.sandbox.faults`);
 ``POST /_sandbox/faults/hold`` (body: an app) holds that app's next write before it is applied until
 ``POST /_sandbox/faults/release`` — the write then lands with nobody listening, as a request in flight
@@ -127,6 +128,17 @@ class SandboxApp:
         """The app's own sandbox endpoint ``/_sandbox/<app><path>`` (run in a transaction, app lock
         held), e.g. setting a vendor's daily allocation or moving its clock; None: no such endpoint."""
         del method, path, body
+        return None
+
+    def ship(self, count: int) -> list[str]:
+        """The app's warehouse ships its ``count`` oldest open orders now (``POST /_sandbox/<app>/ship/<n>``),
+        as staff using the vendor's own screens would; returns their keys. For order systems whose
+        shipping happens inside the vendor's software, with no public API to call."""
+        raise NotImplementedError(f"the {self.name} sandbox has no warehouse that ships orders")
+
+    def earliest(self) -> str | None:
+        """When the app's demo data begins (ISO UTC), for reads "from the beginning" of vendors that have no
+        such query; None means the shared demo data's start (``demo_data.BASE_TIME``)."""
         return None
 
     def is_write(self, request: Request) -> bool:
@@ -370,6 +382,15 @@ class SandboxServer:
             if method == "POST" and path == "/reset-counters":
                 app.reset_counters()
                 return Response(200, {"ok": True})
+            if method == "POST" and path.startswith("/ship/"):
+                app.db.execute("BEGIN IMMEDIATE")
+                try:
+                    shipped = app.ship(int(path.rsplit("/", 1)[1]))
+                except NotImplementedError as exc:
+                    app.db.execute("ROLLBACK")
+                    return Response(404, {"message": str(exc)})
+                app.db.execute("COMMIT")
+                return Response(200, {"shipped": shipped})
             if method == "POST" and path.startswith("/seed/"):
                 app.db.execute("BEGIN IMMEDIATE")
                 app.seed(int(path.rsplit("/", 1)[1]))

@@ -5,9 +5,7 @@ ID, secret and refresh token, a sign-in page address, a plan…). Shown at once 
 and choices show raw values (``private_app``, ``standard``). This table groups the declared settings by
 sign-in method, marks the advanced ones, and gives every choice a label in both languages. It is data
 about the connectors that the SDK has no place for yet; when connector declarations carry sign-in methods
-this table moves there. A connector missing here that declares its methods (a setting with labelled
-choices that other settings' ``shown_when`` follow, as Salesforce's ``auth_mode``) gets one method per
-choice, built from those declarations; any other gets one method with all its settings.
+this table moves there. A connector missing here gets one method with all its settings.
 
 Vendor facts used (tags as in shared/API-FACTS-DETAIL.md):
 - HubSpot signs in with a private-app (static) token or OAuth 2.0; plans set the 10-second budget:
@@ -31,8 +29,7 @@ from dataclasses import dataclass
 from ordersync_app.connectors.sdk.spec import Connector, Setting
 from ordersync_app.services.explain import Text
 
-__all__ = ["SANDBOX_METHOD", "SignInMethod", "choice_label", "declared_methods", "method_of", "setting_label",
-           "sign_in_methods"]
+__all__ = ["SANDBOX_METHOD", "SignInMethod", "choice_label", "method_of", "setting_label", "sign_in_methods"]
 
 SANDBOX_METHOD = "sandbox"
 
@@ -133,31 +130,37 @@ _CHOICES: dict[tuple[str, str], dict[str, Text]] = {
 }
 
 
-def declared_methods(conn: Connector) -> tuple[SignInMethod, ...] | None:
-    """The methods a connector declares: one per choice of the setting other settings' ``shown_when``
-    follow, with the fields shown for it (required when the connector marks them so), browser sign-in
-    where the connector's OAuth sign-in is that choice. None when it declares no such setting."""
-    chooser = next((s for s in conn.settings if s.choices and any(s.key in o.shown_when for o in conn.settings)),
-                   None)
+def _declared_methods(conn: Connector) -> tuple[SignInMethod, ...]:
+    """Sign-in methods from the connector's own declarations: a choice setting that other settings name in
+    ``shown_when`` is the method; each of its choices (``choice_labels``) is one, asking for the settings shown
+    for it (required unless they have a default), and signing in in the browser where the connector's OAuth
+    sign-in is that choice. Optional settings with a default, and optional ones shown for every method, go
+    under "Advanced"."""
+    named = {key for s in conn.settings for key in s.shown_when}
+    chooser = next((s for s in conn.settings if s.key in named and s.choices), None)
+    advanced = tuple(s.key for s in conn.settings if not s.required and not s.shown_when and s is not chooser
+                     and (s.default is not None or not s.secret))
     if chooser is None:
-        return None
+        everything = tuple(s.key for s in conn.settings)
+        return (SignInMethod("default", Text("App credentials", "应用凭据"), Text("", ""), everything,
+                             advanced=advanced),)
     methods = []
-    for choice in chooser.choices:
-        fields = tuple(s.key for s in conn.settings if s is not chooser and s.applies({chooser.key: choice}))
-        label = chooser.choice_labels.get(choice, (choice, choice))
-        methods.append(SignInMethod(
-            choice, Text(*label), Text("", ""), fields, fixed=((chooser.key, choice),),
-            browser=conn.oauth is not None and conn.oauth.when == (chooser.key, choice),
-            required=tuple(k for k in fields if next(s for s in conn.settings if s.key == k).required)))
+    for value in chooser.choices:
+        en, zh = chooser.choice_labels.get(value, (value, value))
+        fields = tuple(s.key for s in conn.settings
+                       if s is not chooser and value in s.shown_when.get(chooser.key, (value,)))
+        own = tuple(s.key for s in conn.settings  # asked only for this method, and with no default to fall back on
+                    if value in s.shown_when.get(chooser.key, ()) and s.default is None)
+        methods.append(SignInMethod(value, Text(en, zh), Text(chooser.help_en, chooser.help_zh), fields,
+                                    advanced=tuple(k for k in advanced if k in fields),
+                                    fixed=((chooser.key, value),), required=own,
+                                    browser=conn.oauth is not None and conn.oauth.when == (chooser.key, value)))
     return tuple(methods)
 
 
 def sign_in_methods(conn: Connector, *, with_sandbox: bool = True) -> tuple[SignInMethod, ...]:
     """The ways to connect an account of ``conn``, the usual one first (the sandbox last, when it has one)."""
-    known = _METHODS.get(conn.key) or declared_methods(conn)
-    if known is None:
-        everything = tuple(s.key for s in conn.settings)
-        known = (SignInMethod("default", Text("App credentials", "应用凭据"), Text("", ""), everything),)
+    known = _METHODS.get(conn.key) or _declared_methods(conn)
     return known + ((_SANDBOX,) if with_sandbox and conn.sandbox else ())
 
 
@@ -185,6 +188,7 @@ def setting_label(connector_key: str, setting: Setting) -> Text:
 
 
 def choice_label(connector_key: str, setting: Setting, value: str) -> Text:
-    """The label of one choice of a setting: this table's, the connector's own, or the raw value."""
-    declared = Text(*setting.choice_labels[value]) if value in setting.choice_labels else Text(value, value)
-    return _CHOICES.get((connector_key, setting.key), {}).get(value, declared)
+    """The label of one choice of a setting (the raw value when there is none)."""
+    declared = setting.choice_labels.get(value)
+    fallback = Text(*declared) if declared else Text(value, value)
+    return _CHOICES.get((connector_key, setting.key), {}).get(value, fallback)

@@ -11,6 +11,7 @@ credentials during a run.
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -21,11 +22,11 @@ from sqlalchemy import delete, select
 from ordersync_app import paths
 from ordersync_app.connectors.sdk import auth, registry
 from ordersync_app.connectors.sdk.http import ApiClient
-from ordersync_app.connectors.sdk.spec import SANDBOX_SCHEME, AccountConfig, Connector, TlsSettings
+from ordersync_app.connectors.sdk.spec import SANDBOX_SCHEME, AccountConfig, Connector, RateLimit, TlsSettings
 from ordersync_app.domain.errors import AuthError, OrderSyncError, SetupError
 from ordersync_app.secrets import store as secrets
 from ordersync_app.services import sandbox
-from ordersync_app.storage import db
+from ordersync_app.storage import budgets, db
 from ordersync_app.storage.tables import Account, AccountState, utcnow
 
 # Account state keys OrderSync itself keeps (beside each connector's own): per-account TLS trust.
@@ -318,19 +319,27 @@ def account_config(name: str) -> AccountConfig:
         set_state(name, key, value)
 
     locks = str(paths.home() / "locks")
+
+    def reserve(limit: RateLimit, calls: int) -> tuple[int, float]:
+        return budgets.reserve(db.session, name, limit.family, limit.requests, limit.per_seconds, calls,
+                               now=time.time())
+
+    def pause_shared(limit: RateLimit, seconds: float) -> None:
+        budgets.pause(db.session, name, limit.family, limit.per_seconds, seconds, now=time.time())
+
     if info.base_url.startswith(SANDBOX_SCHEME):
         box = connector(info.connector).sandbox
         values = dict(box.credentials) if box else {}
         return AccountConfig(name=name, connector=info.connector, base_url=sandbox.resolve(info.base_url),
                              settings=info.settings, secret=values.get, state=state, save_state=save_state,
-                             lock_dir=locks)
+                             lock_dir=locks, reserve=reserve, pause_shared=pause_shared)
     ca_bundle, pinned = get_state(name, TLS_CA_BUNDLE), get_state(name, TLS_PINNED_PEM)
     return AccountConfig(
         name=name, connector=info.connector, base_url=info.base_url, settings=info.settings,
         secret=lambda key: secrets.get_secret(name, key),
         save_secret=lambda key, value: secrets.set_secret(name, key, value),
         state=state, save_state=save_state, tls=TlsSettings(ca_bundle, pinned) if ca_bundle or pinned else None,
-        lock_dir=locks,
+        lock_dir=locks, reserve=reserve, pause_shared=pause_shared,
     )
 
 

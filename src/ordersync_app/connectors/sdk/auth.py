@@ -128,6 +128,17 @@ def header_apply(header: str = "Authorization", prefix: str = "Bearer ") -> Appl
     return apply
 
 
+def cookie_apply(request: httpx.Request, token: str, _account: AccountConfig) -> httpx.Request:
+    """Put a session token kept as cookie text (``name=value; name2=value2``) on a call."""
+    request.headers["Cookie"] = token
+    return request
+
+
+def cookies_of(response: httpx.Response, names: tuple[str, ...]) -> str:
+    """The named session cookies a login answer set, as cookie text for :func:`cookie_apply` ("" if none)."""
+    return "; ".join(f"{name}={value}" for name in names if (value := response.cookies.get(name)))
+
+
 def json_token(token_path: str = "access_token", *,  # noqa: S107 - a JSON path, not a password
                expires_path: str | None = "expires_in",
                default_lifetime: float | None = 3600.0, keep: tuple[str, ...] = ("refresh_token",),

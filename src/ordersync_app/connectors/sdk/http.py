@@ -26,6 +26,7 @@ is masked (:mod:`ordersync_app.domain.redact`) before an error is built.
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import hashlib
 import os
@@ -37,13 +38,14 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from ordersync_app.connectors.sdk import auth as auth_kinds
 from ordersync_app.connectors.sdk.rules import decide, default_decision
-from ordersync_app.connectors.sdk.spec import AccountConfig, Connector, Decision, RateLimit, Verdict
+from ordersync_app.connectors.sdk.spec import AccountConfig, Connector, Decision, RateLimit, TlsSettings, Verdict
 from ordersync_app.domain.errors import (
     AuthError,
     LimitReached,
@@ -77,13 +79,20 @@ class RateLimiter:
         self._sent: deque[float] = deque()
         self._paused_until = 0.0
         self._lock = threading.Lock()
+        self._permits = 0  # calls reserved from the budget shared with other processes, not yet spent
+        self._reserving = threading.Lock()
         # The vendor counts a call when it arrives, a little after we count it when we send it:
         # keep a small margin so our pacing never causes a 429 at the window's edge.
         self._window = limit.per_seconds + min(0.5, limit.per_seconds * 0.03)
 
-    def acquire(self, wait: Wait | None = None) -> float:
-        """Block until a call may be made (``wait`` sleeps, and may raise to stop); returns seconds waited."""
-        waited = 0.0
+    def acquire(self, wait: Wait | None = None, *,
+                reserve: Callable[[RateLimit, int], tuple[int, float]] | None = None) -> float:
+        """Block until a call may be made (``wait`` sleeps, and may raise to stop); returns seconds waited.
+
+        With ``reserve`` (the budget shared with other processes) calls are first taken from it in blocks
+        of a tenth of the window, so all processes together stay inside the vendor's limit.
+        """
+        waited = self._reserve(reserve, wait) if reserve is not None else 0.0
         while True:
             with self._lock:
                 now = self._clock()
@@ -98,6 +107,19 @@ class RateLimiter:
             delay = max(delay, 0.001)
             (wait or self._sleep)(delay)
             waited += delay
+
+    def _reserve(self, reserve: Callable[[RateLimit, int], tuple[int, float]], wait: Wait | None) -> float:
+        waited = 0.0
+        with self._reserving:
+            while self._permits <= 0:
+                granted, delay = reserve(self.limit, max(1, self.limit.requests // 10))
+                if granted:
+                    self._permits += granted
+                    break
+                (wait or self._sleep)(delay)
+                waited += delay
+            self._permits -= 1
+        return waited
 
     def pause(self, seconds: float) -> None:
         """Hold every caller for ``seconds`` (the vendor said 429)."""
@@ -198,6 +220,30 @@ def fetch_certificate(url: str, *, timeout: float = 10.0) -> tuple[str, str]:
     return pem, fingerprint(pem)
 
 
+def tls_from_files(ca_bundle: str | None, pinned_cert: str | None) -> TlsSettings | None:
+    """TLS settings from two file paths an account names: a CA bundle to trust, or the server's own
+    certificate to pin (PEM). None when neither is given.
+
+    Raises:
+        SetupError: a file is missing, unreadable or holds no PEM certificate.
+    """
+    for label, path in (("CA certificate file", ca_bundle), ("pinned certificate file", pinned_cert)):
+        if not path:
+            continue
+        try:
+            text = Path(path).expanduser().read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SetupError(f"the {label} '{path}' cannot be read ({type(exc).__name__})",
+                             hint="give the path of a PEM file (-----BEGIN CERTIFICATE----- …)") from None
+        if "-----BEGIN CERTIFICATE-----" not in text:
+            raise SetupError(f"the {label} '{path}' holds no PEM certificate",
+                             hint="export the certificate as Base64/PEM, not DER")
+    if not (ca_bundle or pinned_cert):
+        return None
+    pem = Path(pinned_cert).expanduser().read_text("utf-8") if pinned_cert else None
+    return TlsSettings(ca_bundle=str(Path(ca_bundle).expanduser()) if ca_bundle else None, pinned_pem=pem)
+
+
 def fingerprint(pem: str) -> str:
     """The SHA-256 fingerprint of a PEM certificate, as shown to the user before pinning it."""
     digest = hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem)).hexdigest().upper()
@@ -239,8 +285,15 @@ class ApiClient:
             headers={"User-Agent": USER_AGENT},
             transport=transport,
             follow_redirects=False,
-            verify=_ssl_context(account),
+            verify=_ssl_context(self._tls_account(connector, account)),
         )
+
+    @staticmethod
+    def _tls_account(connector: Connector, account: AccountConfig) -> AccountConfig:
+        """The account with the TLS its settings ask for (``Connector.tls_for``) unless it carries its own."""
+        if account.tls is not None or connector.tls_for is None:
+            return account
+        return dataclasses.replace(account, tls=connector.tls_for(account.settings))
 
     @property
     def limiter(self) -> RateLimiter:
@@ -269,7 +322,7 @@ class ApiClient:
     def _acquire(self, family: str) -> None:
         for limiter in self.limiters:
             if limiter.limit.family in ("*", family):
-                limiter.acquire(self.wait)
+                limiter.acquire(self.wait, reserve=self.account.reserve)
 
     # -- calls ------------------------------------------------------------------------------
     def request(
@@ -355,8 +408,10 @@ class ApiClient:
                     raise limited
                 if response.status_code == 429 or decision.wait_seconds is not None:
                     self.stats.throttled += 1
-                    self.limiter.pause(min(wait if wait is not None else self._delay(attempt),
-                                           self.retry.max_retry_after))
+                    pause = min(wait if wait is not None else self._delay(attempt), self.retry.max_retry_after)
+                    self.limiter.pause(pause)
+                    if self.account.pause_shared is not None:  # every process of the account backs off
+                        self.account.pause_shared(self.limiter.limit, pause)
                 if lost:
                     raise AnswerLost(f"{where} answered {response.status_code}", vendor_message=message)
                 last = TransientError(f"{where} answered {response.status_code}", retry_after=wait,

@@ -36,6 +36,8 @@ class Rule:
     the value at ``path`` is one of ``equals`` / is present and not one of ``not_in``, and
     ``contains`` appears in that value (or in the body text when no ``path``).
     ``message`` is the path of the vendor's message; ``wait_seconds`` a long wait (daily limits).
+    ``explain`` says what the answer means in plain words, in English and Chinese (a row of the
+    vendor's error table); the user then reads both, followed by the vendor's own words.
     """
 
     verdict: Verdict
@@ -46,6 +48,7 @@ class Rule:
     contains: str | None = None
     message: str | None = None
     wait_seconds: float | None = None
+    explain: tuple[str, ...] = ()
 
     def matches(self, response: httpx.Response, body: Any) -> bool:
         """Whether this rule applies to the answer."""
@@ -83,8 +86,12 @@ def decide(rules: Sequence[Rule], response: httpx.Response) -> Decision | None:
     body = body_of(response)
     for rule in rules:
         if rule.matches(response, body):
-            message = dig(body, rule.message) if rule.message else None
-            return Decision(rule.verdict, None if message is None else str(message), rule.wait_seconds)
+            found = dig(body, rule.message) if rule.message else None
+            message = None if found is None else str(found)
+            if rule.explain:  # plain words first, then the vendor's own
+                plain = " / ".join(rule.explain)
+                message = f"{plain} ({message})" if message else plain
+            return Decision(rule.verdict, message, rule.wait_seconds)
     return None
 
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from ordersync_app.connectors.sdk.http import ApiClient
     from ordersync_app.connectors.sdk.paginate import Paginator
+    from ordersync_app.connectors.sdk.webhooks import Webhook
 
 
 SANDBOX_SCHEME = "sandbox://"  # an account address that means "the built-in emulator of this vendor"
@@ -74,6 +75,22 @@ def Secret(key: str, label_en: str, label_zh: str, help_en: str = "", help_zh: s
                    shown_when=dict(shown_when or {}))
 
 
+def settings_from(package: str, name: str) -> tuple[Setting, ...]:
+    """Settings written as data in a JSON file beside a connector module (long bilingual help texts read
+    better there than in code). Each entry: ``key``, ``label: [en, zh]``, optional ``help: [en, zh]``,
+    ``required``, ``default``, ``secret``, ``choices: {value: [en, zh]}`` (in order) and ``shown_when:
+    {setting: [values]}``."""
+    import json
+    from importlib import resources
+
+    rows = json.loads(resources.files(package).joinpath(name).read_text("utf-8"))
+    return tuple(Setting(
+        row["key"], row["label"][0], row["label"][1], row.get("help", ("", ""))[0], row.get("help", ("", ""))[1],
+        row.get("required", True), row.get("default"), row.get("secret", False), tuple(row.get("choices", {})),
+        choice_labels={k: (v[0], v[1]) for k, v in row.get("choices", {}).items()},
+        shown_when={k: tuple(v) for k, v in row.get("shown_when", {}).items()}) for row in rows)
+
+
 @dataclass(frozen=True)
 class Field:
     """A field of a record (trigger output) or of a target object (action input).
@@ -91,6 +108,19 @@ class Field:
     label_zh: str = field(default="", kw_only=True)  # Chinese label for the builder; "" = show ``label``
     choice_labels: Mapping[str, str] = field(default_factory=dict, kw_only=True)
     read_only: bool = field(default=False, kw_only=True)
+
+
+def fields_from(package: str, name: str) -> dict[str, tuple[Field, ...]]:
+    """Field catalogues written as data in a JSON file beside a connector module, by group
+    (``{"order": [{"key", "label": [en, zh], "type", "required", "choices": {value: label}}…]}``)."""
+    import json
+    from importlib import resources
+
+    groups = json.loads(resources.files(package).joinpath(name).read_text("utf-8"))
+    return {group: tuple(Field(f["key"], f["label"][0], f.get("type", "string"), f.get("required", False),
+                               f.get("description", ""), tuple(f.get("choices", {})), label_zh=f["label"][1],
+                               choice_labels=dict(f.get("choices", {})), read_only=f.get("read_only", False))
+                         for f in rows) for group, rows in groups.items()}
 
 
 @dataclass(frozen=True)
@@ -141,6 +171,9 @@ class Cursor:
         max_window_seconds: the vendor caps one query's time window (Jushuitan: 7 days); 0 = none.
         first_read_seconds: with no stored cursor ("everything"), read back this far when the
             vendor has no "from the beginning" query (0 = the vendor reads from the beginning).
+        quiet_windows: windows that hold no record pass without a checkpoint of their own; the next
+            window with records (or the last one) carries the cursor past them. For vendors whose
+            windows are short (旺店通: 60 minutes), so a long quiet stretch is walked in one go.
     """
 
     field: str
@@ -155,6 +188,7 @@ class Cursor:
     lag_seconds: int = 0
     max_window_seconds: int = 0
     first_read_seconds: int = 0
+    quiet_windows: bool = False
 
 
 @dataclass(frozen=True)
@@ -262,6 +296,8 @@ class Trigger:
     # Path of the vendor's count of matching records: when it stays the same from the first page of a
     # window to the last, nothing left the set while it was read and no confirming pass is needed.
     count_path: str | None = field(default=None, kw_only=True)
+    # The vendor can push this trigger's records (see :mod:`.webhooks`); polling stays as reconciliation.
+    webhook: Webhook | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         if self.fetch is None:
@@ -432,6 +468,10 @@ class AccountConfig:
     tls: TlsSettings | None = field(default=None, kw_only=True)
     # Where cross-process locks of this account live (a directory; None = in-process locks only).
     lock_dir: str | None = field(default=None, kw_only=True)
+    # The account's rate budget shared by every process of the database: reserve up to n calls of a budget
+    # (returns calls granted and, when none, seconds to wait), and pause it for everyone after a 429.
+    reserve: Callable[[RateLimit, int], tuple[int, float]] | None = field(default=None, kw_only=True)
+    pause_shared: Callable[[RateLimit, float], None] | None = field(default=None, kw_only=True)
 
 
 MakeAuth = Callable[[AccountConfig], "httpx.Auth | None"]
@@ -547,6 +587,9 @@ class Connector:
     oauth: OAuthApp | None = field(default=None, kw_only=True)
     # The vendor's quota report on each answer (Salesforce ``Sforce-Limit-Info``), kept in the client's stats.
     usage: Usage | None = field(default=None, kw_only=True)
+    # The account's TLS from its settings (on-premise servers with their own CA or a pinned certificate),
+    # used when the account carries no ``tls`` of its own: see ``http.tls_from_files``.
+    tls_for: Callable[[Mapping[str, str]], TlsSettings | None] | None = field(default=None, kw_only=True)
 
     def trigger(self, key: str) -> Trigger | None:
         """The trigger named ``key``, if any."""

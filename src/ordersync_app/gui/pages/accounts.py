@@ -173,7 +173,7 @@ class AccountDialog(QDialog):
             for item in (taken.labelItem, taken.fieldItem):
                 widget = item.widget() if item is not None else None
                 if widget is not None and widget not in keep:
-                    widget.hide()  # until it is deleted (later), it would still be drawn over the new form
+                    widget.hide()  # gone now, not at the next event loop pass (a grab before it drew both forms)
                     widget.deleteLater()
                 elif widget is not None:
                     widget.setParent(None)

@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from ordersync_app.alerts import Alert, register_sink, unregister_sink
 from ordersync_app.connectors.sdk import registry
 from ordersync_app.sandbox.salesforce import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN
-from ordersync_app.services import accounts, recipes, runs
+from ordersync_app.services import accounts, recipes, runs, stats
 from ordersync_app.storage import db
 from ordersync_app.storage.tables import AuditEntry, Delivery, Execution, utcnow
 
@@ -89,6 +89,7 @@ def test_the_daily_limit_keeps_records_queued_with_one_alert_then_each_lands_onc
 
     assert runs.history("orders", failed_only=True) == []
     assert len(channel.sent) == 1  # one alert in all: no "recovered" for a limit
+    assert stats.stats("orders")["accounts"]["crm"]["usage"].startswith("api-usage=")  # Sforce-Limit-Info, shown
     writes = httpx.get(f"{salesforce}/counters").json()["opportunity_writes"]
     assert len(writes) == ORDERS and set(writes.values()) == {1}
     app = sandbox.apps["salesforce"]

@@ -166,8 +166,10 @@ def _read_secrets(connector_key: str, settings: dict[str, str]) -> dict[str, str
     from ordersync_app.services import accounts
 
     values: dict[str, str] = {}
-    for spec in accounts.connector(connector_key).settings:
-        if not spec.secret:
+    conn = accounts.connector(connector_key)
+    chosen = {**{s.key: s.default for s in conn.settings if s.default is not None}, **settings}
+    for spec in conn.settings:
+        if not spec.secret or not spec.applies(chosen):  # not asked for the chosen sign-in
             continue
         env = os.environ.get(f"ORDERSYNC_SECRET_{spec.key.upper()}")
         if env:
@@ -176,7 +178,6 @@ def _read_secrets(connector_key: str, settings: dict[str, str]) -> dict[str, str
             typed = getpass.getpass(f"{spec.label_en} ({spec.key}){'' if spec.required else ' [optional]'}: ")
             if typed:
                 values[spec.key] = typed
-    del settings
     return values
 
 

@@ -54,6 +54,7 @@ class RunSummary:
     seconds: float = 0.0
     error: str | None = None
     catch_up_since: str | None = None  # set when the run resumes after a pause longer than its schedule
+    limited: str | None = None  # a vendor quota held records back until a later attempt (the first reason)
     previews: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:

@@ -9,8 +9,9 @@ Durability rules (see also :mod:`.ledger`):
   transaction, so the cursor never runs ahead of stored outcomes.
 * Writes go through the delivery ledger, in batches up to the vendor's maximum.
 * A record the vendor rejects goes to the failed queue; a transient failure schedules the
-  record for a later attempt; neither blocks the other records. An auth failure stops the run
-  and pauses the recipe ("reconnect").
+  record for a later attempt; neither blocks the other records. A spent vendor quota (a daily
+  limit, :class:`LimitReached`) schedules it after the quota's window and marks the run *limited*.
+  An auth failure stops the run and pauses the recipe ("reconnect").
 * A sorted source must deliver non-decreasing cursor values; a violation stops the run with a
   :class:`ConnectorError` before the cursor passes anything. Unsorted sources move the cursor
   only at the checkpoints their reads declare (the end of a window read whole).
@@ -45,6 +46,7 @@ from ordersync_app.domain.errors import (
     BugError,
     ConnectorError,
     DeliveryError,
+    LimitReached,
     OrderSyncError,
     RecordRejected,
     SetupError,
@@ -101,6 +103,7 @@ class Item:
     steps: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
     retry_after: float | None = None
+    limited: bool = False  # held back by a vendor quota (a daily limit), not by a failure
     wrote: bool = False
     attempted: bool = False  # a retry of this record was actually tried in this run
     previews: list[dict[str, Any]] = field(default_factory=list)
@@ -120,6 +123,7 @@ class Item:
         self.status = "retrying"
         self.error = mask(error.render())
         self.retry_after = error.retry_after
+        self.limited = isinstance(error, LimitReached)
         # A vendor's long limit (a daily allocation) says when to come back: waiting for it is not a failed
         # attempt, so records are never failed just for waiting out a quota.
         long_limit = error.retry_after is not None and error.retry_after >= LONG_LIMIT_SECONDS
@@ -260,7 +264,9 @@ class Runner:
 
     def _api(self) -> dict[str, dict[str, Any]]:
         return {role: {"account": c.account.name, "calls": c.stats.calls, "throttled": c.stats.throttled,
-                       "retries": c.stats.retries, "lost": c.stats.lost} for role, c in self.plan.clients.items()}
+                       "retries": c.stats.retries, "lost": c.stats.lost,
+                       **({"usage": c.stats.usage} if c.stats.usage else {})}  # the vendor's quota report
+                for role, c in self.plan.clients.items()}
 
     def _finish(self, status: str, error: str | None) -> None:
         with self.session() as s:
@@ -516,8 +522,10 @@ class Runner:
                 it.log_step(index, "action", "mapping failed", error=it.error)
                 continue
             ref = f"{self.plan.recipe_id}:{it.record.key}:{it.record.version}:{index}"
-            if action.marker:  # a create carries its ledger reference, so a lost answer can be checked
-                props = {**props, action.marker: ref}
+            named = step.params.get(action.marker_param) if action.marker_param else None
+            marker = str(named) if named else action.marker
+            if marker:  # a create carries its ledger reference, so a lost answer can be checked
+                props = {**props, marker: ref}
                 match = ref if match is None else match
             write = Write(ref=ref, match=None if match is None else str(match), properties=props,
                           params=dict(step.params))
@@ -754,6 +762,8 @@ class Runner:
                 self.summary.previews.extend(it.previews)
             else:
                 it.status = "succeeded" if it.wrote else "unchanged"
+        if it.status == "retrying" and it.limited and self.summary.limited is None:
+            self.summary.limited = it.error  # the first record a quota held back says why, for the alert
         counter = {"succeeded": "succeeded", "unchanged": "unchanged", "filtered": "filtered",
                    "failed": "failed", "retrying": "retrying", "previewed": "succeeded"}[it.status]
         setattr(self.summary, counter, getattr(self.summary, counter) + 1)

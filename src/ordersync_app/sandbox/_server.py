@@ -6,7 +6,8 @@ Each sandbox app is a :class:`SandboxApp` mounted under a path prefix (``/hubspo
 documented in ``docs/sandbox.md``: ``GET counters`` (writes per object and per call) and
 ``POST reset-counters``, ``GET webhooks`` (subscriptions and signed deliveries sent, for apps that send
 them), ``POST seed/<n>`` (demo orders 1..n exist) and ``POST ship/<n>`` (the app's
-warehouse ships n open orders, where the app has one); ``POST /_sandbox/faults``
+warehouse ships n open orders, where the app has one), plus an app's own (:meth:`SandboxApp.control`:
+a daily allocation, a fake clock…); ``POST /_sandbox/faults``
 sets a fault plan (``GET`` reports what was injected) (:mod:`ordersync_app.sandbox.faults`);
 ``POST /_sandbox/faults/hold`` (body: an app) holds that app's next write before it is applied until
 ``POST /_sandbox/faults/release`` — the write then lands with nobody listening, as a request in flight
@@ -127,6 +128,12 @@ class SandboxApp:
         user editing it would; the conformance suite does this while a read is between pages.
         Returns False when the app has no such object."""
         raise NotImplementedError(f"the {self.name} sandbox cannot change an object on request")
+
+    def control(self, method: str, path: str, body: bytes) -> Response | None:
+        """The app's own sandbox endpoint ``/_sandbox/<app><path>`` (run in a transaction, app lock
+        held), e.g. setting a vendor's daily allocation or moving its clock; None: no such endpoint."""
+        del method, path, body
+        return None
 
     def ship(self, count: int) -> list[str]:
         """The app's warehouse ships its ``count`` oldest open orders now (``POST /_sandbox/<app>/ship/<n>``),
@@ -319,7 +326,7 @@ class SandboxServer:
             return
         if len(segments) >= 3 and segments[1] == "_sandbox" and segments[2] in self.apps:
             response = self._sandbox_endpoint(self.apps[segments[2]], handler.command,
-                                              "/" + (segments[3] if len(segments) > 3 else ""))
+                                              "/" + (segments[3] if len(segments) > 3 else ""), body)
             self._send(handler, response)
             return
         app = self.apps.get(segments[1]) if len(segments) > 1 else None
@@ -375,7 +382,7 @@ class SandboxServer:
         return Response(200, {"faults": text.strip() or "off"})
 
     @staticmethod
-    def _sandbox_endpoint(app: SandboxApp, method: str, path: str) -> Response:
+    def _sandbox_endpoint(app: SandboxApp, method: str, path: str, body: bytes = b"") -> Response:
         with app.lock:
             if method == "GET" and path == "/counters":
                 return Response(200, app.counters())
@@ -399,6 +406,18 @@ class SandboxServer:
                 app.seed(int(path.rsplit("/", 1)[1]))
                 app.db.execute("COMMIT")
                 return Response(200, {"ok": True})
+            app.db.execute("BEGIN IMMEDIATE")
+            try:
+                own = app.control(method, path, body)
+            except ValueError as exc:
+                app.db.execute("ROLLBACK")
+                return Response(400, {"message": f"invalid sandbox request: {exc}"})
+            except BaseException:
+                app.db.execute("ROLLBACK")
+                raise
+            app.db.execute("COMMIT")
+            if own is not None:
+                return own
         return Response(404, {"message": f"unknown sandbox endpoint {method} {path}"})
 
     @staticmethod

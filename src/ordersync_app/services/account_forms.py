@@ -133,7 +133,9 @@ _CHOICES: dict[tuple[str, str], dict[str, Text]] = {
 def _declared_methods(conn: Connector) -> tuple[SignInMethod, ...]:
     """Sign-in methods from the connector's own declarations: a choice setting that other settings name in
     ``shown_when`` is the method; each of its choices (``choice_labels``) is one, asking for the settings shown
-    for it. Optional settings with a default, and optional ones shown for every method, go under "Advanced"."""
+    for it (required unless they have a default), and signing in in the browser where the connector's OAuth
+    sign-in is that choice. Optional settings with a default, and optional ones shown for every method, go
+    under "Advanced"."""
     named = {key for s in conn.settings for key in s.shown_when}
     chooser = next((s for s in conn.settings if s.key in named and s.choices), None)
     advanced = tuple(s.key for s in conn.settings if not s.required and not s.shown_when and s is not chooser
@@ -147,10 +149,12 @@ def _declared_methods(conn: Connector) -> tuple[SignInMethod, ...]:
         en, zh = chooser.choice_labels.get(value, (value, value))
         fields = tuple(s.key for s in conn.settings
                        if s is not chooser and value in s.shown_when.get(chooser.key, (value,)))
-        own = tuple(s.key for s in conn.settings if value in s.shown_when.get(chooser.key, ()))
+        own = tuple(s.key for s in conn.settings  # asked only for this method, and with no default to fall back on
+                    if value in s.shown_when.get(chooser.key, ()) and s.default is None)
         methods.append(SignInMethod(value, Text(en, zh), Text(chooser.help_en, chooser.help_zh), fields,
                                     advanced=tuple(k for k in advanced if k in fields),
-                                    fixed=((chooser.key, value),), required=own))
+                                    fixed=((chooser.key, value),), required=own,
+                                    browser=conn.oauth is not None and conn.oauth.when == (chooser.key, value)))
     return tuple(methods)
 
 

@@ -148,6 +148,7 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
         elif spec.choices and settings[key] not in spec.choices:
             problems.append(f"'{key}' must be one of {', '.join(spec.choices)}")
     sandboxed = (base_url or "").startswith(SANDBOX_SCHEME)
+    chosen = {**{s.key: s.default for s in conn.settings if s.default is not None}, **settings}
     for spec in conn.settings:
         if spec.secret or spec.key in settings:
             continue
@@ -155,11 +156,11 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
             settings[spec.key] = sandbox_setting(conn.sandbox.settings[spec.key])
         elif spec.default is not None:
             settings[spec.key] = spec.default
-        elif spec.required:
+        elif spec.required and spec.applies(chosen):  # shown_when: required only for the chosen sign-in
             problems.append(f"setting '{spec.key}' ({spec.label_en}) is required")
     if not sandboxed:
         for spec in conn.settings:
-            if spec.secret and spec.required and not secret_values.get(spec.key):
+            if spec.secret and spec.required and spec.applies(chosen) and not secret_values.get(spec.key):
                 problems.append(f"secret '{spec.key}' ({spec.label_en}) is required")
     if problems:
         raise SetupError("; ".join(problems), where=f"account {name}")
@@ -262,8 +263,9 @@ def remove_account(name: str) -> None:
     info = get_account(name)
     conn = connector(info.connector)
     if not info.sandbox:  # sandbox accounts keep nothing in the keychain
-        derived = ["access_token_expires_at", "client_token", "client_token_expires_at"]
-        secrets.delete_secrets(name, [st.key for st in conn.settings if st.secret] + derived)
+        derived = ["access_token", "access_token_expires_at", "refresh_token", "client_token",
+                   "client_token_expires_at"]  # tokens a sign-in stored (Salesforce declares neither as a setting)
+        secrets.delete_secrets(name, list(dict.fromkeys([st.key for st in conn.settings if st.secret] + derived)))
     with db.session() as s:
         row = s.scalar(select(Account).where(Account.name == name))
         if row is not None:

@@ -258,4 +258,4 @@ class WebhookDelivery(Base):
     event: Mapped[str] = mapped_column(String(100))  # the vendor's topic (orders/fulfilled)
     delivery_id: Mapped[str] = mapped_column(String(100))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
-    payload: Mapped[Any] = mapped_column(JSON)
+    payload: Mapped[Any] = mapped_column(JSON, nullable=True)  # an empty body is stored as null

@@ -2,10 +2,12 @@
 
 Static kinds put a stored secret on each call: :func:`api_key`, :func:`basic`, :func:`bearer`.
 Token kinds buy a token and keep it: :class:`TokenAuth` is the one mechanism behind OAuth 2.0
-refresh (with refresh-token rotation), client credentials (form or JSON body), JWT bearer and
-login sessions (a cookie is a token too); a vendor module passes three small functions — build
-the token request, read the answer, put the token on a call. :class:`SignedAuth` runs a
-request-signing hook (sorted-parameter MD5, HMAC-SHA256) on every call.
+refresh (with refresh-token rotation), client credentials (form or JSON body), JWT bearer
+(:func:`jwt_bearer`, RS256 assertions) and login sessions (a cookie is a token too); a vendor module
+passes three small functions — build the token request, read the answer, put the token on a call.
+A token answer may also name the API host (Salesforce's ``instance_url``): :func:`instance_apply`
+sends the account's calls there, and nowhere else. :class:`SignedAuth` runs a request-signing hook
+(sorted-parameter MD5, HMAC-SHA256) on every call.
 
 Some vendors need more than one call to buy a token: Yonyou first asks which data centre serves the
 tenant, Fxiaoke names the acting employee by a second look-up. A *token flow* (``request`` returning a
@@ -227,6 +229,8 @@ class TokenAuth(httpx.Auth):
         requires: state keys the token's calls need (a corp id, a gateway): a stored token whose account
             state lacks one of them is bought again, so the flow learns them anew.
         limit: the token endpoint's own budget (Fxiaoke: 10 calls a minute); acquired before each purchase.
+        needs_state: the same as ``requires`` (Salesforce's ``instance_url``), also checked for the token held
+            in memory.
 
     The account's state is remembered by this holder too, so a flow's ``keep_state`` reaches ``apply``
     even for an account whose state is not kept anywhere (a test account, a connection check).
@@ -236,9 +240,10 @@ class TokenAuth(httpx.Auth):
 
     def __init__(self, account: AccountConfig, *, request: TokenRequest, apply: ApplyToken,
                  read: ReadToken | None = None, store_as: str = "access_token", skew: float = 300.0,
-                 requires: tuple[str, ...] = (), limit: RateLimit | None = None) -> None:
+                 requires: tuple[str, ...] = (), limit: RateLimit | None = None,
+                 needs_state: tuple[str, ...] = ()) -> None:
         self._account, self._make, self._read, self._apply = _remembering(account), request, read, apply
-        self._key, self._skew, self._requires, self._limit = store_as, skew, requires, limit
+        self._key, self._skew, self._requires, self._limit = store_as, skew, requires + needs_state, limit
         self._lock = threading.RLock()
         lock_dir = Path(account.lock_dir) if account.lock_dir else None
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{account.name}.{store_as}")
@@ -254,7 +259,8 @@ class TokenAuth(httpx.Auth):
             self._refused, self._token = self._token, None
 
     def _usable(self, token: str | None, expires_at: float | None) -> bool:
-        return bool(token) and token != self._refused and (expires_at is None or time.time() < expires_at)
+        return bool(token) and token != self._refused and (expires_at is None or time.time() < expires_at) \
+            and self._complete()
 
     def _complete(self) -> bool:
         return all(self._account.state(key) for key in self._requires)
@@ -355,23 +361,95 @@ def _remembering(account: AccountConfig) -> AccountConfig:
     return dataclasses.replace(account, state=state, save_state=save_state)
 
 
-def oauth2_refresh(account: AccountConfig, token_url: str, *, skew: float = 300.0) -> TokenAuth:
+def oauth2_refresh(account: AccountConfig, token_url: str, *, skew: float = 300.0, read: ReadToken | None = None,
+                   apply: ApplyToken | None = None, secret_required: bool = True,
+                   needs_state: tuple[str, ...] = ()) -> TokenAuth:
     """OAuth 2.0 access token kept fresh with a refresh token (RFC 6749 §6), refreshed ahead of
-    ``expires_in`` (HubSpot says a 401 is not a refresh signal); a rotated refresh token is kept."""
+    ``expires_in`` (HubSpot says a 401 is not a refresh signal); a rotated refresh token is kept.
+
+    ``secret_required=False`` for apps signed in with PKCE that need no client secret to refresh (the
+    secret is still sent when the account has one); ``read``/``apply``/``needs_state`` as in
+    :class:`TokenAuth` (default: RFC 6749 JSON, 30 minutes when no ``expires_in``; a bearer header).
+    """
     def request(acct: AccountConfig) -> httpx.Request:
         refresh = acct.secret("refresh_token")
         client_id = acct.settings.get("client_id") or acct.secret("client_id")
         client_secret = acct.secret("client_secret")
-        if not (refresh and client_id and client_secret):
+        if not (refresh and client_id and (client_secret or not secret_required)):
             raise AuthError(f"account '{acct.name}' has no OAuth refresh token or client credentials",
                             hint="sign in again (Reconnect) to obtain a refresh token", account=acct.name)
         register_secret(refresh)
-        register_secret(client_secret)
-        return httpx.Request("POST", token_url, data={"grant_type": "refresh_token", "refresh_token": refresh,
-                                                      "client_id": client_id, "client_secret": client_secret})
-    return TokenAuth(account, request=request, read=json_token(default_lifetime=1800.0, refused="the refresh token"),
-                     apply=header_apply(),
-                     skew=skew)
+        form = {"grant_type": "refresh_token", "refresh_token": refresh, "client_id": client_id}
+        if client_secret:
+            register_secret(client_secret)
+            form["client_secret"] = client_secret
+        return httpx.Request("POST", token_url, data=form)
+    return TokenAuth(account, request=request,
+                     read=read or json_token(default_lifetime=1800.0, refused="the refresh token"),
+                     apply=apply or header_apply(), skew=skew, needs_state=needs_state)
+
+
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"  # RFC 7523 §2.1
+
+
+def jwt_bearer(account: AccountConfig, token_url: str, *, audience: str | Callable[[AccountConfig], str],
+               issuer: str = "client_id", subject: str = "username", key: str = "private_key", lifetime: int = 180,
+               read: ReadToken | None = None, apply: ApplyToken | None = None, needs_state: tuple[str, ...] = (),
+               skew: float = 300.0) -> TokenAuth:
+    """A token bought with an RS256-signed assertion (RFC 7523 §2.1): no refresh token, no browser.
+
+    The assertion carries the claims RFC 7523 §3 requires: ``iss`` and ``sub`` from the account values
+    ``issuer`` and ``subject`` (an app's client ID, the user it acts as), ``aud`` (the authorization
+    server), and ``exp`` ``lifetime`` seconds ahead. The private key is the account's secret ``key`` (a
+    PEM, :mod:`.jwt`). A refused or expired token is replaced by signing a new assertion.
+    """
+    from ordersync_app.connectors.sdk.jwt import sign_rs256
+
+    def request(acct: AccountConfig) -> httpx.Request:
+        iss, sub, private_key = _needs(acct, issuer, subject, key)
+        register_secret(private_key)
+        claims = {"iss": iss, "sub": sub, "aud": audience(acct) if callable(audience) else audience,
+                  "exp": int(time.time()) + lifetime}
+        assertion = sign_rs256(claims, private_key)
+        register_secret(assertion)
+        return httpx.Request("POST", token_url, data={"grant_type": JWT_BEARER, "assertion": assertion})
+    return TokenAuth(account, request=request, read=read or json_token(keep=(), refused="the signed assertion"),
+                     apply=apply or header_apply(), skew=skew, needs_state=needs_state)
+
+
+def _loopback(host: str) -> bool:
+    return host in ("127.0.0.1", "::1", "localhost")
+
+
+def instance_apply(inner: ApplyToken | None = None, *, key: str = "instance_url") -> ApplyToken:
+    """Send the account's calls to the API host the token answer named (account state ``key``).
+
+    Calls are built against the account's address (the login host); this rewrites their scheme, host
+    and port to the instance's and then puts the token on them with ``inner`` (a bearer header). The
+    token goes to no other host: a call for any host but the login host or the instance is refused, as
+    is an instance that is not HTTPS (plain HTTP only on loopback, for the sandbox).
+
+    Raises:
+        SetupError: the call is for another host, or the instance address is unusable.
+    """
+    put = inner or header_apply()
+
+    def apply(request: httpx.Request, token: str, account: AccountConfig) -> httpx.Request:
+        found = account.state(key)
+        instance = httpx.URL(found or "")
+        if not found or not instance.host or not (instance.scheme == "https" or
+                                                  (instance.scheme == "http" and _loopback(instance.host))):
+            raise SetupError(f"account '{account.name}' has no usable API address ({key} {found!r})",
+                             hint="sign in again (Reconnect); the sign-in names the API address")
+        login = httpx.URL(account.base_url)
+        where = (request.url.scheme, request.url.host, request.url.port)
+        if where not in ((login.scheme, login.host, login.port), (instance.scheme, instance.host, instance.port)):
+            raise SetupError(f"OrderSync will not send account '{account.name}' credentials to {request.url.host}",
+                             hint="only the login host and the API address the sign-in named receive them")
+        request.url = request.url.copy_with(scheme=instance.scheme, host=instance.host, port=instance.port)
+        request.headers["Host"] = instance.netloc.decode("ascii")
+        return put(request, token, account)
+    return apply
 
 
 def client_credentials(account: AccountConfig, token_url: str, *, header: str = "Authorization",

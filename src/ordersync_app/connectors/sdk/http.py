@@ -17,7 +17,10 @@ Timeouts and connection errors are transient. A **write** whose answer is lost a
 been sent (a read timeout, a dropped connection, a 5xx other than 503) is *not* sent again here:
 :class:`AnswerLost` hands it to the engine, which checks the target before any re-send. When the
 in-run retry budget is spent the call raises :class:`TransientError` carrying ``retry_after`` so
-the engine can schedule the record later. Every wait watches the run's stop event. Every message
+the engine can schedule the record later. A wait longer than that budget is a *long limit* (a daily
+quota): the call raises :class:`LimitReached` and the client makes no further call until the wait
+has passed (each later call fails at once, without reaching the vendor), so the run queues the
+rest of its records instead of sleeping. Every wait watches the run's stop event. Every message
 is masked (:mod:`ordersync_app.domain.redact`) before an error is built.
 """
 
@@ -45,6 +48,7 @@ from ordersync_app.connectors.sdk.rules import decide, default_decision
 from ordersync_app.connectors.sdk.spec import AccountConfig, Connector, Decision, RateLimit, TlsSettings, Verdict
 from ordersync_app.domain.errors import (
     AuthError,
+    LimitReached,
     RecordRejected,
     SetupError,
     Stopped,
@@ -157,6 +161,7 @@ class CallStats:
     errors: int = 0
     lost: int = 0
     by_status: dict[int, int] = field(default_factory=dict)
+    usage: str | None = None  # the vendor's latest quota report (``Connector.usage``), e.g. "api-usage=18/5000"
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:
@@ -269,6 +274,8 @@ class ApiClient:
         self.limiters = [limiter] if limiter else []
         self.limiters += [limiter_for(account.name, b) for b in budgets[1 if limiter else 0:]]
         self._sleep = sleep
+        self._clock = time.monotonic
+        self._held: tuple[float, LimitReached] | None = None  # a long limit: no call before this time
         self._auth = auth_kinds.shared(account, connector.make_auth)
         timeout = timeout or float(os.environ.get("ORDERSYNC_HTTP_TIMEOUT") or 30.0)
         self.timeout = timeout
@@ -350,6 +357,7 @@ class ApiClient:
         for attempt in range(self.retry.max_attempts):
             if self.stop is not None and self.stop.is_set():
                 raise Stopped(f"{where}: stopped")
+            self._check_held(where)
             self._acquire(family)
             self.stats.calls += 1
             try:
@@ -383,24 +391,31 @@ class ApiClient:
                 self._backoff(attempt, None)
                 continue
             self.stats.by_status[response.status_code] = self.stats.by_status.get(response.status_code, 0) + 1
+            if self.connector.usage is not None:
+                self.stats.usage = self.connector.usage(response) or self.stats.usage
             decision = self.decide(response)
             if decision.verdict is Verdict.OK:
                 return response
             message = decision.message or self.vendor_message(response)
             if decision.verdict is Verdict.RETRY:
                 wait = decision.wait_seconds if decision.wait_seconds is not None else retry_after_seconds(response)
+                lost = write and response.status_code >= 500 and response.status_code != 503
+                if wait is not None and wait > self.retry.max_retry_after and not lost:  # a long limit: to the engine
+                    self.stats.throttled += 1
+                    limited = LimitReached(f"{where} answered {response.status_code}: a limit holds calls for "
+                                           f"{round(wait)} s", retry_after=wait, vendor_message=message)
+                    self._held = (self._clock() + wait, limited)
+                    raise limited
                 if response.status_code == 429 or decision.wait_seconds is not None:
                     self.stats.throttled += 1
                     pause = min(wait if wait is not None else self._delay(attempt), self.retry.max_retry_after)
                     self.limiter.pause(pause)
                     if self.account.pause_shared is not None:  # every process of the account backs off
                         self.account.pause_shared(self.limiter.limit, pause)
-                if write and response.status_code >= 500 and response.status_code != 503:
+                if lost:
                     raise AnswerLost(f"{where} answered {response.status_code}", vendor_message=message)
                 last = TransientError(f"{where} answered {response.status_code}", retry_after=wait,
                                       vendor_message=message)
-                if wait is not None and wait > self.retry.max_retry_after:
-                    raise last
                 self._backoff(attempt, wait)
                 continue
             self.stats.errors += 1
@@ -428,6 +443,17 @@ class ApiClient:
             )
         assert last is not None
         raise last
+
+    def _check_held(self, where: str) -> None:
+        """Refuse a call while a long limit holds this client (no call reaches the vendor)."""
+        if self._held is None:
+            return
+        until, limited = self._held
+        left = until - self._clock()
+        if left <= 0:
+            self._held = None
+            return
+        raise LimitReached(f"{where} not sent: {limited.what}", retry_after=left, vendor_message=limited.vendor_message)
 
     def decide(self, response: httpx.Response) -> Decision:
         """The decision for an answer: declared rules, then the connector's hook, then the defaults."""

@@ -229,8 +229,9 @@ class _Read:
                                     headers=dict(self.request.headers) or None)
         kwargs = self.request.encode(params) if self.request.encode else {
             {"query": "params", "json": "json", "form": "data"}[self.request.body]: params}
+        headers = {**self.request.headers, **(kwargs.pop("headers", {}) or {})}  # an envelope may add headers
         return self.client.call(self.request.method, self.path, family=self.request.family,
-                                headers=dict(self.request.headers) or None, **kwargs)
+                                headers=headers or None, **kwargs)
 
     def _same_host(self, url: str) -> str:
         """A next-page address from the vendor, resolved against the account's; another host is refused,

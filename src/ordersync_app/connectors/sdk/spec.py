@@ -47,7 +47,8 @@ class Setting:
 
     ``choice_labels`` gives each choice a label in both languages (``{"oauth": ("Sign in with
     HubSpot", "用 HubSpot 登录")}``); ``shown_when`` shows the field only for some values of another
-    setting (``{"auth_mode": ("oauth",)}``), so a form asks only what the chosen sign-in needs.
+    setting (``{"auth_mode": ("oauth",)}``), so a form asks only what the chosen sign-in needs; a
+    ``required`` setting with ``shown_when`` is required only when it is shown.
     """
 
     key: str
@@ -61,6 +62,10 @@ class Setting:
     choices: tuple[str, ...] = ()
     choice_labels: Mapping[str, tuple[str, str]] = field(default_factory=dict, kw_only=True)
     shown_when: Mapping[str, tuple[str, ...]] = field(default_factory=dict, kw_only=True)
+
+    def applies(self, chosen: Mapping[str, Any]) -> bool:
+        """Whether the setting is asked for when the other settings have these values (``shown_when``)."""
+        return all(chosen.get(key) in allowed for key, allowed in self.shown_when.items())
 
 
 def Secret(key: str, label_en: str, label_zh: str, help_en: str = "", help_zh: str = "", *,
@@ -228,8 +233,9 @@ class Page(list[Record]):
 Fetch = Callable[["ApiClient", TriggerContext], Iterator[list[Record]]]
 Params = dict[str, Any]
 # Turns the logical request parameters of one page into httpx keyword arguments
-# (``{"params": …}``, ``{"json": …}``, ``{"data": …}``) — the vendor's envelope (GraphQL variables,
-# Jushuitan's ``biz`` JSON, a JSON-array body).
+# (``{"params": …}``, ``{"json": …}``, ``{"data": …}``, plus ``{"headers": …}`` when the vendor takes a
+# parameter in a header) — the vendor's envelope (GraphQL variables, Jushuitan's ``biz`` JSON, a
+# JSON-array body, a SOQL query with Salesforce's ``Sforce-Query-Options: batchSize``).
 Encode = Callable[[Params], dict[str, Any]]
 
 
@@ -383,6 +389,8 @@ class Action:
         marker: for ``APPEND`` actions, the target field where OrderSync stamps each write's ledger
             reference (it is also the write's ``match``), so ``read_current`` can find a create whose
             answer was lost. A create without one could not be checked, and recipes may not use it.
+        marker_param: a param by which a recipe names another marker field than ``marker`` (Salesforce:
+            any External ID field of the object); the engine stamps the reference there instead.
     """
 
     key: str
@@ -400,6 +408,7 @@ class Action:
     object: str | None = field(default=None, kw_only=True)
     open_fields: bool = field(default=False, kw_only=True)
     marker: str | None = field(default=None, kw_only=True)
+    marker_param: str | None = field(default=None, kw_only=True)
 
 
 Find = Callable[["ApiClient", Mapping[str, Any]], dict[str, Any] | None]
@@ -525,6 +534,35 @@ class Sandbox:
 
 # Lists an object's fields from the account (custom properties, picklist options), at build/run time.
 DiscoverFields = Callable[["ApiClient", str], tuple[Field, ...]]
+# Reads the vendor's report of the account's quota use from an answer (``api-usage=18/5000``), or None.
+Usage = Callable[["httpx.Response"], "str | None"]
+
+
+@dataclass(frozen=True)
+class OAuthApp:
+    """How accounts of a connector sign in through the browser: the authorization-code grant with
+    PKCE over a loopback redirect (RFC 8252), run by ``services.oauth`` and offered by the GUI.
+
+    ``authorize_url`` and ``token_url`` are absolute, or paths below the account's address (Salesforce
+    signs in on the org's own login host). ``when`` is the setting and value meaning "this account signs
+    in through the browser"; ``authorize_setting`` a setting that overrides the sign-in page;
+    ``port_setting`` a setting holding a fixed loopback port, for vendors that match the redirect URI
+    exactly (empty or 0: the OS picks one). ``extra`` adds authorize parameters (``response_type``).
+    The token answer's ``keep`` values go to the keychain and its ``state`` values to the account's
+    state (a Salesforce ``instance_url``); ``lifetime`` is assumed when the answer has no
+    ``expires_in`` (None: the token is used until the vendor refuses it).
+    """
+
+    authorize_url: str
+    token_url: str
+    scopes: str = ""
+    extra: Mapping[str, str] = field(default_factory=dict)
+    when: tuple[str, str] = ("auth_mode", "oauth")
+    authorize_setting: str | None = "authorize_url"
+    port_setting: str | None = None
+    keep: tuple[str, ...] = ("refresh_token",)
+    state: tuple[str, ...] = ()
+    lifetime: float | None = 1800.0
 
 
 @dataclass(frozen=True)
@@ -559,6 +597,10 @@ class Connector:
     # False for a connector over local files (a folder of exports): it has no base URL, no auth and no
     # HTTP answers, so accounts need no address and the conformance suite skips its HTTP-only checks.
     uses_http: bool = field(default=True, kw_only=True)
+    # Browser sign-in (authorization code + PKCE), when the vendor offers it.
+    oauth: OAuthApp | None = field(default=None, kw_only=True)
+    # The vendor's quota report on each answer (Salesforce ``Sforce-Limit-Info``), kept in the client's stats.
+    usage: Usage | None = field(default=None, kw_only=True)
     # The account's TLS from its settings (on-premise servers with their own CA or a pinned certificate),
     # used when the account carries no ``tls`` of its own: see ``http.tls_from_files``.
     tls_for: Callable[[Mapping[str, str]], TlsSettings | None] | None = field(default=None, kw_only=True)

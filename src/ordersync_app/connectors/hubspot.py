@@ -14,9 +14,7 @@ lineItems.json`` @ 78a8b80f, ``…/Associations/Rollouts/130902/v4/associations.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from importlib import resources
 from typing import Any
 from urllib.parse import quote
 
@@ -25,6 +23,7 @@ import httpx
 from ordersync_app.connectors.sdk import auth, rules, spec
 from ordersync_app.connectors.sdk.associations import associated, association_reader, associator
 from ordersync_app.connectors.sdk.batch import BATCH_MAX, batch_reader, batch_writer, stamp, strings
+from ordersync_app.connectors.sdk.catalogue import catalogue
 from ordersync_app.connectors.sdk.http import ApiClient
 from ordersync_app.connectors.sdk.paginate import NextToken
 from ordersync_app.connectors.sdk.spec import Action, Field, Param, Secret, Setting, Write, WriteResult
@@ -45,16 +44,9 @@ AUTHORIZE_URL = "https://app.hubspot.com/oauth/authorize"  # OAuth sign-in page;
 PLAN_LIMITS = {"starter": 100, "professional": 190, "enterprise": 190, "api_increase": 250}  # per 10 s, USAGE [V]
 # CRM search: about 4–5 requests/s per token (API-FACTS corrections [V]); 4 keeps OrderSync's own pacing under it.
 SEARCH_LIMIT = spec.RateLimit(4, 1.0, source="API-FACTS.md corrections: CRM search ≈ 4–5/s per token", family="search")
-_CATALOGUE = json.loads(resources.files("ordersync_app.connectors").joinpath("hubspot_fields.json").read_text("utf-8"))
-
-
-def _fields(kind: str, required: tuple[str, ...] = ()) -> tuple[Field, ...]:
-    return tuple(Field(f["key"], f["label"], f.get("type", "string"), f["key"] in required, f.get("description", ""),
-                       tuple(f.get("choices", ())), label_zh=f.get("label_zh", "")) for f in _CATALOGUE[kind])
-
-
-DEAL_PROPS = [f["key"] for f in _CATALOGUE["deal"]] + ["createdate", MODIFIED]
-CONTACT_PROPS = [f["key"] for f in _CATALOGUE["contact"]] + ["createdate", CONTACT_MODIFIED]
+_fields = catalogue("ordersync_app.connectors", "hubspot_fields.json")
+DEAL_PROPS = [f.key for f in _fields("deal")] + ["createdate", MODIFIED]
+CONTACT_PROPS = [f.key for f in _fields("contact")] + ["createdate", CONTACT_MODIFIED]
 _OAUTH = {"auth_mode": ("oauth",)}
 SETTINGS = (
     Setting("auth_mode", "Sign-in method", "认证方式", "How OrderSync signs in to your HubSpot account.",

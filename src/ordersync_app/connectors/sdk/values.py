@@ -46,3 +46,56 @@ def as_written(current: Any, wanted: Any) -> Any:
         items = [as_written(have, want) for have, want in zip(current, wanted, strict=True)]
         return wanted if all(a is b for a, b in zip(items, wanted, strict=True)) else items
     return wanted if same_value(current, wanted) else current
+
+
+def order_lines(value: Any) -> list[dict[str, Any]]:
+    """An order's line items as a create-order action takes them, checked once for every OMS connector.
+
+    Each item needs a title (``title`` or ``name``), a whole ``quantity`` (or ``qty``) ≥ 1 and a ``price`` ≥ 0;
+    ``sku`` (or ``sku_id``) and ``currencyCode`` are optional. The Shopify trigger's line items and
+    Jushuitan's ``items`` fit as they are.
+
+    Returns:
+        ``[{"title", "sku", "quantity": int, "price": decimal text, "currencyCode"}]``.
+
+    Raises:
+        ValueError: naming the first item that is not a line item, and why.
+    """
+    if not isinstance(value, list | tuple) or not value:
+        raise ValueError("the order needs line items: a list of title, sku, quantity and price")
+    lines = []
+    for n, item in enumerate(value):
+        item = item if isinstance(item, Mapping) else {}
+        title, quantity = item.get("title", item.get("name")), str(item.get("quantity", item.get("qty", "")))
+        price = str(item.get("price", "")).strip()
+        try:
+            ok = bool(title) and quantity.isdigit() and int(quantity) >= 1 and float(price) >= 0
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(f"line item {n + 1} needs a title, a whole quantity ≥ 1 and a price ≥ 0 "
+                             f"(got {title!r}, {quantity!r}, {price!r})")
+        lines.append({"title": str(title), "sku": item.get("sku", item.get("sku_id")), "quantity": int(quantity),
+                      "price": price, "currencyCode": item.get("currencyCode")})
+    return lines
+
+
+# The keys a line item keeps, each with the names recipes may give it.
+LINE_KEYS = {"title": ("title", "name"), "sku": ("sku", "sku_id"), "quantity": ("quantity", "qty"),
+             "price": ("price",), "currencyCode": ("currencyCode",)}
+
+
+def lines_as_written(current: list[dict[str, Any]], wanted: Any) -> Any:
+    """A target's line items (``order_lines`` keys) in the shape a write gave them, for comparison.
+
+    A write's item may name its keys either way (``name``/``qty``/``sku_id``); keys a line item does not
+    keep (the source's own line id) are the write's own, not a difference.
+    """
+    if not isinstance(wanted, list | tuple) or len(wanted) != len(current):
+        return current
+    shaped = []
+    for have, want in zip(current, wanted, strict=True):
+        want = want if isinstance(want, Mapping) else {}
+        names = {alias: have.get(key) for key, aliases in LINE_KEYS.items() for alias in aliases if alias in want}
+        shaped.append({**want, **names})
+    return as_written(shaped, wanted)

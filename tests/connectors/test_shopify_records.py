@@ -93,7 +93,7 @@ def test_a_created_order_reads_back_in_the_shape_it_was_written(api: ApiClient, 
     """A lost answer is verified by reading the order back: a price written "38.00", Jushuitan-style item keys and
     the source's own line ids must not look like a difference, or the order would be created twice."""
     source = [{"id": "gid://shopify/LineItem/50010", "name": "Kettle", "qty": 2, "price": "38.00", "sku_id": "K-1"}]
-    write = order_write("r:2", source, financialStatus="PAID")
+    write = order_write("r:2", source, financialStatus="PAID", tags="crm, vip")
     assert CREATE.deliver(api, [write])[0].status == "ok"
 
     assert already_applied(CREATE.read_current(api, [write])[0], write.properties)

@@ -42,7 +42,8 @@ def server(tmp_path: Path) -> Iterator[tuple[Scripted, ApiClient]]:
     served = SandboxServer([app]).start()
     url = served.url("scripted")
     connector = Connector(key="crm", name_en="CRM", name_zh="CRM", owns=Owns.CUSTOMERS, settings=(), base_url=url,
-                          make_auth=lambda _a: bearer("token"), rate_limit=RateLimit(1000, 1.0),
+                          make_auth=lambda _a: bearer("batch-sdk-test-secret-5c1e"),  # a value no message contains
+                          rate_limit=RateLimit(1000, 1.0),
                           error_message=lambda r: r.text, test_connection=lambda _c: "ok")
     account = AccountConfig(name=f"batch-{id(app)}", connector="crm", base_url=url, settings={}, secret=lambda _k: None)
     with ApiClient(connector, account, retry=RetryPolicy(max_attempts=1)) as client:

@@ -40,7 +40,8 @@ def server(tmp_path: Path) -> Iterator[tuple[Scripted, ApiClient]]:
     served = SandboxServer([app]).start()
     url = served.url("scripted")
     connector = Connector(key="gql", name_en="GQL", name_zh="GQL", owns=Owns.ORDERS, settings=(), base_url=url,
-                          make_auth=lambda _a: bearer("t"), rate_limit=RateLimit(1000, 1.0),
+                          make_auth=lambda _a: bearer("graphql-sdk-test-secret-9d2a"),  # a value no message contains
+                          rate_limit=RateLimit(1000, 1.0),
                           error_message=graphql.error_message, test_connection=lambda _c: "ok",
                           classify=graphql.classifier(retry=("THROTTLED",), setup=("ACCESS_DENIED",)))
     account = AccountConfig(name=f"gql-{id(app)}", connector="gql", base_url=url, settings={"version": "2025-10"},

@@ -153,6 +153,9 @@ _PAID = ("WAIT_SELLER_SEND_GOODS", "WAIT_BUYER_CONFIRM_GOODS", "TRADE_FINISHED")
 _TEXT = ("receiver_name", "receiver_state", "receiver_city", "receiver_district", "receiver_address",
          "receiver_mobile", "receiver_phone", "receiver_zip", "receiver_country", "buyer_message", "remark",
          "shop_buyer_id", "labels", "currency")
+_TEXT_LABELS = ("收件人 Receiver", "省 Province", "市 City", "区 District", "地址 Address", "手机 Mobile", "电话 Phone",
+                "邮编 Postal code", "国家 Country (2 letters)", "买家留言 Buyer message", "卖家备注 Seller remark",
+                "买家帐号 Buyer account", "标签 Labels (comma-separated)", "币种 Currency")
 
 
 def _order(w: Write) -> dict[str, Any]:
@@ -238,7 +241,8 @@ UPLOAD_FIELDS = tuple(spec.Field(key, label, kind, required=key in ("items", "re
     ("pay_amount", "应付金额 Amount (default: sum of items)", "number", ()),
     ("shop_status", "订单状态 Shop status", "string", ("WAIT_BUYER_PAY", *_PAID, "TRADE_CLOSED")),
     ("order_date", "订单日期 Order date", "datetime", ()), ("freight", "运费 Freight", "number", ()),
-    *((key, key, "string", ()) for key in _TEXT), ("payment", "支付方式 Payment method", "string", ()),
+    *((key, _TEXT_LABELS[n], "string", ()) for n, key in enumerate(_TEXT)),
+    ("payment", "支付方式 Payment method", "string", ()),
 ))
 
 

@@ -88,8 +88,7 @@ def _all_lines(client: ApiClient, order: dict[str, Any]) -> None:
 
 
 def _search(document: str, search: str, sort: str, extra: str = "") -> spec.Encode:
-    """The page's variables: ``<search>:>='<since>'`` (closed start) and ``<'<until>'`` in the query string
-    (https://shopify.dev/docs/api/usage/search-syntax), sorted ascending by ``sort``."""
+    """The page's variables: ``<search>:>='<since>'`` (closed start) and ``<'<until>'``, sorted by ``sort``."""
     def encode(p: dict[str, Any]) -> dict[str, Any]:
         terms = [f"{search}:{op}'{p[k]}'" for op, k in ((">=", "since"), ("<", "until")) if p.get(k)]
         return {"json": {"query": document, "variables": {
@@ -184,8 +183,9 @@ def _read_orders(client: ApiClient, writes: list[Write]) -> list[dict[str, Any] 
         found = _gql(client, "OrdersByTag", {"query": f"tag:'{_tag(str(w.match))}'"})["orders"]["nodes"]
         if (node := next((n for n in found if n.get("sourceIdentifier") == w.match), None)) is None:
             return None
+        tags, wanted = [t for t in node["tags"] if t != _tag(str(w.match))], w.properties.get("tags")
         current = {**node, **(node["customer"] or {}), MARKER: node["sourceIdentifier"],
-                   "tags": [t for t in node["tags"] if t != _tag(str(w.match))],
+                   "tags": wanted if _listed(wanted) == tags else tags,  # "a, b" was sent as ["a", "b"]
                    "lineItems": lines_as_written(_lines(client, node["id"], node["lineItems"]), w.properties.get(
                        "lineItems")),
                    **{f"shippingAddress.{k}": v for k, v in (node["shippingAddress"] or {}).items()}}

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from graphql import parse
+from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
 
 from ordersync_app.connectors.sdk.http import ApiClient, RateLimiter, RetryPolicy
 from ordersync_app.connectors.sdk.spec import RateLimit, TriggerContext, Write
@@ -139,8 +139,12 @@ def test_a_long_order_stays_under_the_query_cost_cap(api: ApiClient, shop: Shopi
         sandbox.faults.hook = None
 
     assert max(len(r.payload["lineItems"]) for r in records) == 250
-    costs = {body["query"].split("(")[0]: requested_cost(parse(body["query"]).definitions[0].selection_set,
-                                                           body["variables"], {}) for body in sent}
+    costs = {}
+    for body in sent:
+        document = parse(body["query"])
+        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+        costs[body["query"].split("(")[0]] = requested_cost(operation.selection_set, body["variables"], fragments)
     assert set(costs) == {"query Orders", "query OrderLines"}
     assert max(costs.values()) <= 1000, costs  # Shopify's single-query cap (the emulator counts pageInfo per item)
 
@@ -184,3 +188,17 @@ def test_tagging_answers_the_orders_new_stamp(api: ApiClient, shop: ShopifySandb
     result = TAGS.deliver(api, [Write("t", "5012", {"tags": ["synced"]})])[0]
     later = [r for r in read(api, declared(CONNECTOR.trigger("order_updated")), result.stamp) if r.key == "5012"]
     assert result.stamp is not None and [r.cursor_value for r in later] == [result.stamp]
+
+
+def test_an_order_announced_by_webhook_is_read_back_whole(api: ApiClient, shop: ShopifySandbox) -> None:
+    """Instant triggers read the announced order through the API: all its lines too, in the polled shape."""
+    created = CREATE.deliver(api, [order_write("r:6", LINES[:12])])[0]
+    hook = declared(declared(CONNECTOR.trigger("order_created")).webhook)
+    assert hook.fetch is not None
+
+    (node,) = hook.fetch(api, [declared(created.target_id)])
+    payload = declared(ORDER_CREATED.shape)(node)
+
+    assert len(payload["lineItems"]) == 12 and "_first_lines" not in payload
+    polled = [r.payload for r in read(api, ORDER_CREATED) if r.key == created.target_id]
+    assert polled == [payload]

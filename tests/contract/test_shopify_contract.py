@@ -89,6 +89,14 @@ def sent_documents(sandbox: SandboxServer) -> list[str]:
             action.read_current(api, writes[action.key])
         for trigger in CONNECTOR.triggers:
             assert any(trigger.fetch(api, TriggerContext(params={}, since=None, page_size=5)))
+        for trigger in CONNECTOR.triggers:  # instant triggers: read announced orders back, subscribe twice
+            hook = trigger.webhook
+            if hook is None:  # customers are polled
+                continue
+            assert hook.fetch is not None and hook.register is not None
+            assert [o["legacyResourceId"] for o in hook.fetch(api, ["5011", "999999"])] == ["5011"]
+            url = f"http://127.0.0.1:9/hooks/shop/{hook.topics[0]}"
+            assert hook.register(api, hook.topics[0], url) == hook.register(api, hook.topics[0], url)
     finally:
         sandbox.faults.hook = None
         api.close()
@@ -97,8 +105,9 @@ def sent_documents(sandbox: SandboxServer) -> list[str]:
 
 def test_every_document_we_send_is_valid_for_shopify(real_schema: GraphQLSchema, sent_documents: list[str]) -> None:
     # orders (shared by the three order triggers) and an order's further lines, orders by tag, orderCreate, tagsAdd,
-    # order tags, customers, a customer, customers by email, customerUpdate, shop, and the warehouse's two calls
-    assert len(sent_documents) == 13
+    # order tags, customers, a customer, customers by email, customerUpdate, shop, the warehouse's two calls, and
+    # the webhook ones: orders by id, subscriptions, subscribe
+    assert len(sent_documents) == 16
     for document in sent_documents:
         assert validate(real_schema, parse(document)) == [], document
 

@@ -13,7 +13,7 @@ import pytest
 
 from ordersync_app.connectors.sdk.associations import associated, association_reader, associator
 from ordersync_app.connectors.sdk.auth import bearer
-from ordersync_app.connectors.sdk.batch import batch_reader, batch_writer, refusals, stamp, strings
+from ordersync_app.connectors.sdk.crm_batch import batch_reader, batch_writer, refusals, stamp, strings
 from ordersync_app.connectors.sdk.http import ApiClient, RetryPolicy
 from ordersync_app.connectors.sdk.spec import AccountConfig, Connector, Owns, RateLimit, Write
 from ordersync_app.connectors.sdk.values import as_written, same_value

@@ -14,7 +14,9 @@ lineItems.json`` @ 78a8b80f, ``…/Associations/Rollouts/130902/v4/associations.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from importlib import resources
 from typing import Any
 from urllib.parse import quote
 
@@ -22,8 +24,7 @@ import httpx
 
 from ordersync_app.connectors.sdk import auth, rules, spec
 from ordersync_app.connectors.sdk.associations import associated, association_reader, associator
-from ordersync_app.connectors.sdk.batch import BATCH_MAX, batch_reader, batch_writer, stamp, strings
-from ordersync_app.connectors.sdk.catalogue import catalogue
+from ordersync_app.connectors.sdk.crm_batch import BATCH_MAX, batch_reader, batch_writer, stamp, strings
 from ordersync_app.connectors.sdk.http import ApiClient
 from ordersync_app.connectors.sdk.paginate import NextToken
 from ordersync_app.connectors.sdk.spec import Action, Field, Param, Secret, Setting, Write, WriteResult
@@ -40,11 +41,22 @@ ORDER_ID, MODIFIED, CONTACT_MODIFIED = "shopify_order_id", "hs_lastmodifieddate"
 LINE_ITEM_TO_DEAL = 20
 MARKER = "ordersync_ref"  # a unique deal property the portal owner creates for creates (Settings → Properties)
 USAGE = "https://developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines"
-AUTHORIZE_URL = "https://app.hubspot.com/oauth/authorize"  # OAuth sign-in page; the authorize_url setting overrides
+# Browser sign-in: OAuth quickstart guide (the authorize_url setting overrides its page); oauth.json (PKCE) [V].
+# Line items need crm.objects.line_items.read/.write (line items guide, "Scope requirements" [V]).
+OAUTH = spec.OAuthApp("https://app.hubspot.com/oauth/authorize", "/oauth/v1/token", "oauth crm.objects.deals.read "
+                      "crm.objects.deals.write crm.objects.contacts.read crm.objects.contacts.write "
+                      "crm.objects.line_items.read crm.objects.line_items.write")
 PLAN_LIMITS = {"starter": 100, "professional": 190, "enterprise": 190, "api_increase": 250}  # per 10 s, USAGE [V]
 # CRM search: about 4–5 requests/s per token (API-FACTS corrections [V]); 4 keeps OrderSync's own pacing under it.
 SEARCH_LIMIT = spec.RateLimit(4, 1.0, source="API-FACTS.md corrections: CRM search ≈ 4–5/s per token", family="search")
-_fields = catalogue("ordersync_app.connectors", "hubspot_fields.json")
+_CATALOGUE = json.loads(resources.files("ordersync_app.connectors").joinpath("hubspot_fields.json").read_text("utf-8"))
+
+
+def _fields(kind: str, required: tuple[str, ...] = ()) -> tuple[Field, ...]:
+    return tuple(Field(f["key"], f["label"], f.get("type", "string"), f["key"] in required, f.get("description", ""),
+                       tuple(f.get("choices", ())), label_zh=f.get("label_zh", "")) for f in _CATALOGUE[kind])
+
+
 DEAL_PROPS = [f.key for f in _fields("deal")] + ["createdate", MODIFIED]
 CONTACT_PROPS = [f.key for f in _fields("contact")] + ["createdate", CONTACT_MODIFIED]
 _OAUTH = {"auth_mode": ("oauth",)}
@@ -230,8 +242,6 @@ TRIGGERS = (
     _modified_trigger("contact_updated", "Contact created or updated", "联系人创建或更新", CONTACTS, CONTACT_MODIFIED,
                       (Field("id", "Contact ID", label_zh="联系人 ID"), *_fields("contact")), CONTACT_PROPS),
 )
-
-
 _TYPES = {"number": "number", "datetime": "datetime", "date": "date", "bool": "boolean", "enumeration": "string"}
 
 
@@ -258,7 +268,7 @@ CONNECTOR = spec.Connector(
     rate_limit_for=rate_limit_for, more_limits=(SEARCH_LIMIT,), discover_fields=_discover,
     error_message=rules.message_at("message", "status", tags=("category", "policyName")),
     test_connection=_test_connection,
-    triggers=TRIGGERS, actions=ACTIONS, lookups=LOOKUPS, hosts=("api.hubapi.com",),
+    triggers=TRIGGERS, actions=ACTIONS, lookups=LOOKUPS, hosts=("api.hubapi.com",), oauth=OAUTH,
     sandbox=spec.Sandbox("hubspot", credentials={"access_token": "sandbox-hubspot-token"}),
     docs="https://developers.hubspot.com/docs/guides/api/crm/objects/deals",
 )

@@ -1,5 +1,6 @@
-"""Jushuitan (聚水潭) open platform: the OMS many of our Chinese users run, read as an order source and written
-to by uploading orders (``/open/jushuitan/orders/upload``, an upsert on the shop's order number).
+"""Jushuitan (聚水潭) open platform: the OMS many of our Chinese users run, read as an order source; orders are
+uploaded into it (``/open/jushuitan/orders/upload``, an upsert on the shop's order number) and customers from
+the CRM written into it (``upsert_customer``, whose path and fields are [U]: see below).
 
 Signed form posts (app_key + MD5 ``sign`` over sorted parameters), business parameters as a ``biz`` JSON
 string, errors inside HTTP 200 (``code != 0``), 7-day ``modified`` windows paged by ``page_index``. The
@@ -118,19 +119,8 @@ def test_connection(client: ApiClient) -> str:
     return f"Jushuitan: {len(shops)} shop(s)" + (f" ({names})" if names else "")
 
 
-BEIJING_TIME = "Beijing time (UTC+8), yyyy-MM-dd HH:mm:ss"
-FIELDS = tuple(spec.Field(key, label, kind, description=BEIJING_TIME if kind == "datetime" else "")
-               for key, label, kind in (
-    ("o_id", "内部单号 Order ID", "integer"), ("so_id", "线上单号 Shop order no.", "string"),
-    ("shop_id", "店铺 Shop ID", "integer"), ("status", "状态 Status (WaitConfirm, Sent…)", "string"),
-    ("l_id", "快递单号 Tracking no.", "string"), ("logistics_company", "快递公司 Carrier", "string"),
-    ("send_date", "发货时间 Shipped at", "datetime"), ("pay_amount", "应付金额 Amount", "number"),
-    ("receiver_name", "收件人 Receiver", "string"), ("receiver_state", "省 Province", "string"),
-    ("receiver_city", "市 City", "string"), ("receiver_address", "地址 Address", "string"),
-    ("modified", "修改时间 Modified", "datetime"), ("items", "商品 Items", "array"),
-    ("items[0].sku_id", "商品编码 SKU", "string"), ("items[0].name", "商品名称 Item", "string"),
-    ("items[0].qty", "数量 Quantity", "integer"),
-))
+# Fields of the orders query (JstQuerySingleOrderResponse.java) and of the upload (JstUploadOrdersRequest.java) [S].
+FIELDS = spec.fields_from("ordersync_app.connectors", "jushuitan_fields.json")
 # Beijing wall-clock strings, whole seconds, both bounds inclusive. lag [U]: an ERP row may be stamped before
 # its transaction commits, so re-read the last minute (the engine de-duplicates).
 CURSOR = spec.Cursor("modified", param="modified_begin", until_param="modified_end", format="%Y-%m-%d %H:%M:%S",
@@ -143,19 +133,14 @@ PARAMS = (spec.Param("shop_id", "店铺编号 Shop ID", description="Only this s
 
 def _trigger(key: str, en: str, zh: str, status: str | None, about: str) -> spec.Trigger:
     # Key = o_id (内部单号, unique per company); so_id repeats across shops and on split/merged orders.
-    return spec.Trigger(key, en, zh, CURSOR, FIELDS, params=PARAMS, page_size=MAX_PAGE_SIZE, description=about,
+    return spec.Trigger(key, en, zh, CURSOR, FIELDS["order"], params=PARAMS, page_size=MAX_PAGE_SIZE, description=about,
                         request=spec.Post(ORDERS_PATH, encode=_biz, **({"status": status} if status else {})),
                         records="data.orders", record_key="o_id", paginator=PAGES, count_path="data.data_count")
 
 
 BEIJING_FORMAT = "%Y-%m-%d %H:%M:%S"
 _PAID = ("WAIT_SELLER_SEND_GOODS", "WAIT_BUYER_CONFIRM_GOODS", "TRADE_FINISHED")
-_TEXT = ("receiver_name", "receiver_state", "receiver_city", "receiver_district", "receiver_address",
-         "receiver_mobile", "receiver_phone", "receiver_zip", "receiver_country", "buyer_message", "remark",
-         "shop_buyer_id", "labels", "currency")
-_TEXT_LABELS = ("收件人 Receiver", "省 Province", "市 City", "区 District", "地址 Address", "手机 Mobile", "电话 Phone",
-                "邮编 Postal code", "国家 Country (2 letters)", "买家留言 Buyer message", "卖家备注 Seller remark",
-                "买家帐号 Buyer account", "标签 Labels (comma-separated)", "币种 Currency")
+_TEXT = tuple(f.key for f in FIELDS["upload"] if f.type == "string" and f.key not in ("shop_status", "payment"))
 
 
 def _order(w: Write) -> dict[str, Any]:
@@ -235,15 +220,41 @@ def _instant(beijing: Any, wanted: Any) -> Any:
     return wanted if same else beijing
 
 
-UPLOAD_FIELDS = tuple(spec.Field(key, label, kind, required=key in ("items", "receiver_name", "receiver_address"),
-                                 choices=choices) for key, label, kind, choices in (
-    ("items", "商品明细 Items: sku_id, name, qty, price each", "array", ()),
-    ("pay_amount", "应付金额 Amount (default: sum of items)", "number", ()),
-    ("shop_status", "订单状态 Shop status", "string", ("WAIT_BUYER_PAY", *_PAID, "TRADE_CLOSED")),
-    ("order_date", "订单日期 Order date", "datetime", ()), ("freight", "运费 Freight", "number", ()),
-    *((key, _TEXT_LABELS[n], "string", ()) for n, key in enumerate(_TEXT)),
-    ("payment", "支付方式 Payment method", "string", ()),
-))
+
+
+# Customers (客户资料) written from the CRM, which owns them. Neither path nor field names are in our sources: the
+# brief names /open/jushuitan/customer/upload; the answer mirrors the order upload's per-item
+# {issuccess, msg} (JstUploadOrderSentResponse.java [S]) — all [U] until the vendor's doc is read.
+CUSTOMER_UPLOAD, CUSTOMER_QUERY = "/open/jushuitan/customer/upload", "/open/jushuitan/customer/query"
+CUSTOMER_FIELDS = spec.fields("name|Customer name|客户名称|string", "mobile|Mobile|手机|string",
+                              "tel|Phone|电话|string", "email|Email|邮箱|string", "address|Address|地址|string",
+                              "remark|Remark|备注|string")
+
+
+def _upload_customers(client: ApiClient, writes: list[spec.Write]) -> list[spec.WriteResult]:
+    """One upload for the batch (upsert by ``cus_code``), answered per customer."""
+    items = [{"cus_code": w.match, **w.properties} for w in writes if w.match]
+    body = client.json("POST", CUSTOMER_UPLOAD, write=True, **_biz({"items": items})) if items else {}
+    said = {str(r.get("cus_code")): r for r in body.get("data") or [] if isinstance(r, dict)}
+    return [spec.WriteResult(w.ref, "ok", target_id=str(w.match)) if said.get(str(w.match), {}).get("issuccess")
+            else spec.WriteResult(w.ref, "rejected", message=str(said.get(str(w.match), {}).get("msg")
+                                                                  or "no customer code to write"))
+            for w in writes]
+
+
+def _read_customers(client: ApiClient, writes: list[spec.Write]) -> list[dict[str, Any] | None]:
+    codes = [str(w.match) for w in writes if w.match]
+    data = client.json("POST", CUSTOMER_QUERY, **_biz({"cus_codes": codes, "page_index": 1, "page_size": 50})
+                       ).get("data") if codes else None
+    found = {str(c.get("cus_code")): c for c in (data or {}).get("datas") or []}
+    return [{k: found[str(w.match)].get(k) for k in w.properties} if str(w.match) in found else None for w in writes]
+
+
+UPSERT_CUSTOMER = spec.Action(
+    "upsert_customer", "Create or update customer", "创建或更新客户", CUSTOMER_FIELDS, _upload_customers,
+    _read_customers, match=spec.Param("match", "Customer code", required=True, label_zh="客户编码"), batch_max=50,
+    semantics=spec.WriteSemantics.KEYED, idempotency="upload keyed by the customer code: a repeat rewrites the "
+    "same customer (≤ 50 per call, like the order upload [S])")
 
 
 CONNECTOR = spec.Connector(
@@ -272,12 +283,13 @@ CONNECTOR = spec.Connector(
                  "Every order whose modified time moved, whatever its status."),
     ),
     actions=(spec.Action(
-        "create_order", "Upload order", "上传订单", UPLOAD_FIELDS, _upload, _read_uploaded, batch_max=UPLOAD_MAX,
+        "create_order", "Upload order", "上传订单", FIELDS["upload"], _upload, _read_uploaded, batch_max=UPLOAD_MAX,
         match=spec.Param("so_id", "线上单号 Shop order no.", required=True, label_zh="线上单号"),
         params=(spec.Param("shop_id", "店铺编号 Shop ID (self-owned mall)", required=True,
                            label_zh="店铺编号（自有商城）"),),
         semantics=spec.WriteSemantics.KEYED, object="orders",
-        idempotency="orders/upload is keyed by (shop_id, so_id): a repeat updates that order, never makes a second"),),
+        idempotency="orders/upload is keyed by (shop_id, so_id): a repeat updates that order, never makes a second"),
+        UPSERT_CUSTOMER),
     sandbox=spec.Sandbox("jushuitan", credentials={"app_secret": "sandbox-jushuitan-secret",
                                                    "access_token": "sandbox-jushuitan-token"},
                          settings={"app_key": "sandbox-app-key"}),

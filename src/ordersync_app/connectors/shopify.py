@@ -1,10 +1,8 @@
-"""Shopify (Admin GraphQL API): order and customer triggers; tag, create-order and update-customer actions.
-
-GraphQL only (REST is legacy since 2024-10-01, https://shopify.dev/docs/api/admin-rest/usage/rate-limits), with
-``X-Shopify-Access-Token``: a stored token, or one bought by the client credentials grant (24 h, no refresh token).
-Triggers search ``<field>:>='<since>'``: closed start, ascending (https://shopify.dev/docs/api/usage/search-syntax).
-Documents in ``shopify.graphql``, fields in ``shopify_fields.json``, both after the published 2025-01 schema [V]
-(it has ``orderCreate``, ``customerUpdate``, ``Order.sourceIdentifier``).
+"""Shopify (Admin GraphQL API): order and customer triggers (polled, or pushed by webhooks); tag, create-order and
+update-customer actions. GraphQL only (REST is legacy since 2024-10-01, https://shopify.dev/docs/api/admin-rest/usage/
+rate-limits), with ``X-Shopify-Access-Token``: a stored token, or one bought by the client credentials grant. Triggers
+search ``<field>:>='<since>'``: closed start, ascending. Documents in ``shopify.graphql``, fields and settings in JSON
+beside this module, all after the published 2025-01 schema [V] (``orderCreate``, ``customerUpdate``, ``nodes``…).
 """
 
 from __future__ import annotations
@@ -15,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ordersync_app.connectors.sdk import auth, graphql, spec
-from ordersync_app.connectors.sdk.catalogue import catalogue
 from ordersync_app.connectors.sdk.cursor import canonical_instant, parse_instant
-from ordersync_app.connectors.sdk.spec import Action, Field, Param, Post, RateLimit, Secret, Setting, Write, WriteResult
-from ordersync_app.connectors.sdk.values import as_written, lines_as_written, order_lines
+from ordersync_app.connectors.sdk.spec import Action, Field, Param, Post, RateLimit, Write, WriteResult
+from ordersync_app.connectors.sdk.values import as_written, lines_as_written, listed, order_lines
+from ordersync_app.connectors.sdk.webhooks import Webhook
 from ordersync_app.domain.errors import SetupError
 
 if TYPE_CHECKING:
@@ -29,13 +27,13 @@ if TYPE_CHECKING:
 DEFAULT_VERSION = "2025-10"
 GRAPHQL = "/admin/api/{api_version}/graphql.json"
 OPS = graphql.operations("ordersync_app.connectors", "shopify.graphql")
-FIELDS = catalogue("ordersync_app.connectors", "shopify_fields.json")
+FIELDS = spec.fields_from("ordersync_app.connectors", "shopify_fields.json")  # names and types: 2025-01 schema [V]
 # 25 orders with 5 lines each request ~900 of the 1,000 points one query may cost (shopify.graphql); an order's
 # further lines come 200 at a time through OrderLines, so every line item is read, with its price.
 MAX_PAGE, MAX_CUSTOMERS = 25, 100  # a customer costs ~4 points: 100 request ~400
 MARKER = "ordersync_ref"  # create_order's Action.marker: kept in the order's sourceIdentifier
-# Order tags hold ≤ 40 characters [S: support.orderautomator.com "Troubleshooting Tag Rules"; a third-party blog
-# says 255], so a create is found through a short tag made from its reference: "ordersync-" + 20 hex digits.
+# Order tags hold ≤ 40 characters [S: support.orderautomator.com "Troubleshooting Tag Rules"; a blog says 255]: a
+# create is found by a short tag made from its reference, "ordersync-" + 20 hex digits.
 TAG_PREFIX = "ordersync-"
 
 
@@ -62,10 +60,10 @@ def _line(node: dict[str, Any]) -> dict[str, Any]:
             "price": money.get("amount"), "currencyCode": money.get("currencyCode")}
 
 
-def _lines(client: ApiClient, order_id: str, first: dict[str, Any]) -> list[dict[str, Any]]:
-    """All of an order's line items: the page read with the order, then the rest through OrderLines."""
-    rest = graphql.rest_of(client, GRAPHQL, OPS["OrderLines"], {"id": order_id}, "order.lineItems", first["pageInfo"])
-    return [_line(n) for n in [*first["nodes"], *rest]]
+def _nodes(client: ApiClient, order_id: str, first: dict[str, Any]) -> list[dict[str, Any]]:
+    """All of an order's line item nodes: the page read with the order, then the rest through OrderLines."""
+    return [*first["nodes"], *graphql.rest_of(client, GRAPHQL, OPS["OrderLines"], {"id": order_id}, "order.lineItems",
+                                              first["pageInfo"])]
 
 
 def _flatten(node: Mapping[str, Any]) -> dict[str, Any]:
@@ -75,26 +73,16 @@ def _flatten(node: Mapping[str, Any]) -> dict[str, Any]:
     return {**{k: node.get(k) for k in plain}, "legacyResourceId": str(node["legacyResourceId"]),
             "totalPrice": node["totalPriceSet"]["shopMoney"]["amount"],
             "customer": node.get("customer") or {}, "shippingAddress": node.get("shippingAddress") or {},
-            "lineItems": [_line(n) for n in node["lineItems"]["nodes"]], "_first_lines": node["lineItems"],
+            "lineItems": [_line(n) for n in node["lineItems"]["nodes"]],
+            **({"_first_lines": node["lineItems"]} if node["lineItems"]["pageInfo"]["hasNextPage"] else {}),
             "fulfillments": [{"createdAt": f["createdAt"], "updatedAt": f["updatedAt"],
                               "trackingInfo": (f["trackingInfo"] or [{}])[0]} for f in node["fulfillments"]]}
 
 
 def _all_lines(client: ApiClient, order: dict[str, Any]) -> None:
     """An order whose line items did not fit its page gets the rest (``_first_lines`` is the page's part)."""
-    first = order.pop("_first_lines")
-    if first["pageInfo"]["hasNextPage"]:
-        order["lineItems"] = _lines(client, order["id"], first)
-
-
-def _search(document: str, search: str, sort: str, extra: str = "") -> spec.Encode:
-    """The page's variables: ``<search>:>='<since>'`` (closed start) and ``<'<until>'``, sorted by ``sort``."""
-    def encode(p: dict[str, Any]) -> dict[str, Any]:
-        terms = [f"{search}:{op}'{p[k]}'" for op, k in ((">=", "since"), ("<", "until")) if p.get(k)]
-        return {"json": {"query": document, "variables": {
-            "first": p["first"], "after": p.get("after"), "sortKey": sort,
-            "query": " ".join([*terms, extra]).strip() or None}}}
-    return encode
+    if first := order.pop("_first_lines", None):
+        order["lineItems"] = [_line(n) for n in _nodes(client, order["id"], first)]
 
 
 def _gid(match: str | None, kind: str = "Order") -> str | None:
@@ -103,14 +91,9 @@ def _gid(match: str | None, kind: str = "Order") -> str | None:
     return f"gid://shopify/{kind}/{text}" if text.isdigit() else None
 
 
-def _listed(value: Any) -> list[str]:
-    items = value if isinstance(value, list | tuple) else str(value or "").split(",")
-    return [str(t).strip() for t in items if str(t).strip()]
-
-
 def _deliver_tags(client: ApiClient, writes: list[Write]) -> list[WriteResult]:
     def one(w: Write) -> WriteResult:
-        if not (gid := _gid(w.match)) or not (tags := _listed(w.properties.get("tags"))):
+        if not (gid := _gid(w.match)) or not (tags := listed(w.properties.get("tags"))):
             return WriteResult(w.ref, "rejected", message="an order id and a tag are needed")
         # tagsAdd only adds, so a repeat is harmless (https://shopify.dev/docs/api/admin-graphql/2025-01/mutations/tagsAdd).
         return graphql.outcome(w.ref, _gql(client, "TagsAdd", {"id": gid, "tags": tags}, write=True)["tagsAdd"],
@@ -128,6 +111,41 @@ RATE_DOC = "https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits"
 PLAN_RATES = {"standard": 2, "advanced": 4, "plus": 20}
 
 
+def _announced(body: Any) -> list[str]:
+    """The order an ``orders/*`` webhook announces: its REST body's numeric ``id`` [V: the REST Order resource]."""
+    number = body.get("id") if isinstance(body, dict) else None
+    return [str(number)] if isinstance(number, int) or (isinstance(number, str) and number.isdigit()) else []
+
+
+def _fetch_orders(client: ApiClient, keys: list[str]) -> list[dict[str, Any]]:
+    """Announced orders as the triggers read them (webhook bodies are REST-shaped), with every line item."""
+    gids = [gid for key in keys if (gid := _gid(key))]
+    found = [node for start in range(0, len(gids), MAX_PAGE) for node in
+             _gql(client, "OrdersById", {"ids": gids[start:start + MAX_PAGE]})["nodes"] if node]
+    for node in found:
+        node["lineItems"] = {"nodes": _nodes(client, node["id"], node["lineItems"]), "pageInfo": {"hasNextPage": False}}
+    return found
+
+
+def _subscribe(client: ApiClient, topic: str, url: str) -> str:
+    """Subscribe ``url`` to ``topic`` (``orders/fulfilled``) unless it already is; the subscription's GID."""
+    enum = topic.upper().replace("/", "_")
+    if have := _gql(client, "Subscriptions", {"topics": [enum], "url": url})["webhookSubscriptions"]["nodes"]:
+        return str(have[0]["id"])
+    answer = _gql(client, "Subscribe", {"topic": enum, "sub": {"callbackUrl": url, "format": "JSON"}},
+                  write=True)["webhookSubscriptionCreate"]
+    if answer["userErrors"] or not answer["webhookSubscription"]:
+        raise SetupError(f"Shopify refused the webhook subscription for {topic}: {graphql.user_errors(answer)}",
+                         hint="the app needs the read_orders scope; the address must be reachable from Shopify")
+    return str(answer["webhookSubscription"]["id"])
+
+
+def _webhook(*topics: str) -> Webhook:
+    """Shopify pushes ``orders/*`` topics signed with the app's client secret [V: shopify.dev "Verify
+    webhooks"]; the record is read back through the API so it matches what a poll reads."""
+    return Webhook("shopify", "client_secret", topics, keys=_announced, fetch=_fetch_orders, register=_subscribe)
+
+
 def _latest_shipment(order: Mapping[str, Any]) -> str:
     """A fulfilled order's version: its latest shipment's time (later edits do not fire the trigger again)."""
     stamps = [parse_instant(f["updatedAt"]) for f in order["fulfillments"]]
@@ -136,8 +154,8 @@ def _latest_shipment(order: Mapping[str, Any]) -> str:
 
 def _trigger(key: str, en: str, zh: str, search: str, sort: str, field: str, **more: Any) -> spec.Trigger:
     return graphql.completed(spec.Trigger(
-        key, en, zh, spec.Cursor(field, param="since", until_param="until"), FIELDS("order"), page_size=MAX_PAGE,
-        request=Post(GRAPHQL, encode=_search(OPS["Orders"], search, sort, more.pop("extra", ""))),
+        key, en, zh, spec.Cursor(field, param="since", until_param="until"), FIELDS["order"], page_size=MAX_PAGE,
+        request=Post(GRAPHQL, encode=graphql.search_window(OPS["Orders"], search, sort, more.pop("extra", ""))),
         records="data.orders.nodes", paginator=graphql.relay_pages("orders", MAX_PAGE),
         record_key="legacyResourceId", shape=_flatten, **more), _all_lines)
 
@@ -161,7 +179,7 @@ def _order_input(w: Write) -> dict[str, Any]:
     address = {k: p[f"shippingAddress.{k}"] for k in _ADDRESS if p.get(f"shippingAddress.{k}")}
     names = {k: p[k] for k in ("email", "firstName", "lastName") if p.get(k)}
     order = {"currency": currency, "lineItems": items, "sourceIdentifier": w.match, "email": p.get("email"),
-             "tags": [*_listed(p.get("tags")), _tag(str(w.match))], "note": p.get("note"),
+             "tags": [*listed(p.get("tags")), _tag(str(w.match))], "note": p.get("note"),
              "financialStatus": p.get("financialStatus"), "shippingAddress": address or None,
              "customer": {"toUpsert": names} if p.get("email") else None}
     return {k: v for k, v in order.items() if v not in (None, "")}
@@ -185,9 +203,9 @@ def _read_orders(client: ApiClient, writes: list[Write]) -> list[dict[str, Any] 
             return None
         tags, wanted = [t for t in node["tags"] if t != _tag(str(w.match))], w.properties.get("tags")
         current = {**node, **(node["customer"] or {}), MARKER: node["sourceIdentifier"],
-                   "tags": wanted if _listed(wanted) == tags else tags,  # "a, b" was sent as ["a", "b"]
-                   "lineItems": lines_as_written(_lines(client, node["id"], node["lineItems"]), w.properties.get(
-                       "lineItems")),
+                   "tags": wanted if listed(wanted) == tags else tags,  # "a, b" was sent as ["a", "b"]
+                   "lineItems": lines_as_written([_line(n) for n in _nodes(client, node["id"], node["lineItems"])],
+                                                 w.properties.get("lineItems")),
                    **{f"shippingAddress.{k}": v for k, v in (node["shippingAddress"] or {}).items()}}
         return {k: as_written(current.get(k), v) for k, v in w.properties.items()}
     return [one(w) for w in writes]
@@ -218,7 +236,7 @@ def _update_customer(client: ApiClient, writes: list[Write]) -> list[WriteResult
     def one(w: Write) -> WriteResult:
         if (found := _find_customer(client, w.match)) is None:
             return WriteResult(w.ref, "rejected", message=f"no single Shopify customer is {w.match!r}")
-        values = {k: (_listed(v) if k == "tags" else v) for k, v in w.properties.items() if k in CUSTOMER_KEYS}
+        values = {k: (listed(v) if k == "tags" else v) for k, v in w.properties.items() if k in CUSTOMER_KEYS}
         answer = _gql(client, "CustomerUpdate", {"input": {"id": found["id"], **values}}, write=True)["customerUpdate"]
         return graphql.outcome(w.ref, answer, "customer")
     return [one(w) for w in writes]
@@ -229,34 +247,10 @@ def _read_customers(client: ApiClient, writes: list[Write]) -> list[dict[str, An
             if (found := _find_customer(client, w.match)) else None for w in writes]
 
 
-_APP = {"auth_mode": ("client_credentials",)}
 CONNECTOR = spec.Connector(
     key="shopify", name_en="Shopify", name_zh="Shopify", owns=spec.Owns.ORDERS,
     base_url="https://{shop}.myshopify.com",
-    settings=(
-        Setting("shop", "Shop subdomain", "店铺子域名", "The part before .myshopify.com in your admin's address.",
-                "店铺后台地址中 .myshopify.com 前面的部分。"),
-        Setting("auth_mode", "Sign-in method", "认证方式", required=False, default="token",
-                choices=("token", "client_credentials"),
-                choice_labels={"token": ("Admin API access token", "Admin API 访问令牌"),
-                               "client_credentials": ("Dev Dashboard app (client ID and secret)",
-                                                      "开发者后台应用（客户端 ID 和密钥）")}),
-        Secret("access_token", "Admin API access token", "Admin API 访问令牌",
-               "Shopify admin → Settings → Apps → Develop apps → your app → API credentials → Admin API access token.",
-               "Shopify 后台 → 设置 → 应用 → 开发应用 → 你的应用 → API 凭据 → Admin API 访问令牌。",
-               required=False, shown_when={"auth_mode": ("token",)}),
-        Setting("client_id", "Client ID", "客户端 ID", "Dev Dashboard → your app → Settings → Client ID.",
-                "开发者后台 → 你的应用 → 设置 → 客户端 ID。", required=False, shown_when=_APP),
-        Secret("client_secret", "Client secret", "客户端密钥", "Dev Dashboard → your app → Settings → Secret.",
-               "开发者后台 → 你的应用 → 设置 → 密钥。", required=False, shown_when=_APP),
-        Setting("plan", "Shopify plan", "Shopify 套餐", "Sets how fast OrderSync reads orders.",
-                "决定 OrderSync 读取订单的速度。", required=False, default="standard", choices=tuple(PLAN_RATES),
-                choice_labels={"standard": ("Basic / Shopify / Grow", "基础版 / 标准版"),
-                               "advanced": ("Advanced", "高级版"), "plus": ("Shopify Plus", "Shopify Plus")}),
-        Setting("api_version", "API version (advanced)", "API 版本（高级）",
-                "YYYY-MM; each version lives about a year.", "格式 YYYY-MM，每个版本约支持一年。", required=False,
-                default=DEFAULT_VERSION),
-    ),
+    settings=spec.settings_from("ordersync_app.connectors", "shopify_settings.json"),
     make_auth=_auth, error_message=graphql.error_message,
     # THROTTLED comes inside HTTP 200 (https://community.shopify.com/t/throttled/254776); a missing scope is
     # ACCESS_DENIED (https://shopify.dev/changelog/new-error-messages-for-graphql-operations-without-necessary-access-scopes).
@@ -267,15 +261,19 @@ CONNECTOR = spec.Connector(
     rate_limit_for=lambda settings: RateLimit(PLAN_RATES.get(settings.get("plan") or "standard", 2), 1.0,
                                               source=RATE_DOC),
     triggers=(
-        _trigger("order_created", "New order", "新订单", "created_at", "CREATED_AT", "createdAt"),
-        _trigger("order_updated", "Order updated", "订单已更新", "updated_at", "UPDATED_AT", "updatedAt"),
+        _trigger("order_created", "New order", "新订单", "created_at", "CREATED_AT", "createdAt",
+                 webhook=_webhook("orders/create")),
+        _trigger("order_updated", "Order updated", "订单已更新", "updated_at", "UPDATED_AT", "updatedAt",
+                 webhook=_webhook("orders/updated")),
+        # Later tracking changes of a shipped order arrive as orders/updated; the reconciliation poll reads them.
         _trigger("order_fulfilled", "Order fulfilled (shipped)", "订单已发货", "updated_at", "UPDATED_AT", "updatedAt",
                  extra="fulfillment_status:shipped", version=_latest_shipment,
-                 keep=lambda order: order["displayFulfillmentStatus"] == "FULFILLED"),
+                 keep=lambda order: order["displayFulfillmentStatus"] == "FULFILLED",
+                 webhook=_webhook("orders/fulfilled")),
         spec.Trigger("customer_updated", "Customer created or updated", "客户新建或更新",
-                     spec.Cursor("updatedAt", param="since", until_param="until"), FIELDS("customer"),
+                     spec.Cursor("updatedAt", param="since", until_param="until"), FIELDS["customer"],
                      page_size=MAX_CUSTOMERS, records="data.customers.nodes", record_key="id", shape=_customer,
-                     request=Post(GRAPHQL, encode=_search(OPS["Customers"], "updated_at", "UPDATED_AT")),
+                     request=Post(GRAPHQL, encode=graphql.search_window(OPS["Customers"], "updated_at", "UPDATED_AT")),
                      paginator=graphql.relay_pages("customers", MAX_CUSTOMERS)),
     ),
     actions=(
@@ -283,18 +281,19 @@ CONNECTOR = spec.Connector(
                (Field("tags", "Tags", "array", required=True, label_zh="标签"),), _deliver_tags, _read_tags,
                match=Param("order_id", "Order ID or GID", required=True, label_zh="订单 ID 或 GID"),
                batch_max=1, idempotency="tagsAdd only adds: tags are a set, a repeat changes nothing"),
-        Action("create_order", "Create order", "创建订单", FIELDS("order_input", required=("lineItems", "currency")),
+        Action("create_order", "Create order", "创建订单", FIELDS["order_input"],
                _create_order, _read_orders, batch_max=1, semantics=spec.WriteSemantics.APPEND, marker=MARKER,
                object="orders",
                idempotency="orderCreate; the order carries its OrderSync reference (sourceIdentifier, and a tag made "
                            "from it): after a lost answer it is searched by that tag before anything is sent again"),
-        Action("update_customer", "Update customer", "更新客户", FIELDS("customer", only=CUSTOMER_KEYS),
-               _update_customer, _read_customers, batch_max=1, object="customers",
+        Action("update_customer", "Update customer", "更新客户",
+               tuple(f for f in FIELDS["customer"] if f.key in CUSTOMER_KEYS), _update_customer, _read_customers,
                match=Param("customer", "Customer ID, GID or email", required=True, label_zh="客户 ID、GID 或邮箱"),
-               idempotency="customerUpdate sets the mapped fields (tags replace the customer's tags); a repeat "
-                           "changes nothing"),
+               batch_max=1, object="customers",
+               idempotency="customerUpdate sets the mapped fields (tags replace the old ones): repeats change nothing"),
     ),
-    sandbox=spec.Sandbox("shopify", credentials={"access_token": "sandbox-shopify-token"},
+    sandbox=spec.Sandbox("shopify", credentials={"access_token": "sandbox-shopify-token",
+                                                 "client_secret": "sandbox-shopify-client-secret"},
                          settings={"shop": "ordersync-demo", "plan": "plus"}),
     hosts=("*.myshopify.com",), docs="https://shopify.dev/docs/api/admin-graphql",
 )

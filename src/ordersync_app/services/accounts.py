@@ -11,6 +11,7 @@ credentials during a run.
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -21,11 +22,11 @@ from sqlalchemy import delete, select
 from ordersync_app import paths
 from ordersync_app.connectors.sdk import auth, registry
 from ordersync_app.connectors.sdk.http import ApiClient
-from ordersync_app.connectors.sdk.spec import SANDBOX_SCHEME, AccountConfig, Connector, TlsSettings
+from ordersync_app.connectors.sdk.spec import SANDBOX_SCHEME, AccountConfig, Connector, RateLimit, TlsSettings
 from ordersync_app.domain.errors import AuthError, OrderSyncError, SetupError
 from ordersync_app.secrets import store as secrets
 from ordersync_app.services import sandbox
-from ordersync_app.storage import db
+from ordersync_app.storage import budgets, db
 from ordersync_app.storage.tables import Account, AccountState, utcnow
 
 # Account state keys OrderSync itself keeps (beside each connector's own): per-account TLS trust.
@@ -147,18 +148,19 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
         elif spec.choices and settings[key] not in spec.choices:
             problems.append(f"'{key}' must be one of {', '.join(spec.choices)}")
     sandboxed = (base_url or "").startswith(SANDBOX_SCHEME)
+    chosen = {**{s.key: s.default for s in conn.settings if s.default is not None}, **settings}
     for spec in conn.settings:
         if spec.secret or spec.key in settings:
             continue
         if sandboxed and conn.sandbox and spec.key in conn.sandbox.settings:
-            settings[spec.key] = conn.sandbox.settings[spec.key]
+            settings[spec.key] = sandbox_setting(conn.sandbox.settings[spec.key])
         elif spec.default is not None:
             settings[spec.key] = spec.default
-        elif spec.required:
+        elif spec.required and spec.applies(chosen):  # shown_when: required only for the chosen sign-in
             problems.append(f"setting '{spec.key}' ({spec.label_en}) is required")
     if not sandboxed:
         for spec in conn.settings:
-            if spec.secret and spec.required and not secret_values.get(spec.key):
+            if spec.secret and spec.required and spec.applies(chosen) and not secret_values.get(spec.key):
                 problems.append(f"secret '{spec.key}' ({spec.label_en}) is required")
     if problems:
         raise SetupError("; ".join(problems), where=f"account {name}")
@@ -167,7 +169,7 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
         url = url.format(**settings) if not sandboxed else url
     except KeyError as exc:
         raise SetupError(f"the base URL needs the setting {exc}", where=f"account {name}") from exc
-    if not (url.startswith(("http://", "https://")) or sandboxed):
+    if not (url.startswith(("http://", "https://")) or sandboxed or not (url or conn.uses_http)):
         raise SetupError(f"base URL '{url}' must start with https:// (or http:// for local servers)",
                          where=f"account {name}")
     with db.session() as s:
@@ -189,6 +191,11 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
         raise
     auth.forget(name)  # new settings or secrets: the account's shared sign-in starts afresh
     return get_account(name)
+
+
+def sandbox_setting(value: str) -> str:
+    """A connector's sandbox setting with ``{sandbox_dir}`` filled in (file connectors' demo folders)."""
+    return value.replace("{sandbox_dir}", str(paths.sandbox_dir()))
 
 
 @dataclass
@@ -256,8 +263,9 @@ def remove_account(name: str) -> None:
     info = get_account(name)
     conn = connector(info.connector)
     if not info.sandbox:  # sandbox accounts keep nothing in the keychain
-        derived = ["access_token_expires_at", "client_token", "client_token_expires_at"]
-        secrets.delete_secrets(name, [st.key for st in conn.settings if st.secret] + derived)
+        derived = ["access_token", "access_token_expires_at", "refresh_token", "client_token",
+                   "client_token_expires_at"]  # tokens a sign-in stored (Salesforce declares neither as a setting)
+        secrets.delete_secrets(name, list(dict.fromkeys([st.key for st in conn.settings if st.secret] + derived)))
     with db.session() as s:
         row = s.scalar(select(Account).where(Account.name == name))
         if row is not None:
@@ -305,6 +313,11 @@ def set_tls(account: str, *, ca_bundle: str | None = None, pinned_pem: str | Non
     auth.forget(account)
 
 
+# Sandbox accounts keep nothing in the keychain; the tokens their emulators issue (which open only those
+# emulators) are kept as account state, so every process reuses them (Fxiaoke's token endpoint allows ten a minute).
+SANDBOX_TOKEN = "sandbox-token:"  # noqa: S105 - a state-key prefix, not a password
+
+
 def account_config(name: str) -> AccountConfig:
     """The runtime configuration of an account, secrets read lazily from the keychain, state from the database."""
     info = get_account(name)
@@ -316,19 +329,29 @@ def account_config(name: str) -> AccountConfig:
         set_state(name, key, value)
 
     locks = str(paths.home() / "locks")
+
+    def reserve(limit: RateLimit, calls: int) -> tuple[int, float]:
+        return budgets.reserve(db.session, name, limit.family, limit.requests, limit.per_seconds, calls,
+                               now=time.time())
+
+    def pause_shared(limit: RateLimit, seconds: float) -> None:
+        budgets.pause(db.session, name, limit.family, limit.per_seconds, seconds, now=time.time())
+
     if info.base_url.startswith(SANDBOX_SCHEME):
         box = connector(info.connector).sandbox
         values = dict(box.credentials) if box else {}
         return AccountConfig(name=name, connector=info.connector, base_url=sandbox.resolve(info.base_url),
-                             settings=info.settings, secret=values.get, state=state, save_state=save_state,
-                             lock_dir=locks)
+                             settings=info.settings, state=state, save_state=save_state, lock_dir=locks,
+                             reserve=reserve, pause_shared=pause_shared,
+                             secret=lambda key: values.get(key) or get_state(name, SANDBOX_TOKEN + key),
+                             save_secret=lambda key, value: set_state(name, SANDBOX_TOKEN + key, value))
     ca_bundle, pinned = get_state(name, TLS_CA_BUNDLE), get_state(name, TLS_PINNED_PEM)
     return AccountConfig(
         name=name, connector=info.connector, base_url=info.base_url, settings=info.settings,
         secret=lambda key: secrets.get_secret(name, key),
         save_secret=lambda key, value: secrets.set_secret(name, key, value),
         state=state, save_state=save_state, tls=TlsSettings(ca_bundle, pinned) if ca_bundle or pinned else None,
-        lock_dir=locks,
+        lock_dir=locks, reserve=reserve, pause_shared=pause_shared,
     )
 
 

@@ -18,7 +18,7 @@ from ordersync_app.recipes import load
 from ordersync_app.recipes.model import Recipe as RecipeModel
 from ordersync_app.services import accounts
 from ordersync_app.storage import db
-from ordersync_app.storage.tables import Cursor, Execution, Recipe, RecipeVersion, Run, utcnow
+from ordersync_app.storage.tables import Cursor, Execution, Recipe, RecipeVersion, Run, WebhookDelivery, utcnow
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
@@ -239,7 +239,8 @@ def save_recipe(recipe: RecipeModel, bindings: dict[str, str], *, name: str, ena
             row = Recipe(name=name, title=recipe.name, version=0, dry_run=bool(recipe.options.dry_run))
             s.add(row)
             s.flush()
-            s.add(Cursor(recipe_id=row.id, value=initial_cursor(recipe), fingerprint=fingerprint))
+            s.add(Cursor(recipe_id=row.id, value=initial_cursor(recipe), fingerprint=fingerprint,
+                         inbox_id=_newest_delivery(s)))
         elif change.resets:
             _reset_cursor(s, row.id, recipe, fingerprint, set_aside=change.new_source)
         row.version += 1
@@ -253,14 +254,21 @@ def save_recipe(recipe: RecipeModel, bindings: dict[str, str], *, name: str, ena
     return get_recipe(name)
 
 
+def _newest_delivery(s: Any) -> int:
+    """Webhook deliveries up to now belong to the trigger's start (its first poll reads from there)."""
+    return int(s.scalar(select(func.max(WebhookDelivery.id))) or 0)
+
+
 def _reset_cursor(s: Any, recipe_id: int, recipe: RecipeModel, fingerprint: str, *, set_aside: bool) -> None:
     """Start the recipe's trigger again from its ``start``; with a new source, failed and retrying records
     of the old one are set aside (skipped, with the reason) instead of being re-sent through the new mapping."""
     cursor = s.get(Cursor, recipe_id)
     if cursor is None:
-        s.add(Cursor(recipe_id=recipe_id, value=initial_cursor(recipe), fingerprint=fingerprint))
+        s.add(Cursor(recipe_id=recipe_id, value=initial_cursor(recipe), fingerprint=fingerprint,
+                     inbox_id=_newest_delivery(s)))
     else:
         cursor.value, cursor.fingerprint, cursor.polled_at = initial_cursor(recipe), fingerprint, None
+        cursor.inbox_id = _newest_delivery(s)
     if set_aside:
         s.execute(update(Execution).where(Execution.recipe_id == recipe_id,
                                           Execution.status.in_(("failed", "retrying")))
@@ -314,6 +322,17 @@ def get_recipe(name: str) -> RecipeInfo:
     """One recipe (SetupError with a suggestion when unknown)."""
     with db.session() as s:
         return _info(s, _row(s, name))
+
+
+def pushed(recipe: RecipeInfo) -> bool:
+    """Whether the recipe's trigger can also arrive by webhook (then polling only reconciles)."""
+    role, _, event = recipe.trigger.partition(".")
+    account = recipe.bindings.get(role)
+    if not account:
+        return False
+    conn = registry.get(accounts.get_account(account).connector)
+    trigger = conn.trigger(event) if conn else None
+    return trigger is not None and trigger.webhook is not None
 
 
 def get_recipe_id(name: str) -> int:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from ordersync_app.connectors.sdk.batch import refusals
+from ordersync_app.connectors.sdk.crm_batch import refusals
 from ordersync_app.connectors.sdk.spec import Deliver, ReadCurrent, Write, WriteResult
 
 if TYPE_CHECKING:

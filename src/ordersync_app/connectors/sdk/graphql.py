@@ -18,13 +18,13 @@ from collections.abc import Callable, Collection, Iterator
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from graphql import OperationDefinitionNode, parse, print_ast
+from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse, print_ast
 
 from ordersync_app.connectors.sdk.cursor import canonical_instant, parse_instant
 from ordersync_app.connectors.sdk.paginate import NextToken
 from ordersync_app.connectors.sdk.paths import dig
 from ordersync_app.connectors.sdk.read import fill_path
-from ordersync_app.connectors.sdk.spec import Classify, Trigger, Verdict, WriteResult
+from ordersync_app.connectors.sdk.spec import Classify, Encode, Trigger, Verdict, WriteResult
 from ordersync_app.domain.errors import ConnectorError
 
 if TYPE_CHECKING:
@@ -41,18 +41,25 @@ def operations(package: str, filename: str) -> dict[str, str]:
 
 
 def operations_in(text: str, where: str = "document") -> dict[str, str]:
-    """The named operations of a GraphQL text, each as its own document.
+    """The named operations of a GraphQL text, each as its own document with the fragments it spreads.
 
     Raises:
         ValueError: an operation has no name, or a name is used twice.
     """
+    document = parse(text)
+    fragments = {d.name.value: print_ast(d) for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     found: dict[str, str] = {}
-    for node in parse(text).definitions:
+    for node in document.definitions:
         if isinstance(node, OperationDefinitionNode):
             name = node.name.value if node.name else ""
             if not name or name in found:
                 raise ValueError(f"{where}: every operation needs its own name ({name or 'unnamed'})")
-            found[name] = print_ast(node)
+            printed = print_ast(node)
+            used: list[str] = []
+            while more := [f for f in fragments if f"...{f}" in printed and f not in used]:
+                used += more
+                printed += "".join(fragments[f] for f in more)
+            found[name] = "\n\n".join([print_ast(node), *(fragments[f] for f in used)])
     return found
 
 
@@ -137,6 +144,18 @@ def rest_of(client: ApiClient, path: str, document: str, variables: dict[str, An
         nodes += found.get("nodes") or []
         page_info = found.get("pageInfo")
     return nodes
+
+
+def search_window(document: str, field: str, sort: str, extra: str = "") -> Encode:
+    """A declarative trigger's page as the variables of a connection read with a search string: ``<field>:>='<since>'``
+    (closed start) and ``<field>:<'<until>'`` joined with ``extra`` (Shopify's search syntax,
+    https://shopify.dev/docs/api/usage/search-syntax [V]), ``first``/``after`` and ``sortKey``."""
+    def encode(p: dict[str, Any]) -> dict[str, Any]:
+        terms = [f"{field}:{op}'{p[k]}'" for op, k in ((">=", "since"), ("<", "until")) if p.get(k)]
+        return {"json": {"query": document, "variables": {
+            "first": p["first"], "after": p.get("after"), "sortKey": sort,
+            "query": " ".join([*terms, extra]).strip() or None}}}
+    return encode
 
 
 def relay_pages(connection: str, size: int) -> NextToken:

@@ -48,6 +48,12 @@ def as_written(current: Any, wanted: Any) -> Any:
     return wanted if same_value(current, wanted) else current
 
 
+def listed(value: Any) -> list[str]:
+    """A list of words from a list or from comma-separated text (tags: ``"vip, crm"`` → ``["vip", "crm"]``)."""
+    items = value if isinstance(value, list | tuple) else str(value or "").split(",")
+    return [str(t).strip() for t in items if str(t).strip()]
+
+
 def order_lines(value: Any) -> list[dict[str, Any]]:
     """An order's line items as a create-order action takes them, checked once for every OMS connector.
 

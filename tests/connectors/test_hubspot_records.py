@@ -200,3 +200,13 @@ def test_the_properties_api_lists_line_item_properties(client: ApiClient) -> Non
     assert {"name", "quantity", "price", "hs_sku", "ordersync_ref"} <= set(fields)
     assert fields["price"].type == "number"
     assert fields["hs_lastmodifieddate"].read_only
+
+
+def test_two_versions_of_one_deal_in_a_batch_land_in_order(client: ApiClient, sandbox: SandboxServer) -> None:
+    order = str(demo_data.order_id(12))  # HubSpot refuses one id twice in a call: the later version goes next
+    results = UPDATE.deliver(client, [Write("v1", order, {"dealstage": "delivered"}),
+                                      Write("v2", order, {"dealstage": "cancelled"})])
+
+    assert [r.status for r in results] == ["ok", "ok"] and results[0].target_id == results[1].target_id
+    assert counters(sandbox)["call"] == {"POST /crm/v3/objects/0-3/batch/update": 2}
+    assert UPDATE.read_current(client, [Write("r", order, {"dealstage": None})]) == [{"dealstage": "cancelled"}]

@@ -174,3 +174,16 @@ def test_a_vendors_echo_compares_equal_in_the_writes_own_shape() -> None:
     assert as_written(echoed[:1], wanted) == echoed[:1]  # a line missing is a difference
     assert as_written("USD", "USD") == "USD" and as_written(None, "") == ""
     assert same_value("72.50", 72.5) and not same_value("a", "b")
+
+
+def test_two_writes_to_one_object_go_in_consecutive_calls(server: tuple[Scripted, ApiClient]) -> None:
+    app, client = server  # HubSpot refuses a batch naming one id twice
+    app.script = [Response(200, {"results": [{"id": "1", "objectWriteTraceId": "a1", "properties": {}},
+                                             {"id": "2", "objectWriteTraceId": "b", "properties": {}}]}),
+                  Response(200, {"results": [{"id": "1", "objectWriteTraceId": "a2", "properties": {}}]})]
+    writes = [Write("a1", "A", {"stage": "one"}), Write("b", "B", {"stage": "x"}), Write("a2", "a", {"stage": "two"})]
+
+    results = batch_writer("/objects", "update", "order_id")(client, writes)
+
+    assert [(r.ref, r.status, r.target_id) for r in results] == [("a1", "ok", "1"), ("b", "ok", "2"), ("a2", "ok", "1")]
+    assert [[i["objectWriteTraceId"] for i in body["inputs"]] for _path, body in app.sent] == [["a1", "b"], ["a2"]]

@@ -19,6 +19,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ordersync_app.connectors.sdk.batch import distinct_rounds
 from ordersync_app.connectors.sdk.cursor import canonical_instant, parse_instant
 from ordersync_app.connectors.sdk.spec import Deliver, ReadCurrent, Write, WriteResult
 
@@ -95,23 +96,15 @@ def batch_writer(path: str, op: str, default_property: str | None, *, extras: Ex
     """
     creates = op == "create"
 
-    def deliver(client: ApiClient, writes: list[Write]) -> list[WriteResult]:
-        out = {w.ref: WriteResult(w.ref, "rejected", message="no value to match on") for w in writes if not w.match}
-        inputs = []
-        for w in (w for w in writes if w.ref not in out):
-            try:
-                more = extras(w) if extras else {}
-            except ValueError as exc:
-                out[w.ref] = WriteResult(w.ref, "rejected", message=str(exc))
-                continue
-            inputs.append((w, more))
-        todo = [w for w, _more in inputs]
-        prop = (todo[0].params.get("id_property") if todo else None) or default_property
+    def send(client: ApiClient, inputs: list[tuple[Write, dict[str, Any]]], prop: str | None
+             ) -> dict[str, WriteResult]:
+        """One call for writes to distinct objects; each write's result from the 200/207 answer."""
+        todo, out = [w for w, _more in inputs], {}
         key = {"id": "", **({"idProperty": prop} if prop else {})}
         body = {"inputs": [{**({"associations": []} if creates else {**key, "id": str(w.match)}), **more,
                             "properties": strings(w.properties, skip=skip), "objectWriteTraceId": w.ref}
                            for w, more in inputs]}
-        answer = client.json("POST", f"{path}/batch/{op}", json=body, write=True) if inputs else {}
+        answer = client.json("POST", f"{path}/batch/{op}", json=body, write=True)
         by_trace, by_value = {}, {}
         for r in answer.get("results") or []:
             by_trace[r.get("objectWriteTraceId")] = r
@@ -126,6 +119,22 @@ def batch_writer(path: str, op: str, default_property: str | None, *, extras: Ex
             out[w.ref] = WriteResult(w.ref, "ok", target_id=str(found["id"]) if found else None,
                                      message="created" if created else None, created=created,
                                      stamp=stamp(found) if found else None)
+        return out
+
+    def deliver(client: ApiClient, writes: list[Write]) -> list[WriteResult]:
+        out = {w.ref: WriteResult(w.ref, "rejected", message="no value to match on") for w in writes if not w.match}
+        inputs: list[tuple[Write, dict[str, Any]]] = []
+        for w in (w for w in writes if w.ref not in out):
+            try:
+                more = extras(w) if extras else {}
+            except ValueError as exc:
+                out[w.ref] = WriteResult(w.ref, "rejected", message=str(exc))
+                continue
+            inputs.append((w, more))
+        prop = (inputs[0][0].params.get("id_property") if inputs else None) or default_property
+        # Two writes to one object in one call are refused (duplicate ids): they go in consecutive calls, in order.
+        for group in distinct_rounds(inputs, key=lambda pair: fold(pair[0].match)):
+            out.update(send(client, group, prop))
         return [out[w.ref] for w in writes]
     return deliver
 

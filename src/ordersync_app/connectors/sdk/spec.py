@@ -347,13 +347,24 @@ class WriteStatus(enum.StrEnum):
 
 @dataclass(frozen=True)
 class WriteResult:
-    """The vendor's answer for one write of a batch; ``target_id`` is the object written, when known."""
+    """The vendor's answer for one write of a batch.
+
+    Attributes:
+        target_id: the object written, when known (later steps read it as ``steps.<id>.id``).
+        created: the write created the object (an upsert that found nothing, a create); False for
+            updates and when the vendor does not say.
+        stamp: the target's "last modified" instant right after this write, as canonical UTC text
+            (:func:`~.cursor.canonical_instant`), when the vendor answers it. The engine remembers it
+            so a trigger that later reads the same stamp can tell its own echo from a real change.
+    """
 
     ref: str
     status: str  # a WriteStatus
     target_id: str | None = None
     message: str | None = None
     before: dict[str, Any] | None = None
+    created: bool = field(default=False, kw_only=True)
+    stamp: str | None = field(default=None, kw_only=True)
 
 
 Deliver = Callable[["ApiClient", list[Write]], list[WriteResult]]

@@ -251,11 +251,15 @@ def cmd_recipe(args: argparse.Namespace) -> int:
         model = recipes.validate_file(Path(args.file))
         print(f"{args.file}: valid — '{model.name}' ({len(model.steps)} steps, roles: "
               f"{', '.join(f'{r}={c}' for r, c in model.accounts.items())})")
+        for note in recipes.review(model):
+            print(f"  warning: {note}")
     elif sub == "import":
         info = recipes.import_recipe(Path(args.file), _pairs(args.bind, "--bind"), name=args.name,
                                      enable=args.enable, replace=args.replace)
         print(f"Imported recipe '{info.name}' (version {info.version}, "
               f"{'enabled' if info.enabled else 'disabled — enable with: ordersync recipe enable ' + info.name})")
+        for note in info.notes:
+            print(f"  note: {note}")
     elif sub == "list":
         items = recipes.list_recipes()
         if args.json:

@@ -784,7 +784,13 @@ def evaluate(mapping: Mapping, record: AbcMapping[str, Any], lookups: AbcMapping
         MappingError: a transform could not apply (it names the field, transform and value).
     """
     kind = mapping.kind
-    if kind == "source":
+    value: Any
+    if kind == "list":
+        value = [evaluate(m, record, lookups, field=field) for m in mapping.list_ or []]
+    elif kind == "object":
+        value = {key: evaluate(m, record, lookups, field=f"{field}.{key}" if field else key)
+                 for key, m in (mapping.object_ or {}).items()}
+    elif kind == "source":
         value = resolve(mapping.source or "", record, lookups)
     elif kind == "template":
         try:
@@ -993,12 +999,30 @@ def check_op_value(op: str, value: Any, *, has_value: bool) -> str | None:
     return None
 
 
+def _computed(value: Any, record: AbcMapping[str, Any], lookups: AbcMapping[str, Any]) -> Any:
+    """A computed comparison value (``{of: steps.avg.avg, times: 3}``) for this record; MISSING when its
+    base is missing (a customer's first order has no average to compare with)."""
+    base = resolve(value.of, record, lookups)
+    if _is_missing(base) or base is None or base == "" or isinstance(base, bool):
+        return MISSING
+    try:
+        number = Decimal(str(base).strip())
+    except InvalidOperation:
+        raise MappingError(f"{value.of} is not a number: {_show(base)}", field=value.of, value=base) from None
+    return float(number * Decimal(str(value.times)) + Decimal(str(value.plus)))
+
+
 def _condition_holds(index: int, condition: Condition, record: AbcMapping[str, Any],
                      lookups: AbcMapping[str, Any]) -> bool:
     spec = FILTER_OPS[condition.op]
     actual = resolve(condition.field, record, lookups)
+    expected = condition.value
+    if hasattr(expected, "of") and hasattr(expected, "times"):  # a model.Computed (model imports this module)
+        expected = _computed(expected, record, lookups)
+        if expected is MISSING:
+            return False
     try:
-        return spec.test(actual, condition.value)
+        return spec.test(actual, expected)
     except _Reject as exc:
         raise MappingError(f"filter condition {index + 1} ({condition.field} {condition.op}): {exc.message}",
                            field=condition.field, transform=condition.op, value=actual, hint=exc.hint) from None

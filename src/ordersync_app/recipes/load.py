@@ -32,13 +32,13 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ordersync_app.connectors.sdk import registry
 from ordersync_app.connectors.sdk.spec import Connector, Param, WriteSemantics
 from ordersync_app.domain.errors import BugError, RecipeError
-from ordersync_app.recipes import model
+from ordersync_app.recipes import model, ownership
 from ordersync_app.recipes.catalog import key_text
-from ordersync_app.recipes.migrations import MigrationError, upgrade
+from ordersync_app.recipes.migrations import CURRENT_VERSION, MigrationError, keeps_layout, upgrade
 from ordersync_app.recipes.model import FORMAT, TRANSFORM_MODELS, Recipe
 from ordersync_app.recipes.paths import lookup_ref, template_paths
 
-__all__ = ["MAX_BYTES", "Problem", "RecipeInvalid", "load_document", "load_file", "load_text"]
+__all__ = ["MAX_BYTES", "Problem", "RecipeInvalid", "load_document", "load_file", "load_text", "warnings_for"]
 
 MAX_BYTES: Final = 1_000_000
 # Names an action with open fields may take beyond its declared ones: HubSpot property names, Salesforce
@@ -490,15 +490,22 @@ class _Checker:
         self.doc = doc
         self.connectors = connectors
         self.found: list[tuple[Loc, Problem]] = []
+        self.warnings: list[tuple[Loc, Problem]] = []  # allowed, but worth a second look (shown, not refused)
         self.roles: dict[str, Connector | None] | None = None
-        self.defined: dict[str, int] = {}  # lookup names defined so far → step index
-        self.all_lookups: dict[str, int] = {}
+        self.defined: dict[str, int] = {}  # step ids defined so far → step index
+        self.all_ids: dict[str, int] = {}
 
     def add(self, loc: Loc, message: str, hint: str | None = None) -> None:
         self.found.append((loc, Problem(location(loc), message, hint)))
 
+    def warn(self, loc: Loc, message: str, hint: str | None = None) -> None:
+        self.warnings.append((loc, Problem(location(loc), message, hint)))
+
     def run(self) -> list[tuple[Loc, Problem]]:
         self._accounts()
+        owns = self.doc.get("owns")
+        for role in owns if isinstance(owns, dict) else ():
+            self._role(("owns", role), role)
         trigger_role = self._trigger()
         self._steps(trigger_role)
         return self.found
@@ -561,44 +568,58 @@ class _Checker:
                 self._params(("trigger", "params"), trigger.get("params"), spec.params, f"trigger '{event}'")
         return role if isinstance(role, str) else None
 
-    def _ref(self, loc: Loc, path: Any, index: int) -> None:
+    def _ref(self, loc: Loc, path: Any, index: int, *, in_loop: bool = False) -> None:
         if not isinstance(path, str):
+            return
+        if path == "item" or path.startswith(("item.", "item[")):
+            if not in_loop:
+                self.add(loc, f"'{path}' reads the item of a `for_each` loop, but this is not inside one",
+                         "add `for_each: <list field>` to the action, or read the record's own field")
             return
         name = lookup_ref(path)
         if name is None or name in self.defined:
             return
-        if name in self.all_lookups:
-            self.add(loc, f"'{path}' reads the lookup '{name}', which is not defined before this step "
-                          f"(it is steps[{self.all_lookups[name]}])", "move the lookup step before this step")
+        if name in self.all_ids:
+            self.add(loc, f"'{path}' reads the step '{name}', which comes after this one "
+                          f"(it is steps[{self.all_ids[name]}])", "move that step before this one")
         else:
-            self.add(loc, f"'{path}' reads a lookup named '{name}', but no lookup step has `as: {name}`",
-                     _hint_for(name, list(self.defined), "lookups") or "add a lookup step with that `as` name")
+            self.add(loc, f"'{path}' reads a step named '{name}', but no step has `id: {name}`",
+                     _hint_for(name, list(self.defined), "steps") or "give the step you mean that `id`")
 
-    def _mapping_refs(self, loc: Loc, mapping: Any, index: int) -> None:
+    def _mapping_refs(self, loc: Loc, mapping: Any, index: int, *, in_loop: bool = False,
+                      field: bool = False) -> None:
         if not isinstance(mapping, dict):
             return
-        self._ref((*loc, "source"), mapping.get("source"), index)
+        self._ref((*loc, "source"), mapping.get("source"), index, in_loop=in_loop)
         template = mapping.get("template")
         if isinstance(template, str):
             for path in template_paths(template):
-                self._ref((*loc, "template"), path, index)
+                self._ref((*loc, "template"), path, index, in_loop=in_loop)
+        if "mode" in mapping and not field:
+            self.add((*loc, "mode"), "`mode` applies to an action's fields only", "remove it here")
+        parts = mapping.get("list")
+        for n, part in enumerate(parts if isinstance(parts, list) else []):
+            self._mapping_refs((*loc, "list", n), part, index, in_loop=in_loop)
+        parts = mapping.get("object")
+        for key, part in (parts if isinstance(parts, dict) else {}).items():
+            self._mapping_refs((*loc, "object", str(key)), part, index, in_loop=in_loop)
 
     def _steps(self, trigger_role: str | None) -> None:
         steps = self.doc.get("steps")
         if not isinstance(steps, list):
             return
+        kinds_all = ("filter", "lookup", "action", "aggregate")
         bodies: list[tuple[int, str, dict[str, Any]]] = []
         for i, step in enumerate(steps):
             if isinstance(step, dict):
-                kinds = [k for k in ("filter", "lookup", "action") if step.get(k) is not None]
+                kinds = [k for k in kinds_all if step.get(k) is not None]
                 if len(kinds) > 1:  # same words as model.Step, so the two reports merge into one
-                    self.add(("steps", i), "a step needs exactly one of filter, lookup or action "
+                    self.add(("steps", i), "a step needs exactly one of filter, lookup, action or aggregate "
                                            f"(found {' and '.join(kinds)})")
                 if len(kinds) == 1 and isinstance(step[kinds[0]], dict):
                     bodies.append((i, kinds[0], step[kinds[0]]))
-        for i, kind, body in bodies:
-            if kind == "lookup" and isinstance(body.get("as"), str):
-                self.all_lookups.setdefault(body["as"], i)
+                if isinstance(step.get("id"), str):
+                    self.all_ids.setdefault(step["id"], i)
         action_roles: list[tuple[int, str]] = []
         for i, kind, body in bodies:
             base: Loc = ("steps", i, kind)
@@ -607,12 +628,27 @@ class _Checker:
                 for j, condition in enumerate(conditions if isinstance(conditions, list) else []):
                     if isinstance(condition, dict):
                         self._ref((*base, "conditions", j, "field"), condition.get("field"), i)
+                        value = condition.get("value")
+                        if isinstance(value, dict):
+                            self._ref((*base, "conditions", j, "value", "of"), value.get("of"), i)
             elif kind == "lookup":
                 self._lookup(base, i, body)
+            elif kind == "aggregate":
+                for key in ("group_by", "of", "currency", "time"):
+                    self._ref((*base, key), body.get(key), i)
             else:
-                role = self._action(base, i, body)
+                role = self._action(base, i, body, trigger_role)
                 if role is not None:
                     action_roles.append((i, role))
+            step_id = steps[i].get("id") if isinstance(steps[i], dict) else None
+            if isinstance(step_id, str):
+                if step_id in self.defined:
+                    self.add(("steps", i, "id"), f"the id '{step_id}' is already used by "
+                                                 f"steps[{self.defined[step_id]}]", "give each step its own id")
+                elif step_id in ("item",):
+                    self.add(("steps", i, "id"), f"'{step_id}' is reserved for the items of for_each")
+                else:
+                    self.defined[step_id] = i
         if steps and not any(kind == "action" for _, kind, _ in bodies) and len(bodies) == len(steps):
             self.add(("steps",), "a recipe needs at least one action step", "add an `action:` step")
         if action_roles:
@@ -642,15 +678,8 @@ class _Checker:
                 self._mapping_refs((*base, "params", str(key)), mapping, index)
         if spec is not None:
             self._params((*base, "params"), params, spec.params, f"lookup '{name}'")
-        alias = body.get("as")
-        if isinstance(alias, str):
-            if alias in self.defined:
-                self.add((*base, "as"), f"the name '{alias}' is already used by steps[{self.defined[alias]}]",
-                         "give each lookup its own name")
-            else:
-                self.defined[alias] = index
 
-    def _action(self, base: Loc, index: int, body: dict[str, Any]) -> str | None:
+    def _action(self, base: Loc, index: int, body: dict[str, Any], trigger_role: str | None) -> str | None:
         role = body.get("account")
         connector = self._role((*base, "account"), role)
         name = body.get("action")
@@ -660,13 +689,15 @@ class _Checker:
             if spec is None:
                 self.add((*base, "action"), f"{connector.name_en} has no action '{name}'",
                          _hint_for(name, [a.key for a in connector.actions], "actions"))
+        in_loop = body.get("for_each") is not None
+        self._ref((*base, "for_each"), body.get("for_each"), index)
         match = body.get("match")
         if match is not None:
-            self._mapping_refs((*base, "match"), match, index)
+            self._mapping_refs((*base, "match"), match, index, in_loop=in_loop)
         fields = body.get("fields")
         if isinstance(fields, dict):
             for key, mapping in fields.items():
-                self._mapping_refs((*base, "fields", str(key)), mapping, index)
+                self._mapping_refs((*base, "fields", str(key)), mapping, index, in_loop=in_loop, field=True)
         if spec is not None:
             if spec.semantics == WriteSemantics.APPEND and not spec.marker:
                 self.add((*base, "action"), f"action '{name}' creates records but gives OrderSync no way to check "
@@ -694,8 +725,31 @@ class _Checker:
                     self.add((*base, "fields"), f"action '{name}' needs the field"
                              f"{'s' if len(missing) > 1 else ''} " + ", ".join(f"'{m}'" for m in missing),
                              "map it under `fields:`")
+            if isinstance(role, str) and isinstance(fields, dict):
+                self._ownership(base, name, spec.object, role, trigger_role, fields)
         roles = self.roles or {}
         return role if isinstance(role, str) and role in roles else None
+
+    def _ownership(self, base: Loc, name: Any, obj: str | None, role: str, trigger_role: str | None,
+                   fields: dict[str, Any]) -> None:
+        """A write into data its target owns, from a trigger that does not own it, needs field modes."""
+        roles = self.roles or {}
+        raw = self.doc.get("owns")
+        declared = {k: v for k, v in raw.items() if isinstance(k, str) and isinstance(v, list)} \
+            if isinstance(raw, dict) else {}
+        target, source = roles.get(role), roles.get(trigger_role or "")
+        if target is None or source is None or ownership.kind_of(obj) is None:
+            return
+        if not ownership.owns(role, obj, target.owns.value, declared) or \
+                ownership.owns(trigger_role or "", obj, source.owns.value, declared):
+            return
+        bare = [k for k, m in fields.items() if isinstance(m, dict) and "mode" not in m]
+        if bare:
+            self.warn((*base, "fields"), f"action '{name}' writes {obj}, which {target.name_en} owns, from "
+                     f"{source.name_en}, which does not: give each field a `mode` so the owner's values are "
+                     f"kept where they should be (fields without one: {', '.join(map(str, bare))})",
+                     "e.g. `mode: only_if_empty` or `create_only` for names and addresses, `never` for what "
+                     "the owner alone edits, `always` on purpose; or declare `owns:` for the roles")
 
 
 # --------------------------------------------------------------------------------- entry points
@@ -717,19 +771,19 @@ def _validate(doc: Any, root: Node | None, connectors: Mapping[str, Connector] |
     if not _depth_ok(doc):
         raise _Invalid(Problem("", f"the recipe is nested more than {MAX_DEPTH} levels deep"))
     if doc.get("format") == FORMAT and "version" not in doc:
-        raise _Invalid(Problem("version", "required, but missing", "add `version: 1` after the format line",
-                               _line_of(root, ("format",))))
+        raise _Invalid(Problem("version", "required, but missing",
+                               f"add `version: {CURRENT_VERSION}` after the format line", _line_of(root, ("format",))))
     if doc.get("format") != FORMAT:
         message = ("this is not an OrderSync recipe: `format: ordersync-recipe` is missing"
                    if "format" not in doc else f"expected `format: {FORMAT}`, got {_kind(doc.get('format'))}")
         raise _Invalid(Problem("format", message, "a recipe starts with `format: ordersync-recipe` "
-                               "and `version: 1`", _line_of(root, ("format",))))
+                               f"and `version: {CURRENT_VERSION}`", _line_of(root, ("format",))))
     try:
         upgraded = upgrade(doc)
     except MigrationError as exc:
         hint = "update the app" if "newer" in str(exc) else None
         raise _Invalid(Problem("version", str(exc), hint, _line_of(root, ("version",)))) from None
-    if upgraded is not doc:
+    if upgraded is not doc and not keeps_layout(doc["version"]):
         root = None  # line numbers of the old file no longer match the upgraded document
     found: list[tuple[Loc, Problem]] = []
     recipe: Recipe | None = None
@@ -737,7 +791,8 @@ def _validate(doc: Any, root: Node | None, connectors: Mapping[str, Connector] |
         recipe = Recipe.model_validate(upgraded)
     except ValidationError as exc:
         found.extend(_from_pydantic(e) for e in exc.errors(include_url=False))
-    found.extend(_Checker(upgraded, connectors if connectors is not None else _registry()).run())
+    checker = _Checker(upgraded, connectors if connectors is not None else _registry())
+    found.extend(checker.run())
     problems = list(_unique(
         Problem(p.location, p.message, p.hint, _line_of(root, loc)) for loc, p in found))
     if problems:
@@ -745,6 +800,14 @@ def _validate(doc: Any, root: Node | None, connectors: Mapping[str, Connector] |
         raise _Invalid(*problems)
     assert recipe is not None
     return recipe
+
+
+def warnings_for(recipe: Recipe, connectors: Mapping[str, Connector] | None = None) -> list[Problem]:
+    """What a valid recipe does that is allowed but worth a second look — a write over data its target
+    owns without field modes — for ``recipe validate``, import and the builder to show."""
+    checker = _Checker(recipe.to_document(), connectors if connectors is not None else _registry())
+    checker.run()
+    return [p for _loc, p in checker.warnings]
 
 
 def _unique(problems: Iterator[Problem] | list[Problem]) -> Iterator[Problem]:

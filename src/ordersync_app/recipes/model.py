@@ -1,4 +1,4 @@
-"""The recipe file format (version 1) as pydantic models, so a recipe is data with one exact shape.
+"""The recipe file format (version 2) as pydantic models, so a recipe is data with one exact shape.
 
 Every model forbids unknown keys, every name a recipe may use comes from the closed catalogue in
 :mod:`.catalog`, and field paths/templates are checked for syntax here. Checks that need the
@@ -38,7 +38,9 @@ from ordersync_app.recipes.paths import PathError, parse_path, parse_template
 __all__ = [
     "FORMAT",
     "ActionStep",
+    "AggregateStep",
     "AnyTransform",
+    "Computed",
     "Condition",
     "FilterStep",
     "LookupStep",
@@ -48,6 +50,7 @@ __all__ = [
     "Step",
     "TransformCall",
     "Trigger",
+    "WhenChanged",
 ]
 
 FORMAT: Final[Literal["ordersync-recipe"]] = "ordersync-recipe"
@@ -94,7 +97,8 @@ Name = Annotated[str, AfterValidator(_check_name),
                  WithJsonSchema({"type": "string", "pattern": NAME_PATTERN})]
 Path = Annotated[str, AfterValidator(_check_path), WithJsonSchema(
     {"type": "string", "description": "Dotted path into the record, with [n] for list items "
-     "(customer.email, lineItems[0].sku); steps.<as>.<path> reads a lookup result."})]
+     "(customer.email, lineItems[0].sku); steps.<id>.<path> reads an earlier step's result; inside "
+     "for_each, item.<path> reads the item."})]
 Template = Annotated[str, AfterValidator(_check_template), WithJsonSchema(
     {"type": "string", "description": "Text with {path} placeholders (substitution only); {{ and }} "
      "are literal braces."})]
@@ -229,21 +233,30 @@ else:  # a tagged union of the generated models: errors point into the one trans
 
 # --------------------------------------------------------------------------------- mappings
 
-_KINDS = ("source", "value", "template")
+_KINDS = ("source", "value", "template", "list", "object")
+WriteMode = Literal["always", "only_if_empty", "create_only", "never"]
+WRITE_MODES: Final = ("always", "only_if_empty", "create_only", "never")
 
 
 class Mapping(_Model):
-    """Where a value comes from: exactly one of ``source``, ``value`` or ``template``, then transforms."""
+    """Where a value comes from: exactly one of ``source``, ``value`` or ``template`` — or a ``list`` or an
+    ``object`` built from mappings (an order's line items from a deal's fields) — then transforms."""
 
     model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": [k]} for k in _KINDS]})
-    only_if_set: ClassVar[frozenset[str]] = frozenset(_KINDS)
+    only_if_set: ClassVar[frozenset[str]] = frozenset(("source", "value", "template", "list_", "object_", "mode"))
     omit_empty: ClassVar[frozenset[str]] = frozenset({"transforms"})
 
     source: Path | None = Field(default=None, description="Path of the record field to copy.")
     value: Any = Field(default=None, description="A constant.")
     template: Template | None = Field(default=None, description="Text with {path} placeholders.")
+    list_: list[Mapping] | None = Field(default=None, alias="list", description="A list, one mapping per item.")
+    object_: dict[str, Mapping] | None = Field(default=None, alias="object",
+                                               description="An object, one mapping per key.")
     transforms: list[AnyTransform] = Field(default_factory=list,
                                            description="Applied in order to the value.")
+    mode: WriteMode = Field(default="always", description=(
+        "For an action's field, when OrderSync may write it: always; only_if_empty (the target's value is "
+        "empty); create_only (only when the action creates the object); never (the other system owns it)."))
 
     @model_validator(mode="before")
     @classmethod
@@ -258,22 +271,30 @@ class Mapping(_Model):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Mapping:
-        given = [k for k in _KINDS if k in self.model_fields_set]
+        given = [k for k in _KINDS if k in self.model_fields_set or f"{k}_" in self.model_fields_set]
         if len(given) != 1:
             found = f" (found {' and '.join(given)})" if given else ""
-            raise _error("mapping", f"a mapping needs exactly one of source, value or template{found}")
-        if given[0] in ("source", "template") and getattr(self, given[0]) is None:
+            raise _error("mapping", f"a mapping needs exactly one of source, value or template (or list or "
+                                    f"object){found}")
+        if given[0] in ("source", "template", "list", "object") and \
+                getattr(self, given[0] + ("_" if given[0] in ("list", "object") else "")) is None:
             raise _error("mapping", f"`{given[0]}` must not be empty")
         return self
 
     @property
-    def kind(self) -> Literal["source", "value", "template"]:
-        """Which of source/value/template this mapping uses."""
+    def kind(self) -> Literal["source", "value", "template", "list", "object"]:
+        """Which of source/value/template/list/object this mapping uses."""
         if "source" in self.model_fields_set:
             return "source"
         if "template" in self.model_fields_set:
             return "template"
-        return "value"
+        if "list_" in self.model_fields_set:
+            return "list"
+        return "object" if "object_" in self.model_fields_set else "value"
+
+    def parts(self) -> list[Mapping]:
+        """The mappings a list or object is built from (none for the other kinds)."""
+        return list(self.list_ or []) + list((self.object_ or {}).values())
 
     def paths(self) -> list[str]:
         """The record paths this mapping reads (its source or its template's placeholders)."""
@@ -281,14 +302,26 @@ class Mapping(_Model):
             return [self.source]
         if self.kind == "template" and self.template:
             return [p for _, p in parse_template(self.template) if p is not None]
-        return []
+        return [p for part in self.parts() for p in part.paths()]
 
 
 # ------------------------------------------------------------------------------------ steps
 
 
+class Computed(_Model):
+    """A value computed from the record for a comparison: ``{of: steps.avg.avg, times: 3}`` is three times
+    the customer's average. A closed form (a path, a factor, an addend): nothing is evaluated."""
+
+    only_if_set: ClassVar[frozenset[str]] = frozenset({"times", "plus"})
+
+    of: Path = Field(description="Path of the number (a record field or steps.<id>.<field>).")
+    times: float = Field(default=1.0, description="Multiply by this.")
+    plus: float = Field(default=0.0, description="Then add this.")
+
+
 class Condition(_Model):
-    """One filter condition: ``{field: path, op: equals, value: FULFILLED}``."""
+    """One filter condition: ``{field: path, op: equals, value: FULFILLED}``; ``value`` may be computed
+    (``{of: steps.avg.avg, times: 3}``) for the ordered operators."""
 
     only_if_set: ClassVar[frozenset[str]] = frozenset({"value"})
 
@@ -307,8 +340,20 @@ class Condition(_Model):
                          f"did you mean '{close}'?" if close else "known: " + ", ".join(catalog.FILTER_OPS))
         return value
 
+    @field_validator("value", mode="before")
+    @classmethod
+    def _computed(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "of" in value:
+            return Computed.model_validate(value)
+        return value
+
     @model_validator(mode="after")
     def _value_fits(self) -> Condition:
+        if isinstance(self.value, Computed):
+            if catalog.FILTER_OPS[self.op].value != "ordered":
+                raise _error("op_value", f"'{self.op}' cannot compare with a computed value",
+                             "computed values suit gt, gte, lt and lte")
+            return self
         problem = catalog.check_op_value(self.op, self.value, has_value="value" in self.model_fields_set)
         if problem:
             raise _error("op_value", problem)
@@ -323,14 +368,14 @@ class FilterStep(_Model):
 
 
 class LookupStep(_Model):
-    """Find an object in another app; later mappings read it as ``steps.<as>.<field>``."""
+    """Find an object in another app; later steps read it as ``steps.<id>.<field>`` (the step's ``id``)."""
 
     account: Name = Field(description="Role (a key of `accounts`).")
     lookup: str = Field(description="Lookup key of that connector.")
-    as_: Name = Field(alias="as", description="Name of the result for steps.<as>.<field>.")
     params: dict[str, Mapping] = Field(default_factory=dict)
-    if_missing: Literal["fail", "skip"] = Field(
-        default="fail", description="Nothing found: fail the record (failed queue) or skip it.")
+    if_missing: Literal["fail", "skip", "continue"] = Field(
+        default="fail", description="Nothing found: fail the record (failed queue), skip it, or continue with "
+                                    "an empty result (a later action creates the object).")
 
 
 class ActionStep(_Model):
@@ -340,23 +385,79 @@ class ActionStep(_Model):
 
     account: Name = Field(description="Role (a key of `accounts`).")
     action: str = Field(description="Action key of that connector.")
+    for_each: Path | None = Field(default=None, description=(
+        "Write once per item of this list (lineItems); mappings read the item as item.<field>."))
+    item_key: Path | None = Field(default=None, description=(
+        "What identifies an item within the record (a path in the item, e.g. sku); default its position. "
+        "Each (record, item) is written once."))
     match: Mapping | None = Field(default=None, description="Identifies the target object.")
     params: dict[str, Any] = Field(default_factory=dict)
     fields: dict[str, Mapping] = Field(default_factory=dict)
 
+    @model_validator(mode="after")
+    def _item_key_needs_loop(self) -> ActionStep:
+        if self.item_key is not None and self.for_each is None:
+            raise _error("item_key", "`item_key` names an item of `for_each`, which is missing",
+                         "add `for_each: <list field>` or remove item_key")
+        return self
 
-_STEP_KINDS = ("filter", "lookup", "action")
+
+AggregateFn = Literal["sum", "count", "avg", "min", "max"]
+Window = Literal["all", "day", "month", "year"]
+
+
+class AggregateStep(_Model):
+    """Totals per group over the records this recipe has seen (sum/count/avg/min/max of a field), kept in
+    the database as each record arrives, so a new order updates its customer's figures without re-reading
+    history. Later steps read ``steps.<id>.sum``, ``.count``, ``.avg``, ``.min``, ``.max``."""
+
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"of", "currency", "time"})
+
+    group_by: Path = Field(description="Records with the same value here are totalled together (customer.email).")
+    of: Path | None = Field(default=None, description="The number to total (totalPrice); none: count records.")
+    currency: Path | None = Field(default=None, description=(
+        "Keep a separate total per currency (currencyCode): amounts in different currencies never mix."))
+    window: Window = Field(default="all", description="all, or per calendar day/month/year of `time`.")
+    time: Path | None = Field(default=None, description="The record's date/time that places it in a window.")
+    timezone: str = Field(default="UTC", description="Where the calendar windows begin (Asia/Shanghai).")
+    include_current: bool = Field(default=True, description=(
+        "Whether the figures include this record (false: compare a record with the others, e.g. 3× the "
+        "customer's average of their other orders)."))
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise _error("timezone", f"unknown time zone '{value}'", "use an IANA name such as Asia/Shanghai "
+                                                                       "or UTC") from None
+        return value
+
+    @model_validator(mode="after")
+    def _window_needs_time(self) -> AggregateStep:
+        if self.window != "all" and self.time is None:
+            raise _error("time", f"a {self.window} window needs `time` (the record's date, e.g. createdAt)")
+        return self
+
+
+_STEP_KINDS = ("filter", "lookup", "action", "aggregate")
 
 
 class Step(_Model):
-    """One item of ``steps``: exactly one of ``filter``, ``lookup`` or ``action``."""
+    """One item of ``steps``: an optional ``id`` and exactly one of ``filter``, ``lookup``, ``action`` or
+    ``aggregate``. Later steps read a step's result as ``steps.<id>.<field>``."""
 
     model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": [k]} for k in _STEP_KINDS]})
-    omit_empty: ClassVar[frozenset[str]] = frozenset(_STEP_KINDS)
+    omit_empty: ClassVar[frozenset[str]] = frozenset((*_STEP_KINDS, "id"))
 
+    id: Name | None = Field(default=None, description="Name of this step's result for steps.<id>.<field>.")
     filter: FilterStep | None = None
     lookup: LookupStep | None = None
     action: ActionStep | None = None
+    aggregate: AggregateStep | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -370,20 +471,25 @@ class Step(_Model):
         given = [k for k in _STEP_KINDS if getattr(self, k) is not None]
         if len(given) != 1:
             found = f" (found {' and '.join(given)})" if given else ""
-            raise _error("step", f"a step needs exactly one of filter, lookup or action{found}")
+            raise _error("step", f"a step needs exactly one of filter, lookup, action or aggregate{found}")
+        if self.id is None and self.kind in ("lookup", "aggregate"):
+            raise _error("step", f"a {self.kind} step needs an `id`: later steps read its result as "
+                                 "steps.<id>.<field>", f"add e.g. `id: {'deal' if self.lookup else 'totals'}`")
         return self
 
     @property
-    def kind(self) -> Literal["filter", "lookup", "action"]:
+    def kind(self) -> Literal["filter", "lookup", "action", "aggregate"]:
         """Which kind of step this is."""
         if self.filter is not None:
             return "filter"
-        return "lookup" if self.lookup is not None else "action"
+        if self.lookup is not None:
+            return "lookup"
+        return "aggregate" if self.aggregate is not None else "action"
 
     @property
-    def body(self) -> FilterStep | LookupStep | ActionStep:
-        """The step's settings (whichever of filter/lookup/action is set)."""
-        body = self.filter or self.lookup or self.action
+    def body(self) -> FilterStep | LookupStep | ActionStep | AggregateStep:
+        """The step's settings (whichever of filter/lookup/action/aggregate is set)."""
+        body = self.filter or self.lookup or self.action or self.aggregate
         assert body is not None  # guaranteed by _exactly_one
         return body
 
@@ -426,10 +532,29 @@ def parse_start(text: str) -> datetime | None:
     return moment
 
 
+class WhenChanged(_Model):
+    """Fire only when a field's value changed (``to`` a value, when given) since OrderSync last saw the
+    record: "deal entered stage closedwon". The previous value is remembered per record, so an edit that
+    only bumps a record's modified time does not fire again. A record seen for the first time counts as
+    changed to its current value."""
+
+    only_if_set: ClassVar[frozenset[str]] = frozenset({"to"})
+
+    field: Path = Field(description="Path of the field to watch (properties.dealstage).")
+    to: Any = Field(default=None, description="Fire only when it changed to this value.")
+
+    @field_validator("to")
+    @classmethod
+    def _scalar(cls, value: Any) -> Any:
+        if value is not None and not isinstance(value, str | int | float | bool):
+            raise _error("to", "`to` must be text, a number or true/false")
+        return value
+
+
 class Trigger(_Model):
     """When the recipe runs: an event of the ``account`` role's connector, polled ``every``."""
 
-    omit_empty: ClassVar[frozenset[str]] = frozenset({"params"})
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"params", "when_changed"})
 
     account: Name = Field(description="Role (a key of `accounts`).")
     event: str = Field(description="Trigger key of that connector.")
@@ -437,6 +562,8 @@ class Trigger(_Model):
     every: str = Field(default="5m", description="Poll interval, 30s..24h, e.g. 45s, 5m, 1h.",
                        json_schema_extra={"pattern": _EVERY.pattern})
     start: str = Field(default="now", description="now | everything | an ISO 8601 date or date-time with zone.")
+    when_changed: WhenChanged | None = Field(default=None, description=(
+        "Fire only when this field changed (to this value) since the record was last seen."))
 
     @field_validator("every")
     @classmethod
@@ -490,7 +617,7 @@ class Recipe(_Model):
     """A whole recipe file."""
 
     model_config = ConfigDict(title="OrderSync recipe")
-    omit_empty: ClassVar[frozenset[str]] = frozenset({"translations"})
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"translations", "owns"})
 
     format: Literal["ordersync-recipe"] = Field(default=FORMAT, description="Always ordersync-recipe.")
     version: int = Field(default=CURRENT_VERSION, description="Format version of this file.",
@@ -498,6 +625,10 @@ class Recipe(_Model):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=5000)
     accounts: dict[Name, str] = Field(min_length=1, description="Roles → connector keys (never credentials).")
+    owns: dict[Name, list[str]] = Field(default_factory=dict, description=(
+        "Which role's system owns which object types (crm: [contact, company]); default: a CRM owns customers, "
+        "an order system orders. A recipe that writes into an object its target owns, from a source that does "
+        "not, must give each field a `mode`."))
     trigger: Trigger
     steps: list[Step] = Field(min_length=1)
     options: Options = Field(default_factory=Options)

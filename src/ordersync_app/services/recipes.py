@@ -40,6 +40,7 @@ class RecipeInfo:
     failed: int = 0
     cursor: str | None = None
     document: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the last import/save wants the user to know
 
     def as_dict(self, *, with_document: bool = False) -> dict[str, Any]:
         """JSON-ready view."""
@@ -52,6 +53,21 @@ class RecipeInfo:
 def validate_file(path: Path) -> RecipeModel:
     """Load and validate a recipe file (raises ``RecipeInvalid`` listing every problem)."""
     return load.load_file(path)
+
+
+def review(recipe: RecipeModel, bindings: dict[str, str] | None = None) -> list[str]:
+    """What is allowed but deserves a second look: writes over data the target owns without field modes,
+    and two roles bound to one account (the recipe then reads what it writes: only the echo guard stops a
+    loop). Shown by ``recipe validate``, import and the builder."""
+    notes = [str(p) for p in load.warnings_for(recipe)]
+    shared: dict[str, list[str]] = {}
+    for role, account in (bindings or {}).items():
+        shared.setdefault(account, []).append(role)
+    for account, roles in shared.items():
+        if len(roles) > 1:
+            notes.append(f"roles {' and '.join(sorted(roles))} are both bound to the account '{account}': the "
+                         "recipe reads what it writes; OrderSync skips its own echoes, but check this is meant")
+    return notes
 
 
 def slugify(text: str) -> str:
@@ -201,8 +217,21 @@ def import_recipe(source: Path | str, bindings: dict[str, str], *, name: str | N
         document = recipe.to_document()
         document["trigger"]["start"] = start
         recipe = load.load_document(document, source="import")
-    return save_recipe(recipe, bindings, name=name or slugify(recipe.name), enable=enable, replace=replace,
-                       dry_run=dry_run)
+    local = name or slugify(recipe.name)
+    notes: list[str] = []
+    if dry_run is None and exists(local) and replace:
+        # A new version keeps running as it did unless the file says otherwise: a pilot file turns dry run on,
+        # a go-live file (dry_run: false) turns it off; a file that says nothing keeps the current mode.
+        if "dry_run" in recipe.options.model_fields_set:
+            dry_run = recipe.options.dry_run
+            notes.append(f"dry run {'on' if dry_run else 'off (live)'}, as the file says")
+        else:
+            current = get_recipe(local).dry_run
+            notes.append(f"kept the current mode ({'dry run' if current else 'live'}): the file does not set "
+                         "options.dry_run")
+    info = save_recipe(recipe, bindings, name=local, enable=enable, replace=replace, dry_run=dry_run)
+    info.notes = notes + review(recipe, bindings)
+    return info
 
 
 def exists(name: str) -> bool:

@@ -204,7 +204,7 @@ def cmd_recipe(args: argparse.Namespace) -> int:
     elif sub == "export":
         text = recipes.export_recipe(args.name)
         if args.output:
-            Path(args.output).write_text(text, "utf-8")
+            paths.write_private(Path(args.output), text)
             print(f"Exported '{args.name}' to {args.output} (no accounts, hosts or secrets).")
         else:
             sys.stdout.write(text)

@@ -75,7 +75,7 @@ def _auth(account: spec.AccountConfig) -> httpx.Auth:
 def _error_message(response: httpx.Response) -> str:
     """HubSpot's ``message`` and ``category`` (or ``policyName``); ApiClient falls back to the raw text."""
     body = response.json()
-    body = body if isinstance(body, dict) else {"message": response.text[:300]}
+    body = body if isinstance(body, dict) else {"message": response.text}  # ApiClient masks, then cuts
     tag = body.get("category") or body.get("policyName")
     message = str(body.get("message") or body.get("status") or f"HTTP {response.status_code}")
     return f"{message} [{tag}]" if tag else message
@@ -257,4 +257,4 @@ CONNECTOR = spec.Connector(
     rate_limit_for=rate_limit_for,
     error_message=_error_message, test_connection=_test_connection, triggers=(DEAL_UPDATED,), actions=ACTIONS,
     lookups=LOOKUPS, sandbox="hubspot", docs="https://developers.hubspot.com/docs/guides/api/crm/objects/deals",
-)
+    hosts=("api.hubapi.com",))  # one SaaS host, no on-premise edition (API-FACTS-DETAIL §1, spec `servers` [V])

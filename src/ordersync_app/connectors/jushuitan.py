@@ -23,7 +23,7 @@ import httpx
 from ordersync_app.connectors.sdk import spec
 from ordersync_app.domain.errors import AuthError, SetupError
 from ordersync_app.domain.records import Record
-from ordersync_app.domain.redact import mask, register_secret
+from ordersync_app.domain.redact import clip, register_secret
 
 if TYPE_CHECKING:
     from ordersync_app.connectors.sdk.http import ApiClient
@@ -82,8 +82,9 @@ class JushuitanSign(httpx.Auth):
         data = body.get("data") if body.get("code") == 0 else None
         if not isinstance(data, dict) or not data.get("access_token"):
             raise AuthError(f"renewing the Jushuitan token of account '{self._account.name}' failed",
-                            vendor_message=mask(str(body.get("msg") or response.text[:200])),
-                            hint="authorise the app again in Jushuitan and store the new access token")
+                            vendor_message=clip(str(body.get("msg") or response.text), 200),
+                            hint="authorise the app again in Jushuitan and store the new access token",
+                            account=self._account.name)
         self._token = str(data["access_token"])
         for key in ("access_token", "refresh_token"):
             if data.get(key):
@@ -234,4 +235,6 @@ CONNECTOR = spec.Connector(
                  "Every order whose modified time moved, whatever its status."),
     ),
     docs="https://openweb.jushuitan.com/dev-doc?docType=4&docId=22",
+    # Production and the vendor's test environment (API-FACTS-DETAIL.md, Jushuitan hosts [V]).
+    hosts=("openapi.jushuitan.com", "dev-api.jushuitan.com"),
 )

@@ -206,10 +206,12 @@ PLAN_RATES = {"standard": 2, "advanced": 4, "plus": 20}
 CONNECTOR = Connector(
     key="shopify", name_en="Shopify", name_zh="Shopify", owns=Owns.ORDERS, base_url="https://{shop}.myshopify.com",
     settings=(
+        # A DNS label (letters, digits, inner hyphens; RFC 1123 [V]): it becomes {shop}.myshopify.com.
         Setting("shop", "Shop subdomain", "店铺子域名", "The part before .myshopify.com",
-                "即 .myshopify.com 前面的部分"),
+                "即 .myshopify.com 前面的部分", pattern=r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"),
         Setting("api_version", "API version", "API 版本", "YYYY-MM, each lives about 12 months",
-                "格式 YYYY-MM,每个版本约支持 12 个月", required=False, default=DEFAULT_VERSION),
+                "格式 YYYY-MM,每个版本约支持 12 个月", required=False, default=DEFAULT_VERSION,
+                pattern=r"20[0-9]{2}-(?:0[1-9]|1[0-2])"),
         Secret("access_token", "Admin API access token", "Admin API 访问令牌", "Empty when using a client ID",
                "使用客户端 ID 时留空", required=False),
         Setting("client_id", "Client ID (Dev Dashboard app)", "客户端 ID", required=False),
@@ -238,4 +240,5 @@ CONNECTOR = Connector(
                     match=Param("order_id", "Order ID or GID", required=True, label_zh="订单 ID 或 GID"),
                     batch_max=1, idempotency="tagsAdd only adds: tags are a set, a repeat changes nothing"),),
     sandbox="shopify", docs="https://shopify.dev/docs/api/admin-graphql",
+    hosts=("*.myshopify.com",),  # the Admin API lives on the shop's own myshopify domain (API-FACTS §Shopify [V])
 )

@@ -37,7 +37,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ordersync_app.domain.errors import RecordRejected
-from ordersync_app.domain.redact import mask
+from ordersync_app.domain.redact import clip
 from ordersync_app.recipes.paths import MISSING, parse_template, resolve
 
 if TYPE_CHECKING:
@@ -96,10 +96,7 @@ def _show(value: Any, limit: int = 60) -> str:
         return "(missing)"
     if value is None:
         return "null"
-    text = value if isinstance(value, str) else _json_text(value)
-    text = mask(text)
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
+    text = clip(value if isinstance(value, str) else _json_text(value), limit)
     return f"'{text}'" if isinstance(value, str) else text
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ordersync_app.connectors.sdk.spec import AccountConfig
+from ordersync_app.domain.redact import declare_public
 from ordersync_app.sandbox._server import SandboxApp, SandboxServer
 
 SANDBOX_SCHEME = "sandbox://"
@@ -21,6 +22,7 @@ SANDBOX_CREDENTIALS: dict[str, dict[str, str]] = {
     "shopify": {"access_token": "sandbox-shopify-token"},
     "jushuitan": {"app_secret": "sandbox-jushuitan-secret", "access_token": "sandbox-jushuitan-token"},
 }
+declare_public(v for values in SANDBOX_CREDENTIALS.values() for v in values.values())
 SANDBOX_SETTINGS: dict[str, dict[str, str]] = {
     "hubspot": {},
     "shopify": {"shop": "ordersync-demo", "plan": "plus"},

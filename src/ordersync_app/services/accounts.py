@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -12,6 +13,8 @@ from ordersync_app.connectors.sdk import registry
 from ordersync_app.connectors.sdk.http import ApiClient
 from ordersync_app.connectors.sdk.spec import AccountConfig, Connector
 from ordersync_app.domain.errors import SetupError
+from ordersync_app.domain.redact import control_characters
+from ordersync_app.domain.text import visible
 from ordersync_app.sandbox.apps import SANDBOX_CREDENTIALS, SANDBOX_SCHEME, SANDBOX_SETTINGS
 from ordersync_app.secrets import store as secrets
 from ordersync_app.services import sandbox
@@ -48,21 +51,137 @@ def connector(key: str) -> Connector:
     return found
 
 
-def add_account(name: str, connector_key: str, *, base_url: str | None = None,
-                settings: dict[str, str] | None = None, secret_values: dict[str, str] | None = None,
-                replace: bool = False) -> AccountInfo:
-    """Create (or, with ``replace``, update) an account after validating every setting.
+def clean_secret(label: str, value: str) -> str:
+    """A typed or pasted secret without surrounding whitespace; control characters are refused.
+
+    ``$(cat token.txt)`` from a Windows file keeps its ``\\r``, and a token with a line break can never
+    be sent in a header: better to say so now than to fail (and quote the token) on every call.
 
     Raises:
-        SetupError: bad name, unknown connector, unknown/missing settings, or the name is taken.
+        SetupError: the value holds control characters (named, never the value itself).
+    """
+    cleaned = value.strip()
+    bad = control_characters(cleaned)
+    if bad:
+        raise SetupError(f"the {label} contains control characters ({', '.join(bad)})",
+                         hint="copy the value again without line breaks or tabs")
+    return cleaned
+
+
+def _clean_setting(conn: Connector, key: str, value: str) -> str | None:
+    """The problem with one non-secret setting value, or None."""
+    spec = next(s for s in conn.settings if s.key == key)
+    if control_characters(value):
+        return f"'{key}' contains control characters"
+    if spec.choices and value not in spec.choices:
+        return f"'{key}' must be one of {', '.join(spec.choices)}"
+    if spec.pattern and not re.fullmatch(spec.pattern, value):
+        return f"'{key}' is not valid ('{visible(value)}'; expected {spec.help_en or spec.label_en})"
+    return None
+
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _expand(url: str, conn: Connector, settings: dict[str, str]) -> str:
+    """Put known ``{setting}`` values into an address; nothing else in it is interpreted.
+
+    Raises:
+        SetupError: a placeholder is not a setting of the connector, or a setting used in the address
+            has no validation pattern (it could rewrite the host), or braces are left over.
+    """
+    declared = {s.key: s for s in conn.settings if not s.secret}
+
+    def value(match: re.Match[str]) -> str:
+        key = match.group(1)
+        spec = declared.get(key)
+        if spec is None:
+            raise SetupError(f"the address uses '{{{key}}}', which is not a setting of {conn.key}")
+        if key not in settings:
+            raise SetupError(f"the address needs the setting '{key}'")
+        if not spec.pattern:
+            raise SetupError(f"the setting '{key}' cannot be used in an address")
+        return settings[key]
+
+    expanded = _PLACEHOLDER.sub(value, url)
+    if "{" in expanded or "}" in expanded:
+        raise SetupError(f"the address '{visible(url)}' contains braces that are not a {{setting}}")
+    return expanded
+
+
+def host_matches(host: str, patterns: tuple[str, ...]) -> bool:
+    """Whether ``host`` is one of ``patterns`` (``*.example.com`` matches one label before it)."""
+    host = host.lower().rstrip(".")
+    for pattern in patterns:
+        if pattern.startswith("*."):
+            head, _dot, rest = host.partition(".")
+            if head and rest == pattern[2:].lower() and "." not in head:
+                return True
+        elif host == pattern.lower():
+            return True
+    return False
+
+
+def foreign_host(conn: Connector, url: str) -> str | None:
+    """The host of ``url`` when it is neither the vendor's (``Connector.hosts``), loopback nor the
+    sandbox; None otherwise."""
+    if url.startswith(SANDBOX_SCHEME) or not conn.hosts:
+        return None
+    host = urlsplit(url).hostname or ""
+    if host in _LOOPBACK or host_matches(host, conn.hosts):
+        return None
+    return host
+
+
+def _check_address(name: str, conn: Connector, url: str, *, allow_host: bool) -> None:
+    """https:// anywhere the vendor lives; http:// only on loopback; other hosts only when allowed."""
+    if url.startswith(SANDBOX_SCHEME):
+        return
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise SetupError(f"'{visible(url)}' is not a valid address ({exc})", where=f"account {name}") from None
+    if control_characters(url) or " " in url or not host or parts.scheme not in ("http", "https"):
+        raise SetupError(f"base URL '{visible(url)}' must be an https:// address", where=f"account {name}")
+    if parts.scheme == "http" and host not in _LOOPBACK:
+        raise SetupError(f"base URL '{visible(url)}' is not encrypted: use https:// (http:// is only for "
+                         "servers on this computer: 127.0.0.1, localhost)", where=f"account {name}")
+    if parts.username or parts.password:
+        raise SetupError("a base URL cannot carry a user name or password", where=f"account {name}",
+                         hint="give credentials as the account's secrets")
+    if not allow_host and foreign_host(conn, url):
+        raise SetupError(f"'{host}' is not a {conn.name_en} address (expected {', '.join(conn.hosts)})",
+                         where=f"account {name}",
+                         hint="if this really is your server (on-premise, proxy), allow it explicitly: --allow-host")
+
+
+def add_account(name: str, connector_key: str, *, base_url: str | None = None,
+                settings: dict[str, str] | None = None, secret_values: dict[str, str] | None = None,
+                replace: bool = False, allow_host: bool = False) -> AccountInfo:
+    """Create (or, with ``replace``, update) an account after validating every setting.
+
+    Secrets are stored first and the database row only after them, so a keychain that refuses
+    (locked, wrong passphrase) leaves no account without its secret behind.
+
+    Args:
+        allow_host: accept an address outside the connector's known hosts (on-premise, proxies).
+
+    Raises:
+        SetupError: bad name, unknown connector, unknown/missing/invalid settings, a secret with
+            control characters, an unsafe address, a changed address without the secret, the name
+            is taken, or the keychain refused the secret.
     """
     if not NAME.match(name):
-        raise SetupError(f"'{name}' is not a valid account name",
+        raise SetupError(f"'{visible(name)}' is not a valid account name",
                          hint="use letters, digits, '-', '_' or '.', up to 63 characters")
     conn = connector(connector_key)
-    settings = dict(settings or {})
-    secret_values = dict(secret_values or {})
+    settings = {k: str(v).strip() for k, v in (settings or {}).items()}
     declared = {s.key: s for s in conn.settings}
+    secret_values = {k: clean_secret(f"secret '{k}'", v) for k, v in (secret_values or {}).items()
+                     if k in declared and v and v.strip()}
     problems: list[str] = []
     for key in settings:
         spec = declared.get(key)
@@ -70,9 +189,11 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
             near = registry.suggest(key, [k for k, s in declared.items() if not s.secret])
             why = "is a secret: give it through the prompt or ORDERSYNC_SECRET_" + key.upper() if spec else \
                 "is not a setting of " + conn.key + (f" (did you mean '{near}'?)" if near else "")
-            problems.append(f"'{key}' {why}")
-        elif spec.choices and settings[key] not in spec.choices:
-            problems.append(f"'{key}' must be one of {', '.join(spec.choices)}")
+            problems.append(f"'{visible(key)}' {why}")
+        else:
+            problem = _clean_setting(conn, key, settings[key])
+            if problem:
+                problems.append(problem)
     sandboxed = (base_url or "").startswith(SANDBOX_SCHEME)
     for spec in conn.settings:
         if spec.secret or spec.key in settings:
@@ -83,34 +204,63 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
             settings[spec.key] = spec.default
         elif spec.required:
             problems.append(f"setting '{spec.key}' ({spec.label_en}) is required")
-    if not sandboxed:
-        for spec in conn.settings:
-            if spec.secret and spec.required and not secret_values.get(spec.key):
-                problems.append(f"secret '{spec.key}' ({spec.label_en}) is required")
     if problems:
         raise SetupError("; ".join(problems), where=f"account {name}")
-    url = base_url or conn.base_url
-    try:
-        url = url.format(**settings) if not sandboxed else url
-    except KeyError as exc:
-        raise SetupError(f"the base URL needs the setting {exc}", where=f"account {name}") from exc
-    if not (url.startswith(("http://", "https://")) or sandboxed):
-        raise SetupError(f"base URL '{url}' must start with https:// (or http:// for local servers)",
-                         where=f"account {name}")
+    url = (base_url or conn.base_url).strip()
+    if not sandboxed:
+        try:
+            url = _expand(url, conn, settings)
+        except SetupError as exc:
+            raise SetupError(exc.what, where=f"account {name}") from None
+    _check_address(name, conn, url, allow_host=allow_host)
     with db.session() as s:
         row = s.scalar(select(Account).where(Account.name == name))
-        if row is not None and not replace:
-            raise SetupError(f"an account named '{name}' already exists",
-                             hint="choose another name, or remove it first: ordersync account remove " + name)
-        if row is None:
-            row = Account(name=name, connector=conn.key, base_url=url, settings=settings)
-            s.add(row)
-        row.connector, row.base_url, row.settings = conn.key, url, settings
-        row.status, row.status_message = "ok", None
-    for key, value in secret_values.items():
-        if value:
+        old_url = None if row is None else row.base_url
+    if old_url is not None and not replace:
+        raise SetupError(f"an account named '{name}' already exists",
+                         hint="choose another name, or remove it first: ordersync account remove " + name)
+    moved = old_url is not None and _host_of(old_url) != _host_of(url)
+    if not sandboxed and (old_url is None or moved):
+        missing = [spec for spec in conn.settings if spec.secret and spec.required and spec.key not in secret_values]
+        if moved and not missing and not secret_values:  # only optional secrets: at least one, anew
+            missing = [spec for spec in conn.settings if spec.secret][:1]
+        if missing:
+            what = ", ".join(f"'{spec.key}' ({spec.label_en})" for spec in missing)
+            if moved:  # the stored secret was given for the old host: never send it to the new one unasked
+                raise SetupError(f"the address changes from {_host_of(old_url or '')} to {_host_of(url)}, so "
+                                 f"secret {what} is required again", where=f"account {name}",
+                                 hint="give it again (prompt or ORDERSYNC_SECRET_<NAME>)")
+            raise SetupError(f"secret {what} is required", where=f"account {name}")
+    if moved:
+        secrets.delete_secrets(name, [st.key for st in conn.settings if st.secret and st.key not in secret_values]
+                               + ["access_token_expires_at"])
+    stored: list[str] = []
+    try:
+        for key, value in secret_values.items():
             secrets.set_secret(name, key, value)
+            stored.append(key)
+        with db.session() as s:
+            row = s.scalar(select(Account).where(Account.name == name))
+            if row is None:
+                row = Account(name=name, connector=conn.key, base_url=url, settings=settings)
+                s.add(row)
+            row.connector, row.base_url, row.settings = conn.key, url, settings
+            row.status, row.status_message = "ok", None
+    except Exception:
+        if old_url is None and stored:  # a new account: take back what was stored for it
+            secrets.delete_secrets(name, stored)
+        raise
     return get_account(name)
+
+
+def _host_of(url: str) -> str:
+    if url.startswith(SANDBOX_SCHEME):
+        return url
+    try:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{(parts.hostname or '').lower()}:{parts.port or ''}"
+    except ValueError:
+        return url
 
 
 def _info(row: Account) -> AccountInfo:

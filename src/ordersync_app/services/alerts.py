@@ -35,7 +35,7 @@ from ordersync_app.alerts.wecom import WeComSink
 from ordersync_app.connectors.sdk.registry import suggest
 from ordersync_app.domain.errors import OrderSyncError, SetupError
 from ordersync_app.domain.records import RunSummary
-from ordersync_app.domain.redact import mask
+from ordersync_app.domain.redact import clip, mask
 from ordersync_app.secrets import store
 from ordersync_app.services.stats import find_recipe
 from ordersync_app.storage import db
@@ -109,7 +109,7 @@ def _save(cfg: dict[str, Any]) -> None:
     """Write atomically (a crash never leaves half a file)."""
     path = config_path()
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(cfg, ensure_ascii=False, indent=2, sort_keys=True), "utf-8")
+    paths.write_private(tmp, json.dumps(cfg, ensure_ascii=False, indent=2, sort_keys=True))
     tmp.replace(path)
 
 
@@ -416,7 +416,7 @@ def _first_error(summary: RunSummary) -> str | None:
             Execution.run_id == summary.run_id, Execution.status == "failed", Execution.error.is_not(None),
         ).order_by(Execution.id).limit(1))
     text = text or summary.error
-    return mask(text)[:300] if text else None
+    return clip(text, 300) if text else None
 
 
 def _queued(recipe: str) -> int:

@@ -32,7 +32,7 @@ import httpx
 
 from ordersync_app.connectors.sdk.http import USER_AGENT
 from ordersync_app.domain.errors import AuthError, SetupError, TransientError
-from ordersync_app.domain.redact import mask, register_secret
+from ordersync_app.domain.redact import clip, register_secret
 from ordersync_app.secrets import store
 from ordersync_app.services import accounts
 
@@ -180,7 +180,7 @@ class Flow:
                              hint="start the sign-in again from OrderSync")
         if "code" not in answer:
             raise AuthError(f"sign-in for account '{self.account}' was refused or cancelled",
-                            account=self.account, vendor_message=mask(answer.get("error", "no code")[:200]),
+                            account=self.account, vendor_message=clip(answer.get("error", "no code"), 200),
                             hint="sign in again and allow access")
         return self._exchange(answer["code"])
 
@@ -197,7 +197,7 @@ class Flow:
         if response.status_code != 200:
             raise AuthError(f"the vendor refused the sign-in of account '{self.account}' "
                             f"(HTTP {response.status_code})", account=self.account,
-                            vendor_message=mask(response.text[:300]),
+                            vendor_message=clip(response.text, 300),
                             hint="check the client ID and secret, then sign in again")
         body = response.json()
         access, refresh = str(body["access_token"]), str(body.get("refresh_token") or "")

@@ -14,7 +14,7 @@ import httpx
 
 from ordersync_app.connectors.sdk.spec import AccountConfig
 from ordersync_app.domain.errors import AuthError
-from ordersync_app.domain.redact import mask, register_secret
+from ordersync_app.domain.redact import clip, register_secret
 
 
 class HeaderToken(httpx.Auth):
@@ -67,7 +67,7 @@ class OAuth2Refresh(httpx.Auth):
         if not (refresh and client_id and client_secret):
             raise AuthError(
                 f"account '{self._account.name}' has no OAuth refresh token or client credentials",
-                hint="sign in again (Reconnect) to obtain a refresh token",
+                hint="sign in again (Reconnect) to obtain a refresh token", account=self._account.name,
             )
         register_secret(refresh)
         register_secret(client_secret)
@@ -81,7 +81,8 @@ class OAuth2Refresh(httpx.Auth):
             raise AuthError(
                 f"refreshing the OAuth token of account '{self._account.name}' failed "
                 f"(HTTP {response.status_code})",
-                vendor_message=mask(response.text[:300]), hint="sign in again (Reconnect)",
+                vendor_message=clip(response.text, 300), hint="sign in again (Reconnect)",
+                account=self._account.name,
             )
         body = response.json()
         self._access = str(body["access_token"])
@@ -132,7 +133,8 @@ class ClientCredentials(httpx.Auth):
                 "client_secret": secret})
             if response.status_code != 200:
                 raise AuthError(f"the vendor refused the client credentials of account '{self._account.name}'",
-                                vendor_message=mask(response.text[:300]), hint="check the client ID and secret")
+                                vendor_message=clip(response.text, 300), hint="check the client ID and secret",
+                                account=self._account.name)
             body = response.json()
             self._token = str(body["access_token"])
             self._expires_at = time.time() + float(body.get("expires_in", 3600)) - self._skew

@@ -33,7 +33,7 @@ import httpx
 
 from ordersync_app.connectors.sdk.spec import AccountConfig, Connector, RateLimit, Verdict
 from ordersync_app.domain.errors import AuthError, RecordRejected, SetupError, TransientError
-from ordersync_app.domain.redact import mask
+from ordersync_app.domain.redact import clip, mask
 
 USER_AGENT = "OrderSync/0.1 (+https://ordersync.app)"
 
@@ -213,6 +213,14 @@ class ApiClient:
                     method, path, params=params, json=json, data=data, headers=headers, auth=self._auth
                     if self._auth is not None else httpx.USE_CLIENT_DEFAULT,
                 )
+            except (httpx.LocalProtocolError, httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+                # Built wrong here (a control character in a token or header, a bad address): no
+                # retry can help, and the message may quote the token, so it is masked and not chained.
+                raise SetupError(
+                    f"{self._where(method, path)} could not be sent: {clip(type(exc).__name__ + ': ' + str(exc), 300)}",
+                    hint=f"check the settings and secrets of account '{self.account.name}' (a pasted token may "
+                         "carry a line break or space)",
+                ) from None
             except httpx.TimeoutException as exc:
                 last = TransientError(f"{self._where(method, path)} timed out", vendor_message=None)
                 self._backoff(attempt, None, exc)
@@ -280,7 +288,7 @@ class ApiClient:
         except ValueError as exc:
             raise TransientError(
                 f"{self._where(method, path)} answered something that is not JSON",
-                vendor_message=mask(response.text[:200]),
+                vendor_message=clip(response.text, 200),
             ) from exc
 
     def vendor_message(self, response: httpx.Response) -> str:
@@ -289,7 +297,7 @@ class ApiClient:
             text = self.connector.error_message(response)
         except Exception:  # noqa: BLE001 - a broken error body must not hide the error itself
             text = response.text
-        return mask((text or f"HTTP {response.status_code}").strip())[:500]
+        return clip((text or f"HTTP {response.status_code}").strip(), 500)
 
     def _where(self, method: str, path: str) -> str:
         return f"{self.connector.name_en} {method} {path.split('?')[0]}"

@@ -44,6 +44,9 @@ class Setting:
     default: str | None = None
     secret: bool = False
     choices: tuple[str, ...] = ()
+    # A regular expression the whole value must match (checked when an account is saved); settings
+    # that become part of the API address must have one, so they cannot change the host or path.
+    pattern: str = ""
 
 
 def Secret(key: str, label_en: str, label_zh: str, help_en: str = "", help_zh: str = "", *,
@@ -263,6 +266,9 @@ class Connector:
     # The budget when it depends on the account's plan (HubSpot tiers, Shopify plans).
     rate_limit_for: Callable[[Mapping[str, str]], RateLimit] | None = None
     docs: str = ""
+    # The vendor's own API hosts (``*.`` matches one subdomain label): an account elsewhere needs an
+    # explicit "allow this host" (on-premise, proxies) so a pasted address cannot send the token away.
+    hosts: tuple[str, ...] = ()
 
     def trigger(self, key: str) -> Trigger | None:
         """The trigger named ``key``, if any."""

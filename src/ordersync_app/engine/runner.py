@@ -40,7 +40,7 @@ from ordersync_app.domain.errors import (
     TransientError,
 )
 from ordersync_app.domain.records import Record, RunSummary
-from ordersync_app.domain.redact import mask
+from ordersync_app.domain.redact import clip, mask
 from ordersync_app.engine import ledger
 from ordersync_app.engine.diff import already_applied, changes
 from ordersync_app.engine.events import EventHub, hub
@@ -103,6 +103,13 @@ class Item:
         self.status = "retrying"
         self.error = mask(error.render())
         self.retry_after = error.retry_after
+
+
+def _record_error(exc: Exception, where: str) -> OrderSyncError | str:
+    """The failed-queue message for an exception raised while computing one record's values."""
+    if isinstance(exc, OrderSyncError):
+        return exc
+    return f"{where}: a value could not be computed ({type(exc).__name__}: {clip(str(exc), 200)})"
 
 
 def _instant(value: str) -> datetime:
@@ -341,8 +348,9 @@ class Runner:
                 for it in active:
                     try:
                         keep = catalog.matches(step.filter, it.record.payload, it.lookups)
-                    except RecordRejected as exc:
-                        it.fail(exc)
+                    except Exception as exc:  # noqa: BLE001 - one record's bad value fails that record only
+                        it.fail(_record_error(exc, f"filter of step {index + 1}"))
+                        it.log_step(index, "filter", "failed", error=it.error)
                         continue
                     it.log_step(index, "filter", "passed" if keep else "filtered out")
                     if not keep:
@@ -361,7 +369,13 @@ class Runner:
         client = self.plan.clients[step.account]
         for it in items:
             try:
-                params = {k: catalog.evaluate(m, it.record.payload, it.lookups) for k, m in step.params.items()}
+                params = {k: catalog.evaluate(m, it.record.payload, it.lookups, field=k)
+                          for k, m in step.params.items()}
+            except Exception as exc:  # noqa: BLE001 - one record's bad value fails that record only
+                it.fail(_record_error(exc, f"lookup {step.as_}"))
+                it.log_step(index, "lookup", "mapping failed", error=it.error)
+                continue
+            try:
                 found = lookup.find(client, params)
             except TransientError as exc:
                 it.postpone(exc)
@@ -390,10 +404,12 @@ class Runner:
         pending: list[tuple[Item, Write, str]] = []
         for it in items:
             try:
-                match = catalog.evaluate(step.match, it.record.payload, it.lookups) if step.match else None
-                props = {name: catalog.evaluate(m, it.record.payload, it.lookups) for name, m in step.fields.items()}
-            except RecordRejected as exc:
-                it.fail(exc)
+                match = catalog.evaluate(step.match, it.record.payload, it.lookups, field="match") \
+                    if step.match else None
+                props = {name: catalog.evaluate(m, it.record.payload, it.lookups, field=name)
+                         for name, m in step.fields.items()}
+            except Exception as exc:  # noqa: BLE001 - one record's bad value fails that record only
+                it.fail(_record_error(exc, f"action {step.action}"))
                 it.log_step(index, "action", "mapping failed", error=it.error)
                 continue
             ref = f"{self.plan.recipe_id}:{it.record.key}:{it.record.version}:{index}"

@@ -37,6 +37,7 @@ from ordersync_app.domain.errors import OrderSyncError, SetupError
 from ordersync_app.domain.records import RunSummary
 from ordersync_app.domain.redact import clip, mask
 from ordersync_app.secrets import store
+from ordersync_app.services.accounts import clean_secret
 from ordersync_app.services.stats import find_recipe
 from ordersync_app.storage import db
 from ordersync_app.storage.tables import Execution, Recipe
@@ -182,6 +183,8 @@ def configure_sink(kind: str, settings: Mapping[str, Any] | None = None,
             required value missing.
     """
     spec = _check_kind(kind)
+    secrets = {k: clean_secret(f"{NAMES.get(kind, kind)} secret '{k}'", v) if v else v
+               for k, v in (secrets or {}).items()}
     updates: dict[str, Any] = {}
     for key, value in (settings or {}).items():
         if key in spec.secrets:

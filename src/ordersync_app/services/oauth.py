@@ -230,6 +230,8 @@ def begin(account_name: str, connector_key: str, settings: Mapping[str, Any], *,
     """
     conn = accounts.connector(connector_key)
     facts = provider(conn.key)
+    if client_secret:
+        client_secret = accounts.clean_secret("OAuth client secret", client_secret)
     client_id = str(settings.get("client_id") or "").strip()
     if not client_id:
         raise SetupError(f"account '{account_name}' has no OAuth client ID",

@@ -539,7 +539,7 @@ class DefaultArgs(Args):
 class LookupTableArgs(Args):
     """``lookup_table``: replace a value by its entry in ``table`` (or ``default``, when given)."""
 
-    table: dict[str, Any] = Field(min_length=1)
+    table: dict[str, Any] = Field(min_length=1, max_length=10_000)
     default: Any = None
 
     @field_validator("table", mode="before")

@@ -325,7 +325,7 @@ class Runner:
                 select(Execution.record_key, Execution.record_version).where(
                     Execution.recipe_id == self.plan.recipe_id,
                     Execution.record_key.in_({r.key for r in page}),
-                    Execution.status != "previewed",
+                    Execution.status.not_in(("previewed", "unpreviewed")),
                 ))}
         fresh, seen_now = [], set()
         for record in page:
@@ -529,8 +529,14 @@ class Runner:
             try:
                 current = action.read_current(client, [w for _it, w, _h in chunk])
             except DeliveryError as exc:
-                current = [None] * len(chunk)
+                # Without the current values there is no preview: say so, never "would write" over unknowns.
                 log.info("dry run could not read current values: %s", exc.render())
+                for it, _w, _h in chunk:
+                    it.status = "unpreviewed"
+                    it.error = mask(f"not previewed: {action.label_en} could not read the current values "
+                                    f"({exc.render()})")
+                    it.log_step(index, "action", "not previewed", error=it.error)
+                continue
             with self.session() as s:
                 for (it, write, _h), now in zip(chunk, current, strict=True):
                     wanted = changes(now, write.properties)
@@ -608,6 +614,7 @@ class Runner:
             else:
                 it.status = "succeeded" if it.wrote else "unchanged"
         counter = {"succeeded": "succeeded", "unchanged": "unchanged", "filtered": "filtered",
-                   "failed": "failed", "retrying": "retrying", "previewed": "succeeded"}[it.status]
+                   "failed": "failed", "retrying": "retrying", "previewed": "succeeded",
+                   "unpreviewed": "failed"}[it.status]
         setattr(self.summary, counter, getattr(self.summary, counter) + 1)
         return it.status

@@ -155,7 +155,8 @@ def _check_address(name: str, conn: Connector, url: str, *, allow_host: bool) ->
     if not allow_host and foreign_host(conn, url):
         raise SetupError(f"'{host}' is not a {conn.name_en} address (expected {', '.join(conn.hosts)})",
                          where=f"account {name}",
-                         hint="if this really is your server (on-premise, proxy), allow it explicitly: --allow-host")
+                         hint="if this really is your own server or proxy, allow it explicitly (--allow-host, or "
+                              "“This address is my own server” in the app)")
 
 
 def add_account(name: str, connector_key: str, *, base_url: str | None = None,

@@ -71,6 +71,8 @@ class AccountDialog(QDialog):
         self.base_url.setPlaceholderText(self.tr("leave empty for the vendor's address"))
         advanced = QFormLayout()
         advanced.addRow(self.tr("API address (advanced)"), self.base_url)
+        self.allow_host = QCheckBox(self.tr("This address is my own server or proxy: send the credentials there"))
+        advanced.addRow("", self.allow_host)
         layout.addLayout(advanced)
         self.signin_button = QPushButton()
         self.signin_button.setObjectName("primary")
@@ -180,6 +182,7 @@ class AccountDialog(QDialog):
     def sign_in(self) -> None:
         """Save the account, then sign in in the system browser (the dialog closes when it worked)."""
         conn, name, base_url, settings, secrets = self._typed()
+        allow_host = self.allow_host.isChecked()
         replace = self.existing is not None or self.stored
         self.signin_button.setEnabled(False)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
@@ -187,7 +190,7 @@ class AccountDialog(QDialog):
 
         def prepare() -> oauth.Flow:  # background: no widgets here
             info = accounts.add_account(name, conn.key, base_url=base_url, settings=settings,
-                                        secret_values=secrets, replace=replace)
+                                        secret_values=secrets, replace=replace, allow_host=allow_host)
             return oauth.begin(info.name, info.connector, info.settings, base_url=info.base_url)
 
         self.signin.start(prepare)
@@ -226,8 +229,10 @@ class AccountDialog(QDialog):
             self.accept()
 
         replace = self.existing is not None or self.stored
+        allow_host = self.allow_host.isChecked()
         self.ctx.tasks.run(lambda: accounts.add_account(name, conn.key, base_url=base_url, settings=settings,
-                                                        secret_values=secrets, replace=replace),
+                                                        secret_values=secrets, replace=replace,
+                                                        allow_host=allow_host),
                            on_success=done, on_failure=failed)
 
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -87,6 +88,7 @@ class ImportWizard(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.roles: dict[str, QComboBox] = {}
+        self.replace_question: QMessageBox | None = None
         self.recipe: Recipe | None = None
         try:
             self.recipe = load.load_text(self.text, source=str(source) if isinstance(source, Path) else "<recipe>")
@@ -97,7 +99,7 @@ class ImportWizard(QDialog):
             return
         r = self.recipe
         self.summary.setText(f"<b>{r.title(i18n.current())}</b><br>{r.summary(i18n.current())}")
-        self.name = QLineEdit(recipes.slugify(r.name))
+        self.name = QLineEdit(recipes.free_name(recipes.slugify(r.name)))
         self.form.addRow(self.tr("Name in OrderSync"), self.name)
         known = accounts.list_accounts()
         for role, key in r.accounts.items():
@@ -117,13 +119,41 @@ class ImportWizard(QDialog):
         return {role: str(combo.currentData() or "") for role, combo in self.roles.items()}
 
     def do_import(self) -> None:
-        """Import through the service layer (a new version if the name exists)."""
+        """Import through the service layer; an existing name is replaced only after the user agrees."""
         if self.recipe is None:
             return
         missing = [role for role, account in self.bindings().items() if not account]
         if missing:
             self.problem.setText(self.tr("Add an account for: %1").replace("%1", ", ".join(missing)))
             return
+        name = self.name.text().strip()
+        if recipes.recipe_exists(name):
+            self._ask_replace(name)
+            return
+        self._import(replace=False)
+
+    def _ask_replace(self, name: str) -> None:
+        """Ask (window-modal, not blocking) whether to replace the recipe called ``name``."""
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Replace recipe?"),
+                          self.tr("A recipe named “%1” already exists. Replace it with this file (it becomes a new "
+                                  "version of that recipe), or go back and choose another name?").replace("%1", name),
+                          QMessageBox.StandardButton.NoButton, self)
+        self.replace_button = box.addButton(self.tr("Replace"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(self.tr("Choose another name"), QMessageBox.ButtonRole.RejectRole)
+        box.finished.connect(lambda _result: self._answered(box))
+        self.replace_question = box
+        box.open()
+
+    def _answered(self, box: QMessageBox) -> None:
+        self.replace_question = None
+        if box.clickedButton() is self.replace_button:
+            self._import(replace=True)
+        else:
+            self.name.setText(recipes.free_name(self.name.text().strip()))
+            self.name.setFocus()
+            self.problem.setText(self.tr("That name is taken; a free one is suggested."))
+
+    def _import(self, *, replace: bool) -> None:
         name, bindings, enable, text = self.name.text().strip(), self.bindings(), self.enable.isChecked(), self.text
         self.ok.setEnabled(False)
 
@@ -137,7 +167,7 @@ class ImportWizard(QDialog):
             self.ok.setEnabled(True)
             self.problem.setText(describe(exc))
 
-        self.ctx.tasks.run(lambda: recipes.import_recipe(text, bindings, name=name, enable=enable, replace=True),
+        self.ctx.tasks.run(lambda: recipes.import_recipe(text, bindings, name=name, enable=enable, replace=replace),
                            on_success=done, on_failure=failed)
 
 

@@ -41,7 +41,8 @@ def setup(level: int = logging.INFO) -> None:
     folder = paths.private_dir(paths.home() / "logs")
     log_file = folder / "ordersync.log"
     paths.private_file(log_file)
-    handler = _PrivateRotatingHandler(log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler = _PrivateRotatingHandler(log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8",
+                                      errors="backslashreplace")
     handler._ordersync = True  # type: ignore[attr-defined]
     handler.addFilter(MaskingFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

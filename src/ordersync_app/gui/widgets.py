@@ -16,8 +16,8 @@ from ordersync_app.gui import i18n
 
 STATUS_COLORS = {"succeeded": "#16a34a", "ok": "#16a34a", "failed": "#dc2626", "error": "#dc2626",
                  "retrying": "#d97706", "reconnect": "#dc2626", "running": "#2563eb", "previewed": "#7c3aed",
-                 "unpreviewed": "#dc2626", "skipped": "#6b7280", "filtered": "#6b7280", "unchanged": "#6b7280", "stopped": "#d97706",
-                 "interrupted": "#d97706"}
+                 "unpreviewed": "#dc2626", "skipped": "#6b7280", "filtered": "#6b7280", "unchanged": "#6b7280",
+                 "stopped": "#d97706", "interrupted": "#d97706"}
 
 
 def status_text(status: str) -> str:

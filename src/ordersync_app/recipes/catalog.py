@@ -38,6 +38,7 @@ from pydantic_core import PydanticCustomError
 
 from ordersync_app.domain.errors import RecordRejected
 from ordersync_app.domain.redact import clip
+from ordersync_app.domain.text import visible
 from ordersync_app.recipes.paths import MISSING, parse_template, resolve
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ def _show(value: Any, limit: int = 60) -> str:
         return "(missing)"
     if value is None:
         return "null"
-    text = clip(value if isinstance(value, str) else _json_text(value), limit)
+    text = visible(clip(value if isinstance(value, str) else _json_text(value), limit))
     return f"'{text}'" if isinstance(value, str) else text
 
 

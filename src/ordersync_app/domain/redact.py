@@ -56,7 +56,8 @@ def _b64_variants(data: bytes) -> set[str]:
 
 
 def variants(secret: str) -> set[str]:
-    """The shapes ``secret`` takes in text: raw, stripped, escaped, base64, URL-encoded."""
+    """The shapes ``secret`` takes in text: raw, stripped, escaped, base64, URL-encoded, and its UTF-8
+    bytes read as Latin-1 (how a server decodes a non-ASCII header before echoing it)."""
     forms = {secret, secret.strip()}
     for raw in list(forms):
         forms.add(raw.encode("unicode_escape").decode("ascii"))
@@ -66,6 +67,7 @@ def variants(secret: str) -> set[str]:
         forms.add(quote(raw, safe=""))
         forms.add(quote_plus(raw, safe=""))
         forms.add(quote(raw, safe="/:"))
+        forms.add(raw.encode("utf-8", "surrogatepass").decode("latin-1"))  # UTF-8 bytes read as Latin-1 (HTTP headers)
         forms |= _b64_variants(raw.encode("utf-8", "surrogatepass"))
     return {f for f in forms if len(f) >= 4}
 

@@ -213,7 +213,7 @@ class ApiClient:
                     method, path, params=params, json=json, data=data, headers=headers, auth=self._auth
                     if self._auth is not None else httpx.USE_CLIENT_DEFAULT,
                 )
-            except (httpx.LocalProtocolError, httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            except (httpx.LocalProtocolError, httpx.InvalidURL, httpx.UnsupportedProtocol, UnicodeEncodeError) as exc:
                 # Built wrong here (a control character in a token or header, a bad address): no
                 # retry can help, and the message may quote the token, so it is masked and not chained.
                 raise SetupError(

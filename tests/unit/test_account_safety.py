@@ -21,7 +21,8 @@ from ordersync_app.connectors.sdk.http import ApiClient
 from ordersync_app.connectors.sdk.spec import AccountConfig
 from ordersync_app.domain.errors import AuthError, SetupError
 from ordersync_app.secrets import store
-from ordersync_app.services import accounts, alerts, audit, sandbox
+from ordersync_app.services import accounts, alerts, audit
+from ordersync_app.services import sandbox as sandbox_service
 from ordersync_app.storage import db
 
 TOKEN = "shpat_CANARY0987654321fedcba"
@@ -149,7 +150,8 @@ def test_a_base_url_is_never_a_format_string(home, url) -> None:
 
 
 def test_changing_an_accounts_host_requires_the_secret_again(home, memory_keyring) -> None:
-    accounts.add_account("crm", "hubspot", base_url="http://127.0.0.1:9", secret_values={"access_token": "pat-old-1234"})
+    accounts.add_account("crm", "hubspot", base_url="http://127.0.0.1:9",
+                         secret_values={"access_token": "pat-old-1234"})
     accounts.add_account("crm", "hubspot", base_url="http://127.0.0.1:9/", replace=True)  # same host: kept
     assert store.get_secret("crm", "access_token") == "pat-old-1234"
     with pytest.raises(SetupError, match="required again"):
@@ -170,13 +172,11 @@ def test_the_sandbox_address_is_trusted_only_on_loopback(home, sandbox) -> None:
         assert sandbox_url_is(sandbox.root)
     finally:
         marker.unlink()
-        from ordersync_app.services import sandbox as sandbox_service
-
         sandbox_service.stop_in_process()
 
 
 def sandbox_url_is(url: str) -> bool:
-    return sandbox.resolve("sandbox://hubspot") == f"{url}/hubspot"
+    return sandbox_service.resolve("sandbox://hubspot") == f"{url}/hubspot"
 
 
 # -- 7: private files ------------------------------------------------------------------------------
@@ -207,7 +207,7 @@ def file_keyring(home, monkeypatch) -> Path:
     return home / "secrets.cfg"
 
 
-def _reopen(monkeypatch, passphrase: str = "correct horse") -> None:
+def _reopen(monkeypatch, passphrase: str = "correct horse") -> None:  # noqa: S107 - a test passphrase
     store.set_backend(None)
     monkeypatch.setenv("ORDERSYNC_KEYRING_PASSPHRASE", passphrase)
 
@@ -228,7 +228,7 @@ def test_a_changed_byte_or_a_lost_keyring_file_is_a_clear_error(file_keyring, mo
     damaged[good.index(b"password") + 40] ^= 0x01
     file_keyring.write_bytes(bytes(damaged))
     _reopen(monkeypatch)
-    with pytest.raises(SetupError, match="passphrase is wrong, or the file was changed|damaged"):
+    with pytest.raises(SetupError, match=r"passphrase is wrong, or the file was changed|damaged"):
         store.get_secret("crm", "access_token")
     file_keyring.write_bytes(good[: len(good) // 3])
     _reopen(monkeypatch)

@@ -67,3 +67,50 @@ def test_invalid_file_lists_its_problems(qtbot, window: MainWindow, home, tmp_pa
     assert not wizard.ok.isEnabled()
     assert "update_dael" in wizard.problem.text()
     assert "update_deal" in wizard.problem.text()
+
+
+def _chinese_template(tmp_path: Path, title: str) -> Path:
+    path = tmp_path / f"{len(title)}.yaml"
+    path.write_text(FULFILLED_TEMPLATE.read_text("utf-8").replace(
+        "name: Shopify order fulfilled → HubSpot deal stage", f"name: {title}"), "utf-8")
+    return path
+
+
+def test_two_chinese_templates_get_two_readable_names(qtbot, window: MainWindow, demo_accounts,
+                                                      tmp_path: Path) -> None:
+    names = []
+    for title in ("订单发货同步", "订单退款同步"):
+        wizard = window.open_import(str(_chinese_template(tmp_path, title)))
+        with qtbot.waitSignal(wizard.accepted, timeout=10_000):
+            qtbot.mouseClick(wizard.ok, LEFT)
+        assert wizard.imported is not None
+        names.append(wizard.imported.name)
+    assert names == ["ding-dan-fa-huo-tong-bu", "ding-dan-tui-kuan-tong-bu"]
+    assert {r.title for r in recipes.list_recipes()} == {"订单发货同步", "订单退款同步"}
+
+
+def test_the_import_wizard_asks_before_replacing_a_recipe(qtbot, window: MainWindow, demo_accounts,
+                                                          tmp_path: Path) -> None:
+    first = window.open_import(str(_chinese_template(tmp_path, "订单发货同步")))
+    with qtbot.waitSignal(first.accepted, timeout=10_000):
+        qtbot.mouseClick(first.ok, LEFT)
+    taken = first.imported.name if first.imported else ""
+
+    second = window.open_import(str(_chinese_template(tmp_path, "订单发货同步")))
+    assert second.name.text() == f"{taken}-2"  # a free name is offered first
+    second.name.setText(taken)
+    qtbot.mouseClick(second.ok, LEFT)
+    qtbot.waitUntil(lambda: second.replace_question is not None and second.replace_question.isVisible(),
+                    timeout=5_000)
+    assert recipes.get_recipe(taken).version == 1  # nothing replaced while the question is open
+    keep = next(b for b in second.replace_question.buttons() if b is not second.replace_button)
+    qtbot.mouseClick(keep, LEFT)
+    assert second.name.text() == f"{taken}-2" and recipes.get_recipe(taken).version == 1
+
+    second.name.setText(taken)
+    qtbot.mouseClick(second.ok, LEFT)
+    qtbot.waitUntil(lambda: second.replace_question is not None and second.replace_question.isVisible(),
+                    timeout=5_000)
+    with qtbot.waitSignal(second.accepted, timeout=10_000):
+        qtbot.mouseClick(second.replace_button, LEFT)
+    assert recipes.get_recipe(taken).version == 2

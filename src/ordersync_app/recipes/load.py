@@ -263,7 +263,10 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> Problem:
 
 
 def _parse_yaml(text: str) -> tuple[Any, Node | None]:
-    loader = _RecipeLoader(text)
+    try:
+        loader = _RecipeLoader(text)  # the reader already refuses control characters here
+    except yaml.YAMLError as exc:
+        raise _Invalid(_yaml_problem(exc, text)) from None
     try:
         node = loader.get_single_node()
         if node is None:

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from ordersync_app.connectors.sdk import registry
+from ordersync_app.connectors.sdk.guard import guarded
 from ordersync_app.connectors.sdk.http import ApiClient
 from ordersync_app.connectors.sdk.spec import AccountConfig, Connector
 from ordersync_app.domain.errors import SetupError
@@ -48,7 +49,7 @@ def connector(key: str) -> Connector:
         hint = registry.suggest(key, known)
         raise SetupError(f"unknown connector '{key}'",
                          hint=f"did you mean '{hint}'?" if hint else f"known connectors: {', '.join(known)}")
-    return found
+    return guarded(found)  # a vendor answer the connector cannot read is the vendor's error, not exit 3
 
 
 def clean_secret(label: str, value: str) -> str:

@@ -81,10 +81,12 @@ def test_a_mutated_recipe_file_is_valid_or_a_clear_problem(home, tmp_path: Path,
 @FUZZ
 @given(st.binary(max_size=400) | st.text(max_size=400).map(lambda t: t.encode("utf-8", "surrogatepass")))
 def test_any_bytes_are_a_recipe_or_a_list_of_problems(data: bytes) -> None:
+    problems: list[load.Problem] = [load.Problem("", "valid")]
     try:
         load.load_text(data)
     except load.RecipeInvalid as exc:
-        assert exc.problems
+        problems = exc.problems
+    assert problems
 
 
 # -- vendor answers ---------------------------------------------------------------------------------

@@ -44,27 +44,32 @@
         <translation>API 地址（高级）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="126"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="74"/>
+        <source>This address is my own server or proxy: send the credentials there</source>
+        <translation>这是我自己的服务器或代理：把凭据发到这个地址</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="128"/>
         <source>stored in the system keychain</source>
         <translation>保存在系统钥匙串中</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="148"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="150"/>
         <source>Sign in with %1</source>
         <translation>用 %1 登录</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="186"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="189"/>
         <source>Preparing the sign-in…</source>
         <translation>正在准备登录…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="198"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="201"/>
         <source>Finish signing in in your web browser; this window waits for it.</source>
         <translation>请在网页浏览器中完成登录；此窗口会等待。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="200"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="203"/>
         <source>Could not open the web browser. Open this address yourself: %1</source>
         <translation>无法打开网页浏览器。请自行打开此地址：%1</translation>
     </message>
@@ -72,98 +77,98 @@
 <context>
     <name>AccountsPage</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="240"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="245"/>
         <source>Accounts</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="242"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="247"/>
         <source>Add an account</source>
         <translation>添加账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="248"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="253"/>
         <source>Account</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="248"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="253"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="248"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="253"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="249"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="254"/>
         <source>Used by</source>
         <translation>使用它的配方</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="260"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="265"/>
         <source>No accounts yet. Add one, or try the built-in sandbox apps.</source>
         <translation>还没有账户。添加一个，或试试内置的沙盒应用。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="264"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="269"/>
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="265"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="270"/>
         <source>Reconnect…</source>
         <translation>重新连接…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="266"/>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="362"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="271"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="367"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="286"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="291"/>
         <source>Reading accounts</source>
         <translation>正在读取账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="297"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="302"/>
         <source>(sandbox)</source>
         <translation>（沙盒）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="330"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="335"/>
         <source>Opening the sign-in page for %1…</source>
         <translation>正在打开 %1 的登录页面…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="334"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="339"/>
         <source>Finish signing in in your web browser; this window waits for it.</source>
         <translation>请在网页浏览器中完成登录；此窗口会等待。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="335"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="340"/>
         <source>Could not open the web browser. Open this address yourself: %1</source>
         <translation>无法打开网页浏览器。请自行打开此地址：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="342"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="347"/>
         <source>Testing %1…</source>
         <translation>正在测试 %1…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="357"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="362"/>
         <source>Remove the account “%1” and its keychain entries?</source>
         <translation>删除账户“%1”及其钥匙串中的凭据？</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="359"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="364"/>
         <source>These recipes use it and will stop: %1</source>
         <translation>以下配方正在使用它，将会停止：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="360"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="365"/>
         <source>Remove account</source>
         <translation>删除账户</translation>
     </message>
@@ -545,47 +550,72 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="69"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="70"/>
         <source>Import a recipe</source>
         <translation>导入配方</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="84"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="85"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="94"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="96"/>
         <source>This file is not a valid recipe:</source>
         <translation>这个文件不是有效的配方：</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="101"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="103"/>
         <source>Name in OrderSync</source>
         <translation>在 OrderSync 中的名称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="109"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="111"/>
         <source>(no %1 account yet — add one in Accounts)</source>
         <translation>（还没有 %1 账户 —— 请先在“账户”中添加）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="110"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="112"/>
         <source>%1 account for “%2”</source>
         <translation>“%2”使用的 %1 账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="112"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="114"/>
         <source>Switch it on after importing</source>
         <translation>导入后立即开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="125"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="127"/>
         <source>Add an account for: %1</source>
         <translation>请为以下角色添加账户：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="133"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="137"/>
+        <source>Replace recipe?</source>
+        <translation>替换配方？</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="138"/>
+        <source>A recipe named “%1” already exists. Replace it with this file (it becomes a new version of that recipe), or go back and choose another name?</source>
+        <translation>已有名为“%1”的配方。要用此文件替换它（作为该配方的新版本），还是返回另取一个名称？</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="141"/>
+        <source>Replace</source>
+        <translation>替换</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="142"/>
+        <source>Choose another name</source>
+        <translation>另取名称</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="154"/>
+        <source>That name is taken; a free one is suggested.</source>
+        <translation>该名称已被使用，已建议一个可用的名称。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="163"/>
         <source>Imported “%1”.</source>
         <translation>已导入“%1”。</translation>
     </message>
@@ -756,163 +786,163 @@
 <context>
     <name>RecipeBuilder</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="68"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="70"/>
         <source>← Recipes</source>
         <translation>← 配方</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="70"/>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="182"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="72"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="184"/>
         <source>New recipe</source>
         <translation>新建配方</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="78"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="80"/>
         <source>What does it do? e.g. Shipped orders move HubSpot deals</source>
         <translation>它做什么？例如：已发货订单更新 HubSpot 交易</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="80"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="82"/>
         <source>short-name</source>
         <translation>简称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="83"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="85"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="85"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="87"/>
         <source>Short name</source>
         <translation>简称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="90"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="92"/>
         <source>A sentence for whoever reads this recipe later (optional)</source>
         <translation>给以后阅读这个配方的人写一句说明（可选）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="91"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="93"/>
         <source>Description</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="104"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="106"/>
         <source>+ Filter</source>
         <translation>+ 过滤</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="105"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="107"/>
         <source>+ Lookup</source>
         <translation>+ 查找</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="106"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="108"/>
         <source>+ Action</source>
         <translation>+ 动作</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="113"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="115"/>
         <source>Switch on</source>
         <translation>开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="114"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="116"/>
         <source>Dry run (preview, write nothing)</source>
         <translation>试运行（只预览，不写入）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="115"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="117"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="182"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="184"/>
         <source>Edit recipe</source>
         <translation>编辑配方</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="187"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="189"/>
         <source>Opening the recipe</source>
         <translation>正在打开配方</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="247"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="253"/>
         <source>Pick an account first (or add one in Accounts).</source>
         <translation>请先选择账户（或在“账户”中添加）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="252"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="258"/>
         <source>Loading sample records…</source>
         <translation>正在加载样例记录…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="272"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="278"/>
         <source>✓ %1 sample record(s) loaded from the account.</source>
         <translation>✓ 已从账户加载 %1 条样例记录。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="275"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="281"/>
         <source>Using example values (the account gave none: %1).</source>
         <translation>正在使用示例值（账户没有返回记录：%1）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="284"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="290"/>
         <source>Testing…</source>
         <translation>正在测试…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="288"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="294"/>
         <source>Nothing found for %1.</source>
         <translation>没有找到 %1。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="291"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="297"/>
         <source>✓ Found: %1</source>
         <translation>✓ 找到：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="306"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="312"/>
         <source>Testing (nothing is written)…</source>
         <translation>正在测试（不会写入任何内容）…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="313"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="319"/>
         <source>The target was not found (match: %1).</source>
         <translation>未找到目标（匹配值：%1）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="315"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="321"/>
         <source>%1: %2 → %3</source>
         <translation>%1：%2 → %3</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="318"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="324"/>
         <source>✓ The target already has these values.</source>
         <translation>✓ 目标已经是这些值。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="398"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="406"/>
         <source>pick an account (add one in Accounts first)</source>
         <translation>请选择账户（先在“账户”中添加）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="400"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="408"/>
         <source>give the recipe a name</source>
         <translation>请给配方起个名字</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="431"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="439"/>
         <source>Saved version %1 (%2).</source>
         <translation>已保存第 %1 版（%2）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="432"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="440"/>
         <source>switched on</source>
         <translation>已开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="432"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="440"/>
         <source>switched off</source>
         <translation>已关闭</translation>
     </message>
@@ -1243,36 +1273,41 @@
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/widgets.py" line="33"/>
+        <source>not previewed (dry run)</source>
+        <translation>未预览（试运行）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/widgets.py" line="34"/>
         <source>running</source>
         <translation>运行中</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/widgets.py" line="34"/>
+        <location filename="../../src/ordersync_app/gui/widgets.py" line="35"/>
         <source>error</source>
         <translation>出错</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/widgets.py" line="35"/>
+        <location filename="../../src/ordersync_app/gui/widgets.py" line="36"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/widgets.py" line="36"/>
+        <location filename="../../src/ordersync_app/gui/widgets.py" line="37"/>
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/widgets.py" line="37"/>
+        <location filename="../../src/ordersync_app/gui/widgets.py" line="38"/>
         <source>connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/widgets.py" line="38"/>
+        <location filename="../../src/ordersync_app/gui/widgets.py" line="39"/>
         <source>reconnect needed</source>
         <translation>需要重新连接</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/widgets.py" line="39"/>
+        <location filename="../../src/ordersync_app/gui/widgets.py" line="40"/>
         <source>in progress</source>
         <translation>处理中</translation>
     </message>
@@ -1303,42 +1338,42 @@
 <context>
     <name>TemplatesPage</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="150"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="180"/>
         <source>Templates</source>
         <translation>模板</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="151"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="181"/>
         <source>Ready-made recipes. Pick one, choose your accounts, and it is ready to switch on. You can also drop a recipe file anywhere on this window.</source>
         <translation>现成的配方。选一个、选好账户，就可以开启。也可以把配方文件拖到本窗口任意位置。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="156"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="186"/>
         <source>Import file…</source>
         <translation>导入文件…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="174"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="204"/>
         <source>Reading templates</source>
         <translation>正在读取模板</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="191"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="221"/>
         <source>Needs: %1</source>
         <translation>需要：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="194"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="224"/>
         <source>Use this template</source>
         <translation>使用此模板</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="207"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="237"/>
         <source>Import recipe</source>
         <translation>导入配方</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="208"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="238"/>
         <source>Recipe files (*.yaml *.yml *.json)</source>
         <translation>配方文件 (*.yaml *.yml *.json)</translation>
     </message>

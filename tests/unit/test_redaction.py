@@ -84,6 +84,8 @@ def test_log_tracebacks_are_masked(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("ORDERSYNC_HOME", str(tmp_path / "home"))
     root = logging.getLogger("ordersync_app")
     before = list(root.handlers)
+    for handler in before:  # an earlier test's log file (another home) would take the lines
+        root.removeHandler(handler)
     try:
         logs.setup()
         register_secret(SECRET)
@@ -96,8 +98,9 @@ def test_log_tracebacks_are_masked(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         text = (tmp_path / "home" / "logs" / "ordersync.log").read_text("utf-8")
     finally:
         for handler in root.handlers[:]:
-            if handler not in before:
-                root.removeHandler(handler)
-                handler.close()
+            root.removeHandler(handler)
+            handler.close()
+        for handler in before:
+            root.addHandler(handler)
     assert "Traceback" in text and "ValueError" in text
     assert not _leaks(text, SECRET), text

@@ -61,6 +61,13 @@ def database_url() -> str:
     return os.environ.get("ORDERSYNC_DATABASE_URL") or f"sqlite:///{home() / 'ordersync.db'}"
 
 
+def connectors_dir() -> Path:
+    """The user's connector files (in-house systems described as data); not created until one is added."""
+    override = os.environ.get("ORDERSYNC_HOME")
+    root = Path(override).expanduser() if override else Path(platformdirs.user_data_dir("OrderSync", "OrderSync"))
+    return root / "connectors"
+
+
 def sandbox_dir() -> Path:
     """State files of the sandbox apps."""
     return home() / "sandbox"

@@ -16,7 +16,7 @@ from ordersync_app.connectors import hubspot
 from ordersync_app.connectors.hubspot import CONNECTOR, rate_limit_for
 from ordersync_app.connectors.sdk.http import ApiClient, RateLimiter, RetryPolicy
 from ordersync_app.connectors.sdk.spec import AccountConfig, RateLimit, TriggerContext, Write
-from ordersync_app.domain.errors import AuthError, RecordRejected, TransientError
+from ordersync_app.domain.errors import AuthError, ConnectorError, RecordRejected
 from ordersync_app.sandbox import demo_data
 from ordersync_app.sandbox._server import Request, Response, SandboxServer
 from ordersync_app.sandbox.apps import sandbox_account
@@ -156,7 +156,10 @@ def test_trigger_pages_oldest_first_and_resumes_at_the_cursor(client: ApiClient)
     pages = list(DEAL_UPDATED.fetch(client, TriggerContext(params={}, since=None, page_size=25)))
     records = [r for page in pages for r in page]
 
-    assert [len(p) for p in pages] == [25, 25, 10]
+    # Each page restarts the search at the last timestamp read (keyset); the deal read twice at the
+    # boundary is passed on once.
+    assert [len(p) for p in pages if p] == [25, 24, 11]
+    assert len({r.key for r in records}) == len(records) == 60
     assert [r.cursor_value for r in records] == sorted(r.cursor_value for r in records)
     assert records[0].payload["shopify_order_id"] == "5001"
     assert records[0].payload["dealstage"] == "shipped"
@@ -173,7 +176,7 @@ def test_trigger_pages_oldest_first_and_resumes_at_the_cursor(client: ApiClient)
     assert latest[-1].version > records[-1].version
 
 
-def test_trigger_restarts_its_search_before_hubspots_result_cap(
+def test_keyset_restarts_never_page_into_hubspots_result_cap(
         client: ApiClient, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> None:
     app = sandbox.apps["hubspot"]
     assert isinstance(app, HubSpotSandbox)
@@ -181,13 +184,11 @@ def test_trigger_restarts_its_search_before_hubspots_result_cap(
     with pytest.raises(RecordRejected, match="limited to 20"):  # paging past the cap is refused …
         client.json("POST", f"{hubspot.DEALS}/search", json={"filterGroups": [], "sorts": [], "properties": [],
                                                               "limit": 7, "after": "14"})
-    monkeypatch.setattr(hubspot, "SEARCH_RESULT_CAP", 20)
 
     records = [r for page in DEAL_UPDATED.fetch(client, TriggerContext({}, None, 7)) for r in page]
 
     assert {r.payload["shopify_order_id"] for r in records} == {str(demo_data.order_id(i)) for i in range(1, 61)}
     assert [r.cursor_value for r in records] == sorted(r.cursor_value for r in records)
-    assert len(records) > 60  # each restart re-reads the deal at its start timestamp (closed start)
 
 
 def test_trigger_stops_when_hubspot_repeats_a_paging_cursor(client: ApiClient, sandbox: SandboxServer) -> None:
@@ -199,7 +200,7 @@ def test_trigger_stops_when_hubspot_repeats_a_paging_cursor(client: ApiClient, s
         return None
 
     sandbox.faults.hook = same_page
-    with pytest.raises(TransientError, match="repeated the paging cursor"):
+    with pytest.raises(ConnectorError, match="same page twice"):
         list(DEAL_UPDATED.fetch(client, TriggerContext({}, None, 10)))
 
 
@@ -300,6 +301,8 @@ def test_oauth_refreshes_through_the_sandbox_token_endpoint(sandbox: SandboxServ
 
     vault["refresh_token"] = "revoked"
     vault.pop("access_token")
+    with app.lock:  # the portal revokes the access token too: the refresh is refused
+        app.db.execute("DELETE FROM hs_tokens")
     with ApiClient(CONNECTOR, account) as api, pytest.raises(AuthError, match="BAD_REFRESH_TOKEN"):
         CONNECTOR.test_connection(api)
 

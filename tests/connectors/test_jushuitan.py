@@ -14,14 +14,17 @@ import httpx
 import pytest
 
 from ordersync_app.connectors import jushuitan
-from ordersync_app.connectors.jushuitan import CONNECTOR, JushuitanSign, classify, sign
+from ordersync_app.connectors.jushuitan import CONNECTOR, RULES, sign
 from ordersync_app.connectors.sdk.http import ApiClient, RateLimiter, RetryPolicy
+from ordersync_app.connectors.sdk.rules import decide
 from ordersync_app.connectors.sdk.spec import AccountConfig, RateLimit, TriggerContext, Verdict
 from ordersync_app.domain.errors import AuthError, RecordRejected, SetupError
 from ordersync_app.domain.records import Record
 from ordersync_app.sandbox._server import SandboxServer
-from ordersync_app.sandbox.apps import SANDBOX_CREDENTIALS, SANDBOX_SETTINGS
 from ordersync_app.sandbox.jushuitan import REFRESH_TOKEN, JushuitanSandbox
+
+assert CONNECTOR.sandbox is not None
+DEMO_SECRETS, DEMO_SETTINGS = dict(CONNECTOR.sandbox.credentials), dict(CONNECTOR.sandbox.settings)
 
 SEEDED = 400  # 37 minutes apart: order 1 at 2026-09-01 08:42Z, order 400 at 2026-09-11 ~15:05Z (> 7 days)
 _names = count()
@@ -38,10 +41,10 @@ def server(tmp_path: Any) -> Iterator[SandboxServer]:
 
 def account(server: SandboxServer, saved: dict[str, str] | None = None, **secrets: str) -> AccountConfig:
     """A sandbox account; ``secrets`` override the public demo credentials, ``saved`` collects rotations."""
-    values = {**SANDBOX_CREDENTIALS["jushuitan"], **secrets}
+    values = {**DEMO_SECRETS, **secrets}
     store = saved if saved is not None else {}
     return AccountConfig(name=f"jst-test-{next(_names)}", connector="jushuitan",
-                         base_url=server.url("jushuitan"), settings=dict(SANDBOX_SETTINGS["jushuitan"]),
+                         base_url=server.url("jushuitan"), settings=dict(DEMO_SETTINGS),
                          secret=values.get, save_secret=store.__setitem__)
 
 
@@ -55,7 +58,8 @@ def fetch(api: ApiClient, trigger: str, since: str | None, until: str | None = N
           page_size: int = 100) -> list[list[Record]]:
     spec = CONNECTOR.trigger(trigger)
     assert spec is not None
-    return list(spec.fetch(api, TriggerContext(params={}, since=since, page_size=page_size, until=until)))
+    pages = spec.read(api, TriggerContext(params={}, since=since, page_size=page_size, until=until))
+    return [page for page in pages if page]  # the end of each window is an empty checkpoint page
 
 
 def flat(pages: list[list[Record]]) -> list[Record]:
@@ -88,7 +92,7 @@ def test_signed_request_is_accepted_and_tampering_refused(server: SandboxServer)
     sent: list[httpx.Request] = []
     config = account(server)
     url = server.url("jushuitan") + "/open/shops/query"
-    with httpx.Client(auth=JushuitanSign(config), event_hooks={"request": [sent.append]}) as http:
+    with httpx.Client(auth=CONNECTOR.make_auth(config), event_hooks={"request": [sent.append]}) as http:
         answer = http.post(url, data={"biz": '{"page_index":1}'}).json()
     assert answer["code"] == 0
     assert answer["data"]["datas"][0]["shop_name"] == "OrderSync 演示店铺"
@@ -100,7 +104,7 @@ def test_signed_request_is_accepted_and_tampering_refused(server: SandboxServer)
     tampered = httpx.post(url, data={**form, "biz": '{"page_index":2}'}).json()
     assert (tampered["code"], tampered["msg"]) == (10, "验证失败！无效签名")
     stale = {**form, "timestamp": str(int(time.time()) - 3600)}
-    stale["sign"] = sign(stale, SANDBOX_CREDENTIALS["jushuitan"]["app_secret"])
+    stale["sign"] = sign(stale, DEMO_SECRETS["app_secret"])
     assert httpx.post(url, data=stale).json()["code"] == 140
 
 
@@ -178,7 +182,7 @@ def test_bad_secret_is_an_auth_error_with_vendor_message_and_no_secret(server: S
     text = str(caught.value)
     assert caught.value.vendor_message == "验证失败！无效签名"
     assert "Jushuitan refused the credentials" in text
-    for value in (secret, *SANDBOX_CREDENTIALS["jushuitan"].values()):
+    for value in (secret, *DEMO_SECRETS.values()):
         assert value not in text
 
 
@@ -195,8 +199,8 @@ def test_expired_token_is_renewed_with_refresh_token(server: SandboxServer) -> N
     config = account(server, saved, access_token="expired-access-token-0043", refresh_token=REFRESH_TOKEN)
     with client(config) as api:
         assert CONNECTOR.test_connection(api).startswith("Jushuitan: 1 shop")
-    token = SANDBOX_CREDENTIALS["jushuitan"]["access_token"]
-    assert saved == {"access_token": token, "refresh_token": REFRESH_TOKEN}
+    token = DEMO_SECRETS["access_token"]
+    assert (saved["access_token"], saved["refresh_token"]) == (token, REFRESH_TOKEN)
 
 
 def test_missing_secret_is_a_setup_error(server: SandboxServer) -> None:
@@ -208,5 +212,6 @@ def test_missing_secret_is_a_setup_error(server: SandboxServer) -> None:
     (0, None), (10, Verdict.REAUTH), (100, Verdict.REAUTH), (110, Verdict.SETUP), (190, Verdict.SETUP),
     (199, Verdict.RETRY), (200, Verdict.RETRY), (130, Verdict.REJECT),
 ])
-def test_classify_maps_vendor_codes(code: int, verdict: Verdict | None) -> None:
-    assert classify(httpx.Response(200, json={"code": code, "msg": "…", "data": None})) is verdict
+def test_vendor_codes_are_declared_rules(code: int, verdict: Verdict | None) -> None:
+    decision = decide(RULES, httpx.Response(200, json={"code": code, "msg": "…", "data": None}))
+    assert (decision.verdict if decision else None) is verdict

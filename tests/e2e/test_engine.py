@@ -8,12 +8,21 @@ import pytest
 from sqlalchemy import select
 from tests.e2e.helpers import DEMO_TEMPLATE as TEMPLATE
 
+from ordersync_app.connectors.sdk import registry
 from ordersync_app.domain.errors import AuthError
-from ordersync_app.sandbox.apps import SANDBOX_CREDENTIALS
 from ordersync_app.sandbox.warehouse import fulfil_orders
 from ordersync_app.services import accounts, recipes, runs
 from ordersync_app.storage import db
 from ordersync_app.storage.tables import Recipe, Run
+
+
+def _demo_secrets(connector: str) -> dict[str, str]:
+    found = registry.get(connector)
+    assert found is not None and found.sandbox is not None
+    return dict(found.sandbox.credentials)
+
+
+SANDBOX_CREDENTIALS = {key: _demo_secrets(key) for key in ("shopify", "hubspot")}
 
 
 def _accounts(sandbox, *, crm_token: str) -> None:
@@ -98,7 +107,10 @@ def test_on_error_stop_reads_no_further_after_a_failing_chunk(home, sandbox) -> 
     httpx.post(f"{sandbox.root}/_sandbox/shopify/seed/200").raise_for_status()  # deals exist for 1-60 only
     assert len(fulfil_orders(sandbox.url("shopify"), 150)) == 150  # orders 11-160
 
-    first = runs.run_recipe("careful")  # one chunk of 100 (a full HubSpot batch): 50 moved, 50 rejected
-    assert (first.seen, first.succeeded, first.failed) == (100, 50, 50)
-    second = runs.run_recipe("careful")  # the 50 not read yet are still behind the cursor
-    assert (second.seen, second.failed) == (50, 50)
+    # One chunk (at least a full HubSpot batch of 100): orders 11-60 move, the later ones are rejected.
+    first = runs.run_recipe("careful")
+    assert 100 <= first.seen < 150
+    assert (first.succeeded, first.failed) == (50, first.seen - 50)
+    second = runs.run_recipe("careful")  # the orders not read yet are still behind the cursor
+    assert second.seen == 150 - first.seen
+    assert second.failed == second.seen

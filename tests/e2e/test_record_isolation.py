@@ -16,7 +16,6 @@ from tests.e2e.helpers import DEMO_TEMPLATE as TEMPLATE
 from ordersync_app.connectors.sdk import registry
 from ordersync_app.domain.errors import AuthError
 from ordersync_app.domain.records import Record
-from ordersync_app.sandbox.apps import SANDBOX_CREDENTIALS
 from ordersync_app.sandbox.hubspot import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 from ordersync_app.sandbox.warehouse import fulfil_orders
 from ordersync_app.services import accounts, recipes, runs
@@ -49,11 +48,17 @@ POISON: dict[str, list[Any]] = {
 SOURCE = {"amount": ("totalPrice",), "closedate": ("createdAt",), "description": ("shippingAddress", "city")}
 
 
+def _demo_secrets(connector: str) -> dict[str, str]:
+    found = registry.get(connector)
+    assert found is not None and found.sandbox is not None
+    return dict(found.sandbox.credentials)
+
+
 def _accounts(sandbox: Any) -> None:
     accounts.add_account("shop", "shopify", base_url=sandbox.url("shopify"), settings={"shop": "demo"},
-                         secret_values=dict(SANDBOX_CREDENTIALS["shopify"]))
+                         secret_values=_demo_secrets("shopify"))
     accounts.add_account("crm", "hubspot", base_url=sandbox.url("hubspot"),
-                         secret_values=dict(SANDBOX_CREDENTIALS["hubspot"]))
+                         secret_values=_demo_secrets("hubspot"))
 
 
 def _set(payload: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:

@@ -34,7 +34,7 @@ def test_action_fields_and_match_in_chinese(qtbot, window: MainWindow) -> None:
     action.operation.setCurrentIndex(action.operation.findData("upsert_deal"))
     english = _labels(action)
     assert "dealstage *" in english and "amount" in english
-    assert action.match_label.text() == "Value of the unique deal property (e.g. the order id) *"
+    assert action.match_label.text() == "Order ID held by the deal *"
 
     i18n.install("zh_CN")
     action.operation.setCurrentIndex(action.operation.findData("update_deal"))
@@ -43,4 +43,4 @@ def test_action_fields_and_match_in_chinese(qtbot, window: MainWindow) -> None:
     for text in ("交易阶段（dealstage） *", "销售管道（pipeline） *", "金额（amount）", "成交日期（closedate）",
                  "交易名称（dealname） *", "交易描述（description）"):
         assert text in chinese, chinese
-    assert action.match_label.text() == "匹配值 *"
+    assert action.match_label.text() == "交易上记录的订单 ID *"

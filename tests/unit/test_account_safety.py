@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from ordersync_app import logs, paths
-from ordersync_app.connectors.jushuitan import JushuitanSign
-from ordersync_app.connectors.sdk.auth import ClientCredentials, OAuth2Refresh
+from ordersync_app.connectors import jushuitan
+from ordersync_app.connectors.sdk.auth import client_credentials, oauth2_refresh
 from ordersync_app.connectors.sdk.http import ApiClient
 from ordersync_app.connectors.sdk.spec import AccountConfig
 from ordersync_app.domain.errors import AuthError, SetupError
@@ -84,15 +84,14 @@ def refusing_server() -> Iterator[str]:
 
 
 def _config(name: str, base: str) -> AccountConfig:
-    values = {"refresh_token": "r-123456789", "client_secret": "c-123456789", "access_token": "a-123456789",
-              "app_secret": "s-123456789"}
+    values = {"refresh_token": "r-123456789", "client_secret": "c-123456789", "app_secret": "s-123456789"}
     return AccountConfig(name=name, connector="x", base_url=base, settings={"client_id": "id", "app_key": "k"},
                          secret=values.get, save_secret=lambda _k, _v: None)
 
 
 @pytest.mark.parametrize("make", [
-    lambda config, base: OAuth2Refresh(config, f"{base}/token"),
-    lambda config, base: ClientCredentials(config, f"{base}/token"),
+    lambda config, base: oauth2_refresh(config, f"{base}/token"),
+    lambda config, base: client_credentials(config, f"{base}/token"),
 ])
 def test_an_oauth_refusal_names_its_account(refusing_server, make) -> None:
     auth = make(_config("crm-one", refusing_server), refusing_server)
@@ -102,10 +101,10 @@ def test_an_oauth_refusal_names_its_account(refusing_server, make) -> None:
 
 
 def test_a_jushuitan_refresh_refusal_names_its_account(refusing_server) -> None:
-    auth = JushuitanSign(_config("oms-one", refusing_server))
-    auth._stale = True  # the access token expired: the next call renews it first
+    answer = httpx.Response(200, json={"code": 100, "msg": "refresh token expired"},
+                            request=httpx.Request("POST", f"{refusing_server}/openWeb/auth/refreshToken"))
     with pytest.raises(AuthError) as refused:
-        httpx.post(f"{refusing_server}/open/orders/single/query", data={"a": "1"}, auth=auth)
+        jushuitan._read_token(answer, _config("oms-one", refusing_server))
     assert refused.value.account == "oms-one"
 
 

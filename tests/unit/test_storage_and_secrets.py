@@ -18,7 +18,7 @@ def test_migrations_create_schema_in_home(home) -> None:
     assert path.exists()
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0002"
 
 
 def test_bad_database_url_is_a_setup_error(monkeypatch) -> None:

@@ -89,6 +89,14 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 def cmd_connectors(args: argparse.Namespace) -> int:
     from ordersync_app.connectors.sdk import registry
 
+    if getattr(args, "connectors_cmd", None) == "add":
+        return _add_connector_file(args)
+    if getattr(args, "connectors_cmd", None) == "remove":
+        from ordersync_app.services import connectors
+
+        connectors.remove_file(args.key)
+        print(f"Removed the connector file '{args.key}'.")
+        return 0
     out = []
     for c in registry.all_connectors().values():
         out.append({
@@ -113,6 +121,36 @@ def cmd_connectors(args: argparse.Namespace) -> int:
             print(f"  action  {a['key']}: {a['label']}  (batch ≤ {a['batch_max']}) [fields: {', '.join(req[:8])}]")
         for lk in c["lookups"]:
             print(f"  lookup  {lk['key']}: {lk['label']}")
+    for name, problem in registry.problems().items():
+        render.error(f"{name} was not loaded: {problem}")
+    return 0
+
+
+def _add_connector_file(args: argparse.Namespace) -> int:
+    """``ordersync connectors add FILE``: validate, test (with --base-url, or the file's sandbox), register."""
+    from ordersync_app.connectors.sdk import files
+    from ordersync_app.services import connectors
+
+    source = Path(args.file)
+    if not source.is_file():
+        raise SetupError(f"there is no file {args.file}", hint="give the path of a connector file (.yaml or .json)")
+    doc = files.parse_text(source.read_bytes(), source=source.name)
+    secrets: dict[str, str] = {}
+    for setting in doc.settings:
+        if setting.secret:
+            value = os.environ.get(f"ORDERSYNC_SECRET_{setting.key.upper()}")
+            if value is None and sys.stdin.isatty() and args.base_url:
+                value = getpass.getpass(f"{setting.label.en} ({setting.key}): ")
+            if value:
+                secrets[setting.key] = value.strip()
+    added = connectors.add_file(source, base_url=args.base_url, settings=_pairs(args.set, "--set"),
+                                secrets=secrets, replace=args.replace)
+    print(f"Added connector '{added.key}' ({added.name}) from {args.file}.")
+    if added.tested:
+        print(f"  tested: {added.tested}")
+    else:
+        print("  not tested: give --base-url (and its keys) to try it against your system")
+    print(f"  add an account with: ordersync account add NAME --connector {added.key} --base-url URL")
     return 0
 
 
@@ -227,7 +265,8 @@ def cmd_recipe(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from ordersync_app.services import runs
 
-    summary = runs.run_recipe(args.recipe, dry_run=True if args.dry_run else None)
+    # A run already going elsewhere (the app's scheduler, a worker) usually ends within seconds: wait a little.
+    summary = runs.run_recipe(args.recipe, dry_run=True if args.dry_run else None, wait=10.0)
     data = summary.as_dict()
     render.emit_json(data) if args.json else render.run_summary(data)
     return 0 if summary.status in ("succeeded", "stopped") else 1
@@ -352,9 +391,19 @@ def build_parser() -> argparse.ArgumentParser:
     for x in (serve, fulfil):
         x.set_defaults(func=cmd_sandbox)
 
-    c = sub.add_parser("connectors", help="list connectors with their triggers, actions and fields")
+    c = sub.add_parser("connectors", help="list connectors; add an in-house system from a connector file")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_connectors)
+    cs = c.add_subparsers(dest="connectors_cmd")
+    cadd = cs.add_parser("add", help="validate, test and register a connector file (YAML/JSON)")
+    cadd.add_argument("file")
+    cadd.add_argument("--base-url", help="the system's address to test against (sandbox://rest for the sandbox)")
+    cadd.add_argument("--set", action="append", metavar="KEY=VALUE", help="a non-secret setting for the test")
+    cadd.add_argument("--replace", action="store_true", help="update a file added before")
+    cadd.add_argument("--json", action="store_true")
+    crm = cs.add_parser("remove", help="unregister a connector file")
+    crm.add_argument("key")
+    crm.add_argument("--json", action="store_true")
 
     a = sub.add_parser("account", help="manage accounts").add_subparsers(dest="account_cmd", required=True)
     add = a.add_parser("add", help="add an account (secrets are prompted or read from ORDERSYNC_SECRET_<NAME>)")

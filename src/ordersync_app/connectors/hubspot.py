@@ -5,35 +5,34 @@ never writes orders back. Sources, read and never copied (proprietary): ``HubSpo
 collection`` ``PublicApiSpecs/CRM/Deals/Rollouts/424/v3/deals.json`` @ fea35957 (paths under ``0-3``, batch
 and search bodies: all five search fields required, sorts as strings ``"prop"``/``"-prop"``, 207 errors),
 ``…/Contacts/Rollouts/424/v3/contacts.json`` @ ab9ffa9c, ``…/Pipelines/Rollouts/145896/v3/pipelines.json``
-@ 5a1ba952, ``PublicApiSpecs/Auth/Oauth/Rollouts/155908/v1/oauth.json``; shared/API-FACTS-DETAIL.md §1.
+@ 5a1ba952, ``…/Properties/Rollouts/145899/v3/properties.json``, ``PublicApiSpecs/Auth/Oauth/Rollouts/155908/v1/
+oauth.json``; limits from the usage guidelines page (``USAGE``) [V]; shared/API-FACTS-DETAIL.md §1.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
-from ordersync_app.connectors.sdk import spec
-from ordersync_app.connectors.sdk.auth import OAuth2Refresh, bearer
+from ordersync_app.connectors.sdk import auth, rules, spec
 from ordersync_app.connectors.sdk.http import ApiClient
+from ordersync_app.connectors.sdk.paginate import NextToken
 from ordersync_app.connectors.sdk.spec import Action, Field, Param, Secret, Setting, Write, WriteResult
-from ordersync_app.domain.errors import SetupError, TransientError
-from ordersync_app.domain.records import Record
+from ordersync_app.domain.errors import SetupError
 
 DEALS, CONTACTS = "/crm/v3/objects/0-3", "/crm/v3/objects/contacts"
 BATCH_MAX, SEARCH_MAX = 100, 200
-SEARCH_RESULT_CAP = 10_000  # HubSpot pages through at most 10,000 results of one search query
 ORDER_ID, MODIFIED = "shopify_order_id", "hs_lastmodifieddate"
 USAGE = "https://developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines"
 AUTHORIZE_URL = "https://app.hubspot.com/oauth/authorize"  # OAuth sign-in page; the authorize_url setting overrides
-PLAN_LIMITS = {"starter": 100, "professional": 190, "enterprise": 190, "api_increase": 250}  # per 10 s, USAGE
-_EPOCH, _MS = datetime(1970, 1, 1, tzinfo=UTC), timedelta(milliseconds=1)
+PLAN_LIMITS = {"starter": 100, "professional": 190, "enterprise": 190, "api_increase": 250}  # per 10 s, USAGE [V]
+# CRM search: about 4–5 requests/s per token (API-FACTS corrections [V]); 4 keeps OrderSync's own pacing under it.
+SEARCH_LIMIT = spec.RateLimit(4, 1.0, source="API-FACTS.md corrections: CRM search ≈ 4–5/s per token", family="search")
 _CATALOGUE = json.loads(resources.files("ordersync_app.connectors").joinpath("hubspot_fields.json").read_text("utf-8"))
 
 
@@ -44,41 +43,45 @@ def _fields(kind: str, required: tuple[str, ...] = ()) -> tuple[Field, ...]:
 
 DEAL_PROPS = [f["key"] for f in _CATALOGUE["deal"]] + ["createdate", MODIFIED]
 CONTACT_PROPS = [f["key"] for f in _CATALOGUE["contact"]] + ["createdate", "lastmodifieddate"]
+_OAUTH = {"auth_mode": ("oauth",)}
 SETTINGS = (
-    Setting("auth_mode", "Sign-in method", "认证方式", "private_app: app token; oauth: Sign in with HubSpot",
-            "private_app：应用令牌；oauth：用 HubSpot 登录", False, "private_app", choices=("private_app", "oauth")),
-    Setting("client_id", "OAuth client ID", "OAuth 客户端 ID", "only for oauth", "仅 oauth 需要", required=False),
-    Setting("authorize_url", "OAuth sign-in page (advanced)", "OAuth 登录页（高级）", required=False),
-    Setting("plan", "HubSpot plan", "HubSpot 套餐", "sets the request budget per 10 s", "决定每 10 秒的请求额度",
-            required=False, default="starter", choices=tuple(PLAN_LIMITS)),
-    Secret("access_token", "Private app access token", "私有应用访问令牌", required=False),
-    Secret("client_secret", "OAuth client secret", "OAuth 客户端密钥", required=False),
-    Secret("refresh_token", "OAuth refresh token", "OAuth 刷新令牌", required=False),
+    Setting("auth_mode", "Sign-in method", "认证方式", "How OrderSync signs in to your HubSpot account.",
+            "OrderSync 登录 HubSpot 账户的方式。", False, "private_app", choices=("private_app", "oauth"),
+            choice_labels={"private_app": ("Private app / service key token", "私有应用（服务密钥）令牌"),
+                           "oauth": ("Sign in with HubSpot (OAuth)", "用 HubSpot 账号登录（OAuth）")}),
+    Secret("access_token", "Private app access token", "私有应用访问令牌",
+           "HubSpot → Settings → Integrations → Private apps (or Development → Service keys) → your app → "
+           "Access token → Show token.",
+           "HubSpot → 设置 → 集成 → 私有应用（或 开发 → 服务密钥）→ 你的应用 → 访问令牌 → 显示令牌。",
+           required=False, shown_when={"auth_mode": ("private_app",)}),
+    Setting("client_id", "OAuth client ID", "OAuth 客户端 ID", "Your public app → Auth → Client ID.",
+            "你的公共应用 → 认证 → 客户端 ID。", required=False, shown_when=_OAUTH),
+    Secret("client_secret", "OAuth client secret", "OAuth 客户端密钥", "Your public app → Auth → Client secret.",
+           "你的公共应用 → 认证 → 客户端密钥。", required=False, shown_when=_OAUTH),
+    Secret("refresh_token", "OAuth refresh token", "OAuth 刷新令牌", "Filled in by “Sign in with HubSpot”.",
+           "点击“用 HubSpot 登录”后自动填写。", required=False, shown_when=_OAUTH),
+    Setting("authorize_url", "OAuth sign-in page (advanced)", "OAuth 登录页（高级）", required=False,
+            shown_when=_OAUTH),
+    Setting("plan", "HubSpot plan", "HubSpot 套餐", "Sets how many requests OrderSync sends per 10 seconds.",
+            "决定 OrderSync 每 10 秒发送的请求数。", required=False, default="starter", choices=tuple(PLAN_LIMITS),
+            choice_labels={"starter": ("Free / Starter", "免费版 / 入门版"), "professional": ("Professional", "专业版"),
+                           "enterprise": ("Enterprise", "企业版"), "api_increase": ("With API limit increase",
+                                                                                  "含 API 额度提升包")}),
 )
 
 
 def rate_limit_for(settings: Mapping[str, str]) -> spec.RateLimit:
-    """The budget of the account's plan (``USAGE``; ``CONNECTOR.rate_limit`` is Starter's), for the engine's
-    ``ApiClient(CONNECTOR, account, limiter=limiter_for(account.name, rate_limit_for(account.settings)))``."""
+    """The ten-second budget of the account's plan (``USAGE``; ``CONNECTOR.rate_limit`` is Starter's)."""
     return spec.RateLimit(PLAN_LIMITS.get(settings.get("plan") or "starter", 100), 10.0, source=USAGE)
 
 
 def _auth(account: spec.AccountConfig) -> httpx.Auth:
     if account.settings.get("auth_mode") == "oauth":  # token URL from the spec's securitySchemes
-        return OAuth2Refresh(account, f"{account.base_url.rstrip('/')}/oauth/v1/token")
+        return auth.oauth2_refresh(account, f"{account.base_url.rstrip('/')}/oauth/v1/token")
     if not (token := account.secret("access_token")):
         raise SetupError(f"HubSpot account '{account.name}' has no access token",
                          hint="paste your private app's token, or choose oauth and reconnect")
-    return bearer(token)
-
-
-def _error_message(response: httpx.Response) -> str:
-    """HubSpot's ``message`` and ``category`` (or ``policyName``); ApiClient falls back to the raw text."""
-    body = response.json()
-    body = body if isinstance(body, dict) else {"message": response.text}  # ApiClient masks, then cuts
-    tag = body.get("category") or body.get("policyName")
-    message = str(body.get("message") or body.get("status") or f"HTTP {response.status_code}")
-    return f"{message} [{tag}]" if tag else message
+    return auth.bearer(token)
 
 
 def _strings(write: Write) -> dict[str, str]:
@@ -90,43 +93,33 @@ def _strings(write: Write) -> dict[str, str]:
     return {key: one(value) for key, value in write.properties.items()}
 
 
-def _ms(value: str) -> str:
-    """Epoch milliseconds (how HubSpot filters datetime properties) of an ISO instant; naive means UTC."""
-    when = datetime.fromisoformat(value)
-    return str(((when if when.tzinfo else when.replace(tzinfo=UTC)) - _EPOCH) // _MS)
-
-
-def _search(client: ApiClient, path: str, filters: list[dict[str, Any]], properties: list[str], *,
-            sorts: tuple[str, ...] = (), limit: int = 1, after: str = "0") -> dict[str, Any]:
-    # The file at fea35957 marks all five fields required (00d0a5b5 none): every body carries them.
-    body = {"filterGroups": [{"filters": filters}] if filters else [], "sorts": list(sorts),
-            "properties": properties, "limit": limit, "after": after}
-    return dict(client.json("POST", f"{path}/search", json=body))
-
-
-def _same(a: Any, b: Any) -> bool:
-    return a is not None and b is not None and str(a).casefold() == str(b).casefold()
-
+def _fold(value: Any) -> str:
+    return str(value).casefold()
 
 def _batch_writer(path: str, op: str, default_property: str | None) -> spec.Deliver:
-    """Deliver through ``batch/update`` or ``batch/upsert``; map a 200/207 answer back to each write."""
+    """Deliver through ``batch/update`` or ``batch/upsert``; map a 200/207 answer back to each write,
+    by ``objectWriteTraceId`` and the matched value (dictionaries: one pass over the answer)."""
     def deliver(client: ApiClient, writes: list[Write]) -> list[WriteResult]:
         out = {w.ref: WriteResult(w.ref, "rejected", message="no value to match on") for w in writes if not w.match}
         todo = [w for w in writes if w.ref not in out]
+        prop = (todo[0].params.get("id_property") if todo else None) or default_property
         inputs = [{"id": str(w.match), "properties": _strings(w), "objectWriteTraceId": w.ref,
-                   **({"idProperty": p} if (p := w.params.get("id_property") or default_property) else {})}
-                  for w in todo]
-        body = client.json("POST", f"{path}/batch/{op}", json={"inputs": inputs}) if inputs else {}
-        results, failed, loose = body.get("results") or [], {}, []
+                   **({"idProperty": prop} if prop else {})} for w in todo]
+        body = client.json("POST", f"{path}/batch/{op}", json={"inputs": inputs}, write=True) if inputs else {}
+        by_trace, by_value = {}, {}
+        for r in body.get("results") or []:
+            by_trace[r.get("objectWriteTraceId")] = r
+            by_value[_fold((r.get("properties") or {}).get(prop or "hs_object_id", r.get("id")))] = r
+        by_match, refs = {_fold(w.match): w.ref for w in todo}, {w.ref for w in todo}
+        failed, loose = {}, []
         for err in body.get("errors") or []:  # 207: an error names its inputs in its context (ids)
             named = {str(v) for vs in (err.get("context") or {}).values() if isinstance(vs, list) for v in vs}
-            hits = [w.ref for w in todo if any(_same(w.match, n) or w.ref == n for n in named)]
+            hits = [ref for n in named if (ref := by_match.get(_fold(n)) or (n if n in refs else None))]
             message = f"{err.get('message') or 'HubSpot refused this record'} [{err.get('category')}]"
             failed.update(dict.fromkeys(hits, message))
             loose += [] if hits else [message]
-        for w, item in zip(todo, inputs, strict=True):
-            found = next((r for r in results if r.get("objectWriteTraceId") == w.ref or _same(
-                (r.get("properties") or {}).get(item.get("idProperty", "hs_object_id")), w.match)), None)
+        for w in todo:
+            found = by_trace.get(w.ref) or by_value.get(_fold(w.match))
             if w.ref in failed or (found is None and loose):  # never claim success for an unattributed error
                 out[w.ref] = WriteResult(w.ref, "rejected", message=failed.get(w.ref) or loose[0])
             else:
@@ -147,8 +140,8 @@ def _reader(path: str, default_property: str | None) -> spec.ReadCurrent:
             body = {"inputs": [{"id": str(w.match)} for w in chunk], "properties": names,
                     "propertiesWithHistory": [], **({"idProperty": prop} if prop else {})}
             for r in (client.json("POST", f"{path}/batch/read", json=body) if chunk else {}).get("results") or []:
-                found[str((r.get("properties") or {}).get(prop) if prop else r.get("id")).casefold()] = r["properties"]
-        return [{k: found[m].get(k) for k in w.properties} if (m := str(w.match).casefold()) in found else None
+                found[_fold((r.get("properties") or {}).get(prop) if prop else r.get("id"))] = r["properties"]
+        return [{k: found[m].get(k) for k in w.properties} if (m := _fold(w.match)) in found else None
                 for w in writes]
     return read
 
@@ -156,31 +149,43 @@ def _reader(path: str, default_property: str | None) -> spec.ReadCurrent:
 def _patch_deal(client: ApiClient, writes: list[Write]) -> list[WriteResult]:
     """``PATCH /crm/v3/objects/0-3/{dealId}``: one deal by its HubSpot id, to the desired values."""
     def one(w: Write) -> WriteResult:
-        body = client.json("PATCH", f"{DEALS}/{quote(str(w.match), safe='')}", json={"properties": _strings(w)})
+        body = client.json("PATCH", f"{DEALS}/{quote(str(w.match), safe='')}", json={"properties": _strings(w)},
+                           write=True)
         return WriteResult(w.ref, "ok", target_id=str(body.get("id") or w.match))
     return [one(w) if w.match else WriteResult(w.ref, "rejected", message="no deal id") for w in writes]
 
 
 _ID_PROPERTY = Param("id_property", "Unique deal property to match on", default=ORDER_ID, label_zh="匹配用唯一属性",
                      description="a property whose values are unique (hasUniqueValue), e.g. shopify_order_id")
-_BY_PROPERTY = Param("match", "Value of the unique deal property (e.g. the order id)", required=True, label_zh="匹配值")
-_IDEMPOTENT = "sets the mapped properties to their desired values; repeating it changes nothing"
+_BY_PROPERTY = Param("match", "Order ID held by the deal", required=True, label_zh="交易上记录的订单 ID")
+_SET = "sets the mapped properties to their desired values; repeating it changes nothing"
 ACTIONS = (
     Action("update_deal", "Update deal", "更新交易", _fields("deal"), _batch_writer(DEALS, "update", ORDER_ID),
            _reader(DEALS, ORDER_ID), match=_BY_PROPERTY, params=(_ID_PROPERTY,), batch_max=BATCH_MAX,
-           idempotency=f"batch/update by a unique property {_IDEMPOTENT}; a missing deal is rejected"),
+           idempotency=f"batch/update by a unique property {_SET}; a missing deal is rejected",
+           object="deals", open_fields=True),
     Action("upsert_deal", "Create or update deal", "创建或更新交易",
            _fields("deal", required=("dealname", "pipeline", "dealstage")), _batch_writer(DEALS, "upsert", ORDER_ID),
            _reader(DEALS, ORDER_ID), match=_BY_PROPERTY, params=(_ID_PROPERTY,), batch_max=BATCH_MAX,
-           idempotency=f"batch/upsert by a unique property {_IDEMPOTENT}"),
+           idempotency=f"batch/upsert by a unique property {_SET}", semantics=spec.WriteSemantics.KEYED,
+           object="deals", open_fields=True),
     Action("upsert_contact", "Create or update contact", "创建或更新联系人", _fields("contact"),
            deliver=_batch_writer(CONTACTS, "upsert", "email"), read_current=_reader(CONTACTS, "email"),
            match=Param("match", "Contact email", required=True, label_zh="联系人邮箱"), batch_max=BATCH_MAX,
-           idempotency=f"batch/upsert by email {_IDEMPOTENT}"),
+           idempotency=f"batch/upsert by email {_SET}", semantics=spec.WriteSemantics.KEYED,
+           object="contacts", open_fields=True),
     Action("update_deal_by_id", "Update deal by HubSpot ID", "按 HubSpot ID 更新交易", _fields("deal"),
-           deliver=_patch_deal, read_current=_reader(DEALS, None),
-           match=Param("match", "HubSpot deal ID", required=True), idempotency=f"PATCH {_IDEMPOTENT}"),
+           deliver=_patch_deal, read_current=_reader(DEALS, None), object="deals", open_fields=True,
+           match=Param("match", "HubSpot deal ID", required=True, label_zh="HubSpot 交易 ID"),
+           idempotency=f"PATCH {_SET}"),
 )
+
+
+def _search(filters: list[dict[str, Any]], properties: list[str], *, sorts: tuple[str, ...] = (),
+            limit: int = 1, after: str = "0") -> dict[str, Any]:
+    """A search body; the file at fea35957 marks all five fields required (00d0a5b5 none): every body has them."""
+    return {"json": {"filterGroups": [{"filters": filters}] if filters else [], "sorts": list(sorts),
+                     "properties": properties, "limit": limit, "after": after}}
 
 
 def _finder(path: str, properties: list[str], default_property: str) -> spec.Find:
@@ -189,61 +194,63 @@ def _finder(path: str, properties: list[str], default_property: str) -> spec.Fin
         prop, value = params.get("property") or default_property, params.get("value", params.get("email"))
         if value in (None, ""):
             return None
-        filters = [{"propertyName": prop, "operator": "EQ", "value": str(value)}]
-        results = _search(client, path, filters, properties).get("results") or []
+        body = _search([{"propertyName": prop, "operator": "EQ", "value": str(value)}], properties)
+        results = client.json("POST", f"{path}/search", family="search", **body).get("results") or []
         return {"id": str(results[0]["id"]), **results[0]["properties"]} if results else None
     return find
 
 
 LOOKUPS = (
-    spec.Lookup("find_deal", "Find deal", "查找交易", (Param("property", "Deal property", default=ORDER_ID),
-                Param("value", "Value", required=True)), _fields("deal"), _finder(DEALS, DEAL_PROPS, ORDER_ID)),
-    spec.Lookup("find_contact", "Find contact", "查找联系人", (Param("email", "Email", required=True),),
+    spec.Lookup("find_deal", "Find deal", "查找交易",
+                (Param("property", "Deal property", default=ORDER_ID, label_zh="交易属性"),
+                 Param("value", "Value", required=True, label_zh="值")),
+                _fields("deal"), _finder(DEALS, DEAL_PROPS, ORDER_ID)),
+    spec.Lookup("find_contact", "Find contact", "查找联系人",
+                (Param("email", "Email", required=True, label_zh="邮箱"),),
                 _fields("contact"), _finder(CONTACTS, CONTACT_PROPS, "email")),
 )
 
 
-def _deal_record(obj: Mapping[str, Any]) -> Record:
-    props = obj.get("properties") or {}
-    changed = datetime.fromisoformat(str(props.get(MODIFIED) or obj["updatedAt"])).astimezone(UTC)
-    stamp = changed.strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # always microseconds: string order = time order
-    payload = {"id": str(obj["id"]), **props, "createdAt": obj.get("createdAt"), "updatedAt": obj.get("updatedAt")}
-    return Record(str(obj["id"]), stamp, stamp, payload, changed)
+def _deal_search(p: dict[str, Any]) -> dict[str, Any]:
+    """The trigger's page as a search: ``hs_lastmodifieddate`` ≥ since (< until), oldest first."""
+    filters = [{"propertyName": MODIFIED, "operator": op, "value": str(p[k])}
+               for k, op in (("since", "GTE"), ("until", "LT")) if p.get(k) is not None]
+    if p.get("pipeline"):
+        filters.append({"propertyName": "pipeline", "operator": "EQ", "value": str(p["pipeline"])})
+    return _search(filters, DEAL_PROPS, sorts=(MODIFIED,), limit=int(p["limit"]), after=str(p.get("after", "0")))
 
 
-def _fetch_deals(client: ApiClient, ctx: spec.TriggerContext) -> Iterator[list[Record]]:
-    """Deals with ``hs_lastmodifieddate >= since`` (and ``< until``), oldest first, page by page.
-
-    HubSpot pages through at most 10,000 results of one query, so when the next page would cross that cap
-    the search restarts from the last timestamp seen (the engine drops records seen twice)."""
-    since, after, size = ctx.since, "0", max(1, min(ctx.page_size, SEARCH_MAX))
-    while True:
-        filters = [{"propertyName": MODIFIED, "operator": "GTE", "value": _ms(since)}] if since else []
-        if ctx.until:
-            filters.append({"propertyName": MODIFIED, "operator": "LT", "value": _ms(ctx.until)})
-        if ctx.params.get("pipeline"):
-            filters.append({"propertyName": "pipeline", "operator": "EQ", "value": str(ctx.params["pipeline"])})
-        page = _search(client, DEALS, filters, DEAL_PROPS, sorts=(MODIFIED,), limit=size, after=after)
-        records = [_deal_record(obj) for obj in page.get("results") or []]
-        if records:
-            yield records
-        sent, after = after, ((page.get("paging") or {}).get("next") or {}).get("after") or ""
-        if not after or not records:
-            return
-        if after == sent:  # the same page again: stop rather than loop forever
-            raise TransientError(f"HubSpot repeated the paging cursor {after!r} of a deal search")
-        if after.isdigit() and int(after) + size > SEARCH_RESULT_CAP:
-            if since and _ms(records[-1].cursor_value) == _ms(since):
-                raise TransientError(f"more than {SEARCH_RESULT_CAP} HubSpot deals changed at {since}")
-            since, after = records[-1].cursor_value, "0"
+def _deal(obj: Mapping[str, Any]) -> dict[str, Any]:
+    return {"id": str(obj["id"]), **(obj.get("properties") or {}), "createdAt": obj.get("createdAt"),
+            "updatedAt": obj.get("updatedAt")}
 
 
 DEAL_UPDATED = spec.Trigger(
-    "deal_updated", "Deal created or updated", "交易创建或更新", _fetch_deals, spec.Cursor(MODIFIED),
-    (Field("id", "Deal ID"), *_fields("deal"), Field("createdate", "Create date", "datetime"),
-     Field(MODIFIED, "Last modified", "datetime")), params=(Param("pipeline", "Only this pipeline (id)"),),
+    "deal_updated", "Deal created or updated", "交易创建或更新",
+    cursor=spec.Cursor(f"properties.{MODIFIED}", param="since", until_param="until", format="epoch_ms"),
+    fields=(Field("id", "Deal ID", label_zh="交易 ID"), *_fields("deal"),
+            Field("createdate", "Create date", "datetime"),
+            Field(MODIFIED, "Last modified", "datetime", label_zh="最后修改时间")),
+    params=(Param("pipeline", "Only this pipeline (id)", label_zh="仅此管道（ID）", send_as="pipeline"),),
     page_size=100, description="Deal search sorted by hs_lastmodifieddate, closed start (≥ the cursor).",
+    request=spec.Post(f"{DEALS}/search", encode=_deal_search, family="search"), records="results",
+    paginator=NextToken("paging.next.after", "after", size_param="limit", max_size=SEARCH_MAX), shape=_deal,
 )
+
+
+_TYPES = {"number": "number", "datetime": "datetime", "date": "date", "bool": "boolean", "enumeration": "string"}
+
+
+def _discover(client: ApiClient, obj: str) -> tuple[Field, ...]:
+    """The object's properties from ``GET /crm/v3/properties/{objectType}``: custom ones and enumeration options."""
+    found = []
+    for p in client.json("GET", f"/crm/v3/properties/{quote(obj, safe='')}").get("results") or []:
+        options = [o for o in p.get("options") or [] if not o.get("hidden")]
+        found.append(Field(str(p["name"]), str(p.get("label") or p["name"]), _TYPES.get(p.get("type"), "string"),
+                           description=str(p.get("description") or ""), choices=tuple(str(o["value"]) for o in options),
+                           choice_labels={str(o["value"]): str(o.get("label") or o["value"]) for o in options},
+                           read_only=bool((p.get("modificationMetadata") or {}).get("readOnlyValue"))))
+    return tuple(found)
 
 
 def _test_connection(client: ApiClient) -> str:
@@ -254,7 +261,10 @@ def _test_connection(client: ApiClient) -> str:
 CONNECTOR = spec.Connector(
     key="hubspot", name_en="HubSpot", name_zh="HubSpot", owns=spec.Owns.CUSTOMERS, settings=SETTINGS,
     base_url="https://api.hubapi.com", make_auth=_auth, rate_limit=spec.RateLimit(100, 10.0, source=USAGE),
-    rate_limit_for=rate_limit_for,
-    error_message=_error_message, test_connection=_test_connection, triggers=(DEAL_UPDATED,), actions=ACTIONS,
-    lookups=LOOKUPS, sandbox="hubspot", docs="https://developers.hubspot.com/docs/guides/api/crm/objects/deals",
-    hosts=("api.hubapi.com",))  # one SaaS host, no on-premise edition (API-FACTS-DETAIL §1, spec `servers` [V])
+    rate_limit_for=rate_limit_for, more_limits=(SEARCH_LIMIT,), discover_fields=_discover,
+    error_message=rules.message_at("message", "status", tags=("category", "policyName")),
+    test_connection=_test_connection,
+    triggers=(DEAL_UPDATED,), actions=ACTIONS, lookups=LOOKUPS, hosts=("api.hubapi.com",),
+    sandbox=spec.Sandbox("hubspot", credentials={"access_token": "sandbox-hubspot-token"}),
+    docs="https://developers.hubspot.com/docs/guides/api/crm/objects/deals",
+)

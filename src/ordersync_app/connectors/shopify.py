@@ -12,13 +12,14 @@ ShopifySharp 6.30.0 notes), done by :class:`ClientCredentials` when no ``access_
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ordersync_app.connectors.sdk.auth import ClientCredentials, HeaderToken
+from ordersync_app.connectors.sdk import auth
+from ordersync_app.connectors.sdk.cursor import canonical_instant, parse_instant
+from ordersync_app.connectors.sdk.paginate import NextToken
 from ordersync_app.connectors.sdk.spec import (
     Action,
     Connector,
@@ -26,21 +27,23 @@ from ordersync_app.connectors.sdk.spec import (
     Field,
     Owns,
     Param,
+    Post,
     RateLimit,
+    Sandbox,
     Secret,
     Setting,
     Trigger,
     Verdict,
     WriteResult,
 )
-from ordersync_app.domain.errors import BugError, SetupError
-from ordersync_app.domain.records import Record
+from ordersync_app.domain.errors import SetupError
 
 if TYPE_CHECKING:
     from ordersync_app.connectors.sdk.http import ApiClient
-    from ordersync_app.connectors.sdk.spec import AccountConfig, TriggerContext, Write
+    from ordersync_app.connectors.sdk.spec import AccountConfig, Write
 
 DEFAULT_VERSION = "2025-10"
+GRAPHQL = "/admin/api/{api_version}/graphql.json"
 MAX_PAGE = 25  # a page costs ~2 + 26 points per order, and one query may cost 1,000 at most (see rate_limit)
 # WORKAROUND(shopify): Customer.email is deprecated since 2025-04 for defaultEmailAddress.emailAddress,
 # which our only schema copy (2025-01, tests/contract/shopify) lacks; move once a newer schema is checked.
@@ -65,12 +68,12 @@ SHOP = "query Shop {\n  shop { name myshopifyDomain }\n}"
 
 def _auth(account: AccountConfig) -> httpx.Auth:
     if token := account.secret("access_token"):
-        return HeaderToken("X-Shopify-Access-Token", token)
+        return auth.HeaderToken("X-Shopify-Access-Token", token)
     if account.settings.get("client_id") and account.secret("client_secret"):
-        # Dev Dashboard apps on own stores: 24-hour tokens, no refresh token
+        # Dev Dashboard apps on own stores: 24-hour tokens, no refresh token, kept for the whole account
         # (https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/client-credentials-grant).
-        return ClientCredentials(account, account.base_url.rstrip("/") + "/admin/oauth/access_token",
-                                 header="X-Shopify-Access-Token", prefix="", skew=300)
+        return auth.client_credentials(account, account.base_url.rstrip("/") + "/admin/oauth/access_token",
+                                       header="X-Shopify-Access-Token", prefix="")
     raise SetupError(f"Shopify account '{account.name}' has no access token and no client credentials",
                      hint="paste an Admin API access token, or the Dev Dashboard app's client ID and secret")
 
@@ -105,15 +108,11 @@ def _error_message(response: httpx.Response) -> str:
     return str(errors or response.text)
 
 
-def _gql(client: ApiClient, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+def _gql(client: ApiClient, query: str, variables: dict[str, Any] | None = None, *, write: bool = False
+         ) -> dict[str, Any]:
     path = f"/admin/api/{client.account.settings.get('api_version') or DEFAULT_VERSION}/graphql.json"
-    body = client.json("POST", path, json={"query": query, "variables": variables or {}})
+    body = client.json("POST", path, json={"query": query, "variables": variables or {}}, write=write)
     return dict(body.get("data") or {})
-
-
-def _utc(value: str) -> str:
-    moment = datetime.fromisoformat(value).astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ" if moment.microsecond else "%Y-%m-%dT%H:%M:%SZ")
 
 
 def _flatten(node: dict[str, Any]) -> dict[str, Any]:
@@ -128,27 +127,15 @@ def _flatten(node: dict[str, Any]) -> dict[str, Any]:
                               "trackingInfo": (f["trackingInfo"] or [{}])[0]} for f in node["fulfillments"]]}
 
 
-def _fetch(search: str, sort: str, cursor: str, version: Callable[[dict[str, Any]], str], extra: str = "",
-           keep: str | None = None) -> Callable[[ApiClient, TriggerContext], Iterator[list[Record]]]:
-    def fetch(client: ApiClient, ctx: TriggerContext) -> Iterator[list[Record]]:
-        terms = [f"{search}:{op}'{value}'" for op, value in ((">=", ctx.since), ("<", ctx.until)) if value]
-        variables: dict[str, Any] = {"first": max(1, min(ctx.page_size, MAX_PAGE)), "sortKey": sort,
-                                     "query": " ".join([*terms, extra]).strip() or None}
-        seen: set[str] = set()
-        while True:
-            page = _gql(client, ORDERS, variables)["orders"]
-            if records := [Record(str(n["legacyResourceId"]), version(n), _utc(n[cursor]), _flatten(n),
-                                  datetime.fromisoformat(_utc(n[cursor])))
-                           for n in page["nodes"] if keep in (None, n["displayFulfillmentStatus"])]:
-                yield records
-            end = page["pageInfo"]["endCursor"]
-            if not page["pageInfo"]["hasNextPage"]:
-                return
-            if end in seen:  # Meltano's loop check: the same page token twice would never end
-                raise BugError(f"Shopify sent the page cursor {end!r} twice", where="Shopify orders")
-            seen.add(end)
-            variables["after"] = end
-    return fetch
+def _orders(search: str, sort: str, extra: str = "") -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The page's variables: ``<search>:>='<since>'`` (closed start) and ``<'<until>'`` in the query string
+    (https://shopify.dev/docs/api/usage/search-syntax), sorted ascending by ``sort``."""
+    def encode(p: dict[str, Any]) -> dict[str, Any]:
+        terms = [f"{search}:{op}'{p[k]}'" for op, k in ((">=", "since"), ("<", "until")) if p.get(k)]
+        return {"json": {"query": ORDERS, "variables": {
+            "first": p["first"], "after": p.get("after"), "sortKey": sort,
+            "query": " ".join([*terms, extra]).strip() or None}}}
+    return encode
 
 
 def _gid(match: str | None) -> str | None:
@@ -165,7 +152,7 @@ def _deliver_tags(client: ApiClient, writes: list[Write]) -> list[WriteResult]:
         if not (gid := _gid(write.match)) or not any(tags):
             results.append(WriteResult(write.ref, "rejected", message="an order id and a tag are needed"))
             continue
-        answer = _gql(client, TAGS_ADD, {"id": gid, "tags": [t for t in tags if t]})["tagsAdd"]
+        answer = _gql(client, TAGS_ADD, {"id": gid, "tags": [t for t in tags if t]}, write=True)["tagsAdd"]
         refused = "; ".join(e["message"] for e in answer["userErrors"]) or ("" if answer["node"] else "order not found")
         results.append(WriteResult(write.ref, "rejected", message=refused) if refused else
                        WriteResult(write.ref, "ok", target_id=answer["node"]["id"].rsplit("/", 1)[-1]))
@@ -196,28 +183,55 @@ FIELDS = (
     Field("fulfillments[0].trackingInfo.number", "Tracking number", label_zh="快递单号"),
     Field("fulfillments[0].trackingInfo.company", "Carrier", label_zh="快递公司"),
 )
-SINCE_UPDATED = ("updated_at", "UPDATED_AT", "updatedAt")
-
 RATE_DOC = "https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits"
 # Requests/s that keep full pages inside each plan's restore rate (100 / 200 / 1,000 points/s).
 PLAN_RATES = {"standard": 2, "advanced": 4, "plus": 20}
+PAGES = NextToken("data.orders.pageInfo.endCursor", "after", size_param="first", max_size=MAX_PAGE,
+                  has_more_path="data.orders.pageInfo.hasNextPage")
+
+
+def _latest_shipment(order: dict[str, Any]) -> str:
+    """The version of a fulfilled order: its latest shipment's time, so later edits (tags, notes) do not
+    fire the trigger again."""
+    stamps = [parse_instant(f["updatedAt"]) for f in order["fulfillments"]]
+    return canonical_instant(max(stamps, default=parse_instant(order["updatedAt"])))
+
+
+def _trigger(key: str, en: str, zh: str, search: str, sort: str, field: str, **more: Any) -> Trigger:
+    return Trigger(key, en, zh, Cursor(field, param="since", until_param="until"), FIELDS, page_size=MAX_PAGE,
+                   request=Post(GRAPHQL, encode=_orders(search, sort, more.pop("extra", ""))),
+                   records="data.orders.nodes", paginator=PAGES, record_key="legacyResourceId", shape=_flatten, **more)
 
 
 CONNECTOR = Connector(
     key="shopify", name_en="Shopify", name_zh="Shopify", owns=Owns.ORDERS, base_url="https://{shop}.myshopify.com",
     settings=(
         # A DNS label (letters, digits, inner hyphens; RFC 1123 [V]): it becomes {shop}.myshopify.com.
-        Setting("shop", "Shop subdomain", "店铺子域名", "The part before .myshopify.com",
-                "即 .myshopify.com 前面的部分", pattern=r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"),
-        Setting("api_version", "API version", "API 版本", "YYYY-MM, each lives about 12 months",
-                "格式 YYYY-MM,每个版本约支持 12 个月", required=False, default=DEFAULT_VERSION,
+        Setting("shop", "Shop subdomain", "店铺子域名", "The part before .myshopify.com in your admin's address.",
+                "店铺后台地址中 .myshopify.com 前面的部分。", pattern=r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"),
+        Setting("auth_mode", "Sign-in method", "认证方式", required=False, default="token",
+                choices=("token", "client_credentials"),
+                choice_labels={"token": ("Admin API access token", "Admin API 访问令牌"),
+                               "client_credentials": ("Dev Dashboard app (client ID and secret)",
+                                                      "开发者后台应用（客户端 ID 和密钥）")}),
+        Secret("access_token", "Admin API access token", "Admin API 访问令牌",
+               "Shopify admin → Settings → Apps → Develop apps → your app → API credentials → Admin API access token.",
+               "Shopify 后台 → 设置 → 应用 → 开发应用 → 你的应用 → API 凭据 → Admin API 访问令牌。",
+               required=False, shown_when={"auth_mode": ("token",)}),
+        Setting("client_id", "Client ID", "客户端 ID", "Dev Dashboard → your app → Settings → Client ID.",
+                "开发者后台 → 你的应用 → 设置 → 客户端 ID。", required=False,
+                shown_when={"auth_mode": ("client_credentials",)}),
+        Secret("client_secret", "Client secret", "客户端密钥", "Dev Dashboard → your app → Settings → Secret.",
+               "开发者后台 → 你的应用 → 设置 → 密钥。", required=False,
+               shown_when={"auth_mode": ("client_credentials",)}),
+        Setting("plan", "Shopify plan", "Shopify 套餐", "Sets how fast OrderSync reads orders.",
+                "决定 OrderSync 读取订单的速度。", required=False, default="standard", choices=tuple(PLAN_RATES),
+                choice_labels={"standard": ("Basic / Shopify / Grow", "基础版 / 标准版"),
+                               "advanced": ("Advanced", "高级版"), "plus": ("Shopify Plus", "Shopify Plus")}),
+        Setting("api_version", "API version (advanced)", "API 版本（高级）",
+                "YYYY-MM; each version lives about a year.",
+                "格式 YYYY-MM，每个版本约支持一年。", required=False, default=DEFAULT_VERSION,
                 pattern=r"20[0-9]{2}-(?:0[1-9]|1[0-2])"),
-        Secret("access_token", "Admin API access token", "Admin API 访问令牌", "Empty when using a client ID",
-               "使用客户端 ID 时留空", required=False),
-        Setting("client_id", "Client ID (Dev Dashboard app)", "客户端 ID", required=False),
-        Setting("plan", "Shopify plan", "Shopify 套餐", "Sets the request budget", "决定请求速率上限",
-                required=False, default="standard", choices=tuple(PLAN_RATES)),
-        Secret("client_secret", "Client secret", "客户端密钥", required=False),
     ),
     make_auth=_auth, error_message=_error_message, classify=_classify,
     test_connection=lambda client: "Shopify shop {name} ({myshopifyDomain})".format(**_gql(client, SHOP)["shop"]),
@@ -226,19 +240,17 @@ CONNECTOR = Connector(
     rate_limit_for=lambda settings: RateLimit(PLAN_RATES.get(settings.get("plan") or "standard", 2), 1.0,
                                               source=RATE_DOC),
     triggers=(
-        Trigger("order_created", "New order", "新订单", _fetch("created_at", "CREATED_AT", "createdAt",
-                lambda n: _utc(n["createdAt"])), Cursor("createdAt"), FIELDS, page_size=MAX_PAGE),
-        Trigger("order_updated", "Order updated", "订单已更新", _fetch(*SINCE_UPDATED,
-                lambda n: _utc(n["updatedAt"])), Cursor("updatedAt"), FIELDS, page_size=MAX_PAGE),
-        # Its version is the latest shipment's time, so later edits (tags, notes) do not fire it again.
-        Trigger("order_fulfilled", "Order fulfilled (shipped)", "订单已发货", _fetch(*SINCE_UPDATED, lambda n: max(
-                (_utc(f["updatedAt"]) for f in n["fulfillments"]), default=_utc(n["updatedAt"])),
-                "fulfillment_status:shipped", "FULFILLED"), Cursor("updatedAt"), FIELDS, page_size=MAX_PAGE),
+        _trigger("order_created", "New order", "新订单", "created_at", "CREATED_AT", "createdAt"),
+        _trigger("order_updated", "Order updated", "订单已更新", "updated_at", "UPDATED_AT", "updatedAt"),
+        _trigger("order_fulfilled", "Order fulfilled (shipped)", "订单已发货", "updated_at", "UPDATED_AT", "updatedAt",
+                 extra="fulfillment_status:shipped", version=_latest_shipment,
+                 keep=lambda order: order["displayFulfillmentStatus"] == "FULFILLED"),
     ),
     actions=(Action("add_order_tags", "Add tags to order", "给订单加标签",
                     (Field("tags", "Tags", "array", required=True, label_zh="标签"),), _deliver_tags, _read_tags,
                     match=Param("order_id", "Order ID or GID", required=True, label_zh="订单 ID 或 GID"),
                     batch_max=1, idempotency="tagsAdd only adds: tags are a set, a repeat changes nothing"),),
-    sandbox="shopify", docs="https://shopify.dev/docs/api/admin-graphql",
-    hosts=("*.myshopify.com",),  # the Admin API lives on the shop's own myshopify domain (API-FACTS §Shopify [V])
+    sandbox=Sandbox("shopify", credentials={"access_token": "sandbox-shopify-token"},
+                    settings={"shop": "ordersync-demo", "plan": "plus"}),
+    hosts=("*.myshopify.com",), docs="https://shopify.dev/docs/api/admin-graphql",
 )

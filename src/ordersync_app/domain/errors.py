@@ -10,6 +10,8 @@
      │    ├── TransientError  timeout, reset, 429, 5xx        → retry with backoff
      │    └── RecordRejected  the vendor refused this record  → failed queue, one-click re-send
      └── BugError             an invariant broke              → crash report, never retried silently
+          └── ConnectorError  the vendor's answers break what the connector declares (unsorted
+                              pages, a repeated page token): the cursor stays, the run stops
 
 Every error carries structured fields (``what``, ``where``, ``hint``, ``vendor_message``) that the
 CLI and GUI render. Messages are built from already-masked text: callers pass secrets through
@@ -80,3 +82,12 @@ class RecordRejected(DeliveryError):
 
 class BugError(OrderSyncError):
     """An internal invariant broke; reported, never retried silently."""
+
+
+class ConnectorError(BugError):
+    """The vendor's answers break what the connector declares (a repeated page token, records out of
+    the declared order, a missing cursor field). The cursor stays where it was; nothing is skipped."""
+
+
+class Stopped(OrderSyncError):
+    """The run was asked to stop (quit, SIGTERM, the Stop button): it ends at the next safe point."""

@@ -2,11 +2,12 @@
 
 Every intended write is keyed by (recipe, record key, record version, step). Before a write is
 sent its row is committed as ``inflight``; when the vendor's answer is stored it becomes ``done``
-or ``rejected``. A row still ``inflight`` at the next attempt means the process died or the
-answer was lost *after* the request may have landed, so the engine reads the target first and
-only writes again when the target does not already hold the intended values. Together with the
-vendors' idempotent forms (upsert by unique property, PATCH to a desired state) each intended
-change lands once.
+or ``rejected``, ``retry`` (the vendor said it was not applied: 429, 503) or ``unknown`` (the answer
+was lost after the request may have landed). A row still ``inflight`` at the next attempt means the
+process died while sending. For ``inflight`` and ``unknown`` rows the engine reads the target first —
+once the lost request can no longer arrive — and only writes again when the target does not hold
+the intended values. Together with the vendors' idempotent forms (upsert by unique property, PATCH
+to a desired state) each intended change lands once.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from sqlalchemy import and_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from ordersync_app.storage.tables import Delivery, utcnow
+
+# The ledger's statuses (``deliveries.status``).
+INFLIGHT, DONE, REJECTED, RETRY, UNKNOWN = "inflight", "done", "rejected", "retry", "unknown"
 
 
 def write_hash(action: str, match: str | None, properties: dict[str, Any], params: Any) -> str:
@@ -65,7 +69,7 @@ def last_done_hashes(session: Session, recipe_id: int, step: int, keys: Iterable
     for chunk_start in range(0, len(key_list), 400):
         chunk = key_list[chunk_start:chunk_start + 400]
         rows = session.execute(select(Delivery.record_key, Delivery.id, Delivery.write_hash).where(
-            and_(Delivery.recipe_id == recipe_id, Delivery.step == step, Delivery.status == "done",
+            and_(Delivery.recipe_id == recipe_id, Delivery.step == step, Delivery.status == DONE,
                  Delivery.record_key.in_(chunk))))
         for key, row_id, digest in rows:
             if key not in newest or row_id > newest[key][0]:
@@ -81,18 +85,19 @@ def mark_inflight(session: Session, recipe_id: int, step: int,
         row = existing.get(key)
         if row is None:
             row = Delivery(recipe_id=recipe_id, record_key=key.key, record_version=key.version, step=step,
-                           status="inflight", write_hash=digest, created_at=now, updated_at=now)
+                           status=INFLIGHT, write_hash=digest, created_at=now, updated_at=now)
             session.add(row)
             existing[key] = row
         else:
-            row.status = "inflight"
+            row.status = INFLIGHT
             row.write_hash = digest
             row.updated_at = now
 
 
 def settle(session: Session, row: Delivery, status: str, *, target_id: str | None = None,
            response: str | None = None) -> None:
-    """Store the vendor's answer for one write (``done`` or ``rejected``)."""
+    """Store what became of one write (``done``, ``rejected``, ``retry``, ``unknown``, or ``inflight``
+    again before a re-send)."""
     row.status = status
     row.target_id = target_id
     row.response = response[:1000] if response else None
@@ -103,5 +108,5 @@ def forget_rejections(session: Session, recipe_id: int, record_key: str, record_
     """Let a re-sent record write again at the steps where the vendor rejected it."""
     session.execute(update(Delivery).where(
         Delivery.recipe_id == recipe_id, Delivery.record_key == record_key,
-        Delivery.record_version == record_version, Delivery.status == "rejected",
-    ).values(status="retry", updated_at=utcnow()))
+        Delivery.record_version == record_version, Delivery.status == REJECTED,
+    ).values(status=RETRY, updated_at=utcnow()))

@@ -11,6 +11,14 @@ Durability rules (see also :mod:`.ledger`):
 * A record the vendor rejects goes to the failed queue; a transient failure schedules the
   record for a later attempt; neither blocks the other records. An auth failure stops the run
   and pauses the recipe ("reconnect").
+* A sorted source must deliver non-decreasing cursor values; a violation stops the run with a
+  :class:`ConnectorError` before the cursor passes anything. Unsorted sources move the cursor
+  only at the checkpoints their reads declare (the end of a window read whole).
+* A write whose answer was lost (timeout, dropped connection) is marked ``unknown`` in the ledger
+  and never sent again blindly: once the lost request can no longer land (the client timeout plus
+  a margin since it was sent), the target is read; a write found there is settled (and audited as
+  *verified*), only a missing one is sent again.
+* Events are emitted after the transaction that stored what they announce.
 """
 
 from __future__ import annotations
@@ -23,20 +31,23 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ordersync_app.connectors.sdk.http import ApiClient
-from ordersync_app.connectors.sdk.spec import Action, Connector, TriggerContext, Write, WriteResult
+from ordersync_app.connectors.sdk.cursor import CursorCodec
+from ordersync_app.connectors.sdk.http import AnswerLost, ApiClient
+from ordersync_app.connectors.sdk.spec import Action, Connector, TriggerContext, Write, WriteResult, WriteStatus
 from ordersync_app.domain.errors import (
     BugError,
+    ConnectorError,
     DeliveryError,
     OrderSyncError,
     RecordRejected,
     SetupError,
+    Stopped,
     TransientError,
 )
 from ordersync_app.domain.records import Record, RunSummary
@@ -112,16 +123,6 @@ def _record_error(exc: Exception, where: str) -> OrderSyncError | str:
     return f"{where}: a value could not be computed ({type(exc).__name__}: {clip(str(exc), 200)})"
 
 
-def _instant(value: str) -> datetime:
-    """An ISO-8601 text as an aware datetime (``Z`` accepted; naive text is taken as UTC)."""
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 class _Prefetch:
     """Reads trigger pages in a background thread, a few pages ahead, so reading the source
     overlaps delivering to the target. Errors from the source are re-raised in the reader."""
@@ -169,9 +170,18 @@ class _Prefetch:
             yield item
 
     def close(self) -> None:
-        """Stop reading ahead (the thread ends after its current call)."""
+        """Stop reading ahead (the thread ends after its current call, which watches the stop event)."""
         self._closed.set()
-        self._thread.join(timeout=60)
+        self._thread.join(timeout=5)
+
+
+VERIFY_MARGIN_SECONDS = 5.0
+
+
+def settle_seconds(client: ApiClient) -> float:
+    """How long after sending a write whose answer was lost it may still land (the client's timeout
+    plus a margin); only then can reading the target prove it absent."""
+    return client.timeout + VERIFY_MARGIN_SECONDS
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
@@ -190,8 +200,13 @@ class Runner:
         self.stop = stop or threading.Event()
         self.summary = RunSummary(run_id=0, recipe=plan.recipe_name, dry_run=plan.dry_run)
         trigger = plan.connectors[plan.recipe.trigger.account].trigger(plan.recipe.trigger.event)
-        self._cursor_kind = trigger.cursor.kind if trigger else "text"  # looked up once: _order runs per record
+        self.codec = CursorCodec(trigger.cursor) if trigger else None  # built once: _order runs per record
         self._run_id = 0
+        self._last_value: str | None = None  # the highest cursor value read so far (order check)
+        self._checkpoint: str | None = None  # the cursor value safe to store after what was read
+        self._pending_events: list[tuple[str, dict[str, Any]]] = []
+        for client in plan.clients.values():  # every wait of a call wakes up when the run must stop
+            client.stop = self.stop
 
     # -- the run ------------------------------------------------------------------------------
     def run(self, *, retry_ids: list[int] | None = None, poll: bool = True) -> RunSummary:
@@ -210,6 +225,8 @@ class Runner:
                 self._process_retries(retry_ids)
             if poll and not self.stop.is_set():
                 self._poll()
+        except Stopped:
+            status = "stopped"
         except OrderSyncError as exc:
             status, error = "error", exc.render()
             raise
@@ -230,16 +247,20 @@ class Runner:
             self._finish(status, error)
         return self.summary
 
+    def _counts(self) -> dict[str, int]:
+        return {k: getattr(self.summary, k) for k in
+                ("seen", "duplicates", "filtered", "succeeded", "unchanged", "failed", "retrying", "writes")}
+
+    def _api(self) -> dict[str, dict[str, Any]]:
+        return {role: {"account": c.account.name, "calls": c.stats.calls, "throttled": c.stats.throttled,
+                       "retries": c.stats.retries, "lost": c.stats.lost} for role, c in self.plan.clients.items()}
+
     def _finish(self, status: str, error: str | None) -> None:
-        counts = {k: getattr(self.summary, k) for k in
-                  ("seen", "duplicates", "filtered", "succeeded", "unchanged", "failed", "retrying", "writes")}
-        api = {role: {"account": c.account.name, "calls": c.stats.calls, "throttled": c.stats.throttled,
-                      "retries": c.stats.retries} for role, c in self.plan.clients.items()}
         with self.session() as s:
             run = s.get(Run, self._run_id)
             if run is None:  # pragma: no cover - the row was created above
                 raise BugError(f"run {self._run_id} vanished")
-            run.status, run.error, run.counts, run.api = status, error, counts, api
+            run.status, run.error, run.counts, run.api = status, error, self._counts(), self._api()
             run.finished_at = utcnow()
         self.events.emit("run_did_finish", run_id=self._run_id, summary=self.summary)
 
@@ -263,26 +284,32 @@ class Runner:
         trigger_step = self.plan.recipe.trigger
         connector = self.plan.connectors[trigger_step.account]
         trigger = connector.trigger(trigger_step.event)
-        if trigger is None:
+        if trigger is None or self.codec is None:
             raise SetupError(f"connector {connector.key} has no trigger '{trigger_step.event}'")
         with self.session() as s:
             row = s.get(Cursor, self.plan.recipe_id)
             since = row.value if row and row.value else self.plan.initial_since
-        if since and trigger.cursor.kind == "datetime":
-            behind = (datetime.now(UTC) - _instant(since)).total_seconds()
-            if behind > 2 * self.plan.recipe.trigger.every_seconds + 60:
-                # Paused, switched off or asleep: everything since the cursor is worked through now.
-                self.summary.catch_up_since = since
-                self.events.emit("run_did_catch_up", run_id=self._run_id, recipe=self.plan.recipe_name, since=since)
-        if since and trigger.cursor.kind == "datetime" and trigger.cursor.lag_seconds:
-            since = _iso(_instant(since) - timedelta(seconds=trigger.cursor.lag_seconds))
-        context = TriggerContext(params=dict(trigger_step.params), since=since, page_size=trigger.page_size)
+            polled_at = row.polled_at if row else None
+        if polled_at is not None:
+            away = (utcnow() - polled_at).total_seconds()
+            if away > 2 * trigger_step.every_seconds + 60:
+                # Paused, switched off or asleep since the last complete poll: everything since is worked through now.
+                self.summary.catch_up_since = polled_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+                self.events.emit("run_did_catch_up", run_id=self._run_id, recipe=self.plan.recipe_name,
+                                 since=self.summary.catch_up_since)
+        self._checkpoint = since
+        if since and trigger.cursor.lag_seconds:
+            since = self.codec.shift(since, trigger.cursor.lag_seconds)
+        context = TriggerContext(params=dict(trigger_step.params), since=since, page_size=trigger.page_size,
+                                 stop=self.stop)
         client = self.plan.clients[trigger_step.account]
         target = self._chunk_size()
         chunk: list[Record] = []
-        pages = _Prefetch(lambda: trigger.fetch(client, context), self.stop)
+        pages = _Prefetch(lambda: trigger.read(client, context), self.stop)
+        complete = False
         try:
             for page in pages:
+                self._advance(page)
                 chunk.extend(page)
                 if len(chunk) >= target:
                     self._process_chunk(chunk)
@@ -290,10 +317,41 @@ class Runner:
                 if self.stop.is_set() or self._halted():
                     break
             else:
-                if chunk and not self.stop.is_set():
+                if not self.stop.is_set():
                     self._process_chunk(chunk)
+                    complete = True
         finally:
             pages.close()
+        if complete and not self.plan.dry_run:
+            with self.session() as s:
+                row = s.get(Cursor, self.plan.recipe_id)
+                if row is not None:
+                    row.polled_at = utcnow()
+
+    def _advance(self, page: list[Record]) -> None:
+        """Check a page against the declared order and move the safe checkpoint past it.
+
+        Ordered pages must not go back (a :class:`ConnectorError` stops the run before the cursor
+        passes a record); unordered ones move the checkpoint only when the read declares one.
+        """
+        assert self.codec is not None
+        ordered = getattr(page, "ordered", True)
+        candidates = [getattr(page, "checkpoint", None)]
+        if ordered:
+            for record in page:
+                value = self.codec.order(record.cursor_value)
+                if self._last_value is not None and value < self.codec.order(self._last_value):
+                    where = f"{self.plan.recipe.trigger.account}.{self.plan.recipe.trigger.event}"
+                    raise ConnectorError(
+                        f"{where}: the source returned record {record.key} ({record.cursor_value}) after "
+                        f"{self._last_value}, though it is declared sorted by its cursor",
+                        hint="nothing was skipped: the cursor stays before these records; report the connector")
+                self._last_value = record.cursor_value
+            candidates.append(self._last_value)
+        for value in candidates:
+            if value is not None and (self._checkpoint is None or
+                                      self.codec.order(value) > self.codec.order(self._checkpoint)):
+                self._checkpoint = value
 
     def _halted(self) -> bool:
         """``on_error: stop``: after a chunk with a failed record, read no further; the records not
@@ -311,8 +369,7 @@ class Runner:
 
     def _process_chunk(self, records: list[Record]) -> None:
         fresh = self._dedupe(records)
-        self._process([Item(r) for r in fresh],
-                      cursor=max((r.cursor_value for r in records), key=self._order, default=None))
+        self._process([Item(r) for r in fresh], cursor=self._checkpoint)
         self.events.emit("run_did_progress", run_id=self._run_id, summary=self.summary)
 
     def _dedupe(self, page: list[Record]) -> list[Record]:
@@ -421,17 +478,24 @@ class Runner:
         if self.plan.dry_run:
             self._preview(index, action, client, pending)
             return
-        to_send, to_verify = self._claim(index, action, pending)
+        to_send, to_verify = self._claim(index, action, client, pending)
         if to_verify:
             to_send += self._verify(index, action, client, to_verify)
         for chunk in _chunks(to_send, action.batch_max):
             self._send(index, action, client, chunk)
 
-    def _claim(self, index: int, action: Action, pending: list[tuple[Item, Write, str]]
+    def _claim(self, index: int, action: Action, client: ApiClient, pending: list[tuple[Item, Write, str]]
                ) -> tuple[list[tuple[Item, Write]], list[tuple[Item, Write]]]:
-        """Split writes into new ones (marked inflight now) and interrupted ones to verify."""
+        """Split writes into new ones (marked inflight now) and earlier ones whose fate is unknown.
+
+        A write left ``inflight`` by a process that died, or ``unknown`` after a lost answer, may still be
+        on its way: it is verified only once ``settle_seconds`` have passed since it was sent, and the
+        record waits until then (no read can prove a write absent while the request may still land).
+        """
         to_send: list[tuple[Item, Write]] = []
         to_verify: list[tuple[Item, Write]] = []
+        settle = settle_seconds(client)
+        now = utcnow()
         with self.session() as s:
             keys = [ledger.LedgerKey(it.record.key, it.record.version) for it, _w, _h in pending]
             rows = ledger.load(s, self.plan.recipe_id, index, keys)
@@ -439,11 +503,17 @@ class Runner:
             claim: list[tuple[ledger.LedgerKey, str]] = []
             for (it, write, digest), key in zip(pending, keys, strict=True):
                 row = rows.get(key)
-                if row is not None and row.status == "done":
+                if row is not None and row.status == ledger.DONE:
                     it.wrote = True
                     it.log_step(index, "action", "already delivered", target=row.target_id)
-                elif row is not None and row.status == "inflight":
-                    to_verify.append((it, write))
+                elif row is not None and row.status in (ledger.INFLIGHT, ledger.UNKNOWN):
+                    wait = settle - (now - row.updated_at).total_seconds()
+                    if wait > 0:
+                        it.postpone(TransientError(f"{action.label_en}: an earlier attempt may still land; "
+                                                   "checking the target first", retry_after=wait))
+                        it.log_step(index, "action", "waiting to verify an earlier attempt", seconds=round(wait, 1))
+                    else:
+                        to_verify.append((it, write))
                 elif row is None and last.get(key.key) == digest:
                     it.log_step(index, "action", "unchanged", note="the target already has these values")
                 else:
@@ -454,7 +524,8 @@ class Runner:
 
     def _verify(self, index: int, action: Action, client: ApiClient,
                 pairs: list[tuple[Item, Write]]) -> list[tuple[Item, Write]]:
-        """After an interruption: writes whose values are already in the target are settled."""
+        """Earlier attempts whose answer never came: writes already in the target are settled (and
+        audited as verified); the others are returned to be sent (their ledger rows go inflight again)."""
         resend: list[tuple[Item, Write]] = []
         landed: list[tuple[Item, Write]] = []
         for chunk in _chunks(pairs, action.batch_max):
@@ -467,32 +538,41 @@ class Runner:
             except RecordRejected:
                 current = [None] * len(chunk)
             for (it, write), now in zip(chunk, current, strict=True):
-                if already_applied(now, write.properties):
-                    landed.append((it, write))
-                else:
-                    resend.append((it, write))
-        if landed:
-            with self.session() as s:
-                rows = ledger.load(s, self.plan.recipe_id, index,
-                                   [ledger.LedgerKey(it.record.key, it.record.version) for it, _w in landed])
-                for it, _write in landed:
-                    row = rows[ledger.LedgerKey(it.record.key, it.record.version)]
-                    ledger.settle(s, row, "done", response="verified in target after an interruption")
-                    it.wrote = True
-                    it.log_step(index, "action", "delivered earlier (verified)")
+                (landed if already_applied(now, write.properties) else resend).append((it, write))
+        with self.session() as s:
+            keys = [ledger.LedgerKey(it.record.key, it.record.version) for it, _w in landed + resend]
+            rows = ledger.load(s, self.plan.recipe_id, index, keys)
+            for it, write in landed:
+                row = rows[ledger.LedgerKey(it.record.key, it.record.version)]
+                ledger.settle(s, row, ledger.DONE, response="verified in the target after a lost answer")
+                it.wrote = True
+                self.summary.writes += 1
+                it.log_step(index, "action", "delivered earlier (verified)", values=write.properties)
+                s.add(self._audit_entry(index, action, it, row.target_id, None, write.properties, how="verified"))
+            for it, _write in resend:
+                ledger.settle(s, rows[ledger.LedgerKey(it.record.key, it.record.version)], ledger.INFLIGHT)
         return resend
 
     def _send(self, index: int, action: Action, client: ApiClient, chunk: list[tuple[Item, Write]]) -> None:
         writes = [w for _it, w in chunk]
         try:
             results = action.deliver(client, writes)
+        except AnswerLost as exc:  # the writes may have landed: verify later, never re-send blindly
+            results = [WriteResult(w.ref, WriteStatus.UNKNOWN, message=exc.render()) for w in writes]
         except RecordRejected as exc:
             if len(chunk) > 1:  # one bad record spoils the batch: isolate it
                 for pair in chunk:
                     self._send(index, action, client, [pair])
                 return
-            results = [WriteResult(writes[0].ref, "rejected", message=exc.vendor_message or exc.what)]
-        except TransientError as exc:
+            results = [WriteResult(writes[0].ref, WriteStatus.REJECTED, message=exc.vendor_message or exc.what)]
+        except (TransientError, SetupError) as exc:  # refused before it was applied: not written
+            with self.session() as s:
+                rows = ledger.load(s, self.plan.recipe_id, index,
+                                   [ledger.LedgerKey(it.record.key, it.record.version) for it, _w in chunk])
+                for row in rows.values():
+                    ledger.settle(s, row, ledger.RETRY, response=mask(exc.render()))
+            if not isinstance(exc, TransientError):
+                raise  # the account or its setup is wrong: the run stops (an auth failure pauses the recipe)
             for it, _w in chunk:
                 it.postpone(exc)
                 it.log_step(index, "action", "will retry", error=it.error)
@@ -505,22 +585,32 @@ class Runner:
                 result = by_ref.get(write.ref)
                 row = rows[ledger.LedgerKey(it.record.key, it.record.version)]
                 request = f"{action.key} ({len(chunk)} in batch)"
-                if result is None or result.status == "transient":
-                    message = (result.message if result else None) or "no answer for this record"
-                    it.postpone(TransientError(f"{action.label_en}: {message}"))
-                    it.log_step(index, "action", "will retry", request=request, error=it.error)
-                elif result.status == "ok":
-                    ledger.settle(s, row, "done", target_id=result.target_id, response="ok")
+                status = WriteStatus(result.status) if result is not None else WriteStatus.UNKNOWN
+                if status is WriteStatus.OK:
+                    assert result is not None
+                    ledger.settle(s, row, ledger.DONE, target_id=result.target_id, response="ok")
                     it.wrote = True
                     self.summary.writes += 1
                     it.log_step(index, "action", "delivered", request=request, target=result.target_id,
                                 values=write.properties)
                     s.add(self._audit_entry(index, action, it, result.target_id, result.before, write.properties))
-                else:
+                elif status is WriteStatus.REJECTED:
+                    assert result is not None
                     message = mask(result.message or "rejected")
-                    ledger.settle(s, row, "rejected", response=message)
+                    ledger.settle(s, row, ledger.REJECTED, response=message)
                     it.fail(f"{action.label_en} rejected: {message}")
                     it.log_step(index, "action", "rejected", request=request, error=message)
+                elif status is WriteStatus.TRANSIENT:  # the vendor said this one was not applied
+                    assert result is not None
+                    ledger.settle(s, row, ledger.RETRY, response=mask(result.message or "try again"))
+                    it.postpone(TransientError(f"{action.label_en}: {result.message or 'try again later'}"))
+                    it.log_step(index, "action", "will retry", request=request, error=it.error)
+                else:  # no answer for this write: it may have landed
+                    message = (result.message if result else None) or "no answer for this record"
+                    ledger.settle(s, row, ledger.UNKNOWN, response=mask(message))
+                    it.postpone(TransientError(f"{action.label_en}: {message}; the target is checked before "
+                                               "anything is sent again", retry_after=settle_seconds(client)))
+                    it.log_step(index, "action", "answer lost: will verify", request=request, error=it.error)
 
     def _preview(self, index: int, action: Action, client: ApiClient,
                  pending: list[tuple[Item, Write, str]]) -> None:
@@ -547,17 +637,19 @@ class Runner:
                                 preview=preview)
                     s.add(self._audit_entry(index, action, it, write.match, now, write.properties, dry_run=True))
 
-    def _audit_entry(self, index: int, action: Action, it: Item, target: str | None,
-                     before: dict[str, Any] | None, after: dict[str, Any], *, dry_run: bool = False) -> AuditEntry:
+    def _audit_entry(self, index: int, action: Action, it: Item, target: str | None, before: dict[str, Any] | None,
+                     after: dict[str, Any], *, dry_run: bool = False, how: str = "sent") -> AuditEntry:
         step = self.plan.recipe.steps[index].action
         account = self.plan.clients[step.account].account.name if step else "?"
         return AuditEntry(recipe_id=self.plan.recipe_id, run_id=self._run_id, account=account, action=action.key,
-                          record_key=it.record.key, target_id=target, before=before, after=after, dry_run=dry_run)
+                          record_key=it.record.key, target_id=target, before=before, after=after, dry_run=dry_run,
+                          how=how)
 
     # -- outcomes -----------------------------------------------------------------------------
     def _store(self, items: list[Item], cursor: str | None) -> None:
         """Store every item's outcome and then the cursor, in one transaction."""
         now = utcnow()
+        finished: list[tuple[str, str]] = []
         with self.session() as s:
             existing: dict[tuple[str, str], Execution] = {}
             keys = {it.record.key for it in items if it.execution_id is None}
@@ -590,21 +682,22 @@ class Runner:
                     s.add(row)
                 row.run_id, row.status, row.steps, row.error = self._run_id, status, it.steps, it.error
                 row.attempts, row.next_attempt_at, row.updated_at = attempts, next_at, now
-                self.events.emit("record_did_finish", run_id=self._run_id, key=it.record.key, status=status)
+                finished.append((it.record.key, status))
             if cursor is not None and not self.plan.dry_run:
                 row_c = s.get(Cursor, self.plan.recipe_id)
                 if row_c is None:
                     s.add(Cursor(recipe_id=self.plan.recipe_id, value=cursor))
                 elif row_c.value is None or self._order(cursor) > self._order(row_c.value):
                     row_c.value = cursor
+            run = s.get(Run, self._run_id)
+            if run is not None:  # kept as the run goes, so a killed run still shows its calls and 429s
+                run.counts, run.api = self._counts(), self._api()
+        for key, status in finished:  # after the commit: listeners never see what may still roll back
+            self.events.emit("record_did_finish", run_id=self._run_id, key=key, status=status)
 
     def _order(self, value: str) -> Any:
         """Sort key of a cursor value: datetimes compare as instants, whatever their text form."""
-        if self._cursor_kind == "datetime":
-            return _instant(value)
-        if self._cursor_kind == "integer":
-            return int(value)
-        return value
+        return self.codec.order(value) if self.codec is not None else value
 
     def _final_status(self, it: Item) -> str:
         if it.status == "active":

@@ -15,10 +15,10 @@ from typing import Any
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 
+from ordersync_app.connectors.sdk.spec import SANDBOX_SCHEME
 from ordersync_app.domain.errors import SetupError
 from ordersync_app.gui.context import AppContext
 from ordersync_app.gui.tasks import describe
-from ordersync_app.sandbox.apps import SANDBOX_SCHEME
 from ordersync_app.services import accounts, oauth
 
 

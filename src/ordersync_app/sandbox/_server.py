@@ -106,6 +106,24 @@ class SandboxApp:
         """Make sure demo orders ``1..orders`` exist (``POST /_sandbox/<app>/seed``)."""
         del orders
 
+    @classmethod
+    def create(cls, db_path: Path, **options: Any) -> SandboxApp:
+        """Build the app for :func:`~ordersync_app.sandbox.apps.build_apps`; ``options`` holds every
+        app's settings (``hubspot_limit``, ``shopify_plan``…) and each app takes what it knows."""
+        del options
+        return cls(db_path)
+
+    def touch(self, key: str) -> bool:
+        """Change the object a trigger reads as ``key`` now (its modified time moves to now), as a
+        user editing it would; the conformance suite does this while a read is between pages.
+        Returns False when the app has no such object."""
+        raise NotImplementedError(f"the {self.name} sandbox cannot change an object on request")
+
+    def throttled(self, retry_after: float | None) -> Response:
+        """The vendor's own "slow down" answer (HTTP 429 unless the vendor answers otherwise)."""
+        headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
+        return Response(429, {"status": "error", "message": "Too many requests"}, headers)
+
     def count(self, kind: str, name: str, n: int = 1) -> None:
         """Add to a write counter, e.g. ``count("call", "POST /batch/update")``, ``count("deal", id)``."""
         self.db.execute(
@@ -155,13 +173,32 @@ class SandboxApp:
 
 
 class Faults:
-    """Switches the tests (and the fault suite) flip to make the server misbehave on purpose."""
+    """Switches the tests (and the fault suite) flip to make the server misbehave on purpose.
+
+    ``hook`` is a standing plan (:class:`~ordersync_app.sandbox.faults.FaultPlan`); ``script`` holds
+    one-shot answers per app for the next calls (a 429, a replay of the previous answer), used by
+    the conformance suite.
+    """
 
     def __init__(self) -> None:
         self.hook: Callable[[Request, str], Response | str | None] | None = None
+        self.script: dict[str, list[Response | str]] = {}
+        self.last: dict[str, Response] = {}
+        self.sent: dict[str, int] = {}
+
+    def once(self, app: str, *answers: Response | str) -> None:
+        """Answer the next calls to ``app`` with these (``"replay"``: the previous answer again)."""
+        self.script.setdefault(app, []).extend(answers)
 
     def check(self, request: Request, app: str) -> Response | str | None:
         """A response to send instead, ``"drop"``/``"drop-after"`` to cut the connection, or None."""
+        queued = self.script.get(app)
+        if queued:
+            answer = queued.pop(0)
+            self.sent[app] = self.sent.get(app, 0) + 1
+            if answer == "replay":
+                return self.last.get(app)
+            return answer
         return self.hook(request, app) if self.hook else None
 
 
@@ -271,6 +308,7 @@ class SandboxServer:
             handler.close_connection = True
             handler.connection.close()
             return
+        self.faults.last[app.name] = response
         self._send(handler, response)
 
     def _set_faults(self, text: str) -> Response:

@@ -1,56 +1,51 @@
-"""Assemble the sandbox apps into one loopback server, and the demo credentials they accept.
+"""Assemble the sandbox apps into one loopback server, found from the connectors themselves.
 
-The sandbox credentials are public, well-known values (they open only the local emulators), so
-sandbox accounts need nothing from the keychain: accounts whose base URL is ``sandbox://<app>``
-are resolved to the running sandbox and use these values.
+A connector that has an emulator says so (``Connector.sandbox = Sandbox(app="hubspot", …)``); the
+emulator is the module ``ordersync_app.sandbox.<app>`` exporting ``App``, found by looking. Nothing
+here lists vendors: a new connector with its emulator appears in ``ordersync sandbox serve``, the demo, the
+fault drills and the conformance suite by existing. The demo credentials a connector declares are
+public values that open only its emulator, so sandbox accounts (``sandbox://<app>``) need nothing
+from the keychain.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from pathlib import Path
+from typing import Any
 
-from ordersync_app.connectors.sdk.spec import AccountConfig
-from ordersync_app.domain.redact import declare_public
+from ordersync_app.connectors.sdk import registry
+from ordersync_app.connectors.sdk.spec import SANDBOX_SCHEME, AccountConfig, Connector
 from ordersync_app.sandbox._server import SandboxApp, SandboxServer
 
-SANDBOX_SCHEME = "sandbox://"
+__all__ = ["DEFAULT_PORT", "SANDBOX_SCHEME", "app_classes", "build_apps", "build_server", "sandbox_account"]
+
 DEFAULT_PORT = 8765
 
-# Public demo credentials of the emulators; they are not secrets and open nothing real.
-SANDBOX_CREDENTIALS: dict[str, dict[str, str]] = {
-    "hubspot": {"access_token": "sandbox-hubspot-token"},
-    "shopify": {"access_token": "sandbox-shopify-token"},
-    "jushuitan": {"app_secret": "sandbox-jushuitan-secret", "access_token": "sandbox-jushuitan-token"},
-}
-declare_public(v for values in SANDBOX_CREDENTIALS.values() for v in values.values())
-SANDBOX_SETTINGS: dict[str, dict[str, str]] = {
-    "hubspot": {},
-    "shopify": {"shop": "ordersync-demo", "plan": "plus"},
-    "jushuitan": {"app_key": "sandbox-app-key"},
-}
+
+def app_classes() -> dict[str, type[SandboxApp]]:
+    """Every emulator, by app name: each module of this package that exports ``App`` (a connector names
+    its emulator by that module's name; the generic REST app serves connector files)."""
+    package = importlib.import_module("ordersync_app.sandbox")
+    found: dict[str, type[SandboxApp]] = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("_") or info.name == "apps":
+            continue
+        app = getattr(importlib.import_module(f"ordersync_app.sandbox.{info.name}"), "App", None)
+        if isinstance(app, type) and issubclass(app, SandboxApp):
+            found[app.name] = app
+    return found
 
 
-# The sandbox shop is a Shopify Plus store (1,000 cost points/s restored), so demos and drills are not
-# paced by the Standard plan's 100 points/s; ``shopify_plan="standard"`` emulates the smaller plan.
-# "unmetered" is for benchmarks that measure the CRM side alone.
-SHOPIFY_PLANS = {"standard": (1000.0, 100.0), "advanced": (2000.0, 200.0), "plus": (10000.0, 1000.0),
-                 "unmetered": (1e12, 1e12)}
+def build_apps(data_dir: Path, *, orders: int = 60, **options: Any) -> list[SandboxApp]:
+    """Create (or reopen) every sandbox app with its state under ``data_dir``.
 
-
-def build_apps(data_dir: Path, *, orders: int = 60, hubspot_limit: int | None = 100,
-               shopify_plan: str = "plus") -> list[SandboxApp]:
-    """Create (or reopen) every sandbox app with its state under ``data_dir``."""
-    from ordersync_app.sandbox.hubspot import HubSpotSandbox
-    from ordersync_app.sandbox.jushuitan import JushuitanSandbox
-    from ordersync_app.sandbox.shopify import ShopifySandbox
-
+    ``options`` reach every app's ``create`` (each takes what it knows: ``hubspot_limit``,
+    ``shopify_plan``…).
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
-    apps: list[SandboxApp] = [
-        HubSpotSandbox(data_dir / "hubspot.db", rate_limit=hubspot_limit),
-        ShopifySandbox(data_dir / "shopify.db"),
-        JushuitanSandbox(data_dir / "jushuitan.db"),
-    ]
-    apps[1].set_bucket(*SHOPIFY_PLANS[shopify_plan])  # type: ignore[attr-defined]
+    apps = [cls.create(data_dir / f"{name}.db", **options) for name, cls in app_classes().items()]
     for app in apps:
         with app.lock:
             app.db.execute("BEGIN IMMEDIATE")
@@ -59,20 +54,16 @@ def build_apps(data_dir: Path, *, orders: int = 60, hubspot_limit: int | None = 
     return apps
 
 
-def build_server(data_dir: Path, *, port: int = 0, orders: int = 60, hubspot_limit: int | None = 100,
-                 shopify_plan: str = "plus") -> SandboxServer:
+def build_server(data_dir: Path, *, port: int = 0, orders: int = 60, **options: Any) -> SandboxServer:
     """A server (not yet started) over every sandbox app."""
-    return SandboxServer(build_apps(data_dir, orders=orders, hubspot_limit=hubspot_limit,
-                                    shopify_plan=shopify_plan), port=port)
+    return SandboxServer(build_apps(data_dir, orders=orders, **options), port=port)
 
 
-def sandbox_account(connector: str, base_url: str, name: str | None = None) -> AccountConfig:
+def sandbox_account(connector: str | Connector, base_url: str, name: str | None = None) -> AccountConfig:
     """An :class:`AccountConfig` for a connector's sandbox app at ``base_url``."""
-    secrets = SANDBOX_CREDENTIALS.get(connector, {})
-    return AccountConfig(
-        name=name or f"sandbox-{connector}",
-        connector=connector,
-        base_url=base_url,
-        settings=dict(SANDBOX_SETTINGS.get(connector, {})),
-        secret=secrets.get,
-    )
+    found = registry.get(connector) if isinstance(connector, str) else connector
+    box = found.sandbox if found is not None else None
+    secrets = dict(box.credentials) if box else {}
+    key = found.key if found is not None else str(connector)
+    return AccountConfig(name=name or f"sandbox-{key}", connector=key, base_url=base_url,
+                         settings=dict(box.settings) if box else {}, secret=secrets.get)

@@ -41,7 +41,7 @@ from urllib.parse import urlencode
 from ordersync_app.sandbox import demo_data
 from ordersync_app.sandbox._server import Request, Response, SandboxApp
 
-# Public demo credentials (like apps.SANDBOX_CREDENTIALS): they open only this emulator.
+# Public demo credentials (the connector's ``Sandbox`` declaration holds the same token): they open only this emulator.
 SANDBOX_TOKEN = "sandbox-hubspot-token"  # noqa: S105 - public demo value
 SANDBOX_CLIENT_ID = "sandbox-hubspot-client-id"
 SANDBOX_CLIENT_SECRET = "sandbox-hubspot-client-secret"  # noqa: S105 - public demo value
@@ -170,6 +170,20 @@ class HubSpotSandbox(SandboxApp):
         self._last_ms: int | None = None
         super().__init__(db_path)
 
+    @classmethod
+    def create(cls, db_path: Path, **options: Any) -> HubSpotSandbox:
+        """``hubspot_limit``: requests per 10 s (None or 0 = unlimited; default HubSpot Starter's 100)."""
+        return cls(db_path, rate_limit=options.get("hubspot_limit", 100))
+
+    def touch(self, key: str) -> bool:
+        """The deal with id ``key`` changes now (as a user editing it in HubSpot would)."""
+        obj = self._load(DEALS, key)
+        if obj is None:
+            return False
+        obj.updated = obj.props[DEALS.modified] = iso_ms(self._stamp())
+        self._save(obj)
+        return True
+
     # -- setup --------------------------------------------------------------------------
     def setup(self) -> None:
         self.db.executescript("""
@@ -201,6 +215,7 @@ class HubSpotSandbox(SandboxApp):
                 self._on("POST", f"{base}/batch/{op}", kind, self._batch_write, write=True)
             self._on("GET", base + "/{objectId}", kind, self._get)
             self._on("PATCH", base + "/{objectId}", kind, self._patch, write=True)
+        self.route("GET", "/crm/v3/properties/{objectType}", self._properties)
         self.route("GET", "/crm/v3/pipelines/{objectType}", self._pipelines)
         self.route("GET", "/crm/v3/pipelines/{objectType}/{pipelineId}", self._pipelines)
         self.route("GET", "/oauth/authorize", self._authorize)
@@ -485,6 +500,24 @@ class HubSpotSandbox(SandboxApp):
         self._validate(kind, [(None, props)])
         return Response(201, self._public(kind, self._new(kind, props), list(props)))
 
+    def _properties(self, request: Request) -> Response:
+        """``GET /crm/v3/properties/{objectType}``: the portal's properties (``properties.json`` shape, trimmed):
+        name, label, type, fieldType, options (deal stages for ``dealstage``), read-only flags."""
+        kind = {"0-3": DEALS, "deals": DEALS, "0-1": CONTACTS, "contacts": CONTACTS}.get(request.params["objectType"])
+        if kind is None:
+            return error(400, f"Unable to infer object type from: {request.params['objectType']}", "VALIDATION_ERROR")
+        stages = [(sid, label) for _p, _l, _o, st in PIPELINES for sid, label, _w in st] if kind is DEALS else []
+        results = []
+        for name in sorted(kind.writable | READ_ONLY):
+            typ = "datetime" if name in DATETIME_PROPS else "number" if name in NUMBER_PROPS else "string"
+            options = [{"label": label, "value": sid, "hidden": False} for sid, label in stages] \
+                if name == "dealstage" else []
+            results.append({"name": name, "label": name.replace("_", " ").capitalize(), "type":
+                            "enumeration" if options else typ, "fieldType": "select" if options else "text",
+                            "options": options, "hasUniqueValue": name in kind.unique,
+                            "modificationMetadata": {"readOnlyValue": name in READ_ONLY}})
+        return Response(200, {"results": results})
+
     def _pipelines(self, request: Request) -> Response:
         """``GET /crm/v3/pipelines/{objectType}[/{pipelineId}]`` for deals (``deals`` or ``0-3``)."""
         if request.params["objectType"] not in ("deals", "0-3"):
@@ -674,3 +707,6 @@ def _matches(props: dict[str, str], flt: dict[str, Any]) -> bool:
         return theirs <= mine <= _key(name, flt.get("highValue"))
     return {"EQ": mine == theirs, "NEQ": mine != theirs, "GT": mine > theirs, "GTE": mine >= theirs,
             "LT": mine < theirs, "LTE": mine <= theirs}[op]
+
+
+App = HubSpotSandbox

@@ -22,9 +22,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from ordersync_app.connectors.jushuitan import CONNECTOR
 from ordersync_app.sandbox import demo_data
 from ordersync_app.sandbox._server import Request, Response, SandboxApp
-from ordersync_app.sandbox.apps import SANDBOX_CREDENTIALS, SANDBOX_SETTINGS
 
 BEIJING = timezone(timedelta(hours=8))
 SHOP_ID, SHOP_NAME, CO_ID = 10100001, "OrderSync 演示店铺", 12252
@@ -91,10 +91,26 @@ class JushuitanSandbox(SandboxApp):
     name = "jushuitan"
 
     def __init__(self, db_path: Path) -> None:
-        self.app_key = SANDBOX_SETTINGS["jushuitan"]["app_key"]
-        self.app_secret = SANDBOX_CREDENTIALS["jushuitan"]["app_secret"]
-        self.access_token = SANDBOX_CREDENTIALS["jushuitan"]["access_token"]
+        assert CONNECTOR.sandbox is not None
+        self.app_key = CONNECTOR.sandbox.settings["app_key"]
+        self.app_secret = CONNECTOR.sandbox.credentials["app_secret"]
+        self.access_token = CONNECTOR.sandbox.credentials["access_token"]
         super().__init__(db_path)
+
+    def touch(self, key: str) -> bool:
+        """The order ``o_id = key`` changes now (its ``modified`` moves to now)."""
+        row = self.db.execute("SELECT body FROM jst_orders WHERE o_id = ?", (int(key),)).fetchone()
+        if row is None:
+            return False
+        order = json.loads(row[0])
+        order["modified"] = _fmt(max(datetime.now(UTC), _parse(order["modified"]) + timedelta(seconds=1)))
+        self._save(order)
+        return True
+
+    def throttled(self, retry_after: float | None) -> Response:
+        """Jushuitan says "slow down" inside HTTP 200: code 199 (JstErrorCode.java [S])."""
+        del retry_after
+        return _err(199, "请求频率过快，一秒不超过5次")  # [U] exact wording
 
     def setup(self) -> None:
         """Tables and routes."""
@@ -205,3 +221,6 @@ class JushuitanSandbox(SandboxApp):
         self.count("call", "POST /openWeb/auth/refreshToken")
         return _ok({"access_token": self.access_token, "refresh_token": REFRESH_TOKEN,
                     "expires_in": 2_592_000, "scope": "all"})
+
+
+App = JushuitanSandbox

@@ -68,6 +68,12 @@ from graphql.utilities import value_from_ast_untyped
 from ordersync_app.sandbox._server import Request, Response, SandboxApp
 from ordersync_app.sandbox.demo_data import demo_order
 
+# Cost buckets (maximum, restore rate per second) by plan: Standard 100/s, Advanced 200/s, Plus 1,000/s
+# (https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits [V]). The sandbox shop is a Plus store, so
+# demos and drills are not paced by Standard; "unmetered" is for benchmarks that measure the CRM side alone.
+PLANS = {"standard": (1000.0, 100.0), "advanced": (2000.0, 200.0), "plus": (10000.0, 1000.0),
+         "unmetered": (1e12, 1e12)}
+
 ACCESS_TOKEN = "sandbox-shopify-token"  # noqa: S105 - public demo value, opens only this emulator
 CLIENT_ID = "sandbox-shopify-client-id"
 CLIENT_SECRET = "sandbox-shopify-client-secret"  # noqa: S105 - public demo value
@@ -272,6 +278,25 @@ class ShopifySandbox(SandboxApp):
         self.tokens: dict[str, float] = {}  # client-credentials tokens → expiry (monotonic)
         super().__init__(db_path)
 
+    @classmethod
+    def create(cls, db_path: Path, **options: Any) -> ShopifySandbox:
+        """``shopify_plan``: the cost bucket of a plan (``PLANS``; the demo shop is a Plus store)."""
+        app = cls(db_path)
+        app.set_bucket(*PLANS[options.get("shopify_plan") or "plus"])
+        return app
+
+    def touch(self, key: str) -> bool:
+        """The order with ``legacyResourceId = key`` changes now (its ``updatedAt`` moves to now)."""
+        if not key.isdigit() or self._get(int(key)) is None:
+            return False
+        self._touch(int(key))
+        return True
+
+    def throttled(self, retry_after: float | None) -> Response:
+        """Shopify's GraphQL throttling: HTTP 200 with a ``THROTTLED`` error (a tiny bucket shows it for real)."""
+        del retry_after
+        return Response(200, {"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}]})
+
     def set_bucket(self, maximum: float, restore_rate: float) -> None:
         """Resize the cost bucket (tests make it tiny to provoke THROTTLED); it starts full."""
         with self.lock:
@@ -420,8 +445,8 @@ class ShopifySandbox(SandboxApp):
         return found[0] if found else None
 
     def _touch(self, order_id: int, **columns: str) -> None:
-        sets = ", ".join(f"{name} = ?" for name in columns)
-        self.db.execute(f"UPDATE shopify_orders SET {sets}, updated_at = ? WHERE id = ?",
+        sets = "".join(f"{name} = ?, " for name in columns)
+        self.db.execute(f"UPDATE shopify_orders SET {sets}updated_at = ? WHERE id = ?",
                         (*columns.values(), self._now(), order_id))
         self.count("order_writes", str(order_id))
 
@@ -605,3 +630,6 @@ def _order_object(oid: int, created: str, updated: str, status: str, tags: str, 
                         "title": item["title"], "sku": item["sku"], "quantity": item["quantity"], "_index": n}
                        for n, item in enumerate(data["lineItems"])],
     }
+
+
+App = ShopifySandbox

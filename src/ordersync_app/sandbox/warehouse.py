@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from ordersync_app.sandbox.apps import SANDBOX_CREDENTIALS
+from ordersync_app.sandbox.shopify import ACCESS_TOKEN
 
 API_VERSION = "2025-10"
 OPEN_ORDERS = """query OpenOrders($first: Int!) {
@@ -42,7 +42,7 @@ class WarehouseError(RuntimeError):
     """Shopify refused a call of the warehouse helper."""
 
 
-def fulfil_orders(base_url: str, count: int, *, access_token: str = SANDBOX_CREDENTIALS["shopify"]["access_token"],
+def fulfil_orders(base_url: str, count: int, *, access_token: str = ACCESS_TOKEN,
                   api_version: str = API_VERSION, carrier: str = "UPS", timeout: float = 10.0) -> list[str]:
     """Ship the ``count`` oldest unfulfilled orders (fewer if fewer are open).
 

@@ -20,5 +20,7 @@ def run_recipe_job(recipe: str) -> None:
         summary = runs.run_recipe(recipe, stop=stop_event)
         log.info("scheduled run of %s: %s (%s succeeded, %s failed)", recipe, summary.status,
                  summary.succeeded, summary.failed)
+    except runs.AlreadyRunning as exc:  # a manual run or another worker has it: this turn is skipped
+        log.info("scheduled run of %s skipped: %s", recipe, exc.what)
     except OrderSyncError as exc:
         log.warning("scheduled run of %s stopped: %s", recipe, exc.render())

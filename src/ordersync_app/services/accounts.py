@@ -9,14 +9,13 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from ordersync_app.connectors.sdk import registry
+from ordersync_app.connectors.sdk import auth, registry
 from ordersync_app.connectors.sdk.guard import guarded
 from ordersync_app.connectors.sdk.http import ApiClient
-from ordersync_app.connectors.sdk.spec import AccountConfig, Connector
+from ordersync_app.connectors.sdk.spec import SANDBOX_SCHEME, AccountConfig, Connector
 from ordersync_app.domain.errors import SetupError
 from ordersync_app.domain.redact import control_characters
 from ordersync_app.domain.text import visible
-from ordersync_app.sandbox.apps import SANDBOX_CREDENTIALS, SANDBOX_SCHEME, SANDBOX_SETTINGS
 from ordersync_app.secrets import store as secrets
 from ordersync_app.services import sandbox
 from ordersync_app.storage import db
@@ -200,8 +199,8 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
     for spec in conn.settings:
         if spec.secret or spec.key in settings:
             continue
-        if sandboxed and spec.key in SANDBOX_SETTINGS.get(conn.key, {}):
-            settings[spec.key] = SANDBOX_SETTINGS[conn.key][spec.key]
+        if sandboxed and conn.sandbox and spec.key in conn.sandbox.settings:
+            settings[spec.key] = conn.sandbox.settings[spec.key]
         elif spec.default is not None:
             settings[spec.key] = spec.default
         elif spec.required:
@@ -235,7 +234,7 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
             raise SetupError(f"secret {what} is required", where=f"account {name}")
     if moved:
         secrets.delete_secrets(name, [st.key for st in conn.settings if st.secret and st.key not in secret_values]
-                               + ["access_token_expires_at"])
+                               + ["access_token_expires_at", "client_token", "client_token_expires_at"])
     stored: list[str] = []
     try:
         for key, value in secret_values.items():
@@ -252,6 +251,7 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
         if old_url is None and stored:  # a new account: take back what was stored for it
             secrets.delete_secrets(name, stored)
         raise
+    auth.forget(name)  # new settings or secrets: the account's shared sign-in starts afresh
     return get_account(name)
 
 
@@ -297,7 +297,9 @@ def remove_account(name: str) -> None:
         if row is not None:
             s.delete(row)
     if not info.base_url.startswith(SANDBOX_SCHEME):  # sandbox accounts keep nothing in the keychain
-        secrets.delete_secrets(name, [st.key for st in conn.settings if st.secret] + ["access_token_expires_at"])
+        derived = ["access_token_expires_at", "client_token", "client_token_expires_at"]
+        secrets.delete_secrets(name, [st.key for st in conn.settings if st.secret] + derived)
+    auth.forget(name)
 
 
 def set_status(name: str, status: str, message: str | None = None) -> None:
@@ -312,7 +314,8 @@ def account_config(name: str) -> AccountConfig:
     """The runtime configuration of an account, secrets read lazily from the keychain."""
     info = get_account(name)
     if info.base_url.startswith(SANDBOX_SCHEME):
-        values = SANDBOX_CREDENTIALS.get(info.connector, {})
+        box = connector(info.connector).sandbox
+        values = dict(box.credentials) if box else {}
         return AccountConfig(name=name, connector=info.connector, base_url=sandbox.resolve(info.base_url),
                              settings=info.settings, secret=values.get)
     return AccountConfig(

@@ -107,7 +107,7 @@ def sample_records(account: str, event: str, params: Mapping[str, Any] | None = 
     try:
         with accounts.client(account) as api:
             context = TriggerContext(params=dict(params or {}), since=None, page_size=max(limit, 10))
-            pages = trigger.fetch(api, context)
+            pages = trigger.read(api, context)
             first = next(iter(pages), [])
             records = [r.payload for r in first[-limit:]]
             if hasattr(pages, "close"):

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ordersync_app import paths
+from ordersync_app.connectors.sdk.spec import SANDBOX_SCHEME
 from ordersync_app.domain.errors import SetupError
 from ordersync_app.domain.records import RunSummary
-from ordersync_app.sandbox.apps import SANDBOX_SCHEME
 from ordersync_app.services import accounts, recipes, runs, sandbox
 
 DEMO_RECIPE = "demo"
@@ -56,6 +56,6 @@ def run_demo(orders: int = 20) -> DemoResult:
         recipes.import_recipe(template, {"shop": SHOP, "crm": CRM}, name=DEMO_RECIPE, enable=True)
         sandbox.seed(10 + orders + 10)
         fulfilled = sandbox.fulfil(orders)
-    summary = runs.run_recipe(DEMO_RECIPE)
+    summary = runs.run_recipe(DEMO_RECIPE, wait=30.0)
     return DemoResult(set_up=set_up, fulfilled=fulfilled, summary=summary,
                       seconds=round(time.monotonic() - started, 2), sandbox_url=url)

@@ -30,6 +30,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
+from ordersync_app.connectors.sdk import auth
 from ordersync_app.connectors.sdk.http import USER_AGENT
 from ordersync_app.domain.errors import AuthError, SetupError, TransientError
 from ordersync_app.domain.redact import clip, register_secret
@@ -229,6 +230,7 @@ class Flow:
             store.set_secret(self.account, "refresh_token", refresh)
         if self._client_secret:
             store.set_secret(self.account, "client_secret", self._client_secret)
+        auth.forget(self.account)  # the account's shared sign-in takes the new tokens
         return SignedIn(self.account, expires_at, granted_scopes(body))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ordersync_app.connectors.sdk import registry
 from ordersync_app.domain.errors import RecipeError, SetupError
@@ -17,7 +18,7 @@ from ordersync_app.recipes import load
 from ordersync_app.recipes.model import Recipe as RecipeModel
 from ordersync_app.services import accounts
 from ordersync_app.storage import db
-from ordersync_app.storage.tables import Cursor, Execution, Recipe, RecipeVersion, Run
+from ordersync_app.storage.tables import Cursor, Execution, Recipe, RecipeVersion, Run, utcnow
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
@@ -97,6 +98,54 @@ def initial_cursor(recipe: RecipeModel, *, now: datetime | None = None) -> str |
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def trigger_fingerprint(recipe: RecipeModel, bindings: dict[str, str]) -> str:
+    """What a stored cursor belongs to: the trigger's account, connector, event, parameters and start.
+
+    A recipe version whose fingerprint differs reads another source (or the same one differently), so
+    its cursor starts again from the recipe's ``start``.
+    """
+    trigger = recipe.trigger
+    blob = json.dumps([bindings.get(trigger.account), recipe.accounts.get(trigger.account), trigger.event,
+                       trigger.params, trigger.start], sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class TriggerChange:
+    """What saving a new version does to where the recipe reads from (shown before saving)."""
+
+    resets: bool
+    new_source: bool
+    message_en: str = ""
+    message_zh: str = ""
+
+
+def trigger_change(name: str, recipe: RecipeModel, bindings: dict[str, str]) -> TriggerChange:
+    """Whether saving ``recipe`` as a new version of ``name`` resets its cursor, and how to say so."""
+    with db.session() as s:
+        row = s.scalar(select(Recipe).where(Recipe.name == name))
+        if row is None:
+            return TriggerChange(resets=False, new_source=False)
+        cursor = s.get(Cursor, row.id)
+        document = _current(s, row).document
+        old_bindings = dict(_current(s, row).bindings)
+    old = _model(document)
+    # Cursors stored before fingerprints existed belong to the version they were read with.
+    before = (cursor.fingerprint if cursor else None) or trigger_fingerprint(old, old_bindings)
+    if before == trigger_fingerprint(recipe, bindings):
+        return TriggerChange(resets=False, new_source=False)
+    new_source = (old_bindings.get(old.trigger.account), old.accounts.get(old.trigger.account)) != \
+        (bindings.get(recipe.trigger.account), recipe.accounts.get(recipe.trigger.account))
+    start = {"now": ("from now on", "从现在开始"), "everything": ("from the beginning", "从头开始")}.get(
+        recipe.trigger.start, (f"from {recipe.trigger.start}", f"从 {recipe.trigger.start} 开始"))
+    return TriggerChange(
+        resets=True, new_source=new_source,
+        message_en=f"The trigger changed, so this recipe starts reading again {start[0]}."
+                   + (" Failed records of the old trigger are set aside." if new_source else ""),
+        message_zh=f"触发条件已更改，此配方将{start[1]}重新读取。"
+                   + ("旧触发条件下的失败记录将被搁置。" if new_source else ""))
+
+
 def _model(document: dict[str, Any]) -> RecipeModel:
     """A stored document back into the model (documents were validated when saved)."""
     return load.load_text(json.dumps(document, ensure_ascii=False), source="stored recipe")
@@ -139,6 +188,8 @@ def save_recipe(recipe: RecipeModel, bindings: dict[str, str], *, name: str, ena
         raise SetupError(f"'{name}' is not a valid recipe name", hint="use a-z, 0-9, '-' and '_'")
     _check_bindings(recipe, bindings)
     document = recipe.to_document()
+    change = trigger_change(name, recipe, bindings)
+    fingerprint = trigger_fingerprint(recipe, bindings)
     with db.session() as s:
         row = s.scalar(select(Recipe).where(Recipe.name == name))
         if row is not None and not replace:
@@ -148,12 +199,29 @@ def save_recipe(recipe: RecipeModel, bindings: dict[str, str], *, name: str, ena
             row = Recipe(name=name, title=recipe.name, version=0, dry_run=bool(recipe.options.dry_run))
             s.add(row)
             s.flush()
-            s.add(Cursor(recipe_id=row.id, value=initial_cursor(recipe)))
+            s.add(Cursor(recipe_id=row.id, value=initial_cursor(recipe), fingerprint=fingerprint))
+        elif change.resets:
+            _reset_cursor(s, row.id, recipe, fingerprint, set_aside=change.new_source)
         row.version += 1
         row.title = recipe.name
         row.enabled = row.enabled or enable
         s.add(RecipeVersion(recipe_id=row.id, version=row.version, document=document, bindings=dict(bindings)))
     return get_recipe(name)
+
+
+def _reset_cursor(s: Any, recipe_id: int, recipe: RecipeModel, fingerprint: str, *, set_aside: bool) -> None:
+    """Start the recipe's trigger again from its ``start``; with a new source, failed and retrying records
+    of the old one are set aside (skipped, with the reason) instead of being re-sent through the new mapping."""
+    cursor = s.get(Cursor, recipe_id)
+    if cursor is None:
+        s.add(Cursor(recipe_id=recipe_id, value=initial_cursor(recipe), fingerprint=fingerprint))
+    else:
+        cursor.value, cursor.fingerprint, cursor.polled_at = initial_cursor(recipe), fingerprint, None
+    if set_aside:
+        s.execute(update(Execution).where(Execution.recipe_id == recipe_id,
+                                          Execution.status.in_(("failed", "retrying")))
+                  .values(status="skipped", error="skipped: the recipe's trigger changed to another app or account",
+                          next_attempt_at=None, updated_at=utcnow()))
 
 
 def _row(s: Any, name: str) -> Recipe:
@@ -202,6 +270,12 @@ def get_recipe(name: str) -> RecipeInfo:
     """One recipe (SetupError with a suggestion when unknown)."""
     with db.session() as s:
         return _info(s, _row(s, name))
+
+
+def get_recipe_id(name: str) -> int:
+    """The database id of a recipe (SetupError with a suggestion when unknown)."""
+    with db.session() as s:
+        return _row(s, name).id
 
 
 def recipe_model(name: str) -> tuple[int, int, RecipeModel, dict[str, str], bool]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -15,31 +15,50 @@ from ordersync_app.domain.errors import AuthError, SetupError
 from ordersync_app.domain.records import RunSummary
 from ordersync_app.engine.events import hub
 from ordersync_app.engine.runner import Runner, RunPlan
-from ordersync_app.processes import pid_alive
 from ordersync_app.services import accounts, alerts, recipes
-from ordersync_app.storage import db
+from ordersync_app.storage import db, leases
 from ordersync_app.storage.tables import Execution, Recipe, Run, utcnow
 
 _recipe_locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
+LEASE_POLL_SECONDS = 0.2
+
+
+class AlreadyRunning(SetupError):
+    """Another process (or machine) is running the recipe now; nothing was done here."""
+
+    def __init__(self, recipe: str, holder: leases.Holder) -> None:
+        self.recipe, self.holder = recipe, holder
+        where = f"pid {holder.pid} on host {holder.host}" if holder.pid else "another process"
+        super().__init__(f"recipe '{recipe}' is already running ({where})",
+                         hint="it finishes on its own; run it again afterwards if needed")
 
 
 def recover_interrupted() -> int:
-    """Mark runs left ``running`` by a dead process as ``interrupted`` (their records resume from
-    the ledger on the next run). Returns how many were found."""
+    """Mark runs left ``running`` whose recipe no live process holds as ``interrupted`` (a dead
+    process's lease expired, or its pid is gone on this machine); their records resume from the ledger
+    on the next run. Returns how many were found."""
+    live = leases.live_holders(db.session)
     with db.session() as s:
-        stale = [r for r in s.scalars(select(Run).where(Run.status == "running"))
-                 if not pid_alive(r.pid) or (r.pid == os.getpid() and not _active_here(r.recipe_id))]
+        stale = [r for r in s.scalars(select(Run).where(Run.status == "running")) if r.recipe_id not in live]
         for run in stale:
             run.status, run.finished_at = "interrupted", utcnow()
             run.error = "the process stopped during this run; unfinished records resume on the next run"
         return len(stale)
 
 
-_active: set[int] = set()
+def _take_lease(name: str, recipe_id: int, *, wait: float, stop: threading.Event) -> None:
+    """Hold the recipe's lease, waiting up to ``wait`` seconds for a running one to finish.
 
-
-def _active_here(recipe_id: int) -> bool:
-    return recipe_id in _active
+    Raises:
+        AlreadyRunning: another live process still runs it.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        holder = leases.try_acquire(db.session, recipe_id)
+        if holder is None:
+            return
+        if time.monotonic() >= deadline or stop.wait(min(LEASE_POLL_SECONDS, max(0.0, deadline - time.monotonic()))):
+            raise AlreadyRunning(name, holder)
 
 
 def build_plan(name: str, *, dry_run: bool | None = None) -> RunPlan:
@@ -60,35 +79,52 @@ def build_plan(name: str, *, dry_run: bool | None = None) -> RunPlan:
 
 
 def run_recipe(name: str, *, dry_run: bool | None = None, stop: threading.Event | None = None,
-               retry_ids: list[int] | None = None, poll: bool = True) -> RunSummary:
-    """Run a recipe once now. An auth failure pauses the recipe and marks the account "reconnect".
+               retry_ids: list[int] | None = None, poll: bool = True, wait: float = 0.0) -> RunSummary:
+    """Run a recipe once now, holding its lease (one run of a recipe at a time, on any machine).
+
+    An auth failure pauses the recipe and marks the account "reconnect".
+
+    Args:
+        wait: seconds to wait for a run of the same recipe elsewhere to finish before giving up.
 
     Raises:
+        AlreadyRunning: another process runs the recipe now.
         SetupError: the recipe or its accounts are not usable (AuthError when credentials died).
         TransientError: the trigger's app was unreachable (nothing was skipped; try again later).
     """
-    recover_interrupted()
+    stop = stop or threading.Event()
     with _recipe_locks[name]:
-        plan = build_plan(name, dry_run=dry_run)
-        _active.add(plan.recipe_id)
-        runner = Runner(plan, db.session, stop=stop)
+        recipe_id = recipes.get_recipe_id(name)
+        _take_lease(name, recipe_id, wait=wait, stop=stop)
+        beat = leases.Heartbeat(db.session, recipe_id, on_lost=stop.set)
         try:
-            return runner.run(retry_ids=retry_ids, poll=poll)
-        except AuthError as exc:
-            # Pause every recipe using the refused account instead of burning through their records.
-            failed = [exc.account] if exc.account else [c.account.name for c in plan.clients.values()]
-            for account in failed:
-                accounts.set_status(account, "reconnect", exc.render())
-                for other in {name, *recipes.recipes_using(account)}:
-                    recipes.pause(other, f"reconnect account '{account}': {exc.what}")
-                    hub.emit("recipe_did_pause", recipe=other, reason=exc.render())
-            raise
+            recover_interrupted()
+            return _run_held(name, dry_run=dry_run, stop=stop, retry_ids=retry_ids, poll=poll)
         finally:
-            _active.discard(plan.recipe_id)
-            if runner.summary.run_id:
-                alerts.observe_run(name, runner.summary)  # never raises; low-noise policy inside
-            for client in plan.clients.values():
-                client.close()
+            beat.stop()
+            leases.release(db.session, recipe_id)
+
+
+def _run_held(name: str, *, dry_run: bool | None, stop: threading.Event, retry_ids: list[int] | None,
+              poll: bool) -> RunSummary:
+    plan = build_plan(name, dry_run=dry_run)
+    runner = Runner(plan, db.session, stop=stop)
+    try:
+        return runner.run(retry_ids=retry_ids, poll=poll)
+    except AuthError as exc:
+        # Pause every recipe using the refused account instead of burning through their records.
+        failed = [exc.account] if exc.account else [c.account.name for c in plan.clients.values()]
+        for account in failed:
+            accounts.set_status(account, "reconnect", exc.render())
+            for other in {name, *recipes.recipes_using(account)}:
+                recipes.pause(other, f"reconnect account '{account}': {exc.what}")
+                hub.emit("recipe_did_pause", recipe=other, reason=exc.render())
+        raise
+    finally:
+        if runner.summary.run_id:
+            alerts.observe_run(name, runner.summary)  # never raises; low-noise policy inside
+        for client in plan.clients.values():
+            client.close()
 
 
 @dataclass

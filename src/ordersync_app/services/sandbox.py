@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from ordersync_app import paths
 from ordersync_app.processes import pid_alive
 from ordersync_app.sandbox._server import SandboxServer
-from ordersync_app.sandbox.apps import SANDBOX_SCHEME, build_server
+from ordersync_app.sandbox.apps import SANDBOX_SCHEME, app_classes, build_server
 from ordersync_app.sandbox.faults import FaultPlan
 
 log = logging.getLogger(__name__)
@@ -118,5 +118,5 @@ def seed(orders: int) -> None:
 
     root = root_url()
     with httpx.Client(timeout=60) as client:
-        for app in ("hubspot", "shopify", "jushuitan"):
+        for app in app_classes():
             client.post(f"{root}/_sandbox/{app}/seed/{orders}").raise_for_status()

@@ -139,7 +139,7 @@ class Delivery(Base):
     record_key: Mapped[str] = mapped_column(String(200))
     record_version: Mapped[str] = mapped_column(String(100))
     step: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(20))  # inflight | done | rejected
+    status: Mapped[str] = mapped_column(String(20))  # a DeliveryStatus: inflight | done | rejected | retry | unknown
     write_hash: Mapped[str] = mapped_column(String(64))
     target_id: Mapped[str | None] = mapped_column(String(200), default=None)
     response: Mapped[str | None] = mapped_column(Text, default=None)
@@ -151,11 +151,45 @@ Index("ix_deliveries_last", Delivery.recipe_id, Delivery.record_key, Delivery.st
 
 
 class Cursor(Base):
-    """Where a recipe's trigger resumes polling."""
+    """Where a recipe's trigger resumes polling.
+
+    ``fingerprint`` names the trigger the value belongs to (account, connector, event, params): a
+    recipe version with another trigger starts again from its ``start``. ``polled_at`` is when the
+    trigger was last read to its end (the catch-up notice compares with it, not with the data).
+    """
 
     __tablename__ = "cursors"
     recipe_id: Mapped[int] = mapped_column(ForeignKey("recipes.id", ondelete="CASCADE"), primary_key=True)
     value: Mapped[str | None] = mapped_column(String(100), default=None)
+    fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
+    polled_at: Mapped[datetime | None] = mapped_column(default=None)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class RecipeLease(Base):
+    """Who is running a recipe now: one row per running recipe, held by a live process.
+
+    The holder renews ``expires_at`` while it runs; a process that dies stops renewing, so its lease
+    expires and another process (on any machine sharing the database) may take the recipe.
+    """
+
+    __tablename__ = "recipe_leases"
+    recipe_id: Mapped[int] = mapped_column(ForeignKey("recipes.id", ondelete="CASCADE"), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    pid: Mapped[int] = mapped_column(Integer)
+    host: Mapped[str] = mapped_column(String(255))
+    acquired_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+
+
+class AccountState(Base):
+    """Non-secret facts a connector keeps per account (a discovered gateway URL, a token's expiry,
+    a Salesforce ``instance_url``); secrets stay in the keychain."""
+
+    __tablename__ = "account_state"
+    account: Mapped[str] = mapped_column(String(100), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text, default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -174,3 +208,6 @@ class AuditEntry(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     after: Mapped[dict[str, Any]] = mapped_column()
     dry_run: Mapped[bool] = mapped_column(default=False)
+    # How OrderSync knows the write happened: "sent" (the vendor confirmed it) or "verified" (its answer
+    # was lost, or the process died, and the target was read back holding the written values).
+    how: Mapped[str] = mapped_column(String(20), default="sent")

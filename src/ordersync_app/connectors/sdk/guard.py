@@ -59,7 +59,8 @@ def guarded(connector: Connector) -> Connector:
     result = dataclasses.replace(
         connector,
         test_connection=_guard(name, connector.test_connection),
-        triggers=tuple(dataclasses.replace(t, fetch=_guard_pages(name, t.fetch)) for t in connector.triggers),
+        triggers=tuple(dataclasses.replace(t, fetch=_guard_pages(name, t.fetch)) if t.fetch else t
+                       for t in connector.triggers),
         actions=tuple(dataclasses.replace(a, deliver=_guard(name, a.deliver), read_current=_guard(name, a.read_current))
                       for a in connector.actions),
         lookups=tuple(dataclasses.replace(lk, find=_guard(name, lk.find)) for lk in connector.lookups),

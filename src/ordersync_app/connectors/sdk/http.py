@@ -1,26 +1,33 @@
 """The one HTTP layer every connector uses: auth, timeouts, rate limits, retries, error mapping.
 
-Response rules (overridable per connector with ``Connector.classify``):
+Response rules, in order: the connector's declared :mod:`.rules` (errors inside HTTP 200, split
+statuses), its ``classify`` hook, then the defaults:
 
 ========  =====================================================================
 2xx       OK
-429       RETRY, honouring ``Retry-After``; the account's limiter also pauses
+408/429   RETRY, honouring ``Retry-After`` (and rate-limit headers); a 429 pauses the account
 5xx       RETRY with exponential backoff and full jitter
-401       REAUTH once (auth flows that can refresh), then :class:`AuthError`
+401       REAUTH once (token flows renew), then :class:`AuthError`
+3xx       SETUP: the server moved; the message names the new address
 403       SETUP (missing scope / plan): :class:`SetupError`
 other 4xx REJECT: :class:`RecordRejected` with the vendor's message
 ========  =====================================================================
 
-Timeouts and connection errors are transient. When the in-run retry budget is spent the call
-raises :class:`TransientError` carrying ``retry_after`` so the engine can schedule the record later.
-Every message is masked (:mod:`ordersync_app.domain.redact`) before an error is built.
+Timeouts and connection errors are transient. A **write** whose answer is lost after it may have
+been sent (a read timeout, a dropped connection, a 5xx other than 503) is *not* sent again here:
+:class:`AnswerLost` hands it to the engine, which checks the target before any re-send. When the
+in-run retry budget is spent the call raises :class:`TransientError` carrying ``retry_after`` so
+the engine can schedule the record later. Every wait watches the run's stop event. Every message
+is masked (:mod:`ordersync_app.domain.redact`) before an error is built.
 """
 
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import os
 import random
+import ssl
 import threading
 import time
 from collections import deque
@@ -31,22 +38,35 @@ from typing import Any
 
 import httpx
 
-from ordersync_app.connectors.sdk.spec import AccountConfig, Connector, RateLimit, Verdict
-from ordersync_app.domain.errors import AuthError, RecordRejected, SetupError, TransientError
+from ordersync_app.connectors.sdk import auth as auth_kinds
+from ordersync_app.connectors.sdk.rules import decide, default_decision
+from ordersync_app.connectors.sdk.spec import AccountConfig, Connector, Decision, RateLimit, Verdict
+from ordersync_app.domain.errors import (
+    AuthError,
+    RecordRejected,
+    SetupError,
+    Stopped,
+    TransientError,
+)
 from ordersync_app.domain.redact import clip, mask
 
 USER_AGENT = "OrderSync/0.1 (+https://ordersync.app)"
+Wait = Callable[[float], None]
+
+
+class AnswerLost(TransientError):
+    """A write may have reached the vendor but its answer did not reach us: check before re-sending."""
 
 
 class RateLimiter:
     """A sliding-window limiter: at most ``requests`` calls in any ``per_seconds`` window.
 
-    One instance per account, shared by every recipe and test call in the process, so that
-    recipes never compete for the vendor's budget. ``pause`` makes everyone wait after a 429.
+    One instance per account and window, shared by every recipe and test call in the process, so
+    that recipes never compete for the vendor's budget. ``pause`` makes everyone wait after a 429.
     """
 
     def __init__(self, limit: RateLimit, *, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Wait = time.sleep) -> None:
         self.limit = limit
         self._clock = clock
         self._sleep = sleep
@@ -57,23 +77,23 @@ class RateLimiter:
         # keep a small margin so our pacing never causes a 429 at the window's edge.
         self._window = limit.per_seconds + min(0.5, limit.per_seconds * 0.03)
 
-    def acquire(self) -> float:
-        """Block until a call may be made; returns the seconds waited."""
+    def acquire(self, wait: Wait | None = None) -> float:
+        """Block until a call may be made (``wait`` sleeps, and may raise to stop); returns seconds waited."""
         waited = 0.0
         while True:
             with self._lock:
                 now = self._clock()
                 while self._sent and self._sent[0] <= now - self._window:
                     self._sent.popleft()
-                wait = max(0.0, self._paused_until - now)
-                if not wait and len(self._sent) < self.limit.requests:
+                delay = max(0.0, self._paused_until - now)
+                if not delay and len(self._sent) < self.limit.requests:
                     self._sent.append(now)
                     return waited
-                if not wait:
-                    wait = self._sent[0] + self._window - now
-            wait = max(wait, 0.001)
-            self._sleep(wait)
-            waited += wait
+                if not delay:
+                    delay = self._sent[0] + self._window - now
+            delay = max(delay, 0.001)
+            (wait or self._sleep)(delay)
+            waited += delay
 
     def pause(self, seconds: float) -> None:
         """Hold every caller for ``seconds`` (the vendor said 429)."""
@@ -81,16 +101,17 @@ class RateLimiter:
             self._paused_until = max(self._paused_until, self._clock() + seconds)
 
 
-_limiters: dict[str, RateLimiter] = {}
+_limiters: dict[tuple[str, str, float], RateLimiter] = {}
 _limiters_lock = threading.Lock()
 
 
 def limiter_for(account: str, limit: RateLimit) -> RateLimiter:
-    """The process-wide limiter of ``account`` (created on first use)."""
+    """The process-wide limiter of one budget of ``account`` (created on first use)."""
+    key = (account, limit.family, limit.per_seconds)
     with _limiters_lock:
-        limiter = _limiters.get(account)
+        limiter = _limiters.get(key)
         if limiter is None or limiter.limit != limit:
-            limiter = _limiters[account] = RateLimiter(limit)
+            limiter = _limiters[key] = RateLimiter(limit)
         return limiter
 
 
@@ -112,40 +133,58 @@ class CallStats:
     throttled: int = 0
     retries: int = 0
     errors: int = 0
+    lost: int = 0
     by_status: dict[int, int] = field(default_factory=dict)
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:
-    """Parse ``Retry-After`` (seconds or an HTTP date), or ``X-RateLimit``-style hints."""
+    """How long the vendor asks us to wait: ``Retry-After`` (seconds or an HTTP date), or rate-limit
+    headers that say the window is spent (HubSpot ``X-HubSpot-RateLimit-*``, IETF ``RateLimit-Reset``)."""
     value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
+    if value:
         try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        return max(0.0, (when - datetime.now(UTC)).total_seconds())
+            return max(0.0, float(value))
+        except ValueError:
+            try:
+                when = email.utils.parsedate_to_datetime(value)
+            except (TypeError, ValueError):
+                return None
+            return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    headers = response.headers
+    # https://developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines [V]: -Remaining and
+    # -Interval-Milliseconds describe the ten-second window.
+    if headers.get("X-HubSpot-RateLimit-Remaining") == "0":
+        interval = headers.get("X-HubSpot-RateLimit-Interval-Milliseconds", "")
+        if interval.isdigit():
+            return int(interval) / 1000
+    reset = headers.get("RateLimit-Reset") or headers.get("X-RateLimit-Reset")
+    if reset and reset.isdigit() and int(reset) < 86400:  # seconds until reset (not an epoch)
+        return float(reset)
+    return None
 
 
-def default_verdict(response: httpx.Response) -> Verdict:
-    """The default response rules (see the module docstring)."""
-    status = response.status_code
-    if status < 300:
-        return Verdict.OK
-    if status == 429 or status >= 500:
-        return Verdict.RETRY
-    if status == 401:
-        return Verdict.REAUTH
-    if status == 403:
-        return Verdict.SETUP
-    return Verdict.REJECT
+def _ssl_context(account: AccountConfig) -> ssl.SSLContext | bool:
+    """The account's TLS trust: a CA bundle, or exactly one pinned certificate — never "verify off"."""
+    tls = account.tls
+    if tls is None or not (tls.ca_bundle or tls.pinned_pem):
+        return True
+    context = ssl.create_default_context(cafile=tls.ca_bundle or None)
+    if tls.pinned_pem:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.load_verify_locations(cadata=tls.pinned_pem)  # the one certificate the user accepted
+        context.check_hostname = False  # on-premise servers are often reached by IP; the pin is the identity
+        context.verify_mode = ssl.CERT_REQUIRED
+    return context
+
+
+def fingerprint(pem: str) -> str:
+    """The SHA-256 fingerprint of a PEM certificate, as shown to the user before pinning it."""
+    digest = hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem)).hexdigest().upper()
+    return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
 
 
 class ApiClient:
-    """An account's connection: the connector's auth and rules over a pooled httpx client."""
+    """An account's connection: the connector's auth, limits and rules over a pooled httpx client."""
 
     def __init__(
         self,
@@ -156,24 +195,34 @@ class ApiClient:
         timeout: float | None = None,
         limiter: RateLimiter | None = None,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Wait = time.sleep,
+        stop: threading.Event | None = None,
     ) -> None:
         self.connector = connector
         self.account = account
         self.retry = retry or RetryPolicy()
         self.stats = CallStats()
-        limit = connector.rate_limit_for(account.settings) if connector.rate_limit_for else connector.rate_limit
-        self.limiter = limiter or limiter_for(account.name, limit)
+        self.stop = stop
+        budgets = connector.limits(account.settings)
+        self.limiters = [limiter] if limiter else []
+        self.limiters += [limiter_for(account.name, b) for b in budgets[1 if limiter else 0:]]
         self._sleep = sleep
-        self._auth = connector.make_auth(account)
+        self._auth = auth_kinds.shared(account, connector.make_auth)
         timeout = timeout or float(os.environ.get("ORDERSYNC_HTTP_TIMEOUT") or 30.0)
+        self.timeout = timeout
         self._http = httpx.Client(
             base_url=account.base_url.rstrip("/"),
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"User-Agent": USER_AGENT},
             transport=transport,
             follow_redirects=False,
+            verify=_ssl_context(account),
         )
+
+    @property
+    def limiter(self) -> RateLimiter:
+        """The account's main budget (the plan's request window)."""
+        return self.limiters[0]
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -185,6 +234,21 @@ class ApiClient:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
+    # -- waiting ----------------------------------------------------------------------------
+    def wait(self, seconds: float) -> None:
+        """Sleep, but wake and raise :class:`Stopped` as soon as the run is asked to stop."""
+        if self.stop is None:
+            self._sleep(seconds)
+            return
+        if self.stop.wait(seconds):
+            raise Stopped(f"{self.connector.name_en}: stopped while waiting")
+
+    def _acquire(self, family: str) -> None:
+        for limiter in self.limiters:
+            if limiter.limit.family in ("*", family):
+                limiter.acquire(self.wait)
+
+    # -- calls ------------------------------------------------------------------------------
     def request(
         self,
         method: str,
@@ -193,80 +257,96 @@ class ApiClient:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         data: Mapping[str, Any] | None = None,
+        content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
+        family: str = "default",
+        write: bool = False,
     ) -> httpx.Response:
         """Send one call with the account's auth, limits and retries; return the 2xx response.
 
+        ``write`` marks a call that changes the vendor's data: its lost answers are never re-sent
+        here (:class:`AnswerLost`).
+
         Raises:
-            TransientError: the retry budget is spent (timeouts, 429, 5xx).
-            AuthError: credentials refused even after a refresh.
-            SetupError: the vendor says the account lacks access (403 by default).
-            RecordRejected: the vendor refused the request with a 4xx; carries its message.
+            TransientError: the retry budget is spent (timeouts, 429, 5xx); AnswerLost for writes.
+            AuthError: credentials refused even after a renewal.
+            SetupError: the vendor says the account lacks access, or the address moved.
+            RecordRejected: the vendor refused the request; carries its message.
+            Stopped: the run was asked to stop.
         """
         reauthed = False
+        refusal: str | None = None
         last: TransientError | None = None
+        where = self._where(method, path)
         for attempt in range(self.retry.max_attempts):
-            self.limiter.acquire()
+            if self.stop is not None and self.stop.is_set():
+                raise Stopped(f"{where}: stopped")
+            self._acquire(family)
             self.stats.calls += 1
             try:
                 response = self._http.request(
-                    method, path, params=params, json=json, data=data, headers=headers, auth=self._auth
-                    if self._auth is not None else httpx.USE_CLIENT_DEFAULT,
+                    method, path, params=params, json=json, data=data, content=content, headers=headers,
+                    auth=self._auth if self._auth is not None else httpx.USE_CLIENT_DEFAULT,
                 )
+            except AuthError as exc:  # the sign-in flow could not (re)new the credentials
+                if exc.vendor_message is None and refusal is not None:
+                    exc.vendor_message = refusal  # the vendor's reason for refusing the old credentials
+                exc.account = exc.account or self.account.name
+                raise
             except (httpx.LocalProtocolError, httpx.InvalidURL, httpx.UnsupportedProtocol, UnicodeEncodeError) as exc:
-                # Built wrong here (a control character in a token or header, a bad address): no
-                # retry can help, and the message may quote the token, so it is masked and not chained.
-                raise SetupError(
-                    f"{self._where(method, path)} could not be sent: {clip(type(exc).__name__ + ': ' + str(exc), 300)}",
-                    hint=f"check the settings and secrets of account '{self.account.name}' (a pasted token may "
-                         "carry a line break or space)",
-                ) from None
-            except httpx.TimeoutException as exc:
-                last = TransientError(f"{self._where(method, path)} timed out", vendor_message=None)
-                self._backoff(attempt, None, exc)
+                # We built a request no server accepts (a control character in a secret, a bad address):
+                # no retry can help, and the text may quote the secret, so it is masked first, then cut.
+                raise SetupError(f"{where} could not be sent: {clip(type(exc).__name__ + ': ' + str(exc), 300)}",
+                                 hint="check the account's values for stray characters") from None
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:  # never reached the vendor
+                last = TransientError(f"{where} failed: {mask(type(exc).__name__ + ': ' + str(exc))}")
+                self._backoff(attempt, None)
                 continue
-            except httpx.TransportError as exc:
-                last = TransientError(
-                    f"{self._where(method, path)} failed: {mask(type(exc).__name__ + ': ' + str(exc))}"
-                )
-                self._backoff(attempt, None, exc)
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                self.stats.lost += 1
+                text = "timed out" if isinstance(exc, httpx.TimeoutException) else \
+                    f"lost its answer ({mask(type(exc).__name__)})"
+                if write:
+                    raise AnswerLost(f"{where} {text}") from None
+                last = TransientError(f"{where} {text}")
+                self._backoff(attempt, None)
                 continue
             self.stats.by_status[response.status_code] = self.stats.by_status.get(response.status_code, 0) + 1
-            verdict = (self.connector.classify(response) if self.connector.classify else None) or \
-                default_verdict(response)
-            if verdict is Verdict.OK:
+            decision = self.decide(response)
+            if decision.verdict is Verdict.OK:
                 return response
-            message = self.vendor_message(response)
-            if verdict is Verdict.RETRY:
-                wait = retry_after_seconds(response)
-                if response.status_code == 429:
+            message = decision.message or self.vendor_message(response)
+            if decision.verdict is Verdict.RETRY:
+                wait = decision.wait_seconds if decision.wait_seconds is not None else retry_after_seconds(response)
+                if response.status_code == 429 or decision.wait_seconds is not None:
                     self.stats.throttled += 1
-                    self.limiter.pause(wait if wait is not None else self._delay(attempt))
-                last = TransientError(
-                    f"{self._where(method, path)} answered {response.status_code}",
-                    retry_after=wait, vendor_message=message,
-                )
+                    self.limiter.pause(min(wait if wait is not None else self._delay(attempt),
+                                           self.retry.max_retry_after))
+                if write and response.status_code >= 500 and response.status_code != 503:
+                    raise AnswerLost(f"{where} answered {response.status_code}", vendor_message=message)
+                last = TransientError(f"{where} answered {response.status_code}", retry_after=wait,
+                                      vendor_message=message)
                 if wait is not None and wait > self.retry.max_retry_after:
                     raise last
-                self._backoff(attempt, wait, None)
+                self._backoff(attempt, wait)
                 continue
             self.stats.errors += 1
             invalidate = getattr(self._auth, "invalidate", None)
-            if verdict is Verdict.REAUTH and not reauthed and invalidate is not None:
+            if decision.verdict is Verdict.REAUTH and not reauthed and invalidate is not None:
                 invalidate()
-                reauthed = True
+                reauthed, refusal = True, message
                 continue
-            if verdict is Verdict.REAUTH:
+            if decision.verdict is Verdict.REAUTH:
                 raise AuthError(
                     f"{self.connector.name_en} refused the credentials of account '{self.account.name}'",
                     vendor_message=message, hint=f"reconnect the account: ordersync account add {self.account.name}"
                     f" --connector {self.connector.key} --replace (or Reconnect in the app)",
                     account=self.account.name,
                 )
-            if verdict is Verdict.SETUP:
+            if decision.verdict is Verdict.SETUP:
                 raise SetupError(
                     f"{self.connector.name_en} denied access for account '{self.account.name}' "
-                    f"({self._where(method, path)}, HTTP {response.status_code})",
+                    f"({where}, HTTP {response.status_code})",
                     vendor_message=message, hint="check the app's scopes/permissions and the account settings",
                 )
             raise RecordRejected(
@@ -276,20 +356,34 @@ class ApiClient:
         assert last is not None
         raise last
 
-    def json(self, method: str, path: str, **kwargs: Any) -> Any:
-        """Like :meth:`request`, returning the parsed JSON body.
+    def decide(self, response: httpx.Response) -> Decision:
+        """The decision for an answer: declared rules, then the connector's hook, then the defaults."""
+        decision = decide(self.connector.rules, response)
+        if decision is None and self.connector.classify is not None:
+            found = self.connector.classify(response)
+            decision = Decision(found) if isinstance(found, Verdict) else found
+        return decision or default_decision(response)
+
+    def call(self, method: str, path: str, **kwargs: Any) -> tuple[httpx.Response, Any]:
+        """Like :meth:`request`, returning the response and its parsed JSON body.
 
         Raises:
             TransientError: the body is not JSON (a proxy's error page, a cut-off answer).
         """
         response = self.request(method, path, **kwargs)
+        if not response.content:
+            return response, None
         try:
-            return response.json()
+            return response, response.json()
         except ValueError as exc:
             raise TransientError(
                 f"{self._where(method, path)} answered something that is not JSON",
                 vendor_message=clip(response.text, 200),
             ) from exc
+
+    def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Like :meth:`request`, returning the parsed JSON body (see :meth:`call`)."""
+        return self.call(method, path, **kwargs)[1]
 
     def vendor_message(self, response: httpx.Response) -> str:
         """The vendor's own error message, masked and trimmed."""
@@ -300,15 +394,14 @@ class ApiClient:
         return clip((text or f"HTTP {response.status_code}").strip(), 500)
 
     def _where(self, method: str, path: str) -> str:
-        return f"{self.connector.name_en} {method} {path.split('?')[0]}"
+        return f"{self.connector.name_en} {method} {httpx.URL(path).path or path.split('?')[0]}"
 
     def _delay(self, attempt: int) -> float:
         cap = min(self.retry.max_delay, self.retry.base_delay * 2**attempt)
         return random.uniform(cap / 2, cap)
 
-    def _backoff(self, attempt: int, retry_after: float | None, _exc: Exception | None) -> None:
+    def _backoff(self, attempt: int, retry_after: float | None) -> None:
         if attempt + 1 >= self.retry.max_attempts:
             return
         self.stats.retries += 1
-        wait = retry_after + random.uniform(0, 0.1) if retry_after is not None else self._delay(attempt)
-        self._sleep(wait)
+        self.wait(retry_after + random.uniform(0, 0.1) if retry_after is not None else self._delay(attempt))

@@ -1,27 +1,37 @@
 """Declarations a connector module is made of.
 
-A connector module exports one ``CONNECTOR`` built from these frozen dataclasses. Declarations
-are data; code appears only at named hooks (a trigger's ``fetch``, an action's ``deliver``), each
-a plain function that receives the shared :class:`~ordersync_app.connectors.sdk.http.ApiClient`.
+A connector module exports one ``CONNECTOR`` built from these frozen dataclasses. A connector
+*states facts* — where a list lives, how it pages, which field is the cursor and how the vendor's
+parameter treats it, how errors look — and the SDK runs the loop (:mod:`.read`). Code appears only
+at named hooks (``encode``, ``shape``, ``deliver``…), each a plain function of a few lines; a
+hand-written ``fetch`` stays as the escape hatch for sources no declaration can describe.
 
-Cursor semantics are stated per trigger (:class:`Cursor`): the connector returns every record whose
-cursor field is **greater than or equal to** the stored cursor (a *closed* start), sorted ascending;
-the engine de-duplicates on ``(key, version)``, stores outcomes, and only then advances the cursor.
+Cursor semantics (:class:`Cursor`): a trigger returns every record whose cursor field is **greater
+than or equal to** the stored cursor (a *closed* start). A ``sorted`` source returns them ascending
+and the engine checks that it does; an unsorted one is read whole (per window) before the cursor
+moves. The engine de-duplicates on ``(key, version)``, stores outcomes, and only then advances
+the cursor.
 """
 
 from __future__ import annotations
 
 import enum
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ordersync_app.domain.records import Record
+from ordersync_app.domain.redact import declare_public
 
 if TYPE_CHECKING:
     import httpx
 
     from ordersync_app.connectors.sdk.http import ApiClient
+    from ordersync_app.connectors.sdk.paginate import Paginator
+
+
+SANDBOX_SCHEME = "sandbox://"  # an account address that means "the built-in emulator of this vendor"
 
 
 class Owns(enum.Enum):
@@ -33,7 +43,12 @@ class Owns(enum.Enum):
 
 @dataclass(frozen=True)
 class Setting:
-    """One account setting, shown as a form field; ``secret`` values go to the keychain only."""
+    """One account setting, shown as a form field; ``secret`` values go to the keychain only.
+
+    ``choice_labels`` gives each choice a label in both languages (``{"oauth": ("Sign in with
+    HubSpot", "用 HubSpot 登录")}``); ``shown_when`` shows the field only for some values of another
+    setting (``{"auth_mode": ("oauth",)}``), so a form asks only what the chosen sign-in needs.
+    """
 
     key: str
     label_en: str
@@ -44,20 +59,27 @@ class Setting:
     default: str | None = None
     secret: bool = False
     choices: tuple[str, ...] = ()
+    choice_labels: Mapping[str, tuple[str, str]] = field(default_factory=dict, kw_only=True)
+    shown_when: Mapping[str, tuple[str, ...]] = field(default_factory=dict, kw_only=True)
     # A regular expression the whole value must match (checked when an account is saved); settings
     # that become part of the API address must have one, so they cannot change the host or path.
-    pattern: str = ""
+    pattern: str = field(default="", kw_only=True)
 
 
 def Secret(key: str, label_en: str, label_zh: str, help_en: str = "", help_zh: str = "", *,
-           required: bool = True) -> Setting:
+           required: bool = True, shown_when: Mapping[str, tuple[str, ...]] | None = None) -> Setting:
     """A setting whose value lives only in the OS keychain."""
-    return Setting(key, label_en, label_zh, help_en, help_zh, required=required, secret=True)
+    return Setting(key, label_en, label_zh, help_en, help_zh, required=required, secret=True,
+                   shown_when=dict(shown_when or {}))
 
 
 @dataclass(frozen=True)
 class Field:
-    """A field of a record (trigger output) or of a target object (action input)."""
+    """A field of a record (trigger output) or of a target object (action input).
+
+    ``choices`` are the values the vendor accepts (an enumeration); ``choice_labels`` their
+    display names, e.g. a deal stage id and its name, so the builder offers a picker.
+    """
 
     key: str
     label: str
@@ -66,11 +88,17 @@ class Field:
     description: str = ""
     choices: tuple[str, ...] = ()
     label_zh: str = field(default="", kw_only=True)  # Chinese label for the builder; "" = show ``label``
+    choice_labels: Mapping[str, str] = field(default_factory=dict, kw_only=True)
+    read_only: bool = field(default=False, kw_only=True)
 
 
 @dataclass(frozen=True)
 class Param:
-    """A parameter a recipe passes to a trigger, lookup or action (not a field mapping)."""
+    """A parameter a recipe passes to a trigger, lookup or action (not a field mapping).
+
+    ``send_as`` names the vendor request parameter a declarative trigger sends the value in
+    (``None``: the parameter is read by a hook, or not sent).
+    """
 
     key: str
     label: str
@@ -78,23 +106,54 @@ class Param:
     default: Any = None
     description: str = ""
     label_zh: str = field(default="", kw_only=True)  # Chinese label for the builder; "" = show ``label``
+    send_as: str | None = field(default=None, kw_only=True)
+
+
+class CursorKind(enum.StrEnum):
+    """How cursor values compare (``datetime`` values compare as instants, whatever their text)."""
+
+    INSTANT = "datetime"
+    INTEGER = "integer"
+    OPAQUE = "opaque"
 
 
 @dataclass(frozen=True)
 class Cursor:
-    """How a trigger polls incrementally.
+    """How a trigger polls incrementally, stated once so the SDK and the engine can enforce it.
 
     Attributes:
-        field: record field holding the cursor value (e.g. ``updatedAt``).
-        kind: ``datetime`` (ISO 8601, compared as instants) or ``integer``.
+        field: record field (path) holding the cursor value, e.g. ``updatedAt``.
+        kind: ``datetime`` (compared as instants), ``integer`` or ``opaque`` (compared as text).
+        param: the vendor request parameter that takes the start of the read (declarative
+            triggers); ``until_param`` the end of a window, when the vendor takes one.
+        inclusive: whether the vendor's ``param`` means ``>=`` (True) or ``>`` (False). For an
+            exclusive parameter the SDK asks one ``granularity`` earlier and keeps ``>=`` itself.
+        granularity: the vendor's resolution, in seconds for instants (1 for whole seconds).
+        format: how the vendor writes instants — ``iso`` (``…Z``), ``iso_naive`` (no zone, in
+            ``zone``), ``epoch_s``, ``epoch_ms``, or a ``strftime`` pattern such as
+            ``%Y-%m-%d %H:%M:%S`` (wall-clock time in ``zone``).
+        zone: the IANA zone of times written without one (``Asia/Shanghai`` for Chinese ERPs).
+        sorted: the source returns records ascending by this field. The engine verifies it and
+            advances the cursor page by page; an unsorted source is read whole (per window) and
+            the cursor moves only at the window's end.
         lag_seconds: how far back to re-read on each poll, for sources whose index lags.
-        max_window_seconds: the vendor caps a query window (Jushuitan: 7 days); 0 = no cap.
+        max_window_seconds: the vendor caps one query's time window (Jushuitan: 7 days); 0 = none.
+        first_read_seconds: with no stored cursor ("everything"), read back this far when the
+            vendor has no "from the beginning" query (0 = the vendor reads from the beginning).
     """
 
     field: str
-    kind: str = "datetime"
+    kind: str = CursorKind.INSTANT
+    param: str | None = None
+    until_param: str | None = None
+    inclusive: bool = True
+    granularity: float = 0.0
+    format: str = "iso"
+    zone: str = "UTC"
+    sorted: bool = True
     lag_seconds: int = 0
     max_window_seconds: int = 0
+    first_read_seconds: int = 0
 
 
 @dataclass(frozen=True)
@@ -105,24 +164,115 @@ class TriggerContext:
     since: str | None  # stored cursor value; closed start (>=); None means from the beginning
     page_size: int
     until: str | None = None  # upper bound (exclusive) for sample reads or windows
+    stop: threading.Event | None = field(default=None, compare=False)
+
+
+class Page(list[Record]):
+    """One page of records read from a trigger.
+
+    ``ordered`` pages come from a source sorted by its cursor: the engine may advance the cursor to
+    the largest value read so far. For unordered pages the engine waits for a ``checkpoint``: the
+    cursor value that is safe to store once every record read up to here is stored (the end of a
+    window read whole). A hand-written ``fetch`` may yield plain lists (ordered pages).
+    """
+
+    ordered: bool = True
+    checkpoint: str | None = None
+
+    def __init__(self, records: list[Record] | None = None, *, ordered: bool = True,
+                 checkpoint: str | None = None) -> None:
+        super().__init__(records or [])
+        self.ordered = ordered
+        self.checkpoint = checkpoint
 
 
 Fetch = Callable[["ApiClient", TriggerContext], Iterator[list[Record]]]
+Params = dict[str, Any]
+# Turns the logical request parameters of one page into httpx keyword arguments
+# (``{"params": …}``, ``{"json": …}``, ``{"data": …}``) — the vendor's envelope (GraphQL variables,
+# Jushuitan's ``biz`` JSON, a JSON-array body).
+Encode = Callable[[Params], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP call a declaration makes: where it goes and where its parameters travel.
+
+    ``body`` says where the parameters go: ``query`` (the URL), ``json`` or ``form``; ``encode``
+    overrides that for vendor envelopes. ``family`` names the rate-limit family the call counts
+    against (HubSpot search has its own per-second limit).
+    """
+
+    method: str = "GET"
+    path: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
+    body: str = "query"
+    encode: Encode | None = None
+    family: str = "default"
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def Get(path: str, *, family: str = "default", **params: Any) -> Request:
+    """A GET whose parameters go in the query string."""
+    return Request("GET", path, params, family=family)
+
+
+def Post(path: str, *, body: str = "json", encode: Encode | None = None, family: str = "default",
+         **params: Any) -> Request:
+    """A POST whose parameters go in a JSON body (or ``form``, or a vendor ``encode`` hook)."""
+    return Request("POST", path, params, body=body, encode=encode, family=family)
+
+
+# A record's value computed from the vendor's item (a path is given as a string instead).
+ItemValue = Callable[[Mapping[str, Any]], Any]
 
 
 @dataclass(frozen=True)
 class Trigger:
-    """An event in an app that starts a recipe, e.g. "order fulfilled"."""
+    """An event in an app that starts a recipe, e.g. "order fulfilled".
+
+    Declarative form (the SDK reads it; see :mod:`.read`): ``request`` + ``records`` (path of the
+    list in the answer, ``""`` for a bare list) + ``paginator`` + ``cursor`` (with ``param``) +
+    ``key`` (path of the record key). ``version`` (path or function) defaults to the cursor value;
+    ``shape`` turns a vendor item into the payload recipes see; ``keep`` drops items client-side.
+    Escape hatch: ``fetch=`` a generator of pages, for sources no declaration describes.
+    """
 
     key: str
     label_en: str
     label_zh: str
-    fetch: Fetch
     cursor: Cursor
     fields: tuple[Field, ...]
+    fetch: Fetch | None = None
     params: tuple[Param, ...] = ()
     page_size: int = 50
     description: str = ""
+    request: Request | None = field(default=None, kw_only=True)
+    records: str | Callable[[Any], list[Any]] = field(default="", kw_only=True)
+    paginator: Paginator | None = field(default=None, kw_only=True)
+    record_key: str | ItemValue = field(default="id", kw_only=True)
+    version: str | ItemValue | None = field(default=None, kw_only=True)
+    shape: Callable[[Mapping[str, Any]], dict[str, Any]] | None = field(default=None, kw_only=True)
+    keep: Callable[[Mapping[str, Any]], bool] | None = field(default=None, kw_only=True)
+    # Whether the vendor's order of results is stable while data changes (new items go to the end,
+    # none leave the filtered set), so an unsorted read needs no confirming second pass.
+    stable_order: bool = field(default=False, kw_only=True)
+    # Path of the vendor's count of matching records: when it stays the same from the first page of a
+    # window to the last, nothing left the set while it was read and no confirming pass is needed.
+    count_path: str | None = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        if self.fetch is None:
+            if self.request is None:
+                raise TypeError(f"trigger {self.key!r} needs either request= (declarative) or fetch=")
+            from ordersync_app.connectors.sdk.read import declarative_fetch
+
+            object.__setattr__(self, "fetch", declarative_fetch(self))
+
+    def read(self, client: ApiClient, context: TriggerContext) -> Iterator[list[Record]]:
+        """The trigger's pages (declarative or hand-written)."""
+        assert self.fetch is not None  # set in __post_init__
+        return self.fetch(client, context)
 
 
 @dataclass(frozen=True)
@@ -139,16 +289,21 @@ class Write:
     params: Mapping[str, Any] = field(default_factory=dict)
 
 
+class WriteStatus(enum.StrEnum):
+    """What the vendor said about one write of a batch."""
+
+    OK = "ok"  # written (or already in the wanted state)
+    REJECTED = "rejected"  # the vendor refused this record: failed queue
+    TRANSIENT = "transient"  # try again later
+    UNKNOWN = "unknown"  # the answer was lost after sending: verify before any re-send
+
+
 @dataclass(frozen=True)
 class WriteResult:
-    """The vendor's answer for one write of a batch.
-
-    ``status`` is ``ok``, ``rejected`` (the vendor refused the record: failed queue) or
-    ``transient`` (retry later). ``target_id`` is the id of the object written, when known.
-    """
+    """The vendor's answer for one write of a batch; ``target_id`` is the object written, when known."""
 
     ref: str
-    status: str
+    status: str  # a WriteStatus
     target_id: str | None = None
     message: str | None = None
     before: dict[str, Any] | None = None
@@ -157,6 +312,14 @@ class WriteResult:
 Deliver = Callable[["ApiClient", list[Write]], list[WriteResult]]
 # Reads the target's current values for each write (None when the object does not exist).
 ReadCurrent = Callable[["ApiClient", list[Write]], list[dict[str, Any] | None]]
+
+
+class WriteSemantics(enum.StrEnum):
+    """How an action stays safe to repeat (checked by the engine before any re-send)."""
+
+    SET = "set"  # sets fields to desired values (PATCH/update): repeating changes nothing
+    KEYED = "keyed"  # upsert on a unique key (unique property, External ID, vendor idempotency key)
+    APPEND = "append"  # creates or appends: a repeat duplicates — verified through ``read_current`` first
 
 
 @dataclass(frozen=True)
@@ -169,8 +332,13 @@ class Action:
         batch_max: the vendor's maximum records per call (1 when there is no batch form).
         deliver: sends a batch (``len <= batch_max``) and maps the answer back per write.
         read_current: reads the target's current values; used by dry runs (to show before/after)
-            and after a crash to learn whether an in-flight write already landed.
-        idempotency: how the write stays safe to repeat (documentation for users and reviewers).
+            and before re-sending a write whose answer was lost, to learn whether it landed.
+        semantics: how a repeat behaves (:class:`WriteSemantics`); the engine re-sends a write whose
+            answer was lost only for ``KEYED`` actions, and verifies the others first.
+        idempotency: how the write stays safe to repeat, in words for users and reviewers.
+        object: the vendor object written (``deals``), for dynamic field discovery.
+        open_fields: the object has custom fields (HubSpot properties, Salesforce ``__c``) beyond
+            ``fields``: the recipe may map any field the account's ``discover_fields`` lists.
     """
 
     key: str
@@ -184,6 +352,9 @@ class Action:
     batch_max: int = 1
     idempotency: str = ""
     description: str = ""
+    semantics: WriteSemantics = field(default=WriteSemantics.SET, kw_only=True)
+    object: str | None = field(default=None, kw_only=True)
+    open_fields: bool = field(default=False, kw_only=True)
 
 
 Find = Callable[["ApiClient", Mapping[str, Any]], dict[str, Any] | None]
@@ -204,16 +375,42 @@ class Lookup:
 
 @dataclass(frozen=True)
 class RateLimit:
-    """The vendor's documented request budget for one account: ``requests`` per ``per_seconds``."""
+    """One request budget of an account: ``requests`` per ``per_seconds``.
+
+    A connector may declare several (per second *and* per minute, per day); ``family`` limits only
+    the calls of that family (``search``), ``"*"`` every call of the account.
+    """
 
     requests: int
     per_seconds: float
     source: str = ""
+    family: str = field(default="*", kw_only=True)
+
+
+@dataclass(frozen=True)
+class TlsSettings:
+    """Per-account TLS for on-premise servers: a CA bundle file, or one pinned self-signed
+    certificate (its PEM, accepted by the user after seeing its SHA-256 fingerprint)."""
+
+    ca_bundle: str | None = None
+    pinned_pem: str | None = None
+
+
+def _no_state(_key: str) -> str | None:
+    return None
+
+
+def _drop(_key: str, _value: str | None) -> None:
+    return None
 
 
 @dataclass(frozen=True)
 class AccountConfig:
-    """An account's non-secret settings plus a way to read its secrets (never stored here)."""
+    """An account's non-secret settings plus a way to read its secrets (never stored here).
+
+    ``state``/``save_state`` give a connector a small non-secret store per account (a discovered
+    gateway URL, a token's expiry, a Salesforce ``instance_url``), kept by the service layer.
+    """
 
     name: str
     connector: str
@@ -221,6 +418,11 @@ class AccountConfig:
     settings: Mapping[str, str]
     secret: Callable[[str], str | None]
     save_secret: Callable[[str, str], None] = lambda _k, _v: None
+    state: Callable[[str], str | None] = field(default=_no_state, kw_only=True)
+    save_state: Callable[[str, str | None], None] = field(default=_drop, kw_only=True)
+    tls: TlsSettings | None = field(default=None, kw_only=True)
+    # Where cross-process locks of this account live (a directory; None = in-process locks only).
+    lock_dir: str | None = field(default=None, kw_only=True)
 
 
 MakeAuth = Callable[[AccountConfig], "httpx.Auth | None"]
@@ -239,9 +441,42 @@ class Verdict(enum.Enum):
     SETUP = "setup"  # the account or its settings are wrong: SetupError
 
 
-# A connector's hook for vendor quirks; return None to fall back to the default rules
-# (2xx ok, 429/5xx retry, 401 reauth, 403 setup, other 4xx reject).
-Classify = Callable[["httpx.Response"], Verdict | None]
+@dataclass(frozen=True)
+class Decision:
+    """A verdict with what to tell the user and, for long limits, when to try again.
+
+    ``wait_seconds`` beyond the in-run budget makes the engine keep the records queued and try
+    after that time (a daily limit), instead of failing them or pausing for hours inside a run.
+    """
+
+    verdict: Verdict
+    message: str | None = None
+    wait_seconds: float | None = None
+
+
+# A connector's hook for vendor quirks; return None to fall back to the declared rules and then the
+# default ones (2xx ok, 408/429/5xx retry, 401 reauth, 403 setup, 3xx setup, other 4xx reject).
+Classify = Callable[["httpx.Response"], "Verdict | Decision | None"]
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """The built-in emulator of this vendor and the public demo values its accounts use.
+
+    The emulator is the module ``ordersync_app.sandbox.<app>`` exporting ``App`` (a
+    ``SandboxApp``); the credentials open only that emulator and are not secrets.
+    """
+
+    app: str
+    credentials: Mapping[str, str] = field(default_factory=dict)
+    settings: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        declare_public(self.credentials.values())  # public demo values: masking them only hides words
+
+
+# Lists an object's fields from the account (custom properties, picklist options), at build/run time.
+DiscoverFields = Callable[["ApiClient", str], tuple[Field, ...]]
 
 
 @dataclass(frozen=True)
@@ -261,14 +496,18 @@ class Connector:
     triggers: tuple[Trigger, ...] = ()
     actions: tuple[Action, ...] = ()
     lookups: tuple[Lookup, ...] = ()
-    sandbox: str | None = None  # name of the built-in sandbox app emulating this vendor
-    classify: Classify | None = None  # vendor quirks on top of the default response rules
+    sandbox: Sandbox | None = None
+    classify: Classify | None = None  # vendor quirks on top of the declared and default rules
     # The budget when it depends on the account's plan (HubSpot tiers, Shopify plans).
     rate_limit_for: Callable[[Mapping[str, str]], RateLimit] | None = None
     docs: str = ""
-    # The vendor's own API hosts (``*.`` matches one subdomain label): an account elsewhere needs an
-    # explicit "allow this host" (on-premise, proxies) so a pasted address cannot send the token away.
-    hosts: tuple[str, ...] = ()
+    # Declared response rules (errors inside HTTP 200, vendor codes): see :mod:`.rules`.
+    rules: tuple[Any, ...] = field(default=(), kw_only=True)
+    # More budgets of the account beyond ``rate_limit`` (per minute, per day, per endpoint family).
+    more_limits: tuple[RateLimit, ...] = field(default=(), kw_only=True)
+    discover_fields: DiscoverFields | None = field(default=None, kw_only=True)
+    # Hosts the vendor serves from (``*.myshopify.com``); another host needs the user's explicit consent.
+    hosts: tuple[str, ...] = field(default=(), kw_only=True)
 
     def trigger(self, key: str) -> Trigger | None:
         """The trigger named ``key``, if any."""
@@ -281,3 +520,8 @@ class Connector:
     def lookup(self, key: str) -> Lookup | None:
         """The lookup named ``key``, if any."""
         return next((lk for lk in self.lookups if lk.key == key), None)
+
+    def limits(self, settings: Mapping[str, str]) -> tuple[RateLimit, ...]:
+        """Every budget of an account with these settings (the plan's, then the others)."""
+        first = self.rate_limit_for(settings) if self.rate_limit_for else self.rate_limit
+        return (first, *self.more_limits)

@@ -173,7 +173,7 @@ class AccountDialog(QDialog):
         """(connector, name, base URL, settings, secrets) as the form stands."""
         conn = self.connector()
         settings, secrets = self.values()
-        base_url = (SANDBOX + (conn.sandbox or conn.key)) if self.sandbox.isChecked() else \
+        base_url = (SANDBOX + (conn.sandbox.app if conn.sandbox else conn.key)) if self.sandbox.isChecked() else \
             (self.base_url.text().strip() or None)
         if self.sandbox.isChecked():
             settings, secrets = {}, {}

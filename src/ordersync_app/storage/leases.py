@@ -1,0 +1,128 @@
+"""Per-recipe leases in the database: one run of a recipe at a time, across processes and machines.
+
+Why a lease and not a lock file: the tray app's scheduler, a manual ``ordersync run`` and any number
+of ``ordersync worker`` processes (on several machines sharing one PostgreSQL) must never run one
+recipe at once. A lease is a row that only a live holder keeps renewing; when the holder dies it
+stops renewing and the row expires, so another process takes the recipe over — and on the holder's
+own machine a dead pid frees it at once. Taking and renewing are single conditional statements
+(``INSERT … ON CONFLICT DO NOTHING``, ``UPDATE … WHERE holder = me``), atomic on SQLite and
+PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ordersync_app.processes import pid_alive
+from ordersync_app.storage.tables import RecipeLease, utcnow
+
+log = logging.getLogger(__name__)
+
+HOST = socket.gethostname()[:255]
+HOLDER = f"{HOST[:40]}:{os.getpid()}:{secrets.token_hex(4)}"  # this process
+TTL_SECONDS = 60.0
+SessionFactory = Callable[[], AbstractContextManager[Session]]
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds a lease (shown as "recipe X is already running (pid P on host H)")."""
+
+    holder: str
+    pid: int
+    host: str
+
+
+def _insert(session: Session) -> Callable[..., object]:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def try_acquire(session: SessionFactory, recipe_id: int, *, ttl: float = TTL_SECONDS) -> Holder | None:
+    """Take the lease of ``recipe_id`` for this process; returns None when taken, else who holds it."""
+    me = Holder(HOLDER, os.getpid(), HOST)
+    with session() as s:
+        now = utcnow()
+        values = {"recipe_id": recipe_id, "holder": me.holder, "pid": me.pid, "host": me.host,
+                  "acquired_at": now, "expires_at": now + timedelta(seconds=ttl)}
+        inserted = s.execute(_insert(s)(RecipeLease).values(**values)  # type: ignore[attr-defined]
+                             .on_conflict_do_nothing(index_elements=["recipe_id"]))
+        if inserted.rowcount == 1:  # type: ignore[attr-defined]
+            return None
+        row = s.execute(select(RecipeLease.holder, RecipeLease.pid, RecipeLease.host, RecipeLease.expires_at)
+                        .where(RecipeLease.recipe_id == recipe_id)).first()
+        if row is None:  # released between the two statements: try again next time
+            return Holder("?", 0, "?")
+        holder, pid, host, expires = row
+        dead_here = host == HOST and holder != me.holder and not pid_alive(pid)
+        if holder != me.holder and expires > now and not dead_here:
+            return Holder(holder, pid, host)
+        taken = s.execute(update(RecipeLease).where(RecipeLease.recipe_id == recipe_id, RecipeLease.holder == holder)
+                          .values(**{k: v for k, v in values.items() if k != "recipe_id"}))
+        if taken.rowcount == 1:  # type: ignore[attr-defined]
+            if holder != me.holder:
+                log.info("took over recipe %s from %s (expired or dead)", recipe_id, holder)
+            return None
+        return Holder(holder, pid, host)
+
+
+def renew(session: SessionFactory, recipe_id: int, *, ttl: float = TTL_SECONDS) -> bool:
+    """Extend this process's lease; False when it was lost (taken over after an expiry)."""
+    with session() as s:
+        result = s.execute(update(RecipeLease).where(RecipeLease.recipe_id == recipe_id,
+                                                     RecipeLease.holder == HOLDER)
+                           .values(expires_at=utcnow() + timedelta(seconds=ttl)))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def release(session: SessionFactory, recipe_id: int) -> None:
+    """Give the lease back (only this process's own)."""
+    with session() as s:
+        s.execute(delete(RecipeLease).where(RecipeLease.recipe_id == recipe_id, RecipeLease.holder == HOLDER))
+
+
+def live_holders(session: SessionFactory) -> dict[int, Holder]:
+    """Recipes whose lease is held by a live process (unexpired, and not a dead pid on this host)."""
+    with session() as s:
+        now = utcnow()
+        rows = s.execute(select(RecipeLease.recipe_id, RecipeLease.holder, RecipeLease.pid, RecipeLease.host,
+                                RecipeLease.expires_at))
+        return {rid: Holder(holder, pid, host) for rid, holder, pid, host, expires in rows
+                if expires > now and not (host == HOST and holder != HOLDER and not pid_alive(pid))}
+
+
+class Heartbeat:
+    """Renews a held lease in the background; calls ``on_lost`` if another process took it over."""
+
+    def __init__(self, session: SessionFactory, recipe_id: int, *, on_lost: Callable[[], None],
+                 ttl: float = TTL_SECONDS) -> None:
+        self._session, self._recipe_id, self._on_lost, self._ttl = session, recipe_id, on_lost, ttl
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"lease-{recipe_id}", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._ttl / 3):
+            try:
+                if not renew(self._session, self._recipe_id, ttl=self._ttl):
+                    log.warning("lost the lease of recipe %s: stopping this run", self._recipe_id)
+                    self._on_lost()
+                    return
+            except Exception:  # a database hiccup: try again at the next beat (the lease lasts ttl)
+                log.warning("could not renew the lease of recipe %s", self._recipe_id, exc_info=True)
+
+    def stop(self) -> None:
+        """Stop renewing (the caller releases the lease)."""
+        self._stop.set()
+        self._thread.join(timeout=5)

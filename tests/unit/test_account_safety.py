@@ -134,6 +134,14 @@ def test_shopify_settings_that_would_change_the_address_are_refused(home, settin
         accounts.add_account("s", "shopify", settings=settings, secret_values={"access_token": "shpat_123456789"})
 
 
+def test_a_woocommerce_site_must_be_a_host_name(home, memory_keyring) -> None:
+    keys = {"consumer_key": "ck_123456789", "consumer_secret": "cs_123456789"}
+    with pytest.raises(SetupError, match="'site' is not valid"):
+        accounts.add_account("w", "woocommerce", settings={"site": "evil.example/x?"}, secret_values=keys)
+    info = accounts.add_account("w", "woocommerce", settings={"site": "shop.example.com"}, secret_values=keys)
+    assert info.base_url == "https://shop.example.com/wp-json/wc/v3"
+
+
 def test_a_valid_shop_builds_its_myshopify_address(home, memory_keyring) -> None:
     info = accounts.add_account("s", "shopify", settings={"shop": "my-store", "api_version": "2025-07"},
                                 secret_values={"access_token": "shpat_123456789"})

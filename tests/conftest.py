@@ -10,6 +10,7 @@ import keyring.backend
 import keyring.errors
 import pytest
 
+from ordersync_app.connectors.sdk import auth, http
 from ordersync_app.connectors.sdk.http import RetryPolicy
 from ordersync_app.domain import redact
 from ordersync_app.sandbox._server import SandboxServer
@@ -63,6 +64,15 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
         if (service, username) not in self.values:
             raise keyring.errors.PasswordDeleteError(username)
         del self.values[(service, username)]
+
+
+@pytest.fixture(autouse=True)
+def fresh_account_state() -> Iterator[None]:
+    """Rate limiters and sign-ins are shared process-wide per account name (as in the app); tests reuse
+    names like "shop", so each test starts with none (a 429's pause must not leak into the next test)."""
+    yield
+    http._limiters.clear()
+    auth.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -93,7 +93,7 @@ def test_declaration_is_complete(connector: Connector) -> None:
 def test_module_stays_small(connector: Connector) -> None:
     module = importlib.import_module(f"ordersync_app.connectors.{connector.key}")
     lines = len(inspect.getsource(module).splitlines())
-    assert lines <= 270, f"{connector.key}.py has {lines} lines; move shared code into the SDK"
+    assert lines <= 300, f"{connector.key}.py has {lines} lines; move shared code into the SDK"
 
 
 @pytest.mark.parametrize("connector", CONNECTORS, ids=IDS)

@@ -24,6 +24,7 @@ from ordersync_app.connectors.sdk.spec import (
     TriggerContext,
     Write,
     WriteResult,
+    WriteSemantics,
 )
 from ordersync_app.domain.records import Record
 
@@ -49,8 +50,8 @@ def _trigger(key: str, *params: Param) -> Trigger:
 
 
 def _action(key: str, fields: tuple[Field, ...], *, match: Param | None = None,
-            params: tuple[Param, ...] = ()) -> Action:
-    return Action(key, key, key, fields, _deliver, _read, match=match, params=params)
+            params: tuple[Param, ...] = (), **declared: Any) -> Action:
+    return Action(key, key, key, fields, _deliver, _read, match=match, params=params, **declared)
 
 
 def _connector(key: str, name: str, owns: Owns, **kwargs: Any) -> Connector:
@@ -76,6 +77,8 @@ FAKE_CONNECTORS: dict[str, Connector] = {
                                        Field("lastname", "Last name"), Field("city", "City"),
                                        Field("phone", "Phone")), match=Param("match", "Email")),
             _action("update_deal_by_id", DEAL_FIELDS, match=Param("match", "Deal id")),
+            # a create the engine could not check after a lost answer (no marker): recipes may not use it
+            _action("append_note", (Field("note", "Note"),), semantics=WriteSemantics.APPEND),
         ),
         lookups=(
             Lookup("find_deal", "Find deal", "查找交易", (Param("property", "Property", required=True),

@@ -376,3 +376,20 @@ def test_random_bytes_never_raise_anything_else(fakes: dict[str, Connector]) -> 
             data = bytes(buf)
         outcomes.add(_outcome(load_text, data, connectors=fakes))
     assert "invalid" in outcomes
+
+
+def test_a_create_that_cannot_be_checked_after_a_lost_answer_is_refused(fakes: dict[str, Connector]) -> None:
+    text = """\
+format: ordersync-recipe
+version: 1
+name: Notes
+accounts: {shop: shopify, crm: hubspot}
+trigger: {account: shop, event: order_updated}
+steps:
+  - action: {account: crm, action: append_note, fields: {note: {source: name}}}
+"""
+    with pytest.raises(RecipeInvalid) as caught:
+        load_text(text, connectors=fakes)
+    [problem] = caught.value.problems
+    assert problem.location == "steps[0].action.action"
+    assert "could create duplicates" in problem.message and problem.hint

@@ -68,7 +68,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
         return 0
     server = sandbox.serve(args.port, faults=args.faults,
                            hubspot_limit=None if args.hubspot_limit == 0 else args.hubspot_limit,
-                           shopify_plan=args.shopify_plan)
+                           shopify_plan=args.shopify_plan, hubspot_search_limit=args.hubspot_search_limit)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -384,6 +384,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="inject faults: 429, 503, lost, timeout, reset (e.g. 429=0.3,lost=0.05)")
     serve.add_argument("--hubspot-limit", type=int, default=100,
                        help="HubSpot requests per 10-second window (0 = unlimited; default 100, Starter)")
+    serve.add_argument("--hubspot-search-limit", type=int, default=None,
+                       help="HubSpot CRM searches per second (0 = unlimited; default 5 when --hubspot-limit is on)")
     serve.add_argument("--shopify-plan", choices=["standard", "advanced", "plus", "unmetered"], default="plus",
                        help="the sandbox shop's GraphQL cost budget (default plus: 1,000 points/s)")
     fulfil = s.add_parser("fulfil", help="fulfil open sandbox orders, as a warehouse would")

@@ -28,6 +28,7 @@ from ordersync_app.domain.errors import SetupError
 DEALS, CONTACTS = "/crm/v3/objects/0-3", "/crm/v3/objects/contacts"
 BATCH_MAX, SEARCH_MAX = 100, 200
 ORDER_ID, MODIFIED = "shopify_order_id", "hs_lastmodifieddate"
+MARKER = "ordersync_ref"  # a unique deal property the portal owner creates for creates (Settings → Properties)
 USAGE = "https://developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines"
 AUTHORIZE_URL = "https://app.hubspot.com/oauth/authorize"  # OAuth sign-in page; the authorize_url setting overrides
 PLAN_LIMITS = {"starter": 100, "professional": 190, "enterprise": 190, "api_increase": 250}  # per 10 s, USAGE [V]
@@ -103,8 +104,9 @@ def _batch_writer(path: str, op: str, default_property: str | None) -> spec.Deli
         out = {w.ref: WriteResult(w.ref, "rejected", message="no value to match on") for w in writes if not w.match}
         todo = [w for w in writes if w.ref not in out]
         prop = (todo[0].params.get("id_property") if todo else None) or default_property
-        inputs = [{"id": str(w.match), "properties": _strings(w), "objectWriteTraceId": w.ref,
-                   **({"idProperty": prop} if prop else {})} for w in todo]
+        creates = op == "create"  # a create names no existing object
+        inputs = [{**({} if creates else {"id": str(w.match), **({"idProperty": prop} if prop else {})}),
+                   "properties": _strings(w), "objectWriteTraceId": w.ref} for w in todo]
         body = client.json("POST", f"{path}/batch/{op}", json={"inputs": inputs}, write=True) if inputs else {}
         by_trace, by_value = {}, {}
         for r in body.get("results") or []:
@@ -174,6 +176,11 @@ ACTIONS = (
            match=Param("match", "Contact email", required=True, label_zh="联系人邮箱"), batch_max=BATCH_MAX,
            idempotency=f"batch/upsert by email {_SET}", semantics=spec.WriteSemantics.KEYED,
            object="contacts", open_fields=True),
+    Action("create_deal", "Create deal", "创建交易", _fields("deal", required=("dealname", "pipeline", "dealstage")),
+           _batch_writer(DEALS, "create", MARKER), _reader(DEALS, MARKER), batch_max=BATCH_MAX, object="deals",
+           semantics=spec.WriteSemantics.APPEND, marker=MARKER, open_fields=True,
+           idempotency=f"creates a deal carrying its OrderSync reference in the unique property {MARKER}; after a "
+                       "lost answer the deal is looked up by it before anything is sent again"),
     Action("update_deal_by_id", "Update deal by HubSpot ID", "按 HubSpot ID 更新交易", _fields("deal"),
            deliver=_patch_deal, read_current=_reader(DEALS, None), object="deals", open_fields=True,
            match=Param("match", "HubSpot deal ID", required=True, label_zh="HubSpot 交易 ID"),

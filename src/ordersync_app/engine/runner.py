@@ -98,6 +98,7 @@ class Item:
     error: str | None = None
     retry_after: float | None = None
     wrote: bool = False
+    attempted: bool = False  # a retry of this record was actually tried in this run
     previews: list[dict[str, Any]] = field(default_factory=list)
 
     def log_step(self, index: int, kind: str, status: str, **detail: Any) -> None:
@@ -109,11 +110,13 @@ class Item:
         self.status = "failed"
         self.error = mask(error.render() if isinstance(error, OrderSyncError) else error)
 
-    def postpone(self, error: TransientError) -> None:
-        """The record is re-attempted later."""
+    def postpone(self, error: TransientError, *, attempt: bool = True) -> None:
+        """The record is re-attempted later; ``attempt=False`` when nothing was tried (waiting until an
+        earlier attempt can be verified), so the wait does not use up the retry schedule."""
         self.status = "retrying"
         self.error = mask(error.render())
         self.retry_after = error.retry_after
+        self.attempted = self.attempted or attempt
 
 
 def _record_error(exc: Exception, where: str) -> OrderSyncError | str:
@@ -470,6 +473,9 @@ class Runner:
                 it.log_step(index, "action", "mapping failed", error=it.error)
                 continue
             ref = f"{self.plan.recipe_id}:{it.record.key}:{it.record.version}:{index}"
+            if action.marker:  # a create carries its ledger reference, so a lost answer can be checked
+                props = {**props, action.marker: ref}
+                match = ref if match is None else match
             write = Write(ref=ref, match=None if match is None else str(match), properties=props,
                           params=dict(step.params))
             pending.append((it, write, ledger.write_hash(action.key, write.match, props, write.params)))
@@ -510,7 +516,7 @@ class Runner:
                     wait = settle - (now - row.updated_at).total_seconds()
                     if wait > 0:
                         it.postpone(TransientError(f"{action.label_en}: an earlier attempt may still land; "
-                                                   "checking the target first", retry_after=wait))
+                                                   "checking the target first", retry_after=wait), attempt=False)
                         it.log_step(index, "action", "waiting to verify an earlier attempt", seconds=round(wait, 1))
                     else:
                         to_verify.append((it, write))
@@ -662,16 +668,17 @@ class Runner:
                 if retried else {}
             for it in items:
                 status = self._final_status(it)
-                attempts = it.attempts + (1 if status in ("retrying", "failed") else 0)
+                tried = status == "failed" or (status == "retrying" and it.attempted)
+                attempts = it.attempts + (1 if tried else 0)
                 next_at: datetime | None = None
                 if status == "retrying":
-                    if attempts > len(RETRY_SCHEDULE):
+                    if tried and attempts > len(RETRY_SCHEDULE):
                         status = "failed"
                         it.error = f"gave up after {attempts} attempts: {it.error}"
                         self.summary.retrying -= 1
                         self.summary.failed += 1
                     else:
-                        delay = max(RETRY_SCHEDULE[attempts - 1], it.retry_after or 0)
+                        delay = max(RETRY_SCHEDULE[max(attempts, 1) - 1] if tried else 0, it.retry_after or 0)
                         next_at = now + timedelta(seconds=delay)
                 row: Execution | None = by_id.get(it.execution_id) if it.execution_id else \
                     existing.get((it.record.key, it.record.version))

@@ -30,7 +30,7 @@ from pydantic_core import ErrorDetails
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ordersync_app.connectors.sdk import registry
-from ordersync_app.connectors.sdk.spec import Connector, Param
+from ordersync_app.connectors.sdk.spec import Connector, Param, WriteSemantics
 from ordersync_app.domain.errors import BugError, RecipeError
 from ordersync_app.recipes import model
 from ordersync_app.recipes.catalog import key_text
@@ -739,6 +739,10 @@ class _Checker:
             for key, mapping in fields.items():
                 self._mapping_refs((*base, "fields", str(key)), mapping, index)
         if spec is not None:
+            if spec.semantics == WriteSemantics.APPEND and not spec.marker:
+                self.add((*base, "action"), f"action '{name}' creates records but gives OrderSync no way to check "
+                         "whether a create whose answer was lost already landed, so it could create duplicates",
+                         "choose an update or create-or-update action instead")
             if spec.match is not None and match is None:
                 self.add(base, f"action '{name}' needs `match` to find its target ({spec.match.label})",
                          "add e.g. `match: {source: <field>}`")

@@ -5,7 +5,10 @@ Each sandbox app is a :class:`SandboxApp` mounted under a path prefix (``/hubspo
 ``http://127.0.0.1:<port>/<app>``. Sandbox-only endpoints live under ``/_sandbox/<app>/`` and are
 documented in ``docs/sandbox.md``: ``GET counters`` (writes per object and per call) and
 ``POST reset-counters`` and ``POST seed/<n>`` (demo orders 1..n exist); ``POST /_sandbox/faults``
-sets a fault plan (``GET`` reports what was injected) (:mod:`ordersync_app.sandbox.faults`).
+sets a fault plan (``GET`` reports what was injected) (:mod:`ordersync_app.sandbox.faults`);
+``POST /_sandbox/faults/hold`` (body: an app) holds that app's next write before it is applied until
+``POST /_sandbox/faults/release`` — the write then lands with nobody listening, as a request in flight
+when its sender was killed.
 """
 
 from __future__ import annotations
@@ -119,6 +122,13 @@ class SandboxApp:
         Returns False when the app has no such object."""
         raise NotImplementedError(f"the {self.name} sandbox cannot change an object on request")
 
+    def is_write(self, request: Request) -> bool:
+        """Whether a request changes the app's data (reads sent as POST — searches, queries — are not)."""
+        if request.method in ("PUT", "PATCH", "DELETE"):
+            return True
+        tail = request.path.rstrip("/").rsplit("/", 1)[-1].lower()
+        return request.method == "POST" and not any(word in tail for word in ("search", "read", "query", "list"))
+
     def throttled(self, retry_after: float | None) -> Response:
         """The vendor's own "slow down" answer (HTTP 429 unless the vendor answers otherwise)."""
         headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
@@ -185,6 +195,8 @@ class Faults:
         self.script: dict[str, list[Response | str]] = {}
         self.last: dict[str, Response] = {}
         self.sent: dict[str, int] = {}
+        self.hold_armed: set[str] = set()  # apps whose next write is held before it is applied
+        self.holding: dict[str, threading.Event] = {}  # app → released when the test says so
 
     def once(self, app: str, *answers: Response | str) -> None:
         """Answer the next calls to ``app`` with these (``"replay"``: the previous answer again)."""
@@ -269,10 +281,22 @@ class SandboxServer:
         if parts.path == "/_sandbox/faults" and handler.command == "POST":
             self._send(handler, self._set_faults(body.decode("utf-8", "replace")))
             return
+        if parts.path == "/_sandbox/faults/hold" and handler.command == "POST":
+            self.faults.hold_armed.add(body.decode("utf-8").strip())
+            self._send(handler, Response(200, {"armed": sorted(self.faults.hold_armed)}))
+            return
+        if parts.path == "/_sandbox/faults/release" and handler.command == "POST":
+            for event in list(self.faults.holding.values()):
+                event.set()
+            self.faults.hold_armed.clear()
+            self._send(handler, Response(200, {"released": True}))
+            return
         if parts.path == "/_sandbox/faults" and handler.command == "GET":
             plan = self.faults.hook
             self._send(handler, Response(200, {"rates": getattr(plan, "rates", {}),
-                                               "injected": dict(getattr(plan, "injected", {}))}))
+                                               "injected": dict(getattr(plan, "injected", {})),
+                                               "holding": sorted(self.faults.holding),
+                                               "requests": dict(self.request_counts)}))
             return
         if len(segments) >= 3 and segments[1] == "_sandbox" and segments[2] in self.apps:
             response = self._sandbox_endpoint(self.apps[segments[2]], handler.command,
@@ -292,6 +316,15 @@ class SandboxServer:
             body=body,
         )
         self.request_counts[app.name] += 1
+        if app.name in self.faults.hold_armed and app.is_write(request):
+            self.faults.hold_armed.discard(app.name)
+            released = self.faults.holding[app.name] = threading.Event()
+            released.wait(120)  # the test kills the sender meanwhile, then releases the write
+            del self.faults.holding[app.name]
+            app.handle(request)  # the write lands after its sender died: nobody hears the answer
+            handler.close_connection = True
+            handler.connection.close()
+            return
         fault = self.faults.check(request, app.name)
         if fault == "drop":  # the request never reached the app
             handler.close_connection = True

@@ -15,9 +15,10 @@ Facts it follows (HubSpot's spec files are proprietary: read, never copied), fro
 ``X-HubSpot-RateLimit-*`` headers: https://developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines
 (summarised in shared/API-FACTS-DETAIL.md §1).
 
-Simplifications: search counts against the 10-second window (the spec exempts it, but HubSpot has a
-separate per-second search limit), ``Retry-After`` is sent although HubSpot does not promise it, and the
-docs' alias ``/crm/v3/objects/deals`` is served next to ``0-3``.
+CRM search also has its own limit of about 4–5 requests per second per token (API-FACTS.md corrections
+[V]); the emulator enforces 5 per rolling second (``search_limit``) with a ``SECONDLY`` 429 [U: exact body].
+Simplifications: search also counts against the 10-second window, ``Retry-After`` is sent although HubSpot
+does not promise it, and the docs' alias ``/crm/v3/objects/deals`` is served next to ``0-3``.
 """
 
 from __future__ import annotations
@@ -72,11 +73,13 @@ class Kind:
     defaults: tuple[str, ...]  # properties returned when none are asked for
 
 
-DEALS = Kind("deals", "0-3", "DEAL", "hs_lastmodifieddate", frozenset({demo_data.ORDER_ID_PROPERTY}), frozenset((
+DEALS = Kind("deals", "0-3", "DEAL", "hs_lastmodifieddate", frozenset({demo_data.ORDER_ID_PROPERTY, "ordersync_ref"}),
+             frozenset((
     "dealname dealstage pipeline amount closedate description hs_next_step dealtype deal_currency_code "
     "hubspot_owner_id hs_priority closed_lost_reason closed_won_reason "
     # custom properties of the sandbox portal (an e-commerce setup)
-    f"{demo_data.ORDER_ID_PROPERTY} order_name fulfillment_status tracking_number tracking_company tracking_url"
+    f"{demo_data.ORDER_ID_PROPERTY} order_name fulfillment_status tracking_number tracking_company tracking_url "
+    "ordersync_ref"
 ).split()), ("dealname", "amount", "closedate", "pipeline", "dealstage"))
 CONTACTS = Kind("contacts", "0-1", "CONTACT", "lastmodifieddate", frozenset({"email"}), frozenset({
     "email", "firstname", "lastname", "phone", "company", "address", "city", "state", "zip", "country",
@@ -155,7 +158,7 @@ class HubSpotSandbox(SandboxApp):
     name = "hubspot"
     search_cap = 10_000  # HubSpot pages through at most 10,000 search results per query
 
-    def __init__(self, db_path: Path, *, rate_limit: int | None = 100,
+    def __init__(self, db_path: Path, *, rate_limit: int | None = 100, search_limit: int | None = 5,
                  clock: Callable[[], float] = time.monotonic) -> None:
         """Open (or create) the portal in ``db_path``.
 
@@ -165,15 +168,18 @@ class HubSpotSandbox(SandboxApp):
             clock: monotonic seconds for the rate window (tests pass a fake one to avoid real waits).
         """
         self.rate_limit = rate_limit or None  # 0 means no limit too
+        self.search_limit = search_limit or None
         self.clock = clock
         self._sent: deque[float] = deque()
+        self._searches: deque[float] = deque()
         self._last_ms: int | None = None
         super().__init__(db_path)
 
     @classmethod
     def create(cls, db_path: Path, **options: Any) -> HubSpotSandbox:
         """``hubspot_limit``: requests per 10 s (None or 0 = unlimited; default HubSpot Starter's 100)."""
-        return cls(db_path, rate_limit=options.get("hubspot_limit", 100))
+        limit = options.get("hubspot_limit", 100)
+        return cls(db_path, rate_limit=limit, search_limit=options.get("hubspot_search_limit", 5 if limit else None))
 
     def touch(self, key: str) -> bool:
         """The deal with id ``key`` changes now (as a user editing it in HubSpot would)."""
@@ -273,7 +279,21 @@ class HubSpotSandbox(SandboxApp):
         if expires < time.time():
             return error(401, f"The OAuth token used to make this call expired {int(time.time() - expires)} "
                          "second(s) ago.", "EXPIRED_AUTHENTICATION")
-        return self._throttle()
+        return self._throttle_search(request) or self._throttle()
+
+    def _throttle_search(self, request: Request) -> Response | None:
+        if self.search_limit is None or not request.path.endswith("/search"):
+            return None
+        now = self.clock()
+        while self._searches and self._searches[0] <= now - 1.0:
+            self._searches.popleft()
+        if len(self._searches) < self.search_limit:
+            self._searches.append(now)
+            return None
+        self.count("throttled", "search")
+        body = {"status": "error", "message": "You have reached your secondly limit.", "errorType": "RATE_LIMIT",
+                "correlationId": str(uuid.uuid4()), "policyName": "SECONDLY"}
+        return Response(429, body, headers={"Retry-After": "1"})
 
     def _throttle(self) -> Response | None:
         if self.rate_limit is None:

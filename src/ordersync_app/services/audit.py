@@ -23,7 +23,7 @@ from ordersync_app.storage import db
 from ordersync_app.storage.tables import AuditEntry, Recipe
 
 CSV_COLUMNS = ("when", "when_utc", "recipe", "account", "action", "record_key", "target_id", "dry_run",
-               "changed_fields", "before", "after", "run_id")
+               "changed_fields", "before", "after", "run_id", "how")
 _RELATIVE = re.compile(r"^(\d+)\s*([dhm])$")
 
 
@@ -63,7 +63,7 @@ def _entry(row: AuditEntry, recipe: str | None) -> dict[str, Any]:
     return {
         "id": row.id, "at": row.at.isoformat(), "recipe": recipe, "run_id": row.run_id, "account": row.account,
         "action": row.action, "record_key": row.record_key, "target_id": row.target_id, "dry_run": row.dry_run,
-        "before": before, "after": after,
+        "before": before, "after": after, "how": row.how,
         "changes": [{"field": k, "before": None if before is None else before.get(k), "after": after[k]}
                     for k in _changed(before, after)],
     }
@@ -110,7 +110,9 @@ def export_csv(path: Path | str, recipe: str | None = None, since: datetime | st
     """Write the audit log (oldest first) to a CSV file; returns the number of entries written.
 
     Columns: ``when`` (local time), ``when_utc``, recipe, account, action, record key, target id,
-    dry run, the changed fields, and ``before``/``after`` as JSON objects keyed by field.
+    dry run, the changed fields, ``before``/``after`` as JSON objects keyed by field, the run, and ``how``
+    OrderSync knows the write happened (``sent``: the vendor confirmed it; ``verified``: its answer was
+    lost and the target was read back).
 
     Raises:
         SetupError: no such recipe, a bad ``since``, or the file cannot be written.
@@ -133,6 +135,7 @@ def export_csv(path: Path | str, recipe: str | None = None, since: datetime | st
                     "yes" if item["dry_run"] else "no", " ".join(c["field"] for c in item["changes"]),
                     "" if item["before"] is None else json.dumps(item["before"], ensure_ascii=False, sort_keys=True),
                     json.dumps(item["after"], ensure_ascii=False, sort_keys=True), item["run_id"] or "",
+                    item["how"],
                 )])
                 count += 1
     except OSError as exc:

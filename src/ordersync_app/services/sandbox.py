@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import threading
+from typing import Any
 from urllib.parse import urlsplit
 
 from ordersync_app import paths
@@ -83,16 +84,21 @@ def resolve(base_url: str) -> str:
 
 
 def serve(port: int, *, faults: str | None = None, hubspot_limit: int | None = 100,
-          shopify_plan: str = "plus") -> SandboxServer:
+          shopify_plan: str = "plus", hubspot_search_limit: int | None = None) -> SandboxServer:
     """Build the sandbox server for ``ordersync sandbox serve`` and announce it.
 
     Args:
         port: loopback port (0 = any free port).
         faults: a fault plan such as ``"429=0.3,lost=0.05"`` (see :mod:`ordersync_app.sandbox.faults`).
         hubspot_limit: requests per 10-second window the HubSpot emulator allows (None = unlimited).
+        hubspot_search_limit: CRM searches per second (None: 5 when the window is on, else unlimited; 0: off).
     """
     plan = FaultPlan.parse(faults) if faults else None
-    server = build_server(paths.sandbox_dir(), port=port, hubspot_limit=hubspot_limit, shopify_plan=shopify_plan)
+    extra: dict[str, Any] = {}
+    if hubspot_search_limit is not None:
+        extra["hubspot_search_limit"] = hubspot_search_limit or None
+    server = build_server(paths.sandbox_dir(), port=port, hubspot_limit=hubspot_limit, shopify_plan=shopify_plan,
+                          **extra)
     if plan is not None:
         server.faults.hook = plan
     marker = paths.sandbox_dir() / "serve.json"

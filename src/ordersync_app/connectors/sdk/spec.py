@@ -339,6 +339,9 @@ class Action:
         object: the vendor object written (``deals``), for dynamic field discovery.
         open_fields: the object has custom fields (HubSpot properties, Salesforce ``__c``) beyond
             ``fields``: the recipe may map any field the account's ``discover_fields`` lists.
+        marker: for ``APPEND`` actions, the target field where OrderSync stamps each write's ledger
+            reference (it is also the write's ``match``), so ``read_current`` can find a create whose
+            answer was lost. A create without one could not be checked, and recipes may not use it.
     """
 
     key: str
@@ -355,6 +358,7 @@ class Action:
     semantics: WriteSemantics = field(default=WriteSemantics.SET, kw_only=True)
     object: str | None = field(default=None, kw_only=True)
     open_fields: bool = field(default=False, kw_only=True)
+    marker: str | None = field(default=None, kw_only=True)
 
 
 Find = Callable[["ApiClient", Mapping[str, Any]], dict[str, Any] | None]

@@ -4,72 +4,130 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="51"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="64"/>
         <source>Reconnect account</source>
         <translation>重新连接账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="51"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="64"/>
         <source>Add an account</source>
         <translation>添加账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="59"/>
-        <source>e.g. my-shop</source>
-        <translation>例如 my-shop</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="60"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="82"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="61"/>
-        <source>Account name</source>
-        <translation>账户名称</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="62"/>
-        <source>Use the built-in sandbox (demo data, no sign-in)</source>
-        <translation>使用内置沙盒（演示数据，无需登录）</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="71"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="108"/>
         <source>leave empty for the vendor&apos;s address</source>
         <translation>留空则使用厂商的地址</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="73"/>
-        <source>API address (advanced)</source>
-        <translation>API 地址（高级）</translation>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="81"/>
+        <source>e.g. My shop, 我的店铺</source>
+        <translation>例如：我的店铺、My shop</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="74"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="83"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="316"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="90"/>
+        <source>Sign in with</source>
+        <translation>登录方式</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="101"/>
+        <source>Advanced</source>
+        <translation>高级</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="109"/>
         <source>This address is my own server or proxy: send the credentials there</source>
         <translation>这是我自己的服务器或代理：把凭据发到这个地址</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="128"/>
-        <source>stored in the system keychain</source>
-        <translation>保存在系统钥匙串中</translation>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="111"/>
+        <source>made from the name</source>
+        <translation>根据名称自动生成</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="150"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="112"/>
+        <source>Letters, digits, &apos;-&apos;, &apos;_&apos; and &apos;.&apos;; recipe files refer to the account by it.</source>
+        <translation>字母、数字、“-”“_”和“.”；流程文件用它指代这个账户。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="123"/>
+        <source>Save and test</source>
+        <translation>保存并测试</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="208"/>
+        <source>API address</source>
+        <translation>API 地址</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="210"/>
+        <source>Account key</source>
+        <translation>账户代号</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="211"/>
         <source>Sign in with %1</source>
         <translation>用 %1 登录</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="189"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="230"/>
+        <source>kept in the system keychain</source>
+        <translation>保存在系统钥匙串中</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="231"/>
+        <source>type it again to change it</source>
+        <translation>如需更改请重新输入</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="336"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="399"/>
+        <source>Please fill in: %1</source>
+        <translation>请填写：%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="341"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="368"/>
+        <source>Saved, but the test failed:</source>
+        <translation>已保存，但测试没有通过：</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="372"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="424"/>
+        <source>Connected.</source>
+        <translation>已连接。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="374"/>
+        <source>Connected “%1”.</source>
+        <translation>已连接“%1”。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="405"/>
         <source>Preparing the sign-in…</source>
         <translation>正在准备登录…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="201"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="418"/>
         <source>Finish signing in in your web browser; this window waits for it.</source>
         <translation>请在网页浏览器中完成登录；此窗口会等待。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="203"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="420"/>
         <source>Could not open the web browser. Open this address yourself: %1</source>
         <translation>无法打开网页浏览器。请自行打开此地址：%1</translation>
     </message>
@@ -77,98 +135,122 @@
 <context>
     <name>AccountsPage</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="245"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="441"/>
         <source>Accounts</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="247"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="443"/>
         <source>Add an account</source>
         <translation>添加账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="253"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="449"/>
         <source>Account</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="253"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="449"/>
+        <source>key: %1</source>
+        <translation>代号：%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="450"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="253"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="451"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="254"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="453"/>
         <source>Used by</source>
-        <translation>使用它的配方</translation>
+        <translation>使用它的流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="265"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="458"/>
         <source>No accounts yet. Add one, or try the built-in sandbox apps.</source>
         <translation>还没有账户。添加一个，或试试内置的沙盒应用。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="269"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="462"/>
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="270"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="463"/>
         <source>Reconnect…</source>
         <translation>重新连接…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="271"/>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="367"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="464"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="291"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="478"/>
+        <source>Connected.</source>
+        <translation>已连接。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="499"/>
         <source>Reading accounts</source>
         <translation>正在读取账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="302"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="601"/>
+        <source>The account was not removed.</source>
+        <translation>账户没有删除。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="487"/>
         <source>(sandbox)</source>
         <translation>（沙盒）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="335"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="552"/>
         <source>Opening the sign-in page for %1…</source>
         <translation>正在打开 %1 的登录页面…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="339"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="557"/>
         <source>Finish signing in in your web browser; this window waits for it.</source>
         <translation>请在网页浏览器中完成登录；此窗口会等待。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="340"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="558"/>
         <source>Could not open the web browser. Open this address yourself: %1</source>
         <translation>无法打开网页浏览器。请自行打开此地址：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="347"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="563"/>
+        <source>The test failed.</source>
+        <translation>测试没有通过。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="571"/>
         <source>Testing %1…</source>
         <translation>正在测试 %1…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="362"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="576"/>
+        <source>Connected: the app answered.</source>
+        <translation>已连接：对方应用有响应。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="594"/>
         <source>Remove the account “%1” and its keychain entries?</source>
         <translation>删除账户“%1”及其钥匙串中的凭据？</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="364"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="596"/>
         <source>These recipes use it and will stop: %1</source>
-        <translation>以下配方正在使用它，将会停止：%1</translation>
+        <translation>以下流程正在使用它，将会停止：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="365"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="597"/>
         <source>Remove account</source>
         <translation>删除账户</translation>
     </message>
@@ -176,22 +258,22 @@
 <context>
     <name>ActionCard</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="482"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="564"/>
         <source>Then do this (action)</source>
         <translation>然后执行（动作）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="490"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="572"/>
         <source>Action</source>
         <translation>动作</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="494"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="575"/>
         <source>Fields to write (* required). Pick where each value comes from:</source>
         <translation>要写入的字段（* 为必填）。为每个值选择来源：</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="498"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="580"/>
         <source>Test this step (dry run)</source>
         <translation>测试此步骤（试运行）</translation>
     </message>
@@ -199,195 +281,279 @@
 <context>
     <name>ActivityPage</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="55"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="112"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="68"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="130"/>
         <source>All outcomes</source>
         <translation>全部结果</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="80"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="152"/>
         <source>since</source>
         <translation>起始日期</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="81"/>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="89"/>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="121"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="151"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="179"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="220"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="273"/>
         <source>Recipe</source>
-        <translation>配方</translation>
+        <translation>流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="81"/>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="90"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="151"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="223"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="89"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="219"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="89"/>
-        <source>Record</source>
-        <translation>记录</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="90"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="224"/>
         <source>Attempts</source>
         <translation>尝试次数</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="90"/>
-        <source>Message</source>
-        <translation>信息</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="103"/>
-        <source>Select a record to see each step: input, request and outcome.</source>
-        <translation>选择一条记录，查看每一步的输入、请求和结果。</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="107"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="258"/>
         <source>Re-send selected</source>
         <translation>重新发送所选</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="108"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="260"/>
         <source>Re-send all failed</source>
         <translation>全部重新发送</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="110"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="259"/>
         <source>Skip selected…</source>
         <translation>跳过所选…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="118"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="138"/>
+        <source>Order number or record key</source>
+        <translation>订单号或记录编号</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="157"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="402"/>
+        <source>Problems</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="158"/>
         <source>Records</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="121"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="175"/>
+        <source>Waiting</source>
+        <translation>等待中</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="177"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="226"/>
+        <source>Problem</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="180"/>
+        <source>Last failed</source>
+        <translation>最近失败</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="192"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="422"/>
+        <source>Re-send all</source>
+        <translation>全部重新发送</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="193"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="423"/>
+        <source>Skip all…</source>
+        <translation>全部跳过…</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="194"/>
+        <source>Show these records</source>
+        <translation>查看这些记录</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="203"/>
+        <source>No failed records. Everything that was read was delivered or filtered.</source>
+        <translation>没有失败的记录。读取到的记录都已送达或被过滤。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="221"/>
+        <source>Order</source>
+        <translation>订单</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="222"/>
+        <source>record key %1</source>
+        <translation>记录编号 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="240"/>
+        <source>Select a record to see what happened at each step.</source>
+        <translation>选择一条记录，查看每一步发生了什么。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="243"/>
+        <source>Input record</source>
+        <translation>输入的记录</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="272"/>
         <source>Started</source>
         <translation>开始时间</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="121"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="274"/>
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="122"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="277"/>
         <source>Read</source>
         <translation>读取</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="122"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="278"/>
         <source>Moved</source>
         <translation>已同步</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="122"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="278"/>
+        <source>would move %1</source>
+        <translation>将同步 %1</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="280"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="123"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="281"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="131"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="297"/>
+        <source>Dry run of %1: %2 read, %3 would move, %4 failed</source>
+        <translation>%1 试运行：已读取 %2 条，将同步 %3 条，失败 %4 条</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="305"/>
+        <source>Dry run of %1: %2 — %3 would move (nothing written), %4 failed</source>
+        <translation>%1 试运行：%2 — 将同步 %3 条（未写入任何数据），失败 %4 条</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="365"/>
+        <source>%1 record(s)</source>
+        <translation>%1 条记录</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="402"/>
+        <source>Problems (%1)</source>
+        <translation>问题（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="426"/>
+        <source>Re-send all %1</source>
+        <translation>全部重新发送（%1 条）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="427"/>
+        <source>Skip all %1…</source>
+        <translation>全部跳过（%1 条）…</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="159"/>
         <source>Runs</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="146"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="293"/>
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="149"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="298"/>
         <source>Running %1: %2 read, %3 moved, %4 failed</source>
         <translation>正在运行 %1：读取 %2 条，同步 %3 条，失败 %4 条</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="156"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="306"/>
         <source>Last run of %1: %2 — %3 moved, %4 failed</source>
         <translation>%1 上次运行：%2 —— 同步 %3 条，失败 %4 条</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="175"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="344"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="383"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="509"/>
         <source>Reading activity</source>
         <translation>正在读取活动</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="182"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="355"/>
         <source>All recipes</source>
-        <translation>全部配方</translation>
+        <translation>全部流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="193"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="274"/>
         <source>dry run</source>
         <translation>试运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="255"/>
-        <source>Record %1 of %2 — %3</source>
-        <translation>%2 的记录 %1 —— %3</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="258"/>
-        <source>Message: %1</source>
-        <translation>信息：%1</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="260"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="499"/>
         <source>Next attempt: %1</source>
         <translation>下次尝试：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="262"/>
-        <source>Steps:</source>
-        <translation>步骤：</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="265"/>
-        <source>Input record:</source>
-        <translation>输入记录：</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="273"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="525"/>
         <source>Re-sent: %1 moved, %2 still failing.</source>
         <translation>已重新发送：同步 %1 条，仍有 %2 条失败。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="285"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="442"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="545"/>
         <source>Re-sending %1 record(s)…</source>
         <translation>正在重新发送 %1 条记录…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="289"/>
-        <source>Re-sending every failed record…</source>
-        <translation>正在重新发送所有失败记录…</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="298"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="450"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="559"/>
         <source>Skip records</source>
         <translation>跳过记录</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="299"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="451"/>
+        <source>Skip all %1 records with this problem? Say why (kept in the history):</source>
+        <translation>跳过有这个问题的全部 %1 条记录？请写明原因（保存在历史中）：</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="497"/>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="551"/>
+        <source>Re-sending every failed record shown…</source>
+        <translation>正在重新发送列出的全部失败记录…</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="560"/>
         <source>Why are these records skipped? (kept in the history)</source>
         <translation>为什么跳过这些记录？（会保留在历史中）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="303"/>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="535"/>
         <source>%1 record(s) skipped.</source>
         <translation>已跳过 %1 条记录。</translation>
     </message>
@@ -403,9 +569,19 @@
 <context>
     <name>ConditionRow</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="286"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="357"/>
+        <source>Remove this condition</source>
+        <translation>删除这个条件</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="371"/>
         <source>values, separated by commas</source>
         <translation>多个值，用逗号分隔</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="372"/>
+        <source>value</source>
+        <translation>值</translation>
     </message>
 </context>
 <context>
@@ -427,39 +603,126 @@
     </message>
 </context>
 <context>
+    <name>Explained</name>
+    <message>
+        <location filename="../../src/ordersync_app/gui/explained.py" line="22"/>
+        <source>Pick a valid stage</source>
+        <translation>选择有效的阶段</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/explained.py" line="23"/>
+        <source>Open the recipe at this field</source>
+        <translation>打开流程中的这个字段</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/explained.py" line="24"/>
+        <source>Open the recipe</source>
+        <translation>打开流程</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/explained.py" line="25"/>
+        <source>Reconnect account</source>
+        <translation>重新连接账户</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/explained.py" line="26"/>
+        <source>Unlock the password store</source>
+        <translation>解锁密码库</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/explained.py" line="27"/>
+        <source>Re-send</source>
+        <translation>重新发送</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/explained.py" line="28"/>
+        <source>Open the log folder</source>
+        <translation>打开日志文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/explained.py" line="36"/>
+        <source>Something went wrong inside OrderSync; see the log file.</source>
+        <translation>OrderSync 内部出错了；请查看日志文件。</translation>
+    </message>
+</context>
+<context>
+    <name>ExplanationPanel</name>
+    <message>
+        <location filename="../../src/ordersync_app/gui/explained.py" line="74"/>
+        <source>Details</source>
+        <translation>详细信息</translation>
+    </message>
+</context>
+<context>
+    <name>FieldPicker</name>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/picker.py" line="122"/>
+        <source>Choose a field…</source>
+        <translation>选择字段…</translation>
+    </message>
+</context>
+<context>
+    <name>FieldPopup</name>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/picker.py" line="39"/>
+        <source>Search fields, paths or sample values</source>
+        <translation>搜索字段、路径或样例值</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/picker.py" line="44"/>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/picker.py" line="45"/>
+        <source>Path</source>
+        <translation>路径</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/picker.py" line="47"/>
+        <source>Sample value</source>
+        <translation>样例值</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/picker.py" line="70"/>
+        <source>No field matches. Press Enter to use “%1” as a field path.</source>
+        <translation>没有匹配的字段。按回车把“%1”用作字段路径。</translation>
+    </message>
+</context>
+<context>
     <name>FilterCard</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="321"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="407"/>
         <source>Only continue if (filter)</source>
         <translation>仅在满足条件时继续（过滤）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="323"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="409"/>
         <source>all conditions hold</source>
         <translation>满足所有条件</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="324"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="410"/>
         <source>any condition holds</source>
         <translation>满足任一条件</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="326"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="412"/>
         <source>Continue when</source>
         <translation>继续的条件</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="330"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="417"/>
         <source>Add condition</source>
         <translation>添加条件</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="381"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="466"/>
         <source>✓ The sample record passes.</source>
         <translation>✓ 样例记录通过。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="382"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="467"/>
         <source>✗ The sample record is filtered out.</source>
         <translation>✗ 样例记录被过滤掉。</translation>
     </message>
@@ -467,82 +730,107 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="19"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="41"/>
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="23"/>
-        <source>recipes switched on</source>
-        <translation>个配方已开启</translation>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="43"/>
+        <source>Start here</source>
+        <translation>从这里开始</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="24"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="44"/>
+        <source>Connect your shop and your CRM, pick a ready-made recipe, preview what it would write, then switch it on. It takes a few minutes; the sandbox lets you try it with demo data first.</source>
+        <translation>连接店铺和 CRM，选一个现成的流程，预览它会写入什么，然后开启。只需几分钟；也可以先用沙盒的演示数据试一试。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="49"/>
+        <source>Open the guide</source>
+        <translation>打开向导</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="57"/>
+        <source>recipes switched on</source>
+        <translation>个流程已开启</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="58"/>
         <source>records moved today</source>
         <translation>条记录今日已同步</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="25"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="59"/>
         <source>success rate, last 7 days</source>
         <translation>成功率（最近 7 天）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="26"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="60"/>
         <source>failed records need attention</source>
         <translation>条失败记录需要处理</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="30"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="68"/>
         <source>Open the failed queue</source>
         <translation>打开失败队列</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="36"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="75"/>
         <source>Last run of each recipe</source>
-        <translation>各配方的上次运行</translation>
+        <translation>各流程的上次运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="38"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="77"/>
         <source>Recipe</source>
-        <translation>配方</translation>
+        <translation>流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="38"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="78"/>
         <source>Last run</source>
         <translation>上次运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="38"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="79"/>
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="39"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="80"/>
         <source>Moved / failed</source>
         <translation>同步 / 失败</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="46"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="84"/>
         <source>This week (green: moved, red: failed)</source>
         <translation>本周（绿色：已同步，红色：失败）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="59"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="98"/>
+        <source>%1 (dry run: nothing written)</source>
+        <translation>%1（试运行：未写入）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="104"/>
+        <source>paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="111"/>
         <source>Reading the health summary</source>
         <translation>正在读取运行概况</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="76"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="130"/>
+        <source>%1 waiting: %2</source>
+        <translation>%1 条等待处理：%2</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="102"/>
         <source>not run yet</source>
         <translation>尚未运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="78"/>
-        <source>paused: %1</source>
-        <translation>已暂停：%1</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="80"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="106"/>
         <source>off</source>
         <translation>关闭</translation>
     </message>
@@ -550,72 +838,73 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="70"/>
-        <source>Import a recipe</source>
-        <translation>导入配方</translation>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="69"/>
+        <source>%1 account</source>
+        <translation>%1 账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="85"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="78"/>
+        <source>Import a recipe</source>
+        <translation>导入流程</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="93"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="152"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="96"/>
-        <source>This file is not a valid recipe:</source>
-        <translation>这个文件不是有效的配方：</translation>
-    </message>
-    <message>
         <location filename="../../src/ordersync_app/gui/pages/templates.py" line="103"/>
-        <source>Name in OrderSync</source>
-        <translation>在 OrderSync 中的名称</translation>
+        <source>This file is not a valid recipe:</source>
+        <translation>这个文件不是有效的流程：</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="111"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="124"/>
+        <source>orders</source>
+        <translation>订单</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="126"/>
+        <source>Start</source>
+        <translation>起点</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="129"/>
+        <source>Short name</source>
+        <translation>简称</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="120"/>
         <source>(no %1 account yet — add one in Accounts)</source>
         <translation>（还没有 %1 账户 —— 请先在“账户”中添加）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="112"/>
-        <source>%1 account for “%2”</source>
-        <translation>“%2”使用的 %1 账户</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="114"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="135"/>
         <source>Switch it on after importing</source>
         <translation>导入后立即开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="127"/>
-        <source>Add an account for: %1</source>
-        <translation>请为以下角色添加账户：%1</translation>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="149"/>
+        <source>A recipe with this short name exists; importing replaces it with this file (as a new version). Change the short name to import it beside it.</source>
+        <translation>已有同一简称的流程；导入会用这个文件替换它（作为新版本）。如要并存，请修改简称。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="137"/>
-        <source>Replace recipe?</source>
-        <translation>替换配方？</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="138"/>
-        <source>A recipe named “%1” already exists. Replace it with this file (it becomes a new version of that recipe), or go back and choose another name?</source>
-        <translation>已有名为“%1”的配方。要用此文件替换它（作为该配方的新版本），还是返回另取一个名称？</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="141"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="152"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="142"/>
-        <source>Choose another name</source>
-        <translation>另取名称</translation>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="168"/>
+        <source>Add an account for: %1</source>
+        <translation>请为以下角色添加账户：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="154"/>
-        <source>That name is taken; a free one is suggested.</source>
-        <translation>该名称已被使用，已建议一个可用的名称。</translation>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="171"/>
+        <source>Choose where the recipe starts.</source>
+        <translation>请选择流程的起点。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="163"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="183"/>
         <source>Imported “%1”.</source>
         <translation>已导入“%1”。</translation>
     </message>
@@ -623,37 +912,37 @@
 <context>
     <name>LookupCard</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="398"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="483"/>
         <source>Look up (find something in another app)</source>
         <translation>查找（在另一个应用中查找）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="401"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="486"/>
         <source>Lookup</source>
         <translation>查找</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="404"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="489"/>
         <source>Name of the result</source>
         <translation>结果名称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="406"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="491"/>
         <source>the record fails (failed queue)</source>
         <translation>记录失败（进入失败队列）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="407"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="492"/>
         <source>skip the record</source>
         <translation>跳过该记录</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="408"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="493"/>
         <source>When nothing is found</source>
         <translation>找不到时</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="410"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="494"/>
         <source>Test this step</source>
         <translation>测试此步骤</translation>
     </message>
@@ -661,288 +950,783 @@
 <context>
     <name>LookupTableEditor</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="70"/>
-        <source>When the value is</source>
-        <translation>当值为</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="70"/>
-        <source>Write</source>
-        <translation>写入</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="77"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="226"/>
         <source>Add row</source>
         <translation>添加一行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="78"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="227"/>
         <source>Remove row</source>
         <translation>删除一行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="85"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="234"/>
         <source>Otherwise write</source>
         <translation>否则写入</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="95"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="244"/>
         <source>Without a default, a value that is not in the table makes the record fail.</source>
         <translation>没有默认值时，表中没有的值会使记录失败。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="257"/>
+        <source>Allowed values: %1</source>
+        <translation>允许的值：%1</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/main_window.py" line="67"/>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="85"/>
         <source>OrderSync — orders to CRM, in sync</source>
         <translation>OrderSync —— 订单与 CRM 保持同步</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/main_window.py" line="80"/>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="98"/>
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/main_window.py" line="80"/>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="98"/>
         <source>Recipes</source>
-        <translation>配方</translation>
+        <translation>流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/main_window.py" line="80"/>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="98"/>
         <source>Accounts</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/main_window.py" line="81"/>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="99"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/main_window.py" line="81"/>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="99"/>
         <source>Templates</source>
         <translation>模板</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/main_window.py" line="82"/>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="100"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/main_window.py" line="191"/>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="173"/>
+        <source>Unsaved changes</source>
+        <translation>有未保存的修改</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="174"/>
+        <source>The recipe has changes that are not saved.</source>
+        <translation>这个流程有尚未保存的修改。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="175"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="176"/>
+        <source>Discard changes</source>
+        <translation>放弃修改</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="177"/>
+        <source>Keep editing</source>
+        <translation>继续编辑</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="245"/>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="276"/>
+        <source>Reading accounts</source>
+        <translation>正在读取账户</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="307"/>
+        <source>Only recipe files (.yaml, .yml, .json) can be dropped here.</source>
+        <translation>这里只能拖入流程文件（.yaml、.yml、.json）。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="325"/>
         <source>OrderSync keeps syncing in the system tray.</source>
         <translation>OrderSync 会在系统托盘中继续同步。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/main_window.py" line="194"/>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="328"/>
         <source>Still running</source>
         <translation>仍在运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/main_window.py" line="195"/>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="329"/>
         <source>OrderSync keeps syncing in the background. Use the tray icon to open it or quit.</source>
         <translation>OrderSync 会在后台继续同步。可通过托盘图标打开或退出。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/app.py" line="135"/>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="345"/>
+        <source>Keep syncing?</source>
+        <translation>继续同步吗？</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="346"/>
+        <source>This desktop has no system tray, so closing the window stops syncing: switched-on recipes will not run until OrderSync is opened again.
+
+OrderSync can keep a background worker running instead; it syncs without a window until you open OrderSync again or restart the computer.</source>
+        <translation>这个桌面没有系统托盘，关闭窗口会停止同步：已开启的流程在再次打开 OrderSync 之前都不会运行。
+
+OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，直到你再次打开 OrderSync 或重启电脑。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="352"/>
+        <source>Accounts with passwords need the password store: without a system keychain the background worker can only open it when ORDERSYNC_KEYRING_PASSPHRASE is set for it.</source>
+        <translation>带密码的账户需要使用密码库：没有系统钥匙串时，只有为后台进程设置了 ORDERSYNC_KEYRING_PASSPHRASE，它才能打开密码库。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="355"/>
+        <source>Keep syncing in the background</source>
+        <translation>在后台继续同步</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="356"/>
+        <source>Quit and stop syncing</source>
+        <translation>退出并停止同步</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/main_window.py" line="357"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/app.py" line="194"/>
         <source>No system tray on this desktop: OrderSync runs while this window is open.</source>
         <translation>此桌面没有系统托盘：OrderSync 仅在窗口打开时运行。</translation>
     </message>
 </context>
 <context>
+    <name>Mapping</name>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="68"/>
+        <source>(empty)</source>
+        <translation>（空）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="81"/>
+        <source>Separator</source>
+        <translation>分隔符</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="82"/>
+        <source>Which part (0 = first, -1 = last)</source>
+        <translation>取第几段（0 为第一段，-1 为最后一段）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="83"/>
+        <source>Find</source>
+        <translation>查找</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="84"/>
+        <source>Replace with</source>
+        <translation>替换为</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="85"/>
+        <source>Text</source>
+        <translation>文字</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="86"/>
+        <source>Multiply by</source>
+        <translation>乘以</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="87"/>
+        <source>Add (negative to subtract)</source>
+        <translation>加上（负数为减去）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="88"/>
+        <source>Keep at most (characters)</source>
+        <translation>最多保留（字符数）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="89"/>
+        <source>Decimal places</source>
+        <translation>小数位数</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="90"/>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="91"/>
+        <source>Time zone</source>
+        <translation>时区</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="92"/>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="100"/>
+        <source>comma and space  “, ”</source>
+        <translation>逗号加空格  “, ”</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="101"/>
+        <source>comma  “,”</source>
+        <translation>逗号  “,”</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="102"/>
+        <source>space  “ ”</source>
+        <translation>空格  “ ”</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="103"/>
+        <source>hyphen  “-”</source>
+        <translation>连字符  “-”</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="104"/>
+        <source>slash  “/”</source>
+        <translation>斜杠  “/”</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="105"/>
+        <source>vertical bar  “|”</source>
+        <translation>竖线  “|”</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="106"/>
+        <source>semicolon  “;”</source>
+        <translation>分号  “;”</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="107"/>
+        <source>Chinese comma  “，”</source>
+        <translation>中文逗号  “，”</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="150"/>
+        <source>When the value is</source>
+        <translation>当值为</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="151"/>
+        <source>Write</source>
+        <translation>写入</translation>
+    </message>
+</context>
+<context>
     <name>MappingEditor</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="354"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="543"/>
         <source>From field</source>
         <translation>来自字段</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="355"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="544"/>
         <source>Fixed value</source>
         <translation>固定值</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="356"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="545"/>
         <source>Text with {fields}</source>
         <translation>含 {字段} 的文本</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="362"/>
-        <source>not mapped</source>
-        <translation>未映射</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="365"/>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="465"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="552"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="666"/>
         <source>Transforms…</source>
         <translation>转换…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="455"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="656"/>
         <source>e.g. Shipped {name} to {shippingAddress.city}</source>
         <translation>例如：订单 {name} 已发往 {shippingAddress.city}</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="679"/>
+        <source>“%1” is not one of the allowed values</source>
+        <translation>“%1”不是允许的值</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="682"/>
+        <source>Allowed values: %1</source>
+        <translation>允许的值：%1</translation>
+    </message>
+</context>
+<context>
+    <name>OnboardingGuide</name>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="102"/>
+        <source>Welcome to OrderSync</source>
+        <translation>欢迎使用 OrderSync</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="106"/>
+        <source>Skip the guide</source>
+        <translation>跳过向导</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="110"/>
+        <source>Five steps, a few minutes: OrderSync will then keep your CRM in step with your orders by itself.</source>
+        <translation>五个步骤，几分钟：之后 OrderSync 会自动让 CRM 与订单保持一致。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="117"/>
+        <source>Your shop</source>
+        <translation>店铺</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="117"/>
+        <source>Your CRM</source>
+        <translation>CRM</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="117"/>
+        <source>A recipe</source>
+        <translation>流程</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="118"/>
+        <source>Preview</source>
+        <translation>预览</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="118"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="237"/>
+        <source>Go live</source>
+        <translation>正式运行</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="150"/>
+        <source>Connect %1…</source>
+        <translation>连接 %1…</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="156"/>
+        <source>1. Connect your shop</source>
+        <translation>1. 连接店铺</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="157"/>
+        <source>Where do your orders come from? OrderSync reads orders there; it never changes them unless a recipe says so.</source>
+        <translation>订单来自哪里？OrderSync 从那里读取订单；除非流程要求，否则绝不修改它们。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="161"/>
+        <source>Try everything with the sandbox (a demo shop and CRM)</source>
+        <translation>用沙盒试用全部功能（演示店铺和 CRM）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="164"/>
+        <source>The sandbox runs on this computer with demo orders: nothing real is read or written.</source>
+        <translation>沙盒在这台电脑上运行，使用演示订单：不会读取或写入任何真实数据。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="167"/>
+        <source>Or, without any account:</source>
+        <translation>或者，不用任何账户：</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="173"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="191"/>
+        <source>Next</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="180"/>
+        <source>2. Connect your CRM</source>
+        <translation>2. 连接 CRM</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="181"/>
+        <source>Where should orders show up? OrderSync writes there, once per change.</source>
+        <translation>订单要显示在哪里？OrderSync 会写到那里，每个变化只写一次。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="183"/>
+        <source>Use the sandbox CRM</source>
+        <translation>使用沙盒 CRM</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="189"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="211"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="235"/>
+        <source>Back</source>
+        <translation>上一步</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="198"/>
+        <source>3. Pick a recipe</source>
+        <translation>3. 选择流程</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="199"/>
+        <source>A recipe says what happens when: “when an order ships, move its deal to Shipped”. Start from a ready-made one; you can change it later in the builder.</source>
+        <translation>流程说明在什么时候做什么：“订单发货时，把对应的交易移到‘已发货’”。先从现成的开始，以后可以在编辑器里修改。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="205"/>
+        <source>Which orders should it handle?</source>
+        <translation>要处理哪些订单？</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="208"/>
+        <source>orders</source>
+        <translation>订单</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="213"/>
+        <source>Preview what it would do</source>
+        <translation>预览它会做什么</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="221"/>
+        <source>4. Preview (dry run)</source>
+        <translation>4. 预览（试运行）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="222"/>
+        <source>OrderSync read your orders and worked out what it would write. Nothing has been written yet.</source>
+        <translation>OrderSync 读取了你的订单，并算出了会写入的内容。目前还没有写入任何数据。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="229"/>
+        <source>Order</source>
+        <translation>订单</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="230"/>
+        <source>Would change</source>
+        <translation>将会修改</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="244"/>
+        <source>5. It is on</source>
+        <translation>5. 已开启</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="245"/>
+        <source>The recipe is switched on and writes for real now. OrderSync checks for changes on its schedule while this app (or its background worker) runs; Activity shows every record and explains any problem.</source>
+        <translation>流程已开启，现在会真实写入。只要本应用（或其后台进程）在运行，OrderSync 就会按计划检查变化；“活动”页列出每条记录并解释任何问题。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="251"/>
+        <source>Open Activity</source>
+        <translation>打开“活动”</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="254"/>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="264"/>
+        <source>nothing (already up to date)</source>
+        <translation>无（已经是最新）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="284"/>
+        <source>Reading templates</source>
+        <translation>正在读取模板</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="292"/>
+        <source>Reading accounts</source>
+        <translation>正在读取账户</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="299"/>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="300"/>
+        <source>Connected: %1</source>
+        <translation>已连接：%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="316"/>
+        <source>Setting up the sandbox shop and CRM with demo orders…</source>
+        <translation>正在准备沙盒店铺和 CRM 及演示订单…</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="363"/>
+        <source>No ready-made recipe fits the connected apps yet; build one in Recipes.</source>
+        <translation>还没有适合已连接应用的现成流程；请在“流程”中新建一个。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="392"/>
+        <source>Reading your orders and working out what would change (nothing is written)…</source>
+        <translation>正在读取订单并计算会发生的变化（不会写入任何数据）…</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/onboarding.py" line="437"/>
+        <source>“%1” is switched on and checks %2.</source>
+        <translation>“%1”已开启，%2检查一次。</translation>
+    </message>
+</context>
+<context>
+    <name>PassphraseDialog</name>
+    <message>
+        <location filename="../../src/ordersync_app/gui/passphrase.py" line="28"/>
+        <source>Unlock the password store</source>
+        <translation>解锁密码库</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/passphrase.py" line="32"/>
+        <source>This computer has no system keychain, so OrderSync keeps account passwords and tokens in an encrypted file. Choose a passphrase for it; you will type it when OrderSync starts. It cannot be recovered, so keep it safe.</source>
+        <translation>这台电脑没有系统钥匙串，OrderSync 会把账户密码和令牌保存在一个加密文件里。请为它设置一个口令；以后启动 OrderSync 时需要输入。口令无法找回，请妥善保管。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/passphrase.py" line="36"/>
+        <source>OrderSync keeps account passwords and tokens in an encrypted file on this computer. Type its passphrase to use them.</source>
+        <translation>OrderSync 把账户密码和令牌保存在这台电脑上的加密文件里。输入口令后才能使用。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/passphrase.py" line="48"/>
+        <source>Passphrase</source>
+        <translation>口令</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/passphrase.py" line="52"/>
+        <source>Type it again</source>
+        <translation>再输入一次</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/passphrase.py" line="67"/>
+        <source>Type a passphrase.</source>
+        <translation>请输入口令。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/passphrase.py" line="70"/>
+        <source>The two passphrases differ.</source>
+        <translation>两次输入的口令不一致。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/passphrase.py" line="73"/>
+        <source>Unlocking…</source>
+        <translation>正在解锁…</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/passphrase.py" line="78"/>
+        <source>This passphrase does not open the password store.</source>
+        <translation>这个口令无法打开密码库。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/passphrase.py" line="94"/>
+        <source>Password store</source>
+        <translation>密码库</translation>
     </message>
 </context>
 <context>
     <name>RecipeBuilder</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="70"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="81"/>
         <source>← Recipes</source>
-        <translation>← 配方</translation>
+        <translation>← 流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="72"/>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="184"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="83"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="293"/>
         <source>New recipe</source>
-        <translation>新建配方</translation>
+        <translation>新建流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="80"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="91"/>
         <source>What does it do? e.g. Shipped orders move HubSpot deals</source>
         <translation>它做什么？例如：已发货订单更新 HubSpot 交易</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="82"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="93"/>
         <source>short-name</source>
         <translation>简称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="85"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="95"/>
+        <source>Letters, digits and &apos;-&apos;; used in file names and by the command line.</source>
+        <translation>字母、数字和“-”；用于文件名和命令行。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="97"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="87"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="99"/>
         <source>Short name</source>
         <translation>简称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="92"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="104"/>
         <source>A sentence for whoever reads this recipe later (optional)</source>
-        <translation>给以后阅读这个配方的人写一句说明（可选）</translation>
+        <translation>给以后阅读这个流程的人写一句说明（可选）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="93"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="105"/>
         <source>Description</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="106"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="117"/>
         <source>+ Filter</source>
         <translation>+ 过滤</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="107"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="118"/>
+        <source>Adds a filter before the first action, where it can stop records.</source>
+        <translation>在第一个动作之前添加过滤，这样才能拦下记录。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="119"/>
         <source>+ Lookup</source>
         <translation>+ 查找</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="108"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="120"/>
+        <source>Adds a lookup before the first action, so the action can use it.</source>
+        <translation>在第一个动作之前添加查找，这样动作才能用到它的结果。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="121"/>
         <source>+ Action</source>
         <translation>+ 动作</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="115"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="128"/>
         <source>Switch on</source>
         <translation>开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="116"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="129"/>
         <source>Dry run (preview, write nothing)</source>
         <translation>试运行（只预览，不写入）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="117"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="130"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="184"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="162"/>
+        <source>+ Add a step here</source>
+        <translation>+ 在这里添加步骤</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="166"/>
+        <source>Filter: only continue if…</source>
+        <translation>过滤：满足条件才继续…</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="167"/>
+        <source>Lookup: find something in another app</source>
+        <translation>查找：在另一个应用中查找</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="168"/>
+        <source>Action: do something in another app</source>
+        <translation>动作：在另一个应用中执行</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="293"/>
         <source>Edit recipe</source>
-        <translation>编辑配方</translation>
+        <translation>编辑流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="189"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="298"/>
         <source>Opening the recipe</source>
-        <translation>正在打开配方</translation>
+        <translation>正在打开流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="253"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="365"/>
+        <source>Pick one of the allowed values here.</source>
+        <translation>请在这里选择一个允许的值。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="393"/>
         <source>Pick an account first (or add one in Accounts).</source>
         <translation>请先选择账户（或在“账户”中添加）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="258"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="398"/>
         <source>Loading sample records…</source>
         <translation>正在加载样例记录…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="278"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="420"/>
         <source>✓ %1 sample record(s) loaded from the account.</source>
         <translation>✓ 已从账户加载 %1 条样例记录。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="281"/>
-        <source>Using example values (the account gave none: %1).</source>
-        <translation>正在使用示例值（账户没有返回记录：%1）。</translation>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="423"/>
+        <source>Using example values: the account gave no records yet.</source>
+        <translation>正在使用示例值：账户中还没有记录。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="290"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="470"/>
+        <source>No record in the target has the value “%1” to match on; check the field used to match.</source>
+        <translation>目标中没有匹配值为“%1”的记录；请检查用于匹配的字段。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="551"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="562"/>
+        <source>Give the recipe a name.</source>
+        <translation>请给流程起个名字。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="558"/>
+        <source>Pick an account (add one in Accounts first).</source>
+        <translation>请选择账户（先在“账户”中添加）。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="598"/>
+        <source>orders</source>
+        <translation>订单</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="437"/>
         <source>Testing…</source>
         <translation>正在测试…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="294"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="441"/>
         <source>Nothing found for %1.</source>
         <translation>没有找到 %1。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="297"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="444"/>
         <source>✓ Found: %1</source>
         <translation>✓ 找到：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="312"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="459"/>
         <source>Testing (nothing is written)…</source>
         <translation>正在测试（不会写入任何内容）…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="319"/>
-        <source>The target was not found (match: %1).</source>
-        <translation>未找到目标（匹配值：%1）。</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="321"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="473"/>
         <source>%1: %2 → %3</source>
         <translation>%1：%2 → %3</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="324"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="476"/>
         <source>✓ The target already has these values.</source>
         <translation>✓ 目标已经是这些值。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="406"/>
-        <source>pick an account (add one in Accounts first)</source>
-        <translation>请选择账户（先在“账户”中添加）</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="408"/>
-        <source>give the recipe a name</source>
-        <translation>请给配方起个名字</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="439"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="623"/>
         <source>Saved version %1 (%2).</source>
         <translation>已保存第 %1 版（%2）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="440"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="624"/>
         <source>switched on</source>
         <translation>已开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="440"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="624"/>
         <source>switched off</source>
         <translation>已关闭</translation>
     </message>
@@ -950,202 +1734,207 @@
 <context>
     <name>RecipesPage</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="51"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="58"/>
         <source>Recipes</source>
-        <translation>配方</translation>
+        <translation>流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="53"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="59"/>
         <source>New recipe</source>
-        <translation>新建配方</translation>
+        <translation>新建流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="56"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="62"/>
         <source>Import file…</source>
         <translation>导入文件…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="61"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="67"/>
         <source>Recipe</source>
-        <translation>配方</translation>
+        <translation>流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="61"/>
-        <source>Checks</source>
-        <translation>检查频率</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="61"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="72"/>
         <source>Switched on</source>
         <translation>已开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="62"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="73"/>
         <source>Mode</source>
         <translation>模式</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="62"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="74"/>
         <source>Last run</source>
         <translation>上次运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="62"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="75"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="74"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="82"/>
         <source>No recipes yet. Start from a template, import a file, or build one.</source>
-        <translation>还没有配方。从模板开始、导入文件，或自己搭建一个。</translation>
+        <translation>还没有流程。从模板开始、导入文件，或自己搭建一个。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="79"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="87"/>
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="80"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="88"/>
         <source>Run now</source>
         <translation>立即运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="81"/>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="157"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="89"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="166"/>
         <source>Switch on</source>
         <translation>开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="82"/>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="158"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="90"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="167"/>
         <source>Dry run on</source>
         <translation>开启试运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="83"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="91"/>
         <source>Export / share…</source>
         <translation>导出 / 分享…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="84"/>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="241"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="92"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="271"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="104"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="138"/>
         <source>Reading recipes</source>
-        <translation>正在读取配方</translation>
+        <translation>正在读取流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="114"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="119"/>
         <source>on</source>
         <translation>开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="114"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="119"/>
         <source>off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="116"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="118"/>
         <source>paused</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="118"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="68"/>
+        <source>How often</source>
+        <translation>检查间隔</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="73"/>
         <source>dry run</source>
         <translation>试运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="118"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="73"/>
         <source>live</source>
         <translation>正式</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="119"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="127"/>
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="126"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="70"/>
         <source>Missed runs (sleep, downtime) are combined into one that runs as soon as possible, up to 1 hour late; each run reads from where the last one stopped, so nothing is skipped.</source>
         <translation>错过的运行（休眠、停机）会合并为一次，尽快执行，最多延迟 1 小时；每次运行都从上次停下的位置读取，因此不会遗漏。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="157"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="166"/>
         <source>Switch off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="158"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="167"/>
         <source>Go live</source>
         <translation>正式运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="172"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="173"/>
+        <source>Paused: %1</source>
+        <translation>已暂停：%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="195"/>
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="178"/>
-        <source>%1: %2 — %3 moved, %4 failed, %5 filtered out.</source>
-        <translation>%1：%2 —— 同步 %3 条，失败 %4 条，过滤 %5 条。</translation>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="228"/>
+        <source>%1 records read so far, %2 would move (dry run)</source>
+        <translation>已读取 %1 条记录，将同步 %2 条（试运行）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="198"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="229"/>
         <source>%1 records read so far, %2 moved</source>
         <translation>已读取 %1 条记录，已同步 %2 条</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="207"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="237"/>
         <source>Switching</source>
         <translation>正在切换</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="213"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="243"/>
         <source>Dry run</source>
         <translation>试运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="219"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="249"/>
         <source>Export recipe</source>
-        <translation>导出配方</translation>
+        <translation>导出流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="220"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="250"/>
         <source>Recipe files (*.yaml *.yml)</source>
-        <translation>配方文件 (*.yaml *.yml)</translation>
+        <translation>流程文件 (*.yaml *.yml)</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="231"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="261"/>
         <source>Saved %1 (no accounts or secrets inside).</source>
         <translation>已保存 %1（不含账户和密钥）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="231"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="261"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="237"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="267"/>
         <source>Remove recipe</source>
-        <translation>删除配方</translation>
+        <translation>删除流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="238"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="268"/>
         <source>Remove “%1” and its history?</source>
         <translation>删除“%1”及其历史记录？</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="244"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="274"/>
         <source>Import recipe</source>
-        <translation>导入配方</translation>
+        <translation>导入流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="245"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="275"/>
         <source>Recipe files (*.yaml *.yml *.json)</source>
-        <translation>配方文件 (*.yaml *.yml *.json)</translation>
+        <translation>流程文件 (*.yaml *.yml *.json)</translation>
     </message>
 </context>
 <context>
@@ -1163,7 +1952,7 @@
     <message>
         <location filename="../../src/ordersync_app/gui/host.py" line="81"/>
         <source>Running switched-on recipes on their schedules in this app.</source>
-        <translation>正在本应用中按计划运行已开启的配方。</translation>
+        <translation>正在本应用中按计划运行已开启的流程。</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/host.py" line="82"/>
@@ -1173,7 +1962,7 @@
     <message>
         <location filename="../../src/ordersync_app/gui/host.py" line="83"/>
         <source>Another OrderSync (app or worker) already schedules these recipes.</source>
-        <translation>另一个 OrderSync（应用或后台进程）已经在调度这些配方。</translation>
+        <translation>另一个 OrderSync（应用或后台进程）已经在调度这些流程。</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/host.py" line="84"/>
@@ -1214,24 +2003,80 @@
         <translation>关闭窗口后在系统托盘中继续运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/settings.py" line="45"/>
+        <location filename="../../src/ordersync_app/gui/pages/settings.py" line="49"/>
+        <source>This desktop has no system tray. When you close the window, OrderSync asks whether to keep syncing in the background.</source>
+        <translation>这个桌面没有系统托盘。关闭窗口时，OrderSync 会询问是否在后台继续同步。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/settings.py" line="51"/>
         <source>Background</source>
         <translation>后台</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/settings.py" line="48"/>
+        <location filename="../../src/ordersync_app/gui/pages/settings.py" line="54"/>
         <source>Scheduler</source>
         <translation>调度</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/settings.py" line="51"/>
+        <location filename="../../src/ordersync_app/gui/pages/settings.py" line="57"/>
         <source>Data folder</source>
         <translation>数据文件夹</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/settings.py" line="59"/>
+        <location filename="../../src/ordersync_app/gui/pages/settings.py" line="65"/>
         <source>Not running in this window.</source>
         <translation>未在此窗口中运行。</translation>
+    </message>
+</context>
+<context>
+    <name>StartPointChooser</name>
+    <message>
+        <location filename="../../src/ordersync_app/gui/startpoint.py" line="41"/>
+        <source>orders</source>
+        <translation>订单</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/startpoint.py" line="43"/>
+        <source>From now on</source>
+        <translation>从现在开始</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/startpoint.py" line="44"/>
+        <source>Only %1 that change after you save count. The past is left alone, so a first test may find nothing to do.</source>
+        <translation>只处理保存之后发生变化的%1。过去的不动，所以第一次试运行可能没有要处理的。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/startpoint.py" line="46"/>
+        <source>Everything already there</source>
+        <translation>包括已有的全部</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/startpoint.py" line="47"/>
+        <source>Every matching %1 in the app is processed, old ones included. Preview with a dry run first.</source>
+        <translation>应用中所有符合条件的%1都会处理，包括旧的。请先用试运行预览。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/startpoint.py" line="49"/>
+        <source>From a date</source>
+        <translation>从某个日期开始</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/startpoint.py" line="50"/>
+        <source>%1 that changed since the chosen day.</source>
+        <translation>所选日期之后发生变化的%1。</translation>
+    </message>
+</context>
+<context>
+    <name>StartPointDialog</name>
+    <message>
+        <location filename="../../src/ordersync_app/gui/startpoint.py" line="100"/>
+        <source>Where should this recipe start?</source>
+        <translation>这个流程从何时开始？</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/startpoint.py" line="103"/>
+        <source>Choose which changes this recipe handles. This is set once, when it is first saved.</source>
+        <translation>选择这个流程处理哪些变化。只在第一次保存时设置一次。</translation>
     </message>
 </context>
 <context>
@@ -1308,6 +2153,16 @@
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/widgets.py" line="40"/>
+        <source>needs attention</source>
+        <translation>需要处理</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/widgets.py" line="41"/>
+        <source>not tested yet</source>
+        <translation>尚未测试</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/widgets.py" line="42"/>
         <source>in progress</source>
         <translation>处理中</translation>
     </message>
@@ -1315,100 +2170,243 @@
 <context>
     <name>StepCard</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="113"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="112"/>
+        <source>Move this step up</source>
+        <translation>上移这一步</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="115"/>
+        <source>Move this step down</source>
+        <translation>下移这一步</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="137"/>
+        <source>Move it above the action</source>
+        <translation>移到动作之前</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="152"/>
         <source>Remove step</source>
         <translation>删除步骤</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="125"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="164"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="127"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="166"/>
         <source>Account</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="160"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="199"/>
         <source>(no account yet — add one in Accounts)</source>
         <translation>（还没有账户 —— 请先在“账户”中添加）</translation>
     </message>
 </context>
 <context>
+    <name>Steps</name>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="54"/>
+        <source>Filter</source>
+        <translation>过滤</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="55"/>
+        <source>Lookup</source>
+        <translation>查找</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="56"/>
+        <source>Action</source>
+        <translation>动作</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="59"/>
+        <source>passed</source>
+        <translation>通过</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="60"/>
+        <source>filtered out</source>
+        <translation>被过滤</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="61"/>
+        <source>found</source>
+        <translation>已找到</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="62"/>
+        <source>nothing found</source>
+        <translation>没有找到</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="63"/>
+        <source>nothing found, record skipped</source>
+        <translation>没有找到，已跳过这条记录</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="64"/>
+        <source>written</source>
+        <translation>已写入</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="65"/>
+        <source>already written before</source>
+        <translation>之前已写入</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="66"/>
+        <source>written earlier (checked in the target)</source>
+        <translation>之前已写入（已在目标中核对）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="67"/>
+        <source>the target already had these values</source>
+        <translation>目标中已经是这些值</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="68"/>
+        <source>refused</source>
+        <translation>被拒绝</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="69"/>
+        <source>could not compute a value</source>
+        <translation>无法算出值</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="70"/>
+        <source>will be retried</source>
+        <translation>将会重试</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="71"/>
+        <source>would write (dry run)</source>
+        <translation>将会写入（试运行）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/activity.py" line="72"/>
+        <source>would change nothing (dry run)</source>
+        <translation>不会有任何改变（试运行）</translation>
+    </message>
+</context>
+<context>
     <name>TemplatesPage</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="180"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="202"/>
         <source>Templates</source>
         <translation>模板</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="181"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="203"/>
         <source>Ready-made recipes. Pick one, choose your accounts, and it is ready to switch on. You can also drop a recipe file anywhere on this window.</source>
-        <translation>现成的配方。选一个、选好账户，就可以开启。也可以把配方文件拖到本窗口任意位置。</translation>
+        <translation>现成的流程。选一个、选好账户，就可以开启。也可以把流程文件拖到本窗口任意位置。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="186"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="208"/>
         <source>Import file…</source>
         <translation>导入文件…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="204"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="226"/>
         <source>Reading templates</source>
         <translation>正在读取模板</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="221"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="243"/>
         <source>Needs: %1</source>
         <translation>需要：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="224"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="246"/>
         <source>Use this template</source>
         <translation>使用此模板</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="237"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="261"/>
         <source>Import recipe</source>
-        <translation>导入配方</translation>
+        <translation>导入流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="238"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="262"/>
         <source>Recipe files (*.yaml *.yml *.json)</source>
-        <translation>配方文件 (*.yaml *.yml *.json)</translation>
+        <translation>流程文件 (*.yaml *.yml *.json)</translation>
     </message>
 </context>
 <context>
     <name>TransformChainDialog</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="149"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="304"/>
+        <source>Transforms for “%1”</source>
+        <translation>“%1”的转换</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="305"/>
         <source>Transforms</source>
         <translation>转换</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="168"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="311"/>
+        <source>Transforms change the value step by step, top to bottom. Add one from the list, fill in its settings on the right, and check the preview below.</source>
+        <translation>转换按从上到下的顺序逐步改变值。从列表中添加一个转换，在右侧填写设置，并在下方查看预览。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="329"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="170"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="331"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="172"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="333"/>
         <source>Up</source>
         <translation>上移</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="293"/>
-        <source>time zone</source>
-        <translation>时区</translation>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="335"/>
+        <source>Down</source>
+        <translation>下移</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="320"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="362"/>
+        <source>No transform yet: the value is written as it is.</source>
+        <translation>还没有转换：值按原样写入。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="462"/>
+        <source>other  “%1”</source>
+        <translation>其他  “%1”</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="482"/>
+        <source>the text to find</source>
+        <translation>要查找的文字</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="482"/>
+        <source>(nothing: remove it)</source>
+        <translation>（留空：删除它）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="483"/>
+        <source>e.g. ORD-</source>
+        <translation>例如 ORD-</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="504"/>
         <source>Sample value: %1</source>
         <translation>样例值：%1</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="509"/>
+        <source>“%1” is not one of the allowed values</source>
+        <translation>“%1”不是允许的值</translation>
     </message>
 </context>
 <context>
@@ -1457,62 +2455,67 @@
 <context>
     <name>TriggerCard</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="188"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="236"/>
         <source>1. When this happens (trigger)</source>
         <translation>1. 当发生这件事时（触发器）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="189"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="237"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="191"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="239"/>
         <source>every minute</source>
         <translation>每分钟</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="191"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="239"/>
         <source>every 5 minutes</source>
         <translation>每 5 分钟</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="192"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="240"/>
         <source>every 15 minutes</source>
         <translation>每 15 分钟</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="192"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="240"/>
         <source>every hour</source>
         <translation>每小时</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="196"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="244"/>
         <source>from now on</source>
         <translation>从现在开始</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="197"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="245"/>
         <source>everything, including the past</source>
         <translation>全部，包括过去的</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="198"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="246"/>
+        <source>from a date…</source>
+        <translation>从某个日期开始…</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="256"/>
         <source>Check</source>
         <translation>检查频率</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="199"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="257"/>
         <source>Start</source>
         <translation>起点</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="200"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="258"/>
         <source>Load sample</source>
         <translation>加载样例</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="225"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="307"/>
         <source>Sample %1: %2</source>
         <translation>样例 %1：%2</translation>
     </message>

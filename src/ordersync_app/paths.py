@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -73,14 +74,26 @@ def sandbox_dir() -> Path:
     return home() / "sandbox"
 
 
-def templates_dir() -> Path:
-    """The shipped recipe templates (``recipes/`` of the checkout, or of the packaged app)."""
-    import sys
+def _data_dir(name: str, installed: str) -> Path:
+    """A data folder of the repository (``resources``, ``recipes``): where the packaged app or the
+    installed wheel carries it (``setup.py`` copies it into the package as ``installed``), else the checkout's."""
+    bundled = getattr(sys, "_MEIPASS", None)
+    if bundled:
+        return Path(bundled) / name
+    inside = Path(__file__).resolve().parent / installed
+    if inside.is_dir():
+        return inside
+    return Path(__file__).resolve().parents[2] / name
 
+
+def resources_dir() -> Path:
+    """Translations, icons and schemas (``resources/``)."""
+    return _data_dir("resources", "resources")
+
+
+def templates_dir() -> Path:
+    """The shipped recipe templates (``recipes/`` of the checkout, of the wheel, or of the packaged app)."""
     override = os.environ.get("ORDERSYNC_TEMPLATES")
     if override:
         return Path(override)
-    bundled = getattr(sys, "_MEIPASS", None)
-    if bundled:
-        return Path(bundled) / "recipes"
-    return Path(__file__).resolve().parents[2] / "recipes"
+    return _data_dir("recipes", "templates")

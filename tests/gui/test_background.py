@@ -30,7 +30,7 @@ def test_tasks_call_back_on_the_gui_thread(qtbot, window) -> None:
     with qtbot.waitSignal(tasks.failed) as failed:
         tasks.run(lambda: (_ for _ in ()).throw(SetupError("no such account", hint="add one")), title="Testing")
     assert failed.args[0] == "Testing"
-    assert failed.args[1].startswith("no such account")
+    assert failed.args[1].startswith("The account needs attention")  # in plain words, no developer text
     assert tasks.wait_idle()
 
 

@@ -1,10 +1,12 @@
-"""Build the demo recipe from scratch in the builder, as a user would, then run it and see Activity."""
+"""Build the demo recipe from scratch in the builder, as a user would, then run it and see Activity; steps go
+where they take effect and can be moved; a filter after its action is flagged before saving; unsaved work is
+guarded."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
-from tests.gui.conftest import wait_loaded
+from PySide6.QtWidgets import QDialog, QMessageBox
+from tests.gui.conftest import FULFILLED_TEMPLATE, wait_loaded
 
 from ordersync_app.gui.builder.cards import ActionCard, FilterCard
 from ordersync_app.gui.main_window import MainWindow
@@ -19,54 +21,70 @@ def _pick(combo, data) -> None:
     combo.setCurrentIndex(index)
 
 
-def test_build_save_enable_run_and_see_activity(qtbot, window: MainWindow, demo_accounts) -> None:
+def _new_recipe(qtbot, window: MainWindow):
     window.show_page("recipes")
     qtbot.mouseClick(window.recipes.new, LEFT)
     b = window.builder
-    qtbot.waitUntil(lambda: b.loaded == 1 and b.trigger is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: b.loaded >= 1 and b.trigger is not None and bool(b.cards(ActionCard)), timeout=10_000)
+    return b
+
+
+def test_build_save_enable_run_and_see_activity(qtbot, window: MainWindow, demo_accounts) -> None:
+    b = _new_recipe(qtbot, window)
     trigger = b.trigger
     _pick(trigger.app, "shopify")
     _pick(trigger.operation, "order_fulfilled")
     _pick(trigger.account, "demo-shop")
-    _pick(trigger.start, "everything")
     with qtbot.waitSignal(b.sample_loaded, timeout=15_000):
         qtbot.mouseClick(trigger.load, LEFT)
     assert b.state.live
     assert b.state.record()["displayFulfillmentStatus"] == "FULFILLED"
 
-    # the action card offers the target's fields; the source picker shows sample values
+    # the action card offers the target's fields; the picker shows labels, paths and samples, likely match first
     action = b.cards(ActionCard)[0]
     _pick(action.app, "hubspot")
     _pick(action.operation, "update_deal")
     _pick(action.account, "demo-crm")
     assert "dealstage" in action.fields
-    offered = [action.match.source.itemText(i) for i in range(action.match.source.count())]
-    assert any(t.startswith("legacyResourceId  =  50") for t in offered)
+    assert "Deal stage" in action.field_text("dealstage") and "dealstage" in action.field_text("dealstage")
+    first = action.match.source.choices[0]
+    assert (first.path, first.label_en) == ("legacyResourceId", "Order ID") and first.sample.startswith("50")
+    popup = action.match.source.open_popup()
+    assert popup.width() >= 560  # wide enough to read label, path and sample
+    popup.search.setText("tracking")  # a substring, not a prefix
+    assert popup.visible_paths() == ["fulfillments[0].trackingInfo.number", "fulfillments[0].trackingInfo.company"]
+    popup.search.setText("Tracking number")  # the label finds it too
+    assert popup.visible_paths() == ["fulfillments[0].trackingInfo.number"]
+    popup.close()
 
-    # saving without a match shows the problem on the action card
+    # saving without a match shows the problem on the action card, in plain words
     b.title.setText("Shipped orders move deals")
     b.slug.setText("shipped-deals")
     with qtbot.waitSignal(b.problems_shown):
         b.save()
     assert action.problem.isVisibleTo(b)
-    assert "match" in action.problem.text().lower()
+    assert "the field that finds the record to update" in action.problem.text()
+    assert "`" not in action.problem.text() and "steps[" not in action.problem.text()
 
-    action.match.set_path("legacyResourceId")
+    popup = action.match.source.open_popup()
+    popup.pick_current()  # Enter on the first (likely) match
+    assert action.match.path() == "legacyResourceId"
     stage = action.fields["dealstage"]
     stage.set_path("displayFulfillmentStatus")
     dialog = stage.edit_transforms()
     dialog.add_transform("lookup_table")
     table = dialog.editor
-    rows = {table.table.item(r, 0).text(): r for r in range(table.table.rowCount())}
+    rows = table.rows()
     assert {"FULFILLED", "PARTIALLY_FULFILLED"} <= rows.keys()  # offered from the field's declared values
-    table.table.item(rows["FULFILLED"], 1).setText("shipped")
-    table.table.item(rows["PARTIALLY_FULFILLED"], 1).setText("processed")
+    table.set_value(rows["FULFILLED"], 1, "shipped")
+    table.set_value(rows["PARTIALLY_FULFILLED"], 1, "processed")
     assert "shipped" in dialog.preview.text()
     dialog.done(QDialog.DialogCode.Accepted)
     assert stage.preview.text() == "→ shipped"
 
-    # a filter step, checked live against the sample
+    # "+ Filter" goes before the action, where it can stop records; checked live against the sample
     qtbot.mouseClick(b.add_filter, LEFT)
+    assert isinstance(b.steps[0], FilterCard) and isinstance(b.steps[1], ActionCard)
     flt = b.cards(FilterCard)[0]
     cond = flt.rows[0]
     cond.field.set_path("displayFulfillmentStatus")
@@ -79,18 +97,24 @@ def test_build_save_enable_run_and_see_activity(qtbot, window: MainWindow, demo_
     result = tested.args[0]
     assert result.exists
     assert result.properties == {"dealstage": "shipped"}
-    assert not result.errors
-    assert action.result.text()  # what would change (or that nothing would)
+    assert action.result.text() and "dealstage:" not in action.result.text()  # labels, not property keys
 
     b.enable.setChecked(True)
+    qtbot.mouseClick(b.save_button, LEFT)  # the first save asks where the recipe starts
+    start = b.last_start_dialog
+    assert not start.ok.isEnabled()  # no silent default
+    start.chooser.choose("everything")
     with qtbot.waitSignal(b.saved, timeout=15_000) as saved:
-        qtbot.mouseClick(b.save_button, LEFT)
+        qtbot.mouseClick(start.ok, LEFT)
     info = saved.args[0]
     assert info.enabled
     assert info.bindings == {"shop": "demo-shop", "crm": "demo-crm"}
     doc = recipes.get_recipe("shipped-deals").document
-    assert doc["steps"][0]["action"]["fields"]["dealstage"]["transforms"][0]["lookup_table"]["table"] == {
+    assert doc["trigger"]["start"] == "everything"
+    assert [next(iter(s)) for s in doc["steps"]] == ["filter", "action"]
+    assert doc["steps"][1]["action"]["fields"]["dealstage"]["transforms"][0]["lookup_table"]["table"] == {
         "FULFILLED": "shipped", "PARTIALLY_FULFILLED": "processed"}
+    assert not b.is_dirty()
 
     # run it from the Recipes page, then read the outcome in Activity
     qtbot.mouseClick(b.back, LEFT)
@@ -102,26 +126,66 @@ def test_build_save_enable_run_and_see_activity(qtbot, window: MainWindow, demo_
     moved = run.args[0].succeeded
     assert moved >= 8
     assert run.args[0].failed == 0
+    assert page.note.text().startswith(f"Updated {moved} deals.")
     activity = window.activity
     before = activity.loaded
     window.show_page("activity")
     wait_loaded(qtbot, activity, before)
+    activity.tabs.setCurrentIndex(1)
     assert [r.status for r in activity.records].count("succeeded") == moved
     activity.table.selectRow(0)
-    assert "delivered" in activity.detail.toPlainText()
+    qtbot.waitUntil(lambda: "written" in activity.detail.toPlainText(), timeout=10_000)
+
+
+def test_a_filter_after_its_action_is_flagged_and_moved(qtbot, window: MainWindow, demo_accounts) -> None:
+    b = _new_recipe(qtbot, window)
+    flt = b.insert_step("filter", len(b.steps))  # "+ Add a step here" under the action
+    assert b.steps.index(flt) == 1
+    qtbot.waitUntil(lambda: flt.isVisible())  # a new card is shown by the event loop
+    assert flt.warning.isVisibleTo(b) and "cannot stop anything" in flt.warning_text.text()
+    b.title.setText("Guarded")
+    b.slug.setText("guarded")
+    with qtbot.waitSignal(b.problems_shown):
+        b.save()  # refused: the filter would do nothing
+    qtbot.waitUntil(lambda: flt.warning_fix.height() > 0)  # laid out by the event loop
+    qtbot.mouseClick(flt.warning_fix, LEFT)  # "Move it above the action"
+    assert b.steps.index(flt) == 0 and not flt.warning.isVisibleTo(b)
+    qtbot.waitUntil(lambda: flt.down.height() > 0)
+    qtbot.mouseClick(flt.down, LEFT)
+    assert b.steps.index(flt) == 1 and flt.warning.isVisibleTo(b)
+    qtbot.mouseClick(flt.up, LEFT)
+    assert b.steps.index(flt) == 0
+
+
+def test_leaving_with_unsaved_changes_asks(qtbot, window: MainWindow, demo_accounts) -> None:
+    b = _new_recipe(qtbot, window)
+    assert not b.is_dirty()
+    b.title.setText("Half built")
+    assert b.is_dirty()
+    qtbot.mouseClick(b.back, LEFT)
+    box = window.last_question
+    assert box is not None and box.isVisible() and window.current_page() == "builder"
+    keep = next(x for x in box.buttons() if box.buttonRole(x) == QMessageBox.ButtonRole.RejectRole)
+    qtbot.mouseClick(keep, LEFT)
+    assert window.current_page() == "builder" and b.title.text() == "Half built"
+    window.sidebar.setCurrentRow(0)  # the sidebar asks too
+    box = window.last_question
+    discard = next(x for x in box.buttons() if box.buttonRole(x) == QMessageBox.ButtonRole.DestructiveRole)
+    qtbot.mouseClick(discard, LEFT)
+    assert window.current_page() == "home"
 
 
 def test_editing_a_stored_recipe_round_trips(qtbot, window: MainWindow, demo_accounts) -> None:
-    from tests.gui.conftest import FULFILLED_TEMPLATE
-
     recipes.import_recipe(FULFILLED_TEMPLATE, {"shop": "demo-shop", "crm": "demo-crm"}, name="demo")
     before = recipes.get_recipe("demo").document
     window.open_builder("demo")
     b = window.builder
     qtbot.waitUntil(lambda: b.loaded == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: b.state.live, timeout=15_000)  # a stored recipe loads its sample by itself
     assert b.trigger.account.currentData() == "demo-shop"
+    assert not b.is_dirty()
     with qtbot.waitSignal(b.saved, timeout=15_000):
-        b.save()
+        b.save()  # no start-point question when editing
     after = recipes.get_recipe("demo")
     assert after.version == 2
     assert after.document == before

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
 
 from ordersync_app.connectors.sdk.spec import Field, Param
 from ordersync_app.gui import i18n
@@ -14,9 +13,8 @@ LEFT = Qt.MouseButton.LeftButton
 
 
 def _labels(card: ActionCard) -> list[str]:
-    box = card.fields_box
-    return [w.text() for i in range(box.rowCount())
-            if (item := box.itemAtPosition(i, 0)) and isinstance(w := item.widget(), QLabel)]
+    return [card.field_text(key).replace("<br><span style='color:#6b7280;font-size:9pt'>", " | ")
+            .replace("</span>", "") for key in card.fields]
 
 
 def test_label_zh_is_keyword_only_and_optional() -> None:
@@ -33,14 +31,14 @@ def test_action_fields_and_match_in_chinese(qtbot, window: MainWindow) -> None:
     action.app.setCurrentIndex(action.app.findData("hubspot"))
     action.operation.setCurrentIndex(action.operation.findData("upsert_deal"))
     english = _labels(action)
-    assert "dealstage *" in english and "amount" in english
+    assert "Deal stage * | dealstage" in english and "Amount | amount" in english  # label first, key second
     assert action.match_label.text() == "Order ID held by the deal *"
 
     i18n.install("zh_CN")
     action.operation.setCurrentIndex(action.operation.findData("update_deal"))
     action.operation.setCurrentIndex(action.operation.findData("upsert_deal"))
     chinese = _labels(action)
-    for text in ("交易阶段（dealstage） *", "销售管道（pipeline） *", "金额（amount）", "成交日期（closedate）",
-                 "交易名称（dealname） *", "交易描述（description）"):
+    for text in ("交易阶段 * | dealstage", "销售管道 * | pipeline", "金额 | amount", "成交日期 | closedate",
+                 "交易名称 * | dealname", "交易描述 | description"):
         assert text in chinese, chinese
     assert action.match_label.text() == "交易上记录的订单 ID *"

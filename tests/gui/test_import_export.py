@@ -25,6 +25,9 @@ def test_use_a_template_then_export_it(qtbot, window: MainWindow, demo_accounts,
     wizard = window.last_wizard
     assert wizard is not None
     assert wizard.bindings() == {"shop": "demo-shop", "crm": "demo-crm"}
+    assert "Shopify account" in [wizard.form.labelForField(c).text() for c in wizard.roles.values()]  # not "shop"
+    assert not wizard.ok.isEnabled()  # the start point is chosen, never defaulted
+    wizard.start.choose("now")
     wizard.enable.setChecked(True)
     with qtbot.waitSignal(wizard.accepted, timeout=10_000):
         qtbot.mouseClick(wizard.ok, LEFT)
@@ -55,6 +58,7 @@ def test_drop_a_file_to_import(qtbot, window: MainWindow, demo_accounts, tmp_pat
     wizard = window.last_wizard
     assert wizard is not None
     wizard.name.setText("from-drop")
+    wizard.start.choose("everything")
     with qtbot.waitSignal(wizard.accepted, timeout=10_000):
         qtbot.mouseClick(wizard.ok, LEFT)
     assert recipes.get_recipe("from-drop").bindings == {"shop": "demo-shop", "crm": "demo-crm"}
@@ -64,53 +68,51 @@ def test_invalid_file_lists_its_problems(qtbot, window: MainWindow, home, tmp_pa
     path = tmp_path / "bad.yaml"
     path.write_text(FULFILLED_TEMPLATE.read_text("utf-8").replace("update_deal", "update_dael"), "utf-8")
     wizard = window.open_import(str(path))
+    assert wizard is not None
     assert not wizard.ok.isEnabled()
-    assert "update_dael" in wizard.problem.text()
-    assert "update_deal" in wizard.problem.text()
+    assert wizard.problem.text() == "• Pick an action from the list."  # plain words, no file paths or YAML
+    assert "update_dael" in wizard.problem.toolTip()  # the precise report stays available
 
 
 def _chinese_template(tmp_path: Path, title: str) -> Path:
-    path = tmp_path / f"{len(title)}.yaml"
+    path = tmp_path / f"{len(title)}-{abs(hash(title))}.yaml"
     path.write_text(FULFILLED_TEMPLATE.read_text("utf-8").replace(
         "name: Shopify order fulfilled → HubSpot deal stage", f"name: {title}"), "utf-8")
     return path
 
 
+def _import(qtbot, wizard) -> None:
+    wizard.start.choose("now")
+    with qtbot.waitSignal(wizard.accepted, timeout=10_000):
+        qtbot.mouseClick(wizard.ok, LEFT)
+
+
 def test_two_chinese_templates_get_two_readable_names(qtbot, window: MainWindow, demo_accounts,
                                                       tmp_path: Path) -> None:
     names = []
-    for title in ("订单发货同步", "订单退款同步"):
+    for title in ("订单发货同步", "订单退款同步", "订单发货同步"):
         wizard = window.open_import(str(_chinese_template(tmp_path, title)))
-        with qtbot.waitSignal(wizard.accepted, timeout=10_000):
-            qtbot.mouseClick(wizard.ok, LEFT)
+        _import(qtbot, wizard)
         assert wizard.imported is not None
         names.append(wizard.imported.name)
-    assert names == ["ding-dan-fa-huo-tong-bu", "ding-dan-tui-kuan-tong-bu"]
-    assert {r.title for r in recipes.list_recipes()} == {"订单发货同步", "订单退款同步"}
+    assert names == ["ding-dan-fa-huo-tong-bu", "ding-dan-tui-kuan-tong-bu", "ding-dan-fa-huo-tong-bu-2"]
+    assert all(recipes.get_recipe(n).version == 1 for n in names)  # nothing was replaced silently
 
 
-def test_the_import_wizard_asks_before_replacing_a_recipe(qtbot, window: MainWindow, demo_accounts,
-                                                          tmp_path: Path) -> None:
-    first = window.open_import(str(_chinese_template(tmp_path, "订单发货同步")))
-    with qtbot.waitSignal(first.accepted, timeout=10_000):
-        qtbot.mouseClick(first.ok, LEFT)
-    taken = first.imported.name if first.imported else ""
-
-    second = window.open_import(str(_chinese_template(tmp_path, "订单发货同步")))
-    assert second.name.text() == f"{taken}-2"  # a free name is offered first
-    second.name.setText(taken)
-    qtbot.mouseClick(second.ok, LEFT)
-    qtbot.waitUntil(lambda: second.replace_question is not None and second.replace_question.isVisible(),
-                    timeout=5_000)
-    assert recipes.get_recipe(taken).version == 1  # nothing replaced while the question is open
-    keep = next(b for b in second.replace_question.buttons() if b is not second.replace_button)
-    qtbot.mouseClick(keep, LEFT)
-    assert second.name.text() == f"{taken}-2" and recipes.get_recipe(taken).version == 1
-
-    second.name.setText(taken)
-    qtbot.mouseClick(second.ok, LEFT)
-    qtbot.waitUntil(lambda: second.replace_question is not None and second.replace_question.isVisible(),
-                    timeout=5_000)
-    with qtbot.waitSignal(second.accepted, timeout=10_000):
-        qtbot.mouseClick(second.replace_button, LEFT)
-    assert recipes.get_recipe(taken).version == 2
+def test_importing_over_a_recipe_of_the_same_name_asks_first(qtbot, window: MainWindow, demo_accounts) -> None:
+    recipes.import_recipe(FULFILLED_TEMPLATE, {"shop": "demo-shop", "crm": "demo-crm"},
+                          name="shopify-order-fulfilled-hubspot-deal-stage")
+    wizard = window.open_import(str(FULFILLED_TEMPLATE))
+    assert wizard is not None
+    assert wizard.name.text() == "shopify-order-fulfilled-hubspot-deal-stage-2"  # a free name is offered
+    qtbot.waitUntil(lambda: wizard.ok.text() == "Import", timeout=10_000)
+    wizard.name.setText("shopify-order-fulfilled-hubspot-deal-stage")  # the user asks for the taken name
+    qtbot.waitUntil(lambda: wizard.taken.isVisibleTo(wizard), timeout=10_000)
+    assert wizard.ok.text() == "Replace"
+    wizard.name.setText("a-second-one")
+    qtbot.waitUntil(lambda: not wizard.taken.isVisibleTo(wizard), timeout=10_000)
+    assert wizard.ok.text() == "Import"
+    wizard.name.setText("shopify-order-fulfilled-hubspot-deal-stage")
+    qtbot.waitUntil(lambda: wizard.ok.text() == "Replace", timeout=10_000)
+    _import(qtbot, wizard)
+    assert recipes.get_recipe("shopify-order-fulfilled-hubspot-deal-stage").version == 2

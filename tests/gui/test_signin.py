@@ -15,7 +15,7 @@ import httpx
 import pytest
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QComboBox, QLineEdit
+from PySide6.QtWidgets import QLineEdit
 from tests.gui.conftest import wait_loaded
 
 from ordersync_app.gui.main_window import MainWindow
@@ -58,17 +58,16 @@ def browser() -> Iterator[Browser]:
 
 def test_sign_in_with_hubspot_from_the_account_form(qtbot, window: MainWindow, sandbox, browser: Browser) -> None:
     base = sandbox.url("hubspot")
-    dialog = AccountDialog(window.ctx, window)
+    dialog = AccountDialog(window.ctx, window, connector_key="hubspot")
     qtbot.addWidget(dialog)
     dialog.show()
-    dialog.app.setCurrentIndex(dialog.app.findData("hubspot"))
     assert not dialog.signin_button.isVisible()  # private app token is the default
-    mode = dialog.fields["auth_mode"]
-    assert isinstance(mode, QComboBox)
-    mode.setCurrentText("oauth")
+    dialog.choose_method("oauth")  # the sign-in method first, then only its fields
     assert dialog.signin_button.isVisible()
     assert dialog.signin_button.text() == "Sign in with HubSpot"
+    assert not dialog.save_button.isVisible()
     dialog.name.setText("crm")
+    qtbot.mouseClick(dialog.advanced_toggle, LEFT)
     for key, value in (("client_id", SANDBOX_CLIENT_ID), ("authorize_url", f"{base}/oauth/authorize"),
                        ("client_secret", SANDBOX_CLIENT_SECRET)):
         field = dialog.fields[key]
@@ -80,7 +79,7 @@ def test_sign_in_with_hubspot_from_the_account_form(qtbot, window: MainWindow, s
     assert browser.opened and browser.opened[0].startswith(f"{base}/oauth/authorize?")
     assert store.get_secret("crm", "refresh_token") == SANDBOX_REFRESH_TOKEN
     assert accounts.get_account("crm").status == "ok"
-    assert "deal pipeline" in dialog.problem.text()
+    assert "deal pipeline" in dialog.problem.toolTip()
 
 
 def test_reconnect_signs_an_oauth_account_in_again(qtbot, window: MainWindow, sandbox, browser: Browser,

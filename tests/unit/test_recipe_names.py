@@ -18,7 +18,7 @@ def test_a_taken_name_is_numbered(home) -> None:
     accounts.add_account("crm", "hubspot", base_url="sandbox://hubspot")
     assert recipes.free_name("orders") == "orders"
     recipes.import_recipe(DEMO_TEMPLATE, {"shop": "shop", "crm": "crm"}, name="orders")
-    assert recipes.recipe_exists("orders")
+    assert recipes.exists("orders")
     assert recipes.free_name("orders") == "orders-2"
     recipes.import_recipe(DEMO_TEMPLATE, {"shop": "shop", "crm": "crm"}, name="orders-2")
     assert recipes.free_name("orders") == "orders-3"

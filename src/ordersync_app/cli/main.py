@@ -483,6 +483,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--screenshot", metavar="FILE", help="render a page offscreen to PNG and exit")
     g.add_argument("--page", default="home")
     g.add_argument("--lang", choices=["zh_CN", "en"])
+    g.add_argument("--size", default="1180x680", help="window size for --screenshot, WIDTHxHEIGHT")
     g.set_defaults(func=cmd_gui)
 
     from ordersync_app.cli import ops

@@ -43,5 +43,6 @@ class AppContext(QObject):
                           .replace("%1", recipe).replace("%2", since))
 
     def close(self) -> None:
-        """Stop listening to the engine."""
+        """Stop listening to the engine; work still running reports to no one."""
         self.bridge.detach()
+        self.tasks.shutdown()

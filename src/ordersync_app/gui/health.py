@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from ordersync_app.services import accounts, recipes, runs
+from ordersync_app.services import accounts, queue, recipes, runs
 
 
 @dataclass
@@ -22,6 +22,7 @@ class Health:
     reconnect: list[str] = field(default_factory=list)
     last_runs: list[dict[str, Any]] = field(default_factory=list)  # per recipe: title, status, when, counts
     week: list[tuple[date, int, int]] = field(default_factory=list)  # day, succeeded, failed
+    top_problem: queue.ErrorGroup | None = None  # the biggest group of failed records with one cause
 
     @property
     def state(self) -> str:
@@ -50,7 +51,10 @@ def collect(*, today: date | None = None) -> Health:
     health.reconnect = [a.name for a in accounts.list_accounts() if a.status == "reconnect"]
     for r in listed:
         health.last_runs.append({"name": r.name, "title": r.title, "enabled": r.enabled, "failed": r.failed,
-                                 "paused": r.paused_reason, **(r.last_run or {})})
+                                 "paused": r.paused_reason, "document": r.document, **(r.last_run or {})})
+    if health.failed:
+        found = queue.groups()
+        health.top_problem = found[0] if found else None
     days = {today - timedelta(days=n): [0, 0] for n in range(6, -1, -1)}
     ok = bad = 0
     for run in runs.runs(limit=2000):

@@ -25,11 +25,8 @@ _state: dict[str, object] = {"lang": "en", "translators": []}
 
 
 def resources_dir() -> Path:
-    """``resources/`` of the checkout, or of the packaged (PyInstaller) app."""
-    bundled = getattr(sys, "_MEIPASS", None)
-    if bundled:
-        return Path(bundled) / "resources"
-    return Path(__file__).resolve().parents[3] / "resources"
+    """``resources/`` of the checkout, of the installed wheel, or of the packaged (PyInstaller) app."""
+    return paths.resources_dir()
 
 
 def settings() -> QSettings:

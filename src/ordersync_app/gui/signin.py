@@ -18,7 +18,6 @@ from PySide6.QtGui import QDesktopServices
 from ordersync_app.connectors.sdk.spec import SANDBOX_SCHEME
 from ordersync_app.domain.errors import SetupError
 from ordersync_app.gui.context import AppContext
-from ordersync_app.gui.tasks import describe
 from ordersync_app.services import accounts, oauth
 
 
@@ -44,12 +43,12 @@ class SignIn(QObject):
     Signals:
         waiting(str, bool): the sign-in page's URL and whether a browser opened it; waiting for the user.
         succeeded(str): signed in; what the vendor said when the account was tested.
-        failed(str): a readable reason (no secrets).
+        failed(object): the exception (shown in plain words by the caller; no secrets).
     """
 
     waiting = Signal(str, bool)
     succeeded = Signal(str)
-    failed = Signal(str)
+    failed = Signal(object)
 
     def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -78,4 +77,4 @@ class SignIn(QObject):
 
     def _fail(self, exc: BaseException) -> None:
         self.flow = None
-        self.failed.emit(describe(exc))
+        self.failed.emit(exc)

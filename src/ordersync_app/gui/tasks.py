@@ -42,14 +42,36 @@ class _Job(QRunnable):
             self._relay.succeeded.emit(result)
 
 
+def _deliver(callback: Callable[[Any], None], value: Any) -> None:
+    """Call back, unless the widgets the callback would update were destroyed meanwhile (a page rebuilt
+    for another language, a dialog closed): then there is no one left to tell."""
+    try:
+        callback(value)
+    except RuntimeError as exc:
+        if "already deleted" not in str(exc):
+            raise
+        log.debug("a background answer arrived for a closed widget: %s", exc)
+
+
 def describe(exc: BaseException) -> str:
-    """A one-paragraph message for the user (known errors say what to do; others point at the log)."""
+    """A one-paragraph message for the user, in plain words and the language in use.
+
+    Known errors say what happened and what to do (``services.explain``); recipe problems are listed
+    in plain words (``services.problems``); anything else points at the log file.
+    """
+    from ordersync_app.gui import i18n
+    from ordersync_app.services.explain import explain
+    from ordersync_app.services.problems import plain_problems
+
+    lang = i18n.current()
+    problems = getattr(exc, "problems", None)
+    if isinstance(exc, OrderSyncError) and problems:
+        header = "这个流程有问题：" if lang.startswith("zh") else "The recipe has problems:"
+        return "\n".join([header, *(f"• {p.text.pick(lang)}" for p in plain_problems(problems))])
     if isinstance(exc, OrderSyncError):
-        problems = getattr(exc, "problems", None)
-        if problems:
-            return "\n".join([exc.what, *(f"• {p}" for p in problems)])
-        return exc.render()
-    return mask(f"{type(exc).__name__}: {exc}")
+        return explain(exc).render(lang)
+    log.debug("unexpected error shown to the user: %s", mask(f"{type(exc).__name__}: {exc}"))
+    return explain(f"internal error: {type(exc).__name__}", kind="app").render(lang)
 
 
 class Tasks(QObject):
@@ -68,6 +90,7 @@ class Tasks(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max_threads)
         self._running: set[_Relay] = set()
+        self.closed = False  # after shutdown(): no new work, and late answers are dropped
 
     @property
     def busy(self) -> int:
@@ -85,6 +108,8 @@ class Tasks(QObject):
                 emitted with ``title`` and a readable message.
             title: what was being done, for the default failure message.
         """
+        if self.closed:
+            return
         relay = _Relay(self)
         self._running.add(relay)
 
@@ -95,15 +120,17 @@ class Tasks(QObject):
 
         def succeeded(result: Any) -> None:
             done()
-            if on_success is not None:
-                on_success(result)
+            if on_success is not None and not self.closed:
+                _deliver(on_success, result)
 
         def failed(exc: BaseException) -> None:
             done()
+            if self.closed:
+                return
             if not isinstance(exc, OrderSyncError):
                 log.error("background task failed", exc_info=exc)
             if on_failure is not None:
-                on_failure(exc)
+                _deliver(on_failure, exc)
             else:
                 self.failed.emit(title, describe(exc))
 
@@ -111,6 +138,10 @@ class Tasks(QObject):
         relay.failed.connect(failed)
         self.busy_changed.emit(len(self._running))
         self.pool.start(_Job(fn, relay))
+
+    def shutdown(self) -> None:
+        """Stop taking work and drop the answers of work still running (the window is going away)."""
+        self.closed = True
 
     def wait_idle(self, timeout_ms: int = 30_000) -> bool:
         """Block until the pool is empty and every callback ran (screenshots and shutdown only)."""

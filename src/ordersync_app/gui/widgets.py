@@ -17,7 +17,7 @@ from ordersync_app.gui import i18n
 STATUS_COLORS = {"succeeded": "#16a34a", "ok": "#16a34a", "failed": "#dc2626", "error": "#dc2626",
                  "retrying": "#d97706", "reconnect": "#dc2626", "running": "#2563eb", "previewed": "#7c3aed",
                  "unpreviewed": "#dc2626", "skipped": "#6b7280", "filtered": "#6b7280", "unchanged": "#6b7280",
-                 "stopped": "#d97706", "interrupted": "#d97706"}
+                 "stopped": "#d97706", "interrupted": "#d97706", "untested": "#6b7280", "attention": "#dc2626"}
 
 
 def status_text(status: str) -> str:
@@ -37,9 +37,21 @@ def status_text(status: str) -> str:
         "interrupted": QCoreApplication.translate("Status", "interrupted"),
         "ok": QCoreApplication.translate("Status", "connected"),
         "reconnect": QCoreApplication.translate("Status", "reconnect needed"),
+        "attention": QCoreApplication.translate("Status", "needs attention"),
+        "untested": QCoreApplication.translate("Status", "not tested yet"),
         "active": QCoreApplication.translate("Status", "in progress"),
     }
     return words.get(status, status)
+
+
+def recipe_title(info: object) -> str:
+    """A recipe's title in the language in use (a template's translation when the file carries one)."""
+    get = info.get if isinstance(info, dict) else lambda key, default=None: getattr(info, key, default)
+    document = get("document") or {}
+    translations = document.get("translations") or {}
+    local = translations.get(i18n.current()) if i18n.current() != "en" else None
+    name = (local or {}).get("name") if isinstance(local, dict) else None
+    return str(name or get("title", "") or get("name", ""))
 
 
 def when(iso: str | None) -> str:
@@ -185,4 +197,13 @@ QLabel#ok { color: #15803d; }
 QPushButton#primary { background: #2563eb; color: white; border: none; border-radius: 5px; padding: 6px 14px; }
 QPushButton#primary:disabled { background: #93c5fd; }
 QWidget[error="true"] { border: 1px solid #dc2626; }
+QFrame#explanation { background: #fef2f2; border: 1px solid #fecaca; border-radius: 6px; }
+QLabel#explainWhat { font-weight: 600; color: #991b1b; }
+QLabel#explainTodo { color: #1f2937; font-weight: 600; }
+QFrame#warning { background: #fffbeb; border: 1px solid #fcd34d; border-radius: 6px; }
+QFrame#guideStep { background: white; border: 1px solid #e5e7eb; border-radius: 8px; }
+QLabel#stepDone { color: #15803d; font-weight: 600; }
+QLabel#stepNow { color: #1d4ed8; font-weight: 600; }
+QLabel#stepLater { color: #9ca3af; }
+QLabel#secondary { color: #6b7280; font-size: 9pt; }
 """

@@ -51,8 +51,9 @@ def _os_keychain() -> keyring.backend.KeyringBackend | None:
     return None
 
 
-def _keyring_file() -> Path:
-    return paths.home() / "secrets.cfg"
+def secrets_file() -> str:
+    """Where the encrypted keyring lives (used only where the machine has no OS keychain)."""
+    return str(paths.home() / "secrets.cfg")
 
 
 def _created_marker(path: Path) -> Path:
@@ -87,15 +88,8 @@ def _check_structure(path: Path) -> None:
         raise _damaged(path, "is damaged (truncated or edited)") from None
 
 
-def _encrypted_file() -> keyring.backend.KeyringBackend:
-    """The encrypted-file keyring, unlocked (one Argon2 derivation) and checked.
-
-    Raises:
-        SetupError: no passphrase; the passphrase is wrong; the file is damaged or was deleted.
-    """
-    from keyrings.cryptfile.cryptfile import CryptFileKeyring
-
-    path = _keyring_file()
+def _check_file(path: Path) -> bool:
+    """Whether the keyring file exists and looks whole (SetupError when it was lost or damaged)."""
     existed = path.exists() and path.stat().st_size > 0
     if path.exists() and not existed:
         raise _damaged(path, "is empty (truncated)")
@@ -105,6 +99,80 @@ def _encrypted_file() -> keyring.backend.KeyringBackend:
             hint=f"restore {path.name} from a backup; or, to start an empty keyring and enter every account's "
                  f"secrets again, delete {_created_marker(path).name} beside it",
         )
+    if existed:
+        _check_structure(path)
+    return existed
+
+
+def _open_file(passphrase: str) -> keyring.backend.KeyringBackend:
+    """The encrypted keyring opened with ``passphrase`` (one Argon2 derivation; a new file is created
+    with it, 0600).
+
+    Raises:
+        SetupError: the passphrase does not open the file, or the file is damaged or was lost.
+    """
+    from keyrings.cryptfile.cryptfile import CryptFileKeyring
+
+    path = Path(secrets_file())
+    existed = _check_file(path)
+    backend = CryptFileKeyring()
+    backend.file_path = str(path)
+    try:
+        backend.keyring_key = passphrase  # opens (checks) an existing file, or starts a new one
+    except ValueError:  # AES-GCM cannot tell a wrong key from a changed byte
+        raise SetupError(
+            f"the encrypted keyring {path} could not be unlocked: the passphrase is wrong, or the file was changed",
+            hint="type the passphrase chosen when the first secret was saved (ORDERSYNC_KEYRING_PASSPHRASE); "
+                 f"if it is right, restore {path.name} from a backup",
+        ) from None
+    except (KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise _damaged(path, "is damaged (truncated or edited)") from None
+    if not existed:
+        paths.private_file(path)
+        paths.private_file(_created_marker(path))
+    return backend
+
+
+def needs_passphrase() -> bool:
+    """Whether secrets can only be used after the user types the keyring passphrase.
+
+    True on a machine without an OS keychain whose encrypted keyring is not unlocked yet and
+    has no ``ORDERSYNC_KEYRING_PASSPHRASE``; the desktop app then asks (:func:`unlock`).
+    """
+    with _lock:
+        if _backend is not None:
+            return False
+    return not os.environ.get("ORDERSYNC_KEYRING_PASSPHRASE") and _os_keychain() is None
+
+
+def keyring_exists() -> bool:
+    """Whether the encrypted keyring file was created already (so a passphrase exists)."""
+    return Path(secrets_file()).exists()
+
+
+def unlock(passphrase: str) -> None:
+    """Open the encrypted keyring with a typed passphrase and use it from now on.
+
+    Raises:
+        SetupError: the passphrase is empty or wrong, or the keyring file is damaged or lost.
+    """
+    global _backend
+    if not passphrase.strip():
+        raise SetupError("the passphrase is empty")
+    opened = _open_file(passphrase)
+    with _lock:
+        _backend = opened
+        _cache.clear()
+
+
+def _encrypted_file() -> keyring.backend.KeyringBackend:
+    """The encrypted-file keyring, unlocked with the environment's or a typed passphrase.
+
+    Raises:
+        SetupError: no passphrase; the passphrase is wrong; the file is damaged or was lost.
+    """
+    path = Path(secrets_file())
+    existed = _check_file(path)  # a lost or damaged file is said before a passphrase is asked for
     passphrase = os.environ.get("ORDERSYNC_KEYRING_PASSPHRASE")
     if not passphrase and sys.stdin.isatty():
         print(  # noqa: T201 - the user must read this before typing a passphrase
@@ -117,24 +185,7 @@ def _encrypted_file() -> keyring.backend.KeyringBackend:
             hint="set ORDERSYNC_KEYRING_PASSPHRASE (headless servers, CI) or run the command in a terminal "
                  "to type the passphrase",
         )
-    if existed:
-        _check_structure(path)
-    backend = CryptFileKeyring()
-    backend.file_path = str(path)
-    try:
-        backend.keyring_key = passphrase  # unlocks an existing file (checks the passphrase) or creates one
-    except ValueError:  # AES-GCM cannot tell a wrong key from a changed byte
-        raise SetupError(
-            f"the encrypted keyring {path} could not be unlocked: the passphrase is wrong, or the file was changed",
-            hint="check ORDERSYNC_KEYRING_PASSPHRASE (or what you typed); if the passphrase is right, "
-                 f"restore {path.name} from a backup",
-        ) from None
-    except (KeyError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise _damaged(path, "is damaged (truncated or edited)") from None
-    if not existed:
-        paths.private_file(path)
-        paths.private_file(_created_marker(path))
-    return backend
+    return _open_file(passphrase)
 
 
 def backend() -> keyring.backend.KeyringBackend:
@@ -148,6 +199,15 @@ def backend() -> keyring.backend.KeyringBackend:
         if _backend is None:
             _backend = _os_keychain() or _encrypted_file()
         return _backend
+
+
+def uses_encrypted_file() -> bool:
+    """Whether secrets live in the encrypted file (no OS keychain on this machine)."""
+    with _lock:
+        chosen = _backend
+    if chosen is not None:
+        return type(chosen).__name__ == "CryptFileKeyring"
+    return _os_keychain() is None
 
 
 def describe() -> str:

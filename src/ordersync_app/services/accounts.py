@@ -1,9 +1,19 @@
-"""Accounts: connections to apps. Non-secret settings go to the database, secrets to the keychain."""
+"""Accounts: connections to apps. Non-secret settings go to the database, secrets to the keychain.
+
+An account has an ASCII *key* (``name``: what recipes bind to and the CLI types) and a *display name* in
+any language ("我的店铺"); :func:`suggest_key` derives a key from a display name. Saving stores the secrets
+first and the row second, so a keychain that refuses leaves no half-made ("ghost") account behind. The
+status says what the last real contact with the vendor showed: ``untested`` after saving, ``ok`` after a
+successful test or run, ``attention`` after a failed test, ``reconnect`` after the vendor refused the
+credentials during a run.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,15 +23,16 @@ from ordersync_app.connectors.sdk import auth, registry
 from ordersync_app.connectors.sdk.guard import guarded
 from ordersync_app.connectors.sdk.http import ApiClient
 from ordersync_app.connectors.sdk.spec import SANDBOX_SCHEME, AccountConfig, Connector
-from ordersync_app.domain.errors import SetupError
+from ordersync_app.domain.errors import AuthError, OrderSyncError, SetupError
 from ordersync_app.domain.redact import control_characters
-from ordersync_app.domain.text import visible
+from ordersync_app.domain.text import invisible_characters, visible
 from ordersync_app.secrets import store as secrets
 from ordersync_app.services import sandbox
 from ordersync_app.storage import db
 from ordersync_app.storage.tables import Account
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+STATUSES = ("untested", "ok", "attention", "reconnect")
 
 
 @dataclass(frozen=True)
@@ -34,10 +45,45 @@ class AccountInfo:
     settings: dict[str, Any]
     status: str
     status_message: str | None
+    display_name: str = ""
+
+    @property
+    def label(self) -> str:
+        """What the user calls the account (its display name, else its key)."""
+        return self.display_name or self.name
+
+    @property
+    def sandbox(self) -> bool:
+        """Whether the account talks to the built-in sandbox apps."""
+        return self.base_url.startswith(SANDBOX_SCHEME)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready view."""
         return dict(self.__dict__)
+
+
+def suggest_key(display_name: str, connector_key: str, taken: set[str] | None = None) -> str:
+    """An unused ASCII account key for a display name: ``My Shop`` → ``my-shop``; ``我的店铺`` → ``shopify-1``.
+
+    Args:
+        display_name: the name in any language.
+        connector_key: the app (used when the name has no ASCII letters or digits).
+        taken: keys already in use (read from the database when None).
+    """
+    if taken is None:
+        with db.session() as s:
+            taken = {n for (n,) in s.execute(select(Account.name))}
+    ascii_text = unicodedata.normalize("NFKD", display_name).encode("ascii", "ignore").decode("ascii")
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:50]
+    if not base:
+        base, n = connector_key, 1
+        while f"{base}-{n}" in taken:
+            n += 1
+        return f"{base}-{n}"
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    return key
 
 
 def connector(key: str) -> Connector:
@@ -161,24 +207,46 @@ def _check_address(name: str, conn: Connector, url: str, *, allow_host: bool) ->
 
 def add_account(name: str, connector_key: str, *, base_url: str | None = None,
                 settings: dict[str, str] | None = None, secret_values: dict[str, str] | None = None,
-                replace: bool = False, allow_host: bool = False) -> AccountInfo:
+                replace: bool = False, display_name: str | None = None, sandbox: bool = False,
+                allow_host: bool = False) -> AccountInfo:
     """Create (or, with ``replace``, update) an account after validating every setting.
 
-    Secrets are stored first and the database row only after them, so a keychain that refuses
-    (locked, wrong passphrase) leaves no account without its secret behind.
+    Secrets are stored before the row is written, so a refusing keychain leaves nothing behind; a
+    new account that then cannot be written loses its secrets again.
 
     Args:
+        name: the ASCII key (letters, digits, ``-``, ``_``, ``.``); "" derives one from ``display_name``.
+        connector_key: the app.
+        base_url: the vendor's address (default: the connector's), or ``sandbox://<app>``.
+        settings: non-secret settings by key.
+        secret_values: secrets by key (to the keychain only); surrounding spaces are stripped.
+        replace: update the account of that name instead of refusing it.
+        display_name: what the user calls the account, in any language (default: the key).
+        sandbox: connect to the app's built-in sandbox (demo data, no credentials); ``base_url``,
+            settings and secrets given are then ignored.
         allow_host: accept an address outside the connector's known hosts (on-premise, proxies).
 
     Raises:
         SetupError: bad name, unknown connector, unknown/missing/invalid settings, a secret with
-            control characters, an unsafe address, a changed address without the secret, the name
-            is taken, or the keychain refused the secret.
+            control characters, an unsafe address, a changed address without the secret again, the
+            name is taken, or the keychain refused the secrets.
     """
+    display = (display_name or "").strip()
+    if not name and display:
+        name = suggest_key(display, connector_key)
     if not NAME.match(name):
         raise SetupError(f"'{visible(name)}' is not a valid account name",
                          hint="use letters, digits, '-', '_' or '.', up to 63 characters")
+    if len(display) > 200:
+        raise SetupError("the display name is longer than 200 characters", where=f"account {name}")
+    if invisible_characters(display):
+        raise SetupError(f"the display name contains invisible or direction-changing characters "
+                         f"({', '.join(invisible_characters(display))})", where=f"account {name}")
     conn = connector(connector_key)
+    if sandbox:
+        if conn.sandbox is None:
+            raise SetupError(f"{conn.name_en} has no built-in sandbox", where=f"account {name}")
+        base_url, settings, secret_values = SANDBOX_SCHEME + conn.sandbox.app, {}, {}
     settings = {k: str(v).strip() for k, v in (settings or {}).items()}
     declared = {s.key: s for s in conn.settings}
     secret_values = {k: clean_secret(f"secret '{k}'", v) for k, v in (secret_values or {}).items()
@@ -218,8 +286,7 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
         row = s.scalar(select(Account).where(Account.name == name))
         old_url = None if row is None else row.base_url
     if old_url is not None and not replace:
-        raise SetupError(f"an account named '{name}' already exists",
-                         hint="choose another name, or remove it first: ordersync account remove " + name)
+        raise SetupError(f"an account named '{name}' already exists", hint="choose another name")
     moved = old_url is not None and _host_of(old_url) != _host_of(url)
     if not sandboxed and (old_url is None or moved):
         missing = [spec for spec in conn.settings if spec.secret and spec.required and spec.key not in secret_values]
@@ -232,27 +299,55 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
                                  f"secret {what} is required again", where=f"account {name}",
                                  hint="give it again (prompt or ORDERSYNC_SECRET_<NAME>)")
             raise SetupError(f"secret {what} is required", where=f"account {name}")
-    if moved:
-        secrets.delete_secrets(name, [st.key for st in conn.settings if st.secret and st.key not in secret_values]
-                               + ["access_token_expires_at", "client_token", "client_token_expires_at"])
-    stored: list[str] = []
+    stored = _store_secrets(name, secret_values)
     try:
-        for key, value in secret_values.items():
-            secrets.set_secret(name, key, value)
-            stored.append(key)
         with db.session() as s:
             row = s.scalar(select(Account).where(Account.name == name))
             if row is None:
                 row = Account(name=name, connector=conn.key, base_url=url, settings=settings)
                 s.add(row)
             row.connector, row.base_url, row.settings = conn.key, url, settings
-            row.status, row.status_message = "ok", None
+            row.display_name = display or row.display_name or None
+            row.status, row.status_message = "untested", None
     except Exception:
-        if old_url is None and stored:  # a new account: take back what was stored for it
-            secrets.delete_secrets(name, stored)
+        stored.rollback()
         raise
+    if moved:  # secrets of the old host that were not given again are not kept for the new one
+        secrets.delete_secrets(name, [st.key for st in conn.settings if st.secret and st.key not in secret_values]
+                               + ["access_token_expires_at", "client_token", "client_token_expires_at"])
     auth.forget(name)  # new settings or secrets: the account's shared sign-in starts afresh
     return get_account(name)
+
+
+@dataclass
+class _StoredSecrets:
+    """Secrets written for one save, and how to put the previous values back."""
+
+    account: str
+    previous: dict[str, str | None] = field(default_factory=dict)
+
+    def rollback(self) -> None:
+        for key, value in self.previous.items():
+            try:
+                if value is None:
+                    secrets.delete_secrets(self.account, [key])
+                else:
+                    secrets.set_secret(self.account, key, value)
+            except OrderSyncError:
+                continue  # best effort: the row was not written, so nothing refers to these values
+
+
+def _store_secrets(account: str, values: dict[str, str]) -> _StoredSecrets:
+    """Write secrets (all or none: a refusal part-way restores what was written)."""
+    done = _StoredSecrets(account)
+    try:
+        for key, value in values.items():
+            done.previous[key] = secrets.get_secret(account, key)
+            secrets.set_secret(account, key, value)
+    except OrderSyncError:
+        done.rollback()
+        raise
+    return done
 
 
 def _host_of(url: str) -> str:
@@ -266,7 +361,8 @@ def _host_of(url: str) -> str:
 
 
 def _info(row: Account) -> AccountInfo:
-    return AccountInfo(row.name, row.connector, row.base_url, dict(row.settings), row.status, row.status_message)
+    return AccountInfo(row.name, row.connector, row.base_url, dict(row.settings), row.status, row.status_message,
+                       row.display_name or "")
 
 
 def list_accounts() -> list[AccountInfo]:
@@ -289,21 +385,28 @@ def get_account(name: str) -> AccountInfo:
 
 
 def remove_account(name: str) -> None:
-    """Delete an account and its secrets (recipes bound to it stop until re-bound)."""
+    """Delete an account's secrets, then the account (recipes bound to it stop until re-bound).
+
+    Raises:
+        SetupError: unknown account, or the keychain refused (the account is then kept, so nothing
+            is left half-removed).
+    """
     info = get_account(name)
     conn = connector(info.connector)
+    if not info.sandbox:  # sandbox accounts keep nothing in the keychain
+        derived = ["access_token_expires_at", "client_token", "client_token_expires_at"]
+        secrets.delete_secrets(name, [st.key for st in conn.settings if st.secret] + derived)
     with db.session() as s:
         row = s.scalar(select(Account).where(Account.name == name))
         if row is not None:
             s.delete(row)
-    if not info.base_url.startswith(SANDBOX_SCHEME):  # sandbox accounts keep nothing in the keychain
-        derived = ["access_token_expires_at", "client_token", "client_token_expires_at"]
-        secrets.delete_secrets(name, [st.key for st in conn.settings if st.secret] + derived)
     auth.forget(name)
 
 
 def set_status(name: str, status: str, message: str | None = None) -> None:
-    """Mark an account ``ok`` or ``reconnect`` (after an auth failure)."""
+    """Record what the last contact with the vendor showed (one of :data:`STATUSES`)."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown account status {status!r}")
     with db.session() as s:
         row = s.scalar(select(Account).where(Account.name == name))
         if row is not None:
@@ -332,12 +435,34 @@ def client(name: str) -> ApiClient:
 
 
 def test_account(name: str) -> str:
-    """Call the vendor with the account's credentials; returns what the vendor said about it."""
-    with client(name) as api:
-        conn = api.connector
-        result = conn.test_connection(api)
+    """Call the vendor with the account's credentials; returns what the vendor said about it.
+
+    The status follows the answer: ``ok`` (and recipes paused for this account resume), or
+    ``reconnect`` when the vendor refused the credentials, ``attention`` for any other failure.
+
+    Raises:
+        OrderSyncError: the test failed (the status was updated first).
+    """
+    try:
+        with client(name) as api:
+            conn = api.connector
+            result = conn.test_connection(api)
+    except OrderSyncError as exc:
+        set_status(name, "reconnect" if isinstance(exc, AuthError) else "attention", exc.render())
+        raise
     set_status(name, "ok")
     from ordersync_app.services import recipes  # recipes imports this module
 
     recipes.resume_after_reconnect(name)
     return result
+
+
+def usage() -> dict[str, list[str]]:
+    """Account key → titles of the recipes bound to it (one query, for lists)."""
+    from ordersync_app.services import recipes  # recipes imports this module
+
+    out: dict[str, list[str]] = defaultdict(list)
+    for recipe in recipes.list_recipes():
+        for account in dict.fromkeys(recipe.bindings.values()):
+            out[account].append(recipe.title)
+    return dict(out)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ordersync_app.connectors.sdk import registry
 from ordersync_app.connectors.sdk.spec import Field, TriggerContext, Write
 from ordersync_app.domain.errors import OrderSyncError, RecordRejected, SetupError
 from ordersync_app.domain.redact import mask
@@ -21,6 +22,7 @@ from ordersync_app.engine.diff import changes
 from ordersync_app.recipes import catalog
 from ordersync_app.recipes.model import Mapping as MappingModel
 from ordersync_app.services import accounts
+from ordersync_app.services.explain import Text, explain
 
 MAX_SAMPLE = 20
 _EXAMPLES: dict[str, Any] = {"string": "text", "number": 12.5, "integer": 3, "boolean": True,
@@ -153,11 +155,19 @@ def source_fields(record: Mapping[str, Any], *, prefix: str = "", max_items: int
 
 @dataclass
 class Preview:
-    """The result of a mapping for one sample record: a value, or the error a run would report."""
+    """The result of a mapping for one sample record: a value, or the error a run would report.
+
+    ``error`` is the engine's own message (for logs and tests); ``problem`` says it in plain words in both
+    languages, for the builder.
+    """
 
     value: Any = None
     error: str | None = None
     steps: list[tuple[str, Any]] = field(default_factory=list)  # (transform, value after it)
+    problem: Text | None = None
+
+
+_UNFINISHED = Text("Fill in this transform's settings.", "请填写这个转换的设置。")
 
 
 def preview_mapping(mapping: Mapping[str, Any] | MappingModel, record: Mapping[str, Any],
@@ -165,13 +175,13 @@ def preview_mapping(mapping: Mapping[str, Any] | MappingModel, record: Mapping[s
     """Evaluate a mapping (file form, e.g. ``{"source": "name", "transforms": ["trim"]}``) on a record.
 
     Each prefix of the transform chain is evaluated too, so the builder can show the value after
-    every transform. Never raises for bad mappings: the problem is returned as ``error``.
+    every transform. Never raises for bad mappings: the problem is returned as ``error``/``problem``.
     """
     lookups = lookups or {}
     try:
         model = mapping if isinstance(mapping, MappingModel) else MappingModel.model_validate(dict(mapping))
     except ValueError as exc:
-        return Preview(error=str(exc).splitlines()[-1] if str(exc) else "invalid mapping")
+        return Preview(error=str(exc).splitlines()[-1] if str(exc) else "invalid mapping", problem=_UNFINISHED)
     steps: list[tuple[str, Any]] = []
     try:
         for n, call in enumerate(model.transforms):
@@ -179,8 +189,23 @@ def preview_mapping(mapping: Mapping[str, Any] | MappingModel, record: Mapping[s
             steps.append((call.transform_name, catalog.evaluate(partial, record, lookups, field=target)))
         value = catalog.evaluate(model, record, lookups, field=target)
     except RecordRejected as exc:
-        return Preview(error=mask(exc.what), steps=steps)
+        return Preview(error=mask(exc.what), steps=steps, problem=explain(exc).what)
     return Preview(value=value, steps=steps)
+
+
+def preview_filter(step: Mapping[str, Any], record: Mapping[str, Any],
+                   lookups: Mapping[str, Any] | None = None) -> bool | Text:
+    """Whether the sample record passes a filter step (file form), or why it cannot be checked yet."""
+    from ordersync_app.recipes.model import FilterStep
+
+    try:
+        model = FilterStep.model_validate(dict(step))
+    except ValueError:
+        return Text("Finish the conditions to check the sample.", "请先填完条件，再用样例检查。")
+    try:
+        return catalog.matches(model, record, lookups or {})
+    except RecordRejected as exc:
+        return explain(exc).what
 
 
 def run_lookup(account: str, lookup: str, params: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -241,3 +266,126 @@ def preview_action(account: str, action: str, *, match: Mapping[str, Any] | None
         with accounts.client(account) as api:
             current = spec.read_current(api, [write])[0]
     return ActionTest(match_value, current is not None, props, changes(current, props), errors)
+
+
+# -- the field picker ----------------------------------------------------------------------------
+
+_STOP_WORDS = frozenset({"the", "of", "a", "an", "e", "g", "eg", "to", "by", "on", "in", "for", "value", "unique"})
+
+
+@dataclass(frozen=True)
+class FieldChoice:
+    """One source field offered by the builder's field picker.
+
+    Attributes:
+        path: what the recipe file stores (``legacyResourceId``, ``steps.found.id``).
+        label_en: the connector's label ("Order ID"), or the path when it declares none.
+        label_zh: the Chinese label, or ``label_en``.
+        sample: the sample record's value as short text ("" when the sample has none).
+        declared: the connector declares this field (sample-only paths are not).
+    """
+
+    path: str
+    label_en: str
+    label_zh: str
+    sample: str
+    declared: bool
+
+    def label(self, lang: str) -> str:
+        """The label in ``lang``."""
+        return self.label_zh if lang.startswith("zh") else self.label_en
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in "".join(c.lower() if c.isalnum() else " " for c in text).split() if w not in _STOP_WORDS}
+
+
+def field_choices(record: Mapping[str, Any], declared: list[Field], *, target: str = "",
+                  lookups: Mapping[str, Mapping[str, Any]] | None = None) -> list[FieldChoice]:
+    """Source fields for a mapping, the likely match first: declared fields (with their labels), then
+    other paths of the sample, then the results of earlier lookups.
+
+    Args:
+        record: the sample record.
+        declared: the trigger's declared fields, in the connector's order.
+        target: the label (and key) of what is being mapped, e.g. "Value of the unique deal property (e.g.
+            the order id)": fields whose label shares words with it come first ("Order ID" before "Order GID").
+        lookups: name → found object of the lookups that run before this step.
+    """
+    samples = dict(source_fields(record))
+    wanted = _words(target)
+    out: list[tuple[int, int, FieldChoice]] = []
+    for order, spec in enumerate(declared):
+        label_zh = spec.label_zh or spec.label
+        score = len(wanted & _words(spec.label)) if wanted else 0
+        out.append((-score, order, FieldChoice(spec.key, spec.label, label_zh, samples.pop(spec.key, ""), True)))
+    base = len(out)
+    for order, (path, sample) in enumerate(samples.items(), start=base):
+        out.append((0, order, FieldChoice(path, path, path, sample, False)))
+    for name, found in (lookups or {}).items():
+        items = list(found.items()) or [("id", "")]
+        for order, (key, value) in enumerate(items, start=len(out)):
+            path = f"steps.{name}.{key}"
+            out.append((0, order, FieldChoice(path, path, path, _short(value) if value != "" else "", False)))
+    out.sort(key=lambda item: (item[0], item[1]))
+    return [choice for _score, _order, choice in out]
+
+
+def field_options(account: str | None, action: str, field_key: str, *,
+                  connector_key: str | None = None) -> list[tuple[str, str]] | None:
+    """The values a target field accepts, as (value, label) pairs, or None when any value goes.
+
+    Today this is the connector's static ``Field.choices``. It is the plug for value pickers filled from
+    the account (deal stages per pipeline, enumeration options from the vendor's properties API), which
+    will answer here without the builder changing.
+
+    Raises:
+        SetupError: unknown account, connector or action.
+    """
+    key = connector_key or (accounts.get_account(account).connector if account else None)
+    if key is None:
+        raise SetupError("field_options needs an account or a connector")
+    spec = accounts.connector(key).action(action)
+    if spec is None:
+        raise SetupError(f"{key} has no action '{action}'")
+    target = next((f for f in spec.fields if f.key == field_key), None)
+    if target is None or not target.choices:
+        return None
+    return [(value, value) for value in target.choices]
+
+
+def order_problems(document: Mapping[str, Any]) -> list[tuple[int, Text]]:
+    """Steps in an order that silently does nothing: a filter or lookup after the last action.
+
+    The engine runs steps top to bottom, so a filter placed after the action it should guard never stops
+    anything, and a lookup placed there feeds nothing. Returns (step index, the problem in plain words).
+    """
+    steps = [s for s in document.get("steps") or [] if isinstance(s, Mapping)]
+    kinds = [next((k for k in ("filter", "lookup", "action") if k in s), "") for s in steps]
+    last_action = max((i for i, k in enumerate(kinds) if k == "action"), default=-1)
+    found: list[tuple[int, Text]] = []
+    for i, kind in enumerate(kinds):
+        if i > last_action >= 0 and kind == "filter":
+            found.append((i, Text("This filter comes after the action, so it cannot stop anything. "
+                                  "Move it above the action.",
+                                  "这个过滤步骤排在动作之后，拦不住任何记录。请把它移到动作之前。")))
+        elif i > last_action >= 0 and kind == "lookup":
+            found.append((i, Text("This lookup comes after the action, so nothing uses its result. "
+                                  "Move it above the action.",
+                                  "这个查找步骤排在动作之后，结果不会被使用。请把它移到动作之前。")))
+    return found
+
+
+def target_labels(document: Mapping[str, Any]) -> dict[str, Text]:
+    """Labels of the fields a recipe's actions write (``dealstage`` → "Deal stage"/"交易阶段"), for previews."""
+    roles = document.get("accounts") or {}
+    out: dict[str, Text] = {}
+    for step in document.get("steps") or []:
+        body = step.get("action") if isinstance(step, Mapping) else None
+        if not isinstance(body, Mapping):
+            continue
+        conn = registry.get(str(roles.get(body.get("account"), "")))
+        spec = conn.action(str(body.get("action"))) if conn else None
+        for target in spec.fields if spec else ():
+            out.setdefault(target.key, Text(target.label, target.label_zh or target.label))
+    return out

@@ -67,12 +67,6 @@ def slugify(text: str) -> str:
     return slug or "recipe"
 
 
-def recipe_exists(name: str) -> bool:
-    """Whether a recipe is stored under ``name``."""
-    with db.session() as s:
-        return s.scalar(select(Recipe.id).where(Recipe.name == name)) is not None
-
-
 def free_name(base: str) -> str:
     """``base``, or ``base-2``, ``base-3``… : the first name no recipe has yet."""
     with db.session() as s:
@@ -170,20 +164,52 @@ def _check_bindings(recipe: RecipeModel, bindings: dict[str, str]) -> None:
 
 
 def import_recipe(source: Path | str, bindings: dict[str, str], *, name: str | None = None,
-                  enable: bool = False, replace: bool = False) -> RecipeInfo:
+                  enable: bool = False, replace: bool = False, start: str | None = None,
+                  dry_run: bool | None = None) -> RecipeInfo:
     """Import a recipe file (or text) bound to local accounts; a re-import adds a version.
 
+    Args:
+        source: the file, or its text.
+        bindings: role → local account.
+        name: the local name (default: made from the recipe's name).
+        enable: switch it on.
+        replace: add a version when the name is taken (else refuse).
+        start: where a new recipe starts reading (``now``, ``everything`` or an ISO date), overriding the
+            file's ``trigger.start`` — the import wizard and the first-run guide ask the user.
+        dry_run: set dry run on or off (default: the file's ``options.dry_run``).
+
     Raises:
-        RecipeInvalid: the file has problems (all listed).
+        RecipeInvalid: the file has problems (all listed), or ``start`` is not a start point.
         SetupError: bindings are missing or wrong, or the name is taken (without ``replace``).
     """
     recipe = load.load_file(source) if isinstance(source, Path) else load.load_text(source)
-    return save_recipe(recipe, bindings, name=name or slugify(recipe.name), enable=enable, replace=replace)
+    if start is not None:
+        document = recipe.to_document()
+        document["trigger"]["start"] = start
+        recipe = load.load_document(document, source="import")
+    return save_recipe(recipe, bindings, name=name or slugify(recipe.name), enable=enable, replace=replace,
+                       dry_run=dry_run)
+
+
+def exists(name: str) -> bool:
+    """Whether a recipe of that name is stored (the import wizard warns before adding a version)."""
+    with db.session() as s:
+        return s.scalar(select(Recipe.id).where(Recipe.name == name)) is not None
 
 
 def save_recipe(recipe: RecipeModel, bindings: dict[str, str], *, name: str, enable: bool = False,
-                replace: bool = True) -> RecipeInfo:
-    """Store a validated recipe as a new version (the builder and import both land here)."""
+                replace: bool = True, enabled: bool | None = None, dry_run: bool | None = None) -> RecipeInfo:
+    """Store a validated recipe as a new version (the builder and import both land here), in one transaction.
+
+    Args:
+        recipe: the validated recipe.
+        bindings: role → local account.
+        name: the local name.
+        enable: switch it on (an enabled recipe stays on).
+        replace: add a version when the name is taken (else refuse).
+        enabled: set the switch exactly (on or off; the builder's checkbox), overriding ``enable``.
+        dry_run: set dry run exactly (default: the file's ``options.dry_run`` for a new recipe, else unchanged).
+    """
     if not SLUG.match(name):
         raise SetupError(f"'{name}' is not a valid recipe name", hint="use a-z, 0-9, '-' and '_'")
     _check_bindings(recipe, bindings)
@@ -204,7 +230,11 @@ def save_recipe(recipe: RecipeModel, bindings: dict[str, str], *, name: str, ena
             _reset_cursor(s, row.id, recipe, fingerprint, set_aside=change.new_source)
         row.version += 1
         row.title = recipe.name
-        row.enabled = row.enabled or enable
+        row.enabled = enabled if enabled is not None else (row.enabled or enable)
+        if row.enabled:
+            row.paused_reason = None if enabled else row.paused_reason
+        if dry_run is not None:
+            row.dry_run = dry_run
         s.add(RecipeVersion(recipe_id=row.id, version=row.version, document=document, bindings=dict(bindings)))
     return get_recipe(name)
 
@@ -254,7 +284,7 @@ def _info(s: Any, row: Recipe) -> RecipeInfo:
         name=row.name, title=row.title, enabled=row.enabled, dry_run=row.dry_run, version=row.version,
         bindings=dict(version.bindings), trigger=f"{trigger.get('account')}.{trigger.get('event')}",
         every_seconds=model.trigger.every_seconds, paused_reason=row.paused_reason,
-        last_run=None if last is None else {"id": last.id, "status": last.status,
+        last_run=None if last is None else {"id": last.id, "status": last.status, "dry_run": last.dry_run,
                                            "started_at": last.started_at.isoformat(), **last.counts},
         failed=failed, cursor=cursor.value if cursor else None, document=version.document,
     )

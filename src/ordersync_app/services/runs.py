@@ -110,7 +110,7 @@ def _run_held(name: str, *, dry_run: bool | None, stop: threading.Event, retry_i
     plan = build_plan(name, dry_run=dry_run)
     runner = Runner(plan, db.session, stop=stop)
     try:
-        return runner.run(retry_ids=retry_ids, poll=poll)
+        summary = runner.run(retry_ids=retry_ids, poll=poll)
     except AuthError as exc:
         # Pause every recipe using the refused account instead of burning through their records.
         failed = [exc.account] if exc.account else [c.account.name for c in plan.clients.values()]
@@ -120,11 +120,25 @@ def _run_held(name: str, *, dry_run: bool | None, stop: threading.Event, retry_i
                 recipes.pause(other, f"reconnect account '{account}': {exc.what}")
                 hub.emit("recipe_did_pause", recipe=other, reason=exc.render())
         raise
+    else:
+        _note_working_accounts(plan)
+        return summary
     finally:
         if runner.summary.run_id:
             alerts.observe_run(name, runner.summary)  # never raises; low-noise policy inside
         for client in plan.clients.values():
             client.close()
+
+
+def _note_working_accounts(plan: RunPlan) -> None:
+    """A run that got through used every account of its plan: they work, whatever an older test said."""
+    for client in plan.clients.values():
+        name = client.account.name
+        try:
+            if accounts.get_account(name).status in ("untested", "attention"):
+                accounts.set_status(name, "ok")
+        except SetupError:
+            continue  # removed while the run went on
 
 
 @dataclass

@@ -46,11 +46,12 @@ class Account(Base):
 
     __tablename__ = "accounts"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)  # the ASCII key recipes and the CLI use
+    display_name: Mapped[str | None] = mapped_column(String(200), default=None)  # any language ("我的店铺")
     connector: Mapped[str] = mapped_column(String(50))
     base_url: Mapped[str] = mapped_column(String(500))
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="ok")  # ok | reconnect
+    status: Mapped[str] = mapped_column(String(20), default="ok")  # untested | ok | attention | reconnect
     status_message: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -109,6 +110,10 @@ class Execution(Base):
     __table_args__ = (
         UniqueConstraint("recipe_id", "record_key", "record_version"),
         Index("ix_executions_status", "recipe_id", "status"),
+        # Activity pages newest first, filtered by outcome and/or recipe, in the query (0003)
+        Index("ix_executions_updated", "updated_at", "id"),
+        Index("ix_executions_status_updated", "status", "updated_at"),
+        Index("ix_executions_recipe_status_updated", "recipe_id", "status", "updated_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     recipe_id: Mapped[int] = mapped_column(ForeignKey("recipes.id", ondelete="CASCADE"))

@@ -1,8 +1,9 @@
 """The builder's step cards: Trigger, Filter, Lookup and Action, each editing one part of a recipe file.
 
 A card reads and writes the file form (plain dicts) so what is saved is exactly the recipe format;
-roles are named by the editor (``role_of(account)``). Cards show validation problems on the widget
-they concern (:meth:`StepCard.show_problems` receives locations relative to the card).
+roles are named by the editor (``role_of(account)``). Cards show problems in plain words on the widget
+they concern (:meth:`StepCard.show_problems`); step cards can be moved up and down, and a card placed
+where it does nothing (a filter after its action) says so at once, with a button that moves it.
 """
 
 from __future__ import annotations
@@ -12,27 +13,30 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QDateEdit,
     QFormLayout,
-    QGridLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ordersync_app.connectors.sdk import registry
-from ordersync_app.connectors.sdk.spec import Connector, Owns
+from ordersync_app.connectors.sdk.spec import Connector, Field, Owns
 from ordersync_app.gui import i18n
 from ordersync_app.gui.builder.mapping import MappingEditor, show
 from ordersync_app.gui.widgets import Card
 from ordersync_app.recipes import catalog
 from ordersync_app.services import accounts as accounts_svc
 from ordersync_app.services import builder as svc
+from ordersync_app.services.builder import FieldChoice
 
 RoleOf = Callable[[str], str]
 
@@ -45,7 +49,7 @@ class BuilderState:
     records: list[dict[str, Any]] = field(default_factory=list)
     index: int = 0
     live: bool = False
-    declared: list[tuple[str, str]] = field(default_factory=list)
+    declared: list[Field] = field(default_factory=list)  # the trigger's declared fields
     choices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # path → declared values
     lookups: dict[str, dict[str, Any]] = field(default_factory=dict)  # as → found object
 
@@ -53,15 +57,10 @@ class BuilderState:
         """The sample record in use."""
         return self.records[self.index] if 0 <= self.index < len(self.records) else {}
 
-    def fields(self, *, lookups_before: list[str] | None = None) -> list[tuple[str, str]]:
-        """Source paths with sample values, then declared paths not in the sample, then lookup fields."""
-        found = svc.source_fields(self.record())
-        seen = {p for p, _v in found}
-        found += [(p, "") for p, _l in self.declared if p not in seen]
-        for name in lookups_before or []:
-            result = self.lookups.get(name) or {}
-            found += [(f"steps.{name}.{k}", show(v)) for k, v in result.items()] or [(f"steps.{name}.id", "")]
-        return found
+    def fields(self, *, lookups_before: list[str] | None = None, target: str = "") -> list[FieldChoice]:
+        """Source fields with labels and sample values, the likely match for ``target`` first."""
+        found = {name: self.lookups.get(name) or {} for name in lookups_before or []}
+        return svc.field_choices(self.record(), self.declared, target=target, lookups=found)
 
     def suggestions(self, path: str) -> list[str]:
         """Known input values of a field (declared choices, then sample values), for lookup tables."""
@@ -75,7 +74,8 @@ class BuilderState:
 
 def _combo() -> QComboBox:
     combo = QComboBox()
-    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(16)
     return combo
 
 
@@ -86,20 +86,58 @@ def _set_data(combo: QComboBox, value: Any) -> None:
 
 
 class StepCard(Card):
-    """Common parts: app → operation → account pickers, a problem line, a remove button."""
+    """Common parts: app → operation → account pickers, move/remove buttons, a problem line.
+
+    Signals:
+        changed(): something on the card changed.
+        remove_requested(): the user removes the step.
+        move_requested(int): move the step up (-1) or down (+1).
+    """
 
     changed = Signal()
     remove_requested = Signal()
+    move_requested = Signal(int)
     kind = "step"
 
     def __init__(self, title: str, state: BuilderState, *, removable: bool = True) -> None:
-        super().__init__(title)
+        super().__init__("")
         self.state = state
+        head = QHBoxLayout()
+        self.title.setText(title)
+        self.title.setVisible(True)
+        self.body.removeWidget(self.title)
+        head.addWidget(self.title, 1)
+        self.up = QToolButton()
+        self.up.setText("↑")
+        self.up.setToolTip(self.tr("Move this step up"))
+        self.down = QToolButton()
+        self.down.setText("↓")
+        self.down.setToolTip(self.tr("Move this step down"))
+        self.up.clicked.connect(lambda: self.move_requested.emit(-1))
+        self.down.clicked.connect(lambda: self.move_requested.emit(1))
+        for button in (self.up, self.down):
+            button.setVisible(removable)
+            head.addWidget(button)
+        self.body.insertLayout(0, head)
         self.app = _combo()
         self.operation = _combo()
         self.account = _combo()
+        self.account.setProperty("userData", True)  # account names: the user's words
         self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.body.addLayout(self.form)
+        self.content = QVBoxLayout()  # what a card shows below its form (conditions, fields…)
+        self.body.addLayout(self.content)
+        self.warning = QFrame()
+        self.warning.setObjectName("warning")
+        warning_layout = QHBoxLayout(self.warning)
+        warning_layout.setContentsMargins(8, 6, 8, 6)
+        self.warning_text = QLabel("")
+        self.warning_text.setWordWrap(True)
+        self.warning_fix = QPushButton(self.tr("Move it above the action"))
+        warning_layout.addWidget(self.warning_text, 1)
+        warning_layout.addWidget(self.warning_fix)
+        self.warning.hide()
         self.problem = QLabel("")
         self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
@@ -107,6 +145,7 @@ class StepCard(Card):
         self.result = QLabel("")
         self.result.setWordWrap(True)
         self.footer = QHBoxLayout()
+        self.body.addWidget(self.warning)
         self.body.addWidget(self.problem)
         self.body.addWidget(self.result)
         self.body.addLayout(self.footer)
@@ -148,14 +187,14 @@ class StepCard(Card):
         self._operation_changed()
 
     def fill_accounts(self) -> None:
-        """Accounts of the picked app."""
+        """Accounts of the picked app (their display names)."""
         conn = self.connector()
         keep = self.account.currentData()
         self.account.blockSignals(True)
         self.account.clear()
         for a in self.state.accounts:
             if conn and a.connector == conn.key:
-                self.account.addItem(a.name, a.name)
+                self.account.addItem(a.label, a.name)
         if not self.account.count():
             self.account.addItem(self.tr("(no account yet — add one in Accounts)"), "")
         _set_data(self.account, keep)
@@ -165,17 +204,26 @@ class StepCard(Card):
         self.changed.emit()
 
     def account_name(self) -> str:
-        """The picked account ("" when none)."""
+        """The picked account's key ("" when none)."""
         return str(self.account.currentData() or "")
 
     def show_problems(self, problems: list[tuple[str, str]]) -> None:
-        """Show problems; each is (location inside this card, message)."""
-        self.problem.setText("\n".join(f"• {loc + ': ' if loc else ''}{msg}" for loc, msg in problems))
+        """Show problems; each is (place inside this card, plain sentence)."""
+        self.problem.setText("\n".join(f"• {msg}" for _loc, msg in problems))
         self.problem.setVisible(bool(problems))
         self.set_error("\n".join(m for _l, m in problems) if problems else None)
 
+    def show_warning(self, text: str | None) -> None:
+        """A placement that does nothing (a filter after its action), with the button that fixes it."""
+        self.warning_text.setText(text or "")
+        self.warning.setVisible(bool(text))
+
     def update_context(self, lookups_before: list[str]) -> None:
         """The sample or earlier lookups changed (override)."""
+
+    def to_step(self, role_of: RoleOf) -> dict[str, Any]:
+        """The step in file form (override)."""
+        raise NotImplementedError
 
 
 class TriggerCard(StepCard):
@@ -195,33 +243,67 @@ class TriggerCard(StepCard):
         self.start = _combo()
         self.start.addItem(self.tr("from now on"), "now")
         self.start.addItem(self.tr("everything, including the past"), "everything")
+        self.start.addItem(self.tr("from a date…"), "date")
+        self.start_date = QDateEdit()
+        self.start_date.setCalendarPopup(True)
+        self.start_date.setDisplayFormat("yyyy-MM-dd")
+        self.start_date.setDate(QDate.currentDate().addDays(-7))
+        self.start_date.hide()
+        start_row = QHBoxLayout()
+        start_row.addWidget(self.start, 1)
+        start_row.addWidget(self.start_date)
+        self.start_chosen = False  # the user picked the start point (asked at the first save otherwise)
         self.form.addRow(self.tr("Check"), self.every)
-        self.form.addRow(self.tr("Start"), self.start)
+        self.form.addRow(self.tr("Start"), start_row)
         self.load = QPushButton(self.tr("Load sample"))
         self.load.setObjectName("primary")
         self.load.clicked.connect(self.sample_requested.emit)
         self.sample = _combo()
-        self.sample.setMinimumWidth(240)
+        self.sample.setProperty("userData", True)  # sample records: the shop's data
         self.sample.hide()
         self.sample.currentIndexChanged.connect(self._pick_sample)
         line = QHBoxLayout()
         line.addWidget(self.load)
-        line.addWidget(self.sample)
-        line.addStretch(1)
-        self.body.insertLayout(2, line)
-        for combo in (self.every, self.start):
-            combo.currentIndexChanged.connect(lambda *_: self.changed.emit())
+        line.addWidget(self.sample, 1)
+        self.content.addLayout(line)
+        self.every.currentIndexChanged.connect(lambda *_: self.changed.emit())
+        self.start.activated.connect(lambda *_: setattr(self, "start_chosen", True))
+        self.start.currentIndexChanged.connect(self._start_changed)
+        self.start_date.dateChanged.connect(lambda *_: self.changed.emit())
         self._app_changed()
 
     def operations(self, conn: Connector) -> list[tuple[str, str, str]]:
         return [(t.key, t.label_en, t.label_zh) for t in conn.triggers]
+
+    def _start_changed(self) -> None:
+        self.start_date.setVisible(self.start.currentData() == "date")
+        self.changed.emit()
+
+    def set_start(self, value: str) -> None:
+        """Set the start point from file form (``now``, ``everything`` or a date)."""
+        if value in ("now", "everything"):
+            _set_data(self.start, value)
+        else:
+            _set_data(self.start, "date")
+            date = QDate.fromString(value[:10], "yyyy-MM-dd")
+            if date.isValid():
+                self.start_date.setDate(date)
+        self.start_chosen = True
+
+    def start_value(self) -> str:
+        """The start point in file form (a date is midnight UTC of that day)."""
+        chosen = str(self.start.currentData())
+        if chosen == "date":
+            return self.start_date.date().toString("yyyy-MM-dd") + "T00:00:00Z"
+        return chosen
 
     def show_samples(self) -> None:
         """List the loaded sample records."""
         self.sample.blockSignals(True)
         self.sample.clear()
         for i, record in enumerate(self.state.records):
-            label = record.get("name") or record.get("dealname") or record.get("id") or str(i + 1)
+            label = record.get("name") or record.get("so_id") or record.get("dealname") or record.get("id") \
+                or str(i + 1)
             self.sample.addItem(self.tr("Sample %1: %2").replace("%1", str(i + 1)).replace("%2", str(label)), i)
         self.sample.setCurrentIndex(self.state.index)
         self.sample.setVisible(bool(self.state.records))
@@ -234,7 +316,7 @@ class TriggerCard(StepCard):
     def to_trigger(self, role_of: RoleOf) -> dict[str, Any]:
         """The ``trigger`` section."""
         return {"account": role_of(self.account_name()), "event": str(self.operation.currentData() or ""),
-                "every": str(self.every.currentData()), "start": str(self.start.currentData())}
+                "every": str(self.every.currentData()), "start": self.start_value()}
 
     def load_trigger(self, doc: dict[str, Any], connector_key: str, account: str) -> None:
         """Show a stored ``trigger`` section."""
@@ -246,7 +328,7 @@ class TriggerCard(StepCard):
             self.every.addItem(str(doc.get("every")), doc.get("every"))
             index = self.every.count() - 1
         self.every.setCurrentIndex(index)
-        _set_data(self.start, doc.get("start", "now"))
+        self.set_start(str(doc.get("start", "now")))
 
 
 class ConditionRow(QWidget):
@@ -264,12 +346,15 @@ class ConditionRow(QWidget):
         self.field.chain.hide()
         self.field.preview.hide()
         self.op = _combo()
+        self.op.setMinimumContentsLength(8)
         for name, spec in catalog.FILTER_OPS.items():
             self.op.addItem(i18n.pick(spec.label_en, spec.label_zh), name)
-            self.op.setItemData(self.op.count() - 1, i18n.pick(spec.description_en, spec.description_zh), 3)
+            self.op.setItemData(self.op.count() - 1, i18n.pick(spec.description_en, spec.description_zh),
+                                Qt.ItemDataRole.ToolTipRole)
         self.value = QLineEdit()
-        self.remove = QPushButton("✕")
-        self.remove.setFixedWidth(32)
+        self.remove = QToolButton()
+        self.remove.setText("✕")
+        self.remove.setToolTip(self.tr("Remove this condition"))
         layout.addWidget(self.field, 3)
         layout.addWidget(self.op)
         layout.addWidget(self.value, 2)
@@ -283,7 +368,8 @@ class ConditionRow(QWidget):
     def _op_changed(self) -> None:
         spec = catalog.FILTER_OPS[str(self.op.currentData())]
         self.value.setVisible(spec.value != "none")
-        self.value.setPlaceholderText(self.tr("values, separated by commas") if spec.value == "list" else "")
+        self.value.setPlaceholderText(self.tr("values, separated by commas") if spec.value == "list" else
+                                      self.tr("value"))
         self.changed.emit()
 
     def to_condition(self) -> dict[str, Any]:
@@ -293,7 +379,7 @@ class ConditionRow(QWidget):
         doc: dict[str, Any] = {"field": self.field.path(), "op": op}
         text = self.value.text().strip()
         if spec.value == "list":
-            doc["value"] = [v.strip() for v in text.split(",") if v.strip()]
+            doc["value"] = [v.strip() for v in re.split(r"[,，]", text) if v.strip()]
         elif spec.value == "ordered":
             try:
                 doc["value"] = float(text) if "." in text else int(text)
@@ -325,17 +411,19 @@ class FilterCard(StepCard):
         self.match.currentIndexChanged.connect(lambda *_: self.changed.emit())
         self.form.addRow(self.tr("Continue when"), self.match)
         self.rows_box = QVBoxLayout()
-        self.body.insertLayout(2, self.rows_box)
+        self.content.addLayout(self.rows_box)
         self.rows: list[ConditionRow] = []
+        self.lookups_before: list[str] = []
         self.add = QPushButton(self.tr("Add condition"))
         self.add.clicked.connect(lambda: self.add_condition())
-        self.body.insertWidget(3, self.add)
+        self.content.addWidget(self.add)
         self.changed.connect(self._evaluate)
 
     def add_condition(self, doc: dict[str, Any] | None = None) -> ConditionRow:
         """Append a condition row."""
         row = ConditionRow()
-        row.field.set_context(self.state.fields(), self.state.record(), self.state.lookups)
+        row.field.set_context(self.state.fields(lookups_before=self.lookups_before), self.state.record(),
+                              self.state.lookups)
         if doc:
             row.load(doc)
         row.changed.connect(self.changed.emit)
@@ -351,6 +439,7 @@ class FilterCard(StepCard):
         self.changed.emit()
 
     def update_context(self, lookups_before: list[str]) -> None:
+        self.lookups_before = lookups_before
         for row in self.rows:
             row.field.set_context(self.state.fields(lookups_before=lookups_before), self.state.record(),
                                   self.state.lookups)
@@ -370,13 +459,9 @@ class FilterCard(StepCard):
         if not self.state.records or not self.rows:
             self.result.setText("")
             return
-        from ordersync_app.recipes.model import FilterStep
-
-        try:
-            step = FilterStep.model_validate(self.to_step(str)["filter"])
-            keep = catalog.matches(step, self.state.record(), self.state.lookups)
-        except (ValueError, catalog.MappingError) as exc:
-            self.result.setText(f"⚠ {str(exc).splitlines()[0]}")
+        keep = svc.preview_filter(self.to_step(str)["filter"], self.state.record(), self.state.lookups)
+        if not isinstance(keep, bool):
+            self.result.setText("⚠ " + keep.pick(i18n.current()))
             return
         self.result.setText(self.tr("✓ The sample record passes.") if keep else
                             self.tr("✗ The sample record is filtered out."))
@@ -396,8 +481,8 @@ class LookupCard(StepCard):
 
     def __init__(self, state: BuilderState) -> None:
         super().__init__(self.tr("Look up (find something in another app)"), state)
-        self.params_box = QGridLayout()
         self.params: dict[str, MappingEditor] = {}
+        self.lookups_before: list[str] = []
         self.add_pickers(self.tr("Lookup"), lambda c: bool(c.lookups))
         self.as_ = QLineEdit("found")
         self.as_.textChanged.connect(lambda *_: self.changed.emit())
@@ -406,7 +491,6 @@ class LookupCard(StepCard):
         self.if_missing.addItem(self.tr("the record fails (failed queue)"), "fail")
         self.if_missing.addItem(self.tr("skip the record"), "skip")
         self.form.addRow(self.tr("When nothing is found"), self.if_missing)
-        self.body.insertLayout(2, self.params_box)
         self.test = QPushButton(self.tr("Test this step"))
         self.test.clicked.connect(self.test_requested.emit)
         self.footer.insertWidget(0, self.test)
@@ -418,25 +502,23 @@ class LookupCard(StepCard):
     def _operation_changed(self) -> None:
         conn = self.connector()
         spec = conn.lookup(str(self.operation.currentData())) if conn else None
-        while self.params_box.count():
-            item = self.params_box.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+        for editor in self.params.values():
+            self.form.removeRow(editor)
         self.params = {}
-        for i, param in enumerate(spec.params if spec else ()):
-            editor = MappingEditor()
+        for param in spec.params if spec else ():
+            editor = MappingEditor(field_label=i18n.label(param))
             if param.default is not None and not param.required:
                 editor.set_document({"value": param.default})
             editor.changed.connect(self.changed.emit)
-            self.params_box.addWidget(QLabel(i18n.label(param) + (" *" if param.required else "")), i, 0)
-            self.params_box.addWidget(editor, i, 1)
+            self.form.addRow(i18n.label(param) + (" *" if param.required else ""), editor)
             self.params[param.key] = editor
-        self.update_context([])
+        self.update_context(self.lookups_before)
         self.changed.emit()
 
     def update_context(self, lookups_before: list[str]) -> None:
-        for editor in self.params.values():
-            editor.set_context(self.state.fields(lookups_before=lookups_before), self.state.record(),
+        self.lookups_before = lookups_before
+        for key, editor in self.params.items():
+            editor.set_context(self.state.fields(lookups_before=lookups_before, target=key), self.state.record(),
                                self.state.lookups)
 
     def name(self) -> str:
@@ -482,19 +564,19 @@ class ActionCard(StepCard):
         super().__init__(self.tr("Then do this (action)"), state)
         self.match = MappingEditor()
         self.match_label = QLabel("")
+        self.match_label.setWordWrap(True)
         self.params: dict[str, QLineEdit] = {}
-        self.params_box = QFormLayout()
-        self.fields_box = QGridLayout()
-        self.fields_box.setColumnStretch(1, 1)
         self.fields: dict[str, MappingEditor] = {}
+        self.field_specs: dict[str, Field] = {}
+        self.lookups_before: list[str] = []
         self.add_pickers(self.tr("Action"), lambda c: bool(c.actions))
         self.form.addRow(self.match_label, self.match)
         self.match.changed.connect(self.changed.emit)
-        self.body.insertLayout(2, self.params_box)
-        heading = QLabel(self.tr("Fields to write (* required). Pick where each value comes from:"))
-        heading.setWordWrap(True)
-        self.body.insertWidget(3, heading)
-        self.body.insertLayout(4, self.fields_box)
+        self.heading = QLabel(self.tr("Fields to write (* required). Pick where each value comes from:"))
+        self.heading.setWordWrap(True)
+        self.heading.setObjectName("muted")
+        self.form.addRow(self.heading)
+        self.field_labels: dict[str, QLabel] = {}
         self.test = QPushButton(self.tr("Test this step (dry run)"))
         self.test.clicked.connect(self.test_requested.emit)
         self.footer.insertWidget(0, self.test)
@@ -506,38 +588,52 @@ class ActionCard(StepCard):
     def _operation_changed(self) -> None:
         conn = self.connector()
         spec = conn.action(str(self.operation.currentData())) if conn else None
-        for box in (self.fields_box, self.params_box):
-            while box.count():
-                item = box.takeAt(0)
-                if item.widget():
-                    item.widget().deleteLater()
-        self.fields, self.params = {}, {}
+        for widget in [*self.params.values(), *self.fields.values()]:
+            self.form.removeRow(widget)
+        self.fields, self.params, self.field_specs, self.field_labels = {}, {}, {}, {}
         self.match_label.setText(i18n.label(spec.match) + " *" if spec and spec.match else "")
+        self.match.field_label = i18n.label(spec.match) if spec and spec.match else ""
         self.match.setHidden(not (spec and spec.match))
-        for param in spec.params if spec else ():
+        heading_row = self.form.getWidgetPosition(self.heading)[0]
+        for n, param in enumerate(spec.params if spec else ()):
             edit = QLineEdit("" if param.default is None else str(param.default))
             edit.setToolTip(param.description)
             edit.textChanged.connect(lambda *_: self.changed.emit())
-            self.params_box.addRow(i18n.label(param), edit)
+            self.form.insertRow(heading_row + n, i18n.label(param), edit)
             self.params[param.key] = edit
         ordered = sorted(spec.fields if spec else (), key=lambda f: (not f.required, f.key))
-        for i, target in enumerate(ordered):
-            name = f"{target.label_zh}（{target.key}）" if i18n.is_zh() and target.label_zh else target.key
-            label = QLabel(f"{name}{' *' if target.required else ''}")
-            label.setToolTip(f"{target.label}\n{target.description}".strip())
-            editor = MappingEditor()
+        for target in ordered:
+            name = i18n.label(target)
+            label = QLabel(f"{name}{' *' if target.required else ''}" +
+                           (f"<br><span style='color:#6b7280;font-size:9pt'>{target.key}</span>"
+                            if name != target.key else ""))
+            label.setToolTip(f"{target.key}\n{target.description}".strip())
+            editor = MappingEditor(field_label=name)
+            if conn is not None and spec is not None:
+                editor.set_options(svc.field_options(None, spec.key, target.key, connector_key=conn.key))
             editor.changed.connect(self.changed.emit)
-            self.fields_box.addWidget(label, i, 0)
-            self.fields_box.addWidget(editor, i, 1)
+            self.form.addRow(label, editor)
             self.fields[target.key] = editor
-        self.update_context([])
+            self.field_specs[target.key] = target
+            self.field_labels[target.key] = label
+        self.update_context(self.lookups_before)
         self.changed.emit()
 
+    def field_text(self, key: str) -> str:
+        """A target field's label text as shown."""
+        label = self.field_labels.get(key)
+        return label.text() if label is not None else ""
+
     def update_context(self, lookups_before: list[str]) -> None:
-        fields = self.state.fields(lookups_before=lookups_before)
-        for editor in [self.match, *self.fields.values()]:
-            path = editor.path()
-            editor.set_context(fields, self.state.record(), self.state.lookups, self.state.suggestions(path))
+        self.lookups_before = lookups_before
+        match_target = self.match_label.text()
+        self.match.set_context(self.state.fields(lookups_before=lookups_before, target=match_target),
+                               self.state.record(), self.state.lookups, self.state.suggestions(self.match.path()))
+        for key, editor in self.fields.items():
+            spec = self.field_specs.get(key)
+            target = f"{spec.label} {spec.key}" if spec else key
+            editor.set_context(self.state.fields(lookups_before=lookups_before, target=target), self.state.record(),
+                               self.state.lookups, self.state.suggestions(editor.path()))
 
     def mapped(self) -> dict[str, dict[str, Any]]:
         """Target field → mapping, for the mapped fields."""
@@ -575,3 +671,10 @@ class ActionCard(StepCard):
             mine = [m for loc, m in problems if re.match(rf"fields\.{re.escape(key)}(\.|$)", loc)]
             editor.set_problem("; ".join(mine) or None)
         self.match.set_problem("; ".join(m for loc, m in problems if loc.startswith("match")) or None)
+
+    def show_test(self, lines: list[str]) -> None:
+        """The result of "Test this step" (cleared as soon as the card changes)."""
+        self.result.setText("\n".join(lines))
+
+
+__all__ = ["ActionCard", "BuilderState", "FilterCard", "LookupCard", "StepCard", "TriggerCard", "show"]

@@ -1,23 +1,29 @@
 """The recipe builder page: header (name, switch, dry run, save) over a vertical flow of step cards.
 
-Saving builds the recipe document from the cards, validates it with ``recipes.load.load_document``
-(the same checks as a file import) and shows each problem on the card and field it concerns; a
-valid recipe goes to ``services.recipes.save_recipe``, which stores it as a new version.
+Steps can be inserted anywhere ("+ Add a step here" between cards; "+ Filter" and "+ Lookup" go before the
+first action, where they have an effect) and moved up and down. A step placed where it does nothing (a
+filter after its action) is flagged at once and blocks saving until moved. Saving builds the recipe
+document from the cards, validates it with ``recipes.load.load_document`` (the same checks as a file
+import) and shows each problem in plain words (``services.problems``) on the card and field it concerns.
+A new recipe's start point is asked at its first save. Unsaved work is guarded: the main window asks
+before leaving the builder (:meth:`RecipeBuilder.is_dirty`).
 """
 
 from __future__ import annotations
 
-import re
+import json
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QScrollArea,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -26,22 +32,24 @@ from ordersync_app.connectors.sdk import registry
 from ordersync_app.connectors.sdk.spec import Owns
 from ordersync_app.gui import i18n
 from ordersync_app.gui.builder.cards import ActionCard, BuilderState, FilterCard, LookupCard, StepCard, TriggerCard
-from ordersync_app.gui.builder.mapping import show
+from ordersync_app.gui.builder.mapping import MappingEditor, show
 from ordersync_app.gui.context import AppContext
+from ordersync_app.gui.explained import plain
+from ordersync_app.gui.startpoint import StartPointDialog
 from ordersync_app.gui.tasks import describe
 from ordersync_app.recipes import load
 from ordersync_app.recipes.model import FORMAT, Recipe
 from ordersync_app.services import accounts, recipes
 from ordersync_app.services import builder as svc
-
-_STEP = re.compile(r"^steps\[(\d+)\]\.(filter|lookup|action)\.?(.*)$")
+from ordersync_app.services.problems import plain_problems
+from ordersync_app.services.summaries import object_noun
 
 
 class RecipeBuilder(QWidget):
     """Build or edit one recipe.
 
     Signals:
-        closed(): back to the recipe list.
+        closed(): back to the recipe list (the main window asks first when there are unsaved changes).
         saved(object): the RecipeInfo stored.
         sample_loaded(): sample records arrived (or the offline sample was used).
         step_tested(object): a "Test this step" answered (result or exception).
@@ -64,8 +72,11 @@ class RecipeBuilder(QWidget):
         self.loaded = 0
         self.translations: dict[str, Any] = {}
         self.on_error = "continue"
+        self.clean = ""  # the document as last opened or saved (unsaved-changes guard)
+        self.pending_focus: tuple[str, list[tuple[str, str]] | None] | None = None
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(24, 18, 24, 12)
+        outer.setContentsMargins(16, 12, 16, 8)
+        outer.setSpacing(6)
         top = QHBoxLayout()
         self.back = QPushButton(self.tr("← Recipes"))
         self.back.clicked.connect(self.closed.emit)
@@ -80,7 +91,8 @@ class RecipeBuilder(QWidget):
         self.title.setPlaceholderText(self.tr("What does it do? e.g. Shipped orders move HubSpot deals"))
         self.slug = QLineEdit()
         self.slug.setPlaceholderText(self.tr("short-name"))
-        self.slug.setMaximumWidth(220)
+        self.slug.setMaximumWidth(180)
+        self.slug.setToolTip(self.tr("Letters, digits and '-'; used in file names and by the command line."))
         self.title.textEdited.connect(lambda t: self.slug.setText(recipes.slugify(t)) if not self.editing else None)
         names.addWidget(QLabel(self.tr("Name")))
         names.addWidget(self.title, 1)
@@ -95,20 +107,21 @@ class RecipeBuilder(QWidget):
         outer.addLayout(about)
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.flow_host = QWidget()
         self.flow_host.setObjectName("page")
         self.flow = QVBoxLayout(self.flow_host)
-        self.flow.setSpacing(10)
+        self.flow.setSpacing(4)
         self.scroll_area.setWidget(self.flow_host)
         outer.addWidget(self.scroll_area, 1)
         adders = QHBoxLayout()
         self.add_filter = QPushButton(self.tr("+ Filter"))
+        self.add_filter.setToolTip(self.tr("Adds a filter before the first action, where it can stop records."))
         self.add_lookup = QPushButton(self.tr("+ Lookup"))
+        self.add_lookup.setToolTip(self.tr("Adds a lookup before the first action, so the action can use it."))
         self.add_action = QPushButton(self.tr("+ Action"))
-        self.add_filter.clicked.connect(lambda: self.add_card(FilterCard(self.state)).add_condition())
-        self.add_lookup.clicked.connect(lambda: self.add_card(LookupCard(self.state)))
-        self.add_action.clicked.connect(lambda: self.add_card(ActionCard(self.state)))
+        self.add_filter.clicked.connect(lambda: self.insert_step("filter", self.first_action_index()))
+        self.add_lookup.clicked.connect(lambda: self.insert_step("lookup", self.first_action_index()))
+        self.add_action.clicked.connect(lambda: self.insert_step("action", len(self.steps)))
         for button in (self.add_filter, self.add_lookup, self.add_action):
             adders.addWidget(button)
         adders.addStretch(1)
@@ -127,6 +140,7 @@ class RecipeBuilder(QWidget):
         outer.addWidget(self.problems)
         self.trigger: TriggerCard | None = None
         self.steps: list[StepCard] = []
+        self.inserters: list[QToolButton] = []
 
     # -- cards --------------------------------------------------------------------------------
     def reset(self) -> None:
@@ -134,34 +148,113 @@ class RecipeBuilder(QWidget):
         for card in [self.trigger, *self.steps]:
             if card is not None:
                 card.deleteLater()
-        while self.flow.count():
-            self.flow.takeAt(0)
         self.steps = []
         self.state.records, self.state.index, self.state.lookups = [], 0, {}
         self.trigger = TriggerCard(self.state)
         self.trigger.sample_requested.connect(self.load_sample)
         self.trigger.changed.connect(self._context_changed)
-        self.flow.addWidget(self.trigger)
-        self.flow.addStretch(1)
+        self._relayout()
         self.problems.setText("")
 
-    def add_card(self, card: StepCard) -> Any:
-        """Append a step card (before the trailing stretch)."""
-        self.steps.append(card)
-        self.flow.insertWidget(self.flow.count() - 1, card)
+    def _inserter(self, index: int) -> QToolButton:
+        """"+ Add a step here" between cards (a menu: filter, lookup, action)."""
+        button = QToolButton()
+        button.setText(self.tr("+ Add a step here"))
+        button.setAutoRaise(True)
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(button)
+        menu.addAction(self.tr("Filter: only continue if…"), lambda: self.insert_step("filter", index))
+        menu.addAction(self.tr("Lookup: find something in another app"), lambda: self.insert_step("lookup", index))
+        menu.addAction(self.tr("Action: do something in another app"), lambda: self.insert_step("action", index))
+        button.setMenu(menu)
+        return button
+
+    def _relayout(self) -> None:
+        """Put the cards in order with an inserter between each two (cards are kept, inserters rebuilt)."""
+        while self.flow.count():
+            item = self.flow.takeAt(0)
+            widget = item.widget() if item else None
+            if widget is not None and widget in self.inserters:
+                widget.deleteLater()
+        self.inserters = []
+        assert self.trigger is not None
+        self.flow.addWidget(self.trigger)
+        for i, card in enumerate(self.steps):
+            inserter = self._inserter(i)
+            self.inserters.append(inserter)
+            self.flow.addWidget(inserter)
+            self.flow.addWidget(card)
+            card.up.setEnabled(i > 0)
+            card.down.setEnabled(i < len(self.steps) - 1)
+        last = self._inserter(len(self.steps))
+        self.inserters.append(last)
+        self.flow.addWidget(last)
+        self.flow.addStretch(1)
+
+    def make_card(self, kind: str) -> StepCard:
+        """A new step card of a kind (``filter``, ``lookup``, ``action``)."""
+        card: StepCard = {"filter": FilterCard, "lookup": LookupCard, "action": ActionCard}[kind](self.state)
         card.changed.connect(self._context_changed)
         card.remove_requested.connect(lambda c=card: self.remove_card(c))
+        card.move_requested.connect(lambda delta, c=card: self.move_card(c, delta))
+        card.warning_fix.clicked.connect(lambda _=False, c=card: self.move_card(c, self.first_action_index()
+                                                                                 - self.steps.index(c)))
         if isinstance(card, LookupCard):
             card.test_requested.connect(lambda c=card: self.test_lookup(c))
+            card.changed.connect(lambda c=card: c.result.setText(""))
         if isinstance(card, ActionCard):
             card.test_requested.connect(lambda c=card: self.test_action(c))
+            card.changed.connect(lambda c=card: c.result.setText(""))
+        return card
+
+    def insert_step(self, kind: str, index: int) -> Any:
+        """Insert a step card at ``index`` (a filter starts with one condition)."""
+        card = self.make_card(kind)
+        self.steps.insert(max(0, min(index, len(self.steps))), card)
+        if isinstance(card, FilterCard):
+            card.add_condition()
+        self._relayout()
+        self._context_changed()
+        QTimer.singleShot(0, lambda: self.scroll_area.ensureWidgetVisible(card, 0, 40))
+        return card
+
+    def add_card(self, card: StepCard) -> Any:
+        """Append an already made step card (used when loading a stored recipe)."""
+        card.changed.connect(self._context_changed)
+        card.remove_requested.connect(lambda c=card: self.remove_card(c))
+        card.move_requested.connect(lambda delta, c=card: self.move_card(c, delta))
+        card.warning_fix.clicked.connect(lambda _=False, c=card: self.move_card(c, self.first_action_index()
+                                                                                 - self.steps.index(c)))
+        if isinstance(card, LookupCard):
+            card.test_requested.connect(lambda c=card: self.test_lookup(c))
+            card.changed.connect(lambda c=card: c.result.setText(""))
+        if isinstance(card, ActionCard):
+            card.test_requested.connect(lambda c=card: self.test_action(c))
+            card.changed.connect(lambda c=card: c.result.setText(""))
+        self.steps.append(card)
+        self._relayout()
         self._context_changed()
         return card
+
+    def first_action_index(self) -> int:
+        """Where filters and lookups go to take effect: before the first action (else at the end)."""
+        return next((i for i, c in enumerate(self.steps) if isinstance(c, ActionCard)), len(self.steps))
+
+    def move_card(self, card: StepCard, delta: int) -> None:
+        """Move a step up (negative) or down (positive)."""
+        if card not in self.steps or not delta:
+            return
+        old = self.steps.index(card)
+        new = max(0, min(len(self.steps) - 1, old + delta))
+        self.steps.insert(new, self.steps.pop(old))
+        self._relayout()
+        self._context_changed()
 
     def remove_card(self, card: StepCard) -> None:
         """Drop a step."""
         self.steps.remove(card)
         card.deleteLater()
+        self._relayout()
         self._context_changed()
 
     def cards(self, kind: type[StepCard]) -> list[Any]:
@@ -176,11 +269,27 @@ class RecipeBuilder(QWidget):
             card.blockSignals(False)
             if isinstance(card, LookupCard) and card.name():
                 before.append(card.name())
+        self._check_order()
+
+    def _check_order(self) -> list[tuple[int, str]]:
+        """Flag steps that do nothing where they are; returns (index, sentence)."""
+        doc = {"steps": [{c.kind: {}} for c in self.steps]}
+        found = [(i, text.pick(i18n.current())) for i, text in svc.order_problems(doc)]
+        flagged = dict(found)
+        for i, card in enumerate(self.steps):
+            card.show_warning(flagged.get(i))
+        return found
 
     # -- opening ------------------------------------------------------------------------------
-    def open_recipe(self, name: str) -> None:
-        """Start a new recipe ("") or load a stored one; accounts are read in the background."""
+    def open_recipe(self, name: str, *, focus: tuple[str, list[tuple[str, str]] | None] | None = None) -> None:
+        """Start a new recipe ("") or load a stored one; accounts are read in the background.
+
+        Args:
+            name: the recipe ("" for a new one).
+            focus: (target field, allowed values) to show once loaded — the fix for a refused value.
+        """
         self.editing = name or None
+        self.pending_focus = focus
         self.heading.setText(self.tr("Edit recipe") if name else self.tr("New recipe"))
 
         def work() -> tuple[list[accounts.AccountInfo], recipes.RecipeInfo | None]:
@@ -202,16 +311,14 @@ class RecipeBuilder(QWidget):
             self.roles = {}
             self.translations = {}
             self.on_error = "continue"
-            self._default_accounts()
-            self.add_card(ActionCard(self.state))
+            self.trigger.fill_accounts()
+            self.insert_step("action", 0)
         else:
             self._load(info)
+        self.clean = self.snapshot()
         self.loaded += 1
-
-    def _default_accounts(self) -> None:
-        """For a new recipe, pre-pick an order app that has an account, if any."""
-        assert self.trigger is not None
-        self.trigger.fill_accounts()
+        if info is not None:
+            self.load_sample()  # so previews show real values, not empty ones
 
     def _load(self, info: recipes.RecipeInfo) -> None:
         assert self.trigger is not None
@@ -231,16 +338,49 @@ class RecipeBuilder(QWidget):
         self.trigger.load_trigger(trig, roles.get(trig.get("account"), ""), bindings.get(trig.get("account"), ""))
         for step in doc.get("steps", []):
             if "filter" in step:
-                self.add_card(FilterCard(self.state)).load_step(step["filter"])
+                self.add_card(self.make_bare("filter")).load_step(step["filter"])
             elif "lookup" in step:
                 body = step["lookup"]
-                self.add_card(LookupCard(self.state)).load_step(body, roles.get(body["account"], ""),
-                                                                bindings.get(body["account"], ""))
+                self.add_card(self.make_bare("lookup")).load_step(body, roles.get(body["account"], ""),
+                                                                  bindings.get(body["account"], ""))
             elif "action" in step:
                 body = step["action"]
-                self.add_card(ActionCard(self.state)).load_step(body, roles.get(body["account"], ""),
-                                                                bindings.get(body["account"], ""))
+                self.add_card(self.make_bare("action")).load_step(body, roles.get(body["account"], ""),
+                                                                  bindings.get(body["account"], ""))
         self._context_changed()
+
+    def make_bare(self, kind: str) -> StepCard:
+        """A card not yet connected (``add_card`` connects it)."""
+        return {"filter": FilterCard, "lookup": LookupCard, "action": ActionCard}[kind](self.state)
+
+    def focus_field(self, target: str, options: list[tuple[str, str]] | None = None) -> MappingEditor | None:
+        """Scroll to the action field a problem is about and mark it; offer its allowed values."""
+        for card in self.cards(ActionCard):
+            editor = card.match if target == "match" else card.fields.get(target)
+            if editor is None:
+                continue
+            if options:
+                editor.set_options(options)  # its preview now says when a value is not allowed
+            editor.setProperty("error", True)
+            editor.setToolTip(self.tr("Pick one of the allowed values here."))
+            editor.style().unpolish(editor)
+            editor.style().polish(editor)
+            self.scroll_area.ensureWidgetVisible(editor, 0, 80)
+            editor.setFocus()
+            return editor
+        return None
+
+    # -- unsaved changes ----------------------------------------------------------------------
+    def snapshot(self) -> str:
+        """The recipe as the cards describe it (compared to spot unsaved changes)."""
+        if self.trigger is None:
+            return ""
+        doc, bindings = self.document()
+        return json.dumps([doc, bindings, self.enable.isChecked(), self.slug.text()], sort_keys=True, default=str)
+
+    def is_dirty(self) -> bool:
+        """Whether the cards differ from what was opened or last saved."""
+        return self.trigger is not None and self.snapshot() != self.clean
 
     # -- sample and step tests ----------------------------------------------------------------
     def load_sample(self) -> None:
@@ -265,23 +405,30 @@ class RecipeBuilder(QWidget):
                            on_failure=failed)
 
     def _sample_done(self, result: svc.SampleResult) -> None:
-        assert self.trigger is not None
+        if self.trigger is None:
+            return
+        scroll = self.scroll_area.verticalScrollBar().value()
         conn = self.trigger.connector()
         spec = conn.trigger(str(self.trigger.operation.currentData())) if conn else None
         self.state.records = result.records
         self.state.index = max(0, len(result.records) - 1)
         self.state.live = result.live
-        self.state.declared = [(f.key, i18n.label(f)) for f in spec.fields] if spec else []
+        self.state.declared = list(spec.fields) if spec else []
         self.state.choices = {f.key: f.choices for f in spec.fields if f.choices} if spec else {}
         self.trigger.load.setEnabled(True)
         if result.live:
             self.trigger.result.setText(self.tr("✓ %1 sample record(s) loaded from the account.")
                                         .replace("%1", str(len(result.records))))
         else:
-            self.trigger.result.setText(self.tr("Using example values (the account gave none: %1).")
-                                        .replace("%1", result.note or "—"))
+            self.trigger.result.setText(self.tr("Using example values: the account gave no records yet."))
+            self.trigger.result.setToolTip(plain(result.note) if result.note else "")
         self.trigger.show_samples()
         self._context_changed()
+        QTimer.singleShot(0, lambda: self.scroll_area.verticalScrollBar().setValue(scroll))
+        if self.pending_focus is not None:
+            target, options = self.pending_focus
+            self.pending_focus = None
+            self.focus_field(target, options)
         self.sample_loaded.emit()
 
     def test_lookup(self, card: LookupCard) -> None:
@@ -311,18 +458,23 @@ class RecipeBuilder(QWidget):
         account = card.account_name()
         card.result.setText(self.tr("Testing (nothing is written)…"))
 
+        def label(key: str) -> str:
+            spec = card.field_specs.get(key)
+            return i18n.label(spec) if spec else key
+
         def done(result: svc.ActionTest) -> None:
             lines = []
-            if result.errors:
-                lines += [f"⚠ {k}: {v}" for k, v in result.errors.items()]
+            for key, error in result.errors.items():
+                lines.append(f"⚠ {label(key)}: {plain(error, kind='recipe')}")
             if not result.exists:
-                lines.append(self.tr("The target was not found (match: %1).").replace("%1", str(result.match)))
+                lines.append(self.tr("No record in the target has the value “%1” to match on; check the field "
+                                     "used to match.").replace("%1", show(result.match)))
             for change in result.changes:
-                lines.append(self.tr("%1: %2 → %3").replace("%1", change["field"])
+                lines.append(self.tr("%1: %2 → %3").replace("%1", label(str(change["field"])))
                              .replace("%2", show(change["current"])).replace("%3", show(change["new"])))
             if result.exists and not result.changes and not result.errors:
                 lines.append(self.tr("✓ The target already has these values."))
-            card.result.setText("\n".join(lines))
+            card.show_test(lines)
             self.step_tested.emit(result)
 
         def failed(exc: BaseException) -> None:
@@ -380,55 +532,87 @@ class RecipeBuilder(QWidget):
         return doc, {role: account for account, role in roles.items() if account}
 
     def validate(self) -> Recipe | None:
-        """Check the document; show problems on their cards. Returns the recipe when valid."""
+        """Check the document; show problems in plain words on their cards. Returns the recipe when valid."""
         assert self.trigger is not None
         doc, _bindings = self.document()
-        found: list[tuple[str, str]] = []
+        lang = i18n.current()
         model: Recipe | None = None
+        per_card: dict[int, list[tuple[str, str]]] = {}
+        general: list[str] = []
         try:
             model = load.load_document(doc, source="builder")
         except load.RecipeInvalid as exc:
-            found = [(p.location, p.message + (f" — {p.hint}" if p.hint else "")) for p in exc.problems]
+            for problem in plain_problems(exc.problems, doc):
+                if problem.part == "step" and problem.step is not None and problem.step < len(self.steps):
+                    per_card.setdefault(problem.step + 1, []).append((problem.where, problem.text.pick(lang)))
+                elif problem.part == "trigger":
+                    per_card.setdefault(0, []).append((problem.where, problem.text.pick(lang)))
+                elif problem.where == "name":
+                    general.append(self.tr("Give the recipe a name."))
+                elif not problem.where.startswith("accounts"):  # a missing account is shown on its card
+                    general.append(problem.text.pick(lang))
         missing = [card for card in [self.trigger, *self.steps]
                    if not isinstance(card, FilterCard) and not card.account_name()]
-        per_card: dict[int, list[tuple[str, str]]] = {}
-        general: list[str] = []
-        for loc, message in found:
-            match = _STEP.match(loc)
-            if match and int(match.group(1)) < len(self.steps):
-                per_card.setdefault(int(match.group(1)) + 1, []).append((match.group(3), message))
-            elif loc.startswith("trigger"):
-                per_card.setdefault(0, []).append((loc.partition(".")[2], message))
-            else:
-                general.append(f"{loc}: {message}" if loc else message)
         for card in missing:
             index = 0 if card is self.trigger else self.steps.index(card) + 1
-            per_card.setdefault(index, []).append(("", self.tr("pick an account (add one in Accounts first)")))
+            per_card.setdefault(index, []).append(("", self.tr("Pick an account (add one in Accounts first).")))
+        for index, text in self._check_order():
+            per_card.setdefault(index + 1, []).append(("", text))
         if not self.slug.text().strip():
-            general.append(self.tr("give the recipe a name"))
+            general.append(self.tr("Give the recipe a name."))
         for i, card in enumerate([self.trigger, *self.steps]):
             card.show_problems(per_card.get(i, []))
         self.problems.setStyleSheet("")
-        self.problems.setText("\n".join(general))
+        self.problems.setText("\n".join(dict.fromkeys(general)))
         count = sum(len(v) for v in per_card.values()) + len(general)
         if count:
+            first = min(per_card, default=None)
+            if first is not None:
+                target = [self.trigger, *self.steps][first]
+                self.scroll_area.ensureWidgetVisible(target, 0, 40)
             self.problems_shown.emit(count)
             return None
         return model
 
+    def ask_start(self, then: Any) -> None:
+        """At the first save of a new recipe, have the user choose its start point, then call ``then``."""
+        assert self.trigger is not None
+        if self.editing or self.trigger.start_chosen:
+            then()
+            return
+        doc, _b = self.document()
+        dialog = StartPointDialog(self, noun=self._start_noun(doc))
+        self.last_start_dialog = dialog
+
+        def chosen() -> None:
+            assert self.trigger is not None
+            self.trigger.set_start(dialog.chooser.value())
+            then()
+
+        dialog.accepted.connect(chosen)
+        dialog.open()
+
+    def _start_noun(self, doc: dict[str, Any]) -> str:
+        conn = self.trigger.connector() if self.trigger else None
+        if conn is not None and conn.owns is Owns.ORDERS:
+            return self.tr("orders")
+        return object_noun(doc).pick(i18n.current()).replace("(s)", "s")
+
     def save(self) -> None:
-        """Validate, then store as a new version (switch and dry run applied)."""
+        """Validate, ask the start point of a new recipe, then store as a new version (one transaction)."""
+        if self.validate() is not None:
+            self.ask_start(self._store)
+
+    def _store(self) -> None:
         model = self.validate()
         if model is None:
             return
         _doc, bindings = self.document()
-        name, enable, dry = self.slug.text().strip(), self.enable.isChecked(), self.dry_run.isChecked()
+        name, enabled, dry = self.slug.text().strip(), self.enable.isChecked(), self.dry_run.isChecked()
         self.save_button.setEnabled(False)
 
         def work() -> recipes.RecipeInfo:
-            recipes.save_recipe(model, bindings, name=name, enable=enable, replace=True)
-            recipes.set_enabled(name, enabled=enable)
-            return recipes.set_dry_run(name, dry_run=dry)
+            return recipes.save_recipe(model, bindings, name=name, replace=True, enabled=enabled, dry_run=dry)
 
         def done(info: recipes.RecipeInfo) -> None:
             self.save_button.setEnabled(True)
@@ -438,6 +622,7 @@ class RecipeBuilder(QWidget):
             self.problems.setStyleSheet("color: #15803d;")
             self.problems.setText(self.tr("Saved version %1 (%2).").replace("%1", str(info.version))
                                   .replace("%2", self.tr("switched on") if info.enabled else self.tr("switched off")))
+            self.clean = self.snapshot()
             self.ctx.data_changed.emit()
             self.saved.emit(info)
 
@@ -450,6 +635,6 @@ class RecipeBuilder(QWidget):
 
 
 def connector_name(key: str) -> str:
-    """Display name of a connector."""
+    """Display name of a connector in the language in use."""
     conn = registry.get(key)
-    return conn.name_en if conn else key
+    return i18n.pick(conn.name_en, conn.name_zh) if conn else key

@@ -2,7 +2,9 @@
 
 Previews evaluate the mapping with the catalogue itself (``services.builder.preview_mapping``),
 so what the builder shows is what a run will compute. Evaluation is pure and fast (no I/O), so
-it runs on the GUI thread as the user types.
+it runs on the GUI thread as the user types. Problems are shown in plain words, never the
+validator's own text. Transform arguments have labels in both languages and visible defaults
+(a separator is picked from named choices, so no invisible space is ever the default).
 """
 
 from __future__ import annotations
@@ -10,7 +12,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,18 +33,22 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPushButton,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from ordersync_app.gui import i18n
+from ordersync_app.gui.builder.picker import FieldPicker
 from ordersync_app.recipes import catalog
 from ordersync_app.services import builder as svc
+from ordersync_app.services.builder import FieldChoice
 
 ZONES = ("Asia/Shanghai", "UTC", "Asia/Hong_Kong", "Asia/Singapore", "Europe/Berlin", "Europe/London",
          "America/New_York", "America/Los_Angeles")
+Index = QModelIndex | QPersistentModelIndex
 
 
 def transform_label(name: str) -> str:
@@ -50,15 +63,150 @@ def transform_name(item: Any) -> str:
 
 
 def show(value: Any) -> str:
-    """A preview value as short text."""
-    if value is None:
-        return "∅"
+    """A preview value as short text ("(empty)" for nothing)."""
+    if value is None or value == "":
+        return QCoreApplication.translate("Mapping", "(empty)")
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= 60 else text[:59] + "…"
 
 
+def allowed(value: Any, options: list[tuple[str, str]] | None) -> bool:
+    """Whether a computed value is one the target accepts (any value when it declares none)."""
+    return not options or value is None or value == "" or str(value) in {v for v, _l in options}
+
+
+def arg_label(key: str) -> str:
+    """A transform argument's label in the language in use (the file keeps the short key)."""
+    labels = {
+        "sep": QCoreApplication.translate("Mapping", "Separator"),
+        "index": QCoreApplication.translate("Mapping", "Which part (0 = first, -1 = last)"),
+        "old": QCoreApplication.translate("Mapping", "Find"),
+        "new": QCoreApplication.translate("Mapping", "Replace with"),
+        "text": QCoreApplication.translate("Mapping", "Text"),
+        "by": QCoreApplication.translate("Mapping", "Multiply by"),
+        "amount": QCoreApplication.translate("Mapping", "Add (negative to subtract)"),
+        "length": QCoreApplication.translate("Mapping", "Keep at most (characters)"),
+        "digits": QCoreApplication.translate("Mapping", "Decimal places"),
+        "format": QCoreApplication.translate("Mapping", "Format"),
+        "tz": QCoreApplication.translate("Mapping", "Time zone"),
+        "value": QCoreApplication.translate("Mapping", "Value"),
+    }
+    return labels.get(key, key)
+
+
+def separators() -> list[tuple[str, str]]:
+    """Named separators (label, value): a space is shown as a word, never as a blank."""
+    return [
+        (QCoreApplication.translate("Mapping", "comma and space  “, ”"), ", "),
+        (QCoreApplication.translate("Mapping", "comma  “,”"), ","),
+        (QCoreApplication.translate("Mapping", "space  “ ”"), " "),
+        (QCoreApplication.translate("Mapping", "hyphen  “-”"), "-"),
+        (QCoreApplication.translate("Mapping", "slash  “/”"), "/"),
+        (QCoreApplication.translate("Mapping", "vertical bar  “|”"), "|"),
+        (QCoreApplication.translate("Mapping", "semicolon  “;”"), ";"),
+        (QCoreApplication.translate("Mapping", "Chinese comma  “，”"), "，"),
+    ]
+
+
+# Defaults a new transform starts with: visible values only (the user fills in what is missing).
+DEFAULT_ARGS: dict[str, dict[str, Any]] = {
+    "replace": {"old": "", "new": ""}, "split": {"sep": "-", "index": 0},
+    "format_datetime": {"format": "%Y-%m-%d %H:%M", "tz": "Asia/Shanghai"}, "to_date": {"tz": "Asia/Shanghai"},
+    "truncate": {"length": 50}, "prefix": {"text": ""}, "suffix": {"text": ""}, "multiply": {"by": 1},
+    "add": {"amount": 0}, "default": {"value": ""}, "join": {"sep": ", "},
+}
+
+
+class PairsModel(QAbstractTableModel):
+    """An editable two-column table (from → to) for ``lookup_table``."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.pairs: list[list[str]] = []
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.pairs)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else 2
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if index.isValid() and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return self.pairs[index.row()][index.column()]
+        return None
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid() or role != Qt.ItemDataRole.EditRole:
+            return False
+        self.pairs[index.row()][index.column()] = "" if value is None else str(value)
+        self.dataChanged.emit(index, index)
+        return True
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        return super().flags(index) | Qt.ItemFlag.ItemIsEditable
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return (QCoreApplication.translate("Mapping", "When the value is"),
+                    QCoreApplication.translate("Mapping", "Write"))[section]
+        return None
+
+    def set_pairs(self, pairs: list[tuple[str, str]]) -> None:
+        """Replace every row."""
+        self.beginResetModel()
+        self.pairs = [[k, v] for k, v in pairs]
+        self.endResetModel()
+
+    def add(self, key: str = "", value: str = "") -> None:
+        """Append a row."""
+        self.beginInsertRows(QModelIndex(), len(self.pairs), len(self.pairs))
+        self.pairs.append([key, value])
+        self.endInsertRows()
+
+    def remove(self, rows: list[int]) -> None:
+        """Remove rows."""
+        for r in sorted(set(rows), reverse=True):
+            if 0 <= r < len(self.pairs):
+                self.beginRemoveRows(QModelIndex(), r, r)
+                del self.pairs[r]
+                self.endRemoveRows()
+
+
+class OptionsDelegate(QStyledItemDelegate):
+    """Edits a cell with a combo of allowed values (labels shown; the value stored)."""
+
+    def __init__(self, options: list[tuple[str, str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.options = options
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
+        combo = QComboBox(parent)
+        combo.setEditable(True)
+        for value, label in self.options:
+            combo.addItem(label if label == value else f"{label} ({value})", value)
+        return combo
+
+    def setEditorData(self, editor: QWidget, index: Index) -> None:
+        if isinstance(editor, QComboBox):
+            value = str(index.data(Qt.ItemDataRole.EditRole) or "")
+            found = editor.findData(value)
+            if found >= 0:
+                editor.setCurrentIndex(found)
+            else:
+                editor.setEditText(value)
+
+    def setModelData(self, editor: QWidget, model: Any, index: Index) -> None:
+        if isinstance(editor, QComboBox):
+            text = editor.currentText()
+            found = editor.findText(text)
+            model.setData(index, editor.itemData(found) if found >= 0 else text, Qt.ItemDataRole.EditRole)
+
+
 class LookupTableEditor(QWidget):
-    """A two-column table (from → to) and an optional default, for ``lookup_table``."""
+    """A two-column table (from → to) and an optional default, for ``lookup_table``.
+
+    When the target field has known values (``set_options``), the "Write" column offers them.
+    """
 
     changed = Signal()
 
@@ -66,12 +214,13 @@ class LookupTableEditor(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.table = QTableWidget(0, 2)
-        self.table.setHorizontalHeaderLabels([self.tr("When the value is"), self.tr("Write")])
+        self.model = PairsModel(self)
+        self.model.dataChanged.connect(lambda *_: self.changed.emit())
+        self.table = QTableView()
+        self.table.setModel(self.model)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
         self.table.setMinimumHeight(150)
-        self.table.itemChanged.connect(lambda *_: self.changed.emit())
         layout.addWidget(self.table)
         buttons = QHBoxLayout()
         self.add = QPushButton(self.tr("Add row"))
@@ -96,22 +245,34 @@ class LookupTableEditor(QWidget):
         hint.setObjectName("muted")
         hint.setWordWrap(True)
         layout.addWidget(hint)
+        self.allowed = QLabel("")
+        self.allowed.setObjectName("secondary")
+        self.allowed.setWordWrap(True)
+        layout.addWidget(self.allowed)
+
+    def set_options(self, options: list[tuple[str, str]] | None) -> None:
+        """Offer the target's allowed values in the "Write" column."""
+        if options:
+            self.table.setItemDelegateForColumn(1, OptionsDelegate(options, self.table))
+            self.allowed.setText(self.tr("Allowed values: %1").replace("%1", ", ".join(v for v, _l in options)))
+        self.allowed.setVisible(bool(options))
 
     def add_row(self, key: str, value: str) -> None:
         """Append a row."""
-        self.table.blockSignals(True)
-        n = self.table.rowCount()
-        self.table.insertRow(n)
-        self.table.setItem(n, 0, QTableWidgetItem(key))
-        self.table.setItem(n, 1, QTableWidgetItem(value))
-        self.table.blockSignals(False)
+        self.model.add(key, value)
         self.changed.emit()
 
+    def set_value(self, row: int, column: int, value: str) -> None:
+        """Type a cell (as a user would)."""
+        self.model.setData(self.model.index(row, column), value)
+
+    def rows(self) -> dict[str, int]:
+        """Input value → row."""
+        return {k: i for i, (k, _v) in enumerate(self.model.pairs)}
+
     def _remove(self) -> None:
-        rows = sorted({i.row() for i in self.table.selectedIndexes()}, reverse=True) or [self.table.rowCount() - 1]
-        for r in rows:
-            if r >= 0:
-                self.table.removeRow(r)
+        rows = [i.row() for i in self.table.selectionModel().selectedIndexes()] or [self.model.rowCount() - 1]
+        self.model.remove(rows)
         self.changed.emit()
 
     def set_args(self, args: dict[str, Any], suggestions: list[str]) -> None:
@@ -119,21 +280,14 @@ class LookupTableEditor(QWidget):
         table = dict(args.get("table") or {})
         for key in suggestions:
             table.setdefault(key, "")
-        self.table.setRowCount(0)
-        for key, value in table.items():
-            self.add_row(str(key), "" if value is None else str(value))
+        self.model.set_pairs([(str(k), "" if v is None else str(v)) for k, v in table.items()])
         if "default" in args:
             self.use_default.setChecked(True)
             self.default.setText("" if args["default"] is None else str(args["default"]))
 
     def args(self) -> dict[str, Any]:
         """The arguments in file form (rows without a target are left out)."""
-        table: dict[str, Any] = {}
-        for r in range(self.table.rowCount()):
-            key = (self.table.item(r, 0).text() if self.table.item(r, 0) else "").strip()
-            value = (self.table.item(r, 1).text() if self.table.item(r, 1) else "").strip()
-            if key and value:
-                table[key] = value
+        table = {k.strip(): v.strip() for k, v in self.model.pairs if k.strip() and v.strip()}
         out: dict[str, Any] = {"table": table}
         if self.use_default.isChecked():
             out["default"] = self.default.text()
@@ -144,14 +298,21 @@ class TransformChainDialog(QDialog):
     """Edit a mapping's transforms: add from the catalogue, set arguments, see each step's result."""
 
     def __init__(self, mapping: dict[str, Any], record: dict[str, Any], lookups: dict[str, Any],
-                 suggestions: list[str], parent: QWidget | None = None) -> None:
+                 suggestions: list[str], parent: QWidget | None = None, *, field_label: str = "",
+                 options: list[tuple[str, str]] | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Transforms"))
-        self.setMinimumSize(720, 520)
+        self.setWindowTitle(self.tr("Transforms for “%1”").replace("%1", field_label) if field_label
+                            else self.tr("Transforms"))
+        self.setMinimumSize(640, 440)
         self.base = {k: v for k, v in mapping.items() if k != "transforms"}
         self.chain: list[Any] = list(mapping.get("transforms") or [])
-        self.record, self.lookups, self.suggestions = record, lookups, suggestions
+        self.record, self.lookups, self.suggestions, self.options = record, lookups, suggestions, options
         layout = QVBoxLayout(self)
+        intro = QLabel(self.tr("Transforms change the value step by step, top to bottom. Add one from the list, "
+                               "fill in its settings on the right, and check the preview below."))
+        intro.setWordWrap(True)
+        intro.setObjectName("muted")
+        layout.addWidget(intro)
         top = QHBoxLayout()
         left = QVBoxLayout()
         self.list = QListWidget()
@@ -171,12 +332,15 @@ class TransformChainDialog(QDialog):
         remove.clicked.connect(self._remove)
         up = QPushButton(self.tr("Up"))
         up.clicked.connect(lambda: self._move(-1))
+        down = QPushButton(self.tr("Down"))
+        down.clicked.connect(lambda: self._move(1))
         adder = QHBoxLayout()
         adder.addWidget(self.catalogue, 1)
         adder.addWidget(add)
         left.addLayout(adder)
         moves = QHBoxLayout()
         moves.addWidget(up)
+        moves.addWidget(down)
         moves.addWidget(remove)
         moves.addStretch(1)
         left.addLayout(moves)
@@ -195,6 +359,9 @@ class TransformChainDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.editor: Any = None
+        self.empty_hint = QLabel(self.tr("No transform yet: the value is written as it is."))
+        self.empty_hint.setObjectName("muted")
+        self.empty_hint.setWordWrap(True)
         self._fill_list()
         self._update_preview()
 
@@ -220,13 +387,10 @@ class TransformChainDialog(QDialog):
             self.chain.append({name: args})
         elif name == "lookup_table":
             self.chain.append({name: {"table": {}}})
+        elif spec.takes_args and name in DEFAULT_ARGS:
+            self.chain.append({name: dict(DEFAULT_ARGS[name])})
         elif spec.needs_args:
-            defaults = {"replace": {"old": " ", "new": ""}, "split": {"sep": " ", "index": 0},
-                        "format_datetime": {"format": "%Y-%m-%d %H:%M", "tz": "Asia/Shanghai"},
-                        "to_date": {"tz": "Asia/Shanghai"}, "truncate": {"length": 50},
-                        "prefix": {"text": ""}, "suffix": {"text": ""}, "multiply": {"by": 1}, "add": {"amount": 0},
-                        "default": {"value": ""}}
-            self.chain.append({name: defaults.get(name, {})})
+            self.chain.append({name: {}})
         else:
             self.chain.append(name)
         self._fill_list()
@@ -252,11 +416,15 @@ class TransformChainDialog(QDialog):
     def _select(self, row: int) -> None:
         while self.args_layout.count():
             item = self.args_layout.takeAt(0)
-            if item.widget():
+            if item.widget() and item.widget() is not self.empty_hint:
                 item.widget().deleteLater()
         self.editor = None
         if not 0 <= row < len(self.chain):
+            self.args_layout.addWidget(self.empty_hint)
+            self.empty_hint.show()
+            self.args_layout.addStretch(1)
             return
+        self.empty_hint.hide()
         name = transform_name(self.chain[row])
         spec = catalog.TRANSFORMS[name]
         title = QLabel(f"<b>{transform_label(name)}</b>")
@@ -269,6 +437,7 @@ class TransformChainDialog(QDialog):
         if name == "lookup_table":
             editor = LookupTableEditor()
             editor.set_args(current, self.suggestions)
+            editor.set_options(self.options)
             editor.changed.connect(lambda r=row, e=editor: self._set_args(r, e.args()))
             self.args_layout.addWidget(editor)
             self.editor = editor
@@ -277,30 +446,45 @@ class TransformChainDialog(QDialog):
             form = QFormLayout()
             for key, info in spec.args.model_fields.items():
                 value = current.get(key, info.default if not info.is_required() else "")
-                annotation = str(info.annotation)
-                if "int" in annotation and "float" not in annotation and "Number" not in annotation:
-                    box = QSpinBox()
-                    box.setRange(-1000, 1_000_000)
-                    box.setValue(int(value or 0))
-                    box.valueChanged.connect(lambda v, r=row, k=key: self._set_arg(r, k, v))
-                    form.addRow(key, box)
-                elif key == "tz":
-                    combo = QComboBox()
-                    combo.setEditable(True)
-                    combo.addItems(list(ZONES))
-                    combo.setCurrentText(str(value or "UTC"))
-                    combo.currentTextChanged.connect(lambda v, r=row, k=key: self._set_arg(r, k, v))
-                    form.addRow(self.tr("time zone"), combo)
-                else:
-                    edit = QLineEdit("" if value is None else str(value))
-                    numeric = key in ("by", "amount")
-                    edit.textChanged.connect(lambda v, r=row, k=key, n=numeric: self._set_arg(r, k, _number(v) if n
-                                                                                            else v))
-                    form.addRow(key, edit)
+                form.addRow(arg_label(key), self._arg_widget(row, key, value, str(info.annotation)))
             holder = QWidget()
             holder.setLayout(form)
             self.args_layout.addWidget(holder)
         self.args_layout.addStretch(1)
+
+    def _arg_widget(self, row: int, key: str, value: Any, annotation: str) -> QWidget:
+        if key == "sep":
+            combo = QComboBox()
+            for label, sep in separators():
+                combo.addItem(label, sep)
+            found = combo.findData(value)
+            if found < 0:
+                combo.addItem(self.tr("other  “%1”").replace("%1", str(value)), value)
+                found = combo.count() - 1
+            combo.setCurrentIndex(found)
+            combo.currentIndexChanged.connect(lambda _i, r=row, k=key, c=combo: self._set_arg(r, k, c.currentData()))
+            return combo
+        if key == "tz":
+            combo = QComboBox()
+            combo.setProperty("userData", True)  # IANA zone names are codes
+            combo.setEditable(True)
+            combo.addItems(list(ZONES))
+            combo.setCurrentText(str(value or "UTC"))
+            combo.currentTextChanged.connect(lambda v, r=row, k=key: self._set_arg(r, k, v))
+            return combo
+        if "int" in annotation and "float" not in annotation and "Number" not in annotation:
+            box = QSpinBox()
+            box.setRange(-1000, 1_000_000)
+            box.setValue(int(value or 0))
+            box.valueChanged.connect(lambda v, r=row, k=key: self._set_arg(r, k, v))
+            return box
+        edit = QLineEdit("" if value is None else str(value))
+        placeholders = {"old": self.tr("the text to find"), "new": self.tr("(nothing: remove it)"),
+                        "text": self.tr("e.g. ORD-"), "format": "%Y-%m-%d %H:%M"}
+        edit.setPlaceholderText(placeholders.get(key, ""))
+        numeric = key in ("by", "amount")
+        edit.textChanged.connect(lambda v, r=row, k=key, n=numeric: self._set_arg(r, k, _number(v) if n else v))
+        return edit
 
     def _set_arg(self, row: int, key: str, value: Any) -> None:
         name = transform_name(self.chain[row])
@@ -320,8 +504,11 @@ class TransformChainDialog(QDialog):
         parts = [self.tr("Sample value: %1").replace("%1", show(start.value))]
         parts += [f"→ {transform_label(n)}: {show(v)}" for n, v in result.steps]
         text = "<br>".join(p.replace("<", "&lt;") for p in parts)
-        if result.error:
-            text += f"<br><span style='color:#b91c1c'>{result.error.replace('<', '&lt;')}</span>"
+        problem = result.problem.pick(i18n.current()) if result.problem is not None else None
+        if problem is None and result.steps and not allowed(result.value, self.options):
+            problem = self.tr("“%1” is not one of the allowed values").replace("%1", show(result.value))
+        if problem:
+            text += f"<br><span style='color:#b91c1c'>{problem.replace('<', '&lt;')}</span>"
         self.preview.setText(text)
 
 
@@ -336,17 +523,19 @@ def _number(text: str) -> Any:
 
 
 class MappingEditor(QWidget):
-    """One mapping: [From field ▾ | Fixed value | Text with fields] [source] [Transforms…] → preview."""
+    """One mapping: [From field ▾ | Fixed value | Text with fields] [field] [Transforms…] → preview."""
 
     changed = Signal()
 
     KINDS = ("source", "value", "template")
 
-    def __init__(self, parent: QWidget | None = None, *, allow_empty: bool = True) -> None:
+    def __init__(self, parent: QWidget | None = None, *, field_label: str = "") -> None:
         super().__init__(parent)
+        self.field_label = field_label
         self.record: dict[str, Any] = {}
         self.lookups: dict[str, Any] = {}
         self.suggestions: list[str] = []
+        self.options: list[tuple[str, str]] | None = None
         self.transforms: list[Any] = []
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -354,39 +543,40 @@ class MappingEditor(QWidget):
         self.kind.addItem(self.tr("From field"), "source")
         self.kind.addItem(self.tr("Fixed value"), "value")
         self.kind.addItem(self.tr("Text with {fields}"), "template")
-        self.source = QComboBox()
-        self.source.setEditable(True)
-        self.source.setMinimumWidth(180)
-        self.source.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        if allow_empty:
-            self.source.lineEdit().setPlaceholderText(self.tr("not mapped"))
+        self.source = FieldPicker()
         self.text = QLineEdit()
         self.text.hide()
+        self.choice = QComboBox()
+        self.choice.setEditable(True)
+        self.choice.hide()
         self.chain = QPushButton(self.tr("Transforms…"))
         self.chain.setFlat(True)
         self.chain.clicked.connect(self.edit_transforms)
         self.preview = QLabel("")
-        self.preview.setMinimumWidth(120)
+        self.preview.setMinimumWidth(90)
         self.preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.kind)
         layout.addWidget(self.source, 3)
         layout.addWidget(self.text, 3)
+        layout.addWidget(self.choice, 3)
         layout.addWidget(self.chain)
         layout.addWidget(self.preview, 2)
         self.kind.currentIndexChanged.connect(self._kind_changed)
-        self.source.currentTextChanged.connect(lambda *_: self._changed())
-        self.source.activated.connect(lambda *_: self._changed())
+        self.source.changed.connect(self._changed)
         self.text.textChanged.connect(lambda *_: self._changed())
+        self.choice.currentTextChanged.connect(lambda *_: self._changed())
         self.last_dialog: TransformChainDialog | None = None
 
     # -- state --------------------------------------------------------------------------------
     def path(self) -> str:
-        """The chosen source path (the item's data, or the typed text)."""
-        index = self.source.currentIndex()
-        text = self.source.currentText().strip()
-        if index >= 0 and self.source.itemText(index) == text:
-            return str(self.source.itemData(index) or text)
-        return text.split("  =  ")[0].strip()
+        """The chosen source path."""
+        return self.source.path()
+
+    def _fixed_value(self) -> str:
+        if self.options and not self.choice.isHidden():
+            found = self.choice.findText(self.choice.currentText())
+            return str(self.choice.itemData(found)) if found >= 0 else self.choice.currentText()
+        return self.text.text()
 
     def to_document(self) -> dict[str, Any] | None:
         """The mapping in file form, or None when nothing is mapped."""
@@ -401,7 +591,7 @@ class MappingEditor(QWidget):
                 return None
             doc = {"template": self.text.text()}
         else:
-            doc = {"value": self.text.text()}
+            doc = {"value": self._fixed_value()}
         if self.transforms:
             doc["transforms"] = list(self.transforms)
         return doc
@@ -413,47 +603,58 @@ class MappingEditor(QWidget):
         self.blockSignals(True)
         self.kind.setCurrentIndex(self.KINDS.index(kind))
         if kind == "source":
-            self.set_path(str(doc.get("source") or ""))
+            self.source.set_path(str(doc.get("source") or ""))
         else:
-            self.text.setText("" if doc.get(kind) is None else str(doc.get(kind)))
+            value = "" if doc.get(kind) is None else str(doc.get(kind))
+            self.text.setText(value)
+            found = self.choice.findData(value)
+            if found >= 0:
+                self.choice.setCurrentIndex(found)
+            else:
+                self.choice.setEditText(value)
         self.transforms = list(doc.get("transforms") or [])
         self.blockSignals(False)
         self._changed()
 
     def set_path(self, path: str) -> None:
         """Pick a source path."""
-        index = self.source.findData(path)
-        if index >= 0:
-            self.source.setCurrentIndex(index)
-        else:
-            self.source.setEditText(path)
-        self._changed()
+        self.kind.setCurrentIndex(0)
+        self.source.set_path(path)
 
-    def set_context(self, fields: list[tuple[str, str]], record: dict[str, Any], lookups: dict[str, Any],
+    def set_context(self, fields: list[FieldChoice], record: dict[str, Any], lookups: dict[str, Any],
                     suggestions: list[str] | None = None) -> None:
-        """Offer these source fields (path, sample value) and preview against ``record``."""
-        keep = self.path()
+        """Offer these source fields and preview against ``record``."""
         self.record, self.lookups = record, lookups
         self.suggestions = suggestions or []
         self.source.blockSignals(True)
-        self.source.clear()
-        for path, value in fields:
-            self.source.addItem(f"{path}  =  {value}" if value != "" else path, path)
-        index = self.source.findData(keep)
-        if index >= 0:
-            self.source.setCurrentIndex(index)
-        else:
-            self.source.setCurrentIndex(-1)
-            self.source.setEditText(keep)
+        self.source.set_choices(fields)
         self.source.blockSignals(False)
         self._update_preview()
 
+    def set_options(self, options: list[tuple[str, str]] | None) -> None:
+        """The values the target accepts (a fixed value is then picked from them)."""
+        self.options = options
+        keep = self._fixed_value()
+        self.choice.blockSignals(True)
+        self.choice.clear()
+        for value, label in options or []:
+            self.choice.addItem(label if label == value else f"{label} ({value})", value)
+        found = self.choice.findData(keep)
+        if found >= 0:
+            self.choice.setCurrentIndex(found)
+        else:
+            self.choice.setEditText(keep)
+        self.choice.blockSignals(False)
+        self._kind_changed()
+
     def _kind_changed(self) -> None:
-        source = self.kind.currentData() == "source"
-        self.source.setVisible(source)
-        self.text.setVisible(not source)
+        kind = self.kind.currentData()
+        self.source.setVisible(kind == "source")
+        picks = kind == "value" and bool(self.options)
+        self.choice.setVisible(picks)
+        self.text.setVisible(kind != "source" and not picks)
         self.text.setPlaceholderText(self.tr("e.g. Shipped {name} to {shippingAddress.city}")
-                                     if self.kind.currentData() == "template" else "")
+                                     if kind == "template" else "")
         self._changed()
 
     def _changed(self) -> None:
@@ -469,17 +670,24 @@ class MappingEditor(QWidget):
             self.preview.setToolTip("")
             return
         result = svc.preview_mapping(doc, self.record, self.lookups)
-        if result.error:
-            self.preview.setText("⚠ " + result.error)
+        if result.problem is not None:
+            text = result.problem.pick(i18n.current())
+            self.preview.setText("⚠ " + text)
             self.preview.setStyleSheet("color: #b91c1c;")
-            self.preview.setToolTip(result.error)
+            self.preview.setToolTip(text)
+        elif not allowed(result.value, self.options):
+            text = self.tr("“%1” is not one of the allowed values").replace("%1", show(result.value))
+            self.preview.setText("⚠ " + text)
+            self.preview.setStyleSheet("color: #b91c1c;")
+            self.preview.setToolTip(self.tr("Allowed values: %1").replace("%1", ", ".join(
+                v for v, _l in self.options or [])))
         else:
             self.preview.setText("→ " + show(result.value))
             self.preview.setStyleSheet("color: #15803d;")
             self.preview.setToolTip(show(result.value))
 
     def set_problem(self, message: str | None) -> None:
-        """Mark the mapping as having a validation problem."""
+        """Mark the mapping as having a validation problem (a plain sentence)."""
         self.setProperty("error", bool(message))
         self.setToolTip(message or "")
         if message:
@@ -489,9 +697,10 @@ class MappingEditor(QWidget):
         self.style().polish(self)
 
     def edit_transforms(self) -> TransformChainDialog:
-        """Open the transform chain dialog (non-modal; applies on OK)."""
+        """Open the transform chain dialog (applies on OK)."""
         dialog = TransformChainDialog({**(self.to_document() or {"value": None}), "transforms": self.transforms},
-                                      self.record, self.lookups, self.suggestions, self)
+                                      self.record, self.lookups, self.suggestions, self,
+                                      field_label=self.field_label, options=self.options)
         self.last_dialog = dialog
 
         def accepted() -> None:

@@ -1,4 +1,14 @@
-"""Activity: what happened to each record, the failed queue (re-send, re-send all, skip), and runs."""
+"""Activity: the failed queue grouped by cause (with the fix), every record outcome, and the runs.
+
+Three tabs:
+
+- **Problems**: failed records folded by cause (``services.queue.groups``): "4,003 waiting — HubSpot has no
+  option “已发货” for “Deal stage”", with the fix button, "Re-send all 4,003" and "Skip all…" for the group.
+- **Records**: every outcome newest first, filtered by recipe, outcome, date and search text *in the query*
+  and paged as the table scrolls (``services.queue.page``); the selected record's problem in plain words,
+  its steps in words, and the raw input under "Details".
+- **Runs**: the latest runs.
+"""
 
 from __future__ import annotations
 
@@ -7,63 +17,115 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QHeaderView,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from ordersync_app.gui import i18n
 from ordersync_app.gui.context import AppContext
+from ordersync_app.gui.explained import ExplanationPanel, plain
+from ordersync_app.gui.models import Column, PagedRowsModel, RowsModel, fit_columns, selected_rows, table_view
 from ordersync_app.gui.pages.base import Page
-from ordersync_app.gui.tasks import describe
-from ordersync_app.gui.widgets import STATUS_COLORS, Card, number, row, status_text, when
-from ordersync_app.services import recipes, runs
+from ordersync_app.gui.widgets import STATUS_COLORS, Card, number, recipe_title, row, status_text, when
+from ordersync_app.services import queue, recipes, runs
+from ordersync_app.services.explain import explain
 
 STATUSES = ("failed", "retrying", "succeeded", "unchanged", "filtered", "skipped", "previewed")
+PAGE_SIZE = 200
 
 
 def step_text(step: dict[str, Any]) -> str:
-    """One step of a record's trail as a readable line (kind, outcome, details)."""
-    detail = {k: v for k, v in step.items() if k not in ("step", "kind", "status")}
-    extra = "  " + json.dumps(detail, ensure_ascii=False, default=str) if detail else ""
-    return f"{int(step.get('step', 0)) + 1}. {step.get('kind')}: {status_text(str(step.get('status')))}{extra}"
+    """One step of a record's trail in words: "2. Action: refused"."""
+    from PySide6.QtCore import QCoreApplication
+
+    kinds = {
+        "filter": QCoreApplication.translate("Steps", "Filter"),
+        "lookup": QCoreApplication.translate("Steps", "Lookup"),
+        "action": QCoreApplication.translate("Steps", "Action"),
+    }
+    outcomes = {
+        "passed": QCoreApplication.translate("Steps", "passed"),
+        "filtered out": QCoreApplication.translate("Steps", "filtered out"),
+        "found": QCoreApplication.translate("Steps", "found"),
+        "not found": QCoreApplication.translate("Steps", "nothing found"),
+        "not found, skipped": QCoreApplication.translate("Steps", "nothing found, record skipped"),
+        "delivered": QCoreApplication.translate("Steps", "written"),
+        "already delivered": QCoreApplication.translate("Steps", "already written before"),
+        "delivered earlier (verified)": QCoreApplication.translate("Steps", "written earlier (checked in the target)"),
+        "unchanged": QCoreApplication.translate("Steps", "the target already had these values"),
+        "rejected": QCoreApplication.translate("Steps", "refused"),
+        "mapping failed": QCoreApplication.translate("Steps", "could not compute a value"),
+        "will retry": QCoreApplication.translate("Steps", "will be retried"),
+        "would write": QCoreApplication.translate("Steps", "would write (dry run)"),
+        "would change nothing": QCoreApplication.translate("Steps", "would change nothing (dry run)"),
+    }
+    status = str(step.get("status"))
+    text = f"{int(step.get('step', 0)) + 1}. {kinds.get(str(step.get('kind')), str(step.get('kind')))}: " \
+           f"{outcomes.get(status, status)}"
+    preview = step.get("preview")
+    if isinstance(preview, dict):
+        changes = preview.get("changes") or []
+        text += "".join(f"\n     {c.get('field')}: {_short(c.get('current'))} → {_short(c.get('new'))}"
+                        for c in changes if isinstance(c, dict))
+    values = step.get("values")
+    if isinstance(values, dict):
+        text += "".join(f"\n     {k} = {_short(v)}" for k, v in values.items())
+    return text
+
+
+def _short(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 class ActivityPage(Page):
-    """Record outcomes with filters and per-record detail; the failed queue; recent runs.
+    """The failed queue by cause, record outcomes and runs.
 
     Signals:
         resend_done(object): a re-send finished (list of RunSummary).
+        fix_requested(str, str, object): open a fix: (action id, recipe name, explanation).
     """
 
     name = "activity"
     resend_done = Signal(object)
+    fix_requested = Signal(str, str, object)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, self.tr("Activity"), parent)
-        self.records: list[runs.ExecutionInfo] = []
         self.running: dict[int, str] = {}
+        self.titles: dict[str, str] = {}
+        self.total: int | None = None
+        self.groups_loaded = 0
         self.live = QLabel("")
         self.live.setObjectName("muted")
+        self.live.hide()
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)
-        self.bar.setMaximumWidth(200)
+        self.bar.setMaximumWidth(160)
         self.bar.hide()
         self.layout_.addLayout(row(self.bar, self.live))
 
         self.recipe = QComboBox()
+        self.recipe.setProperty("userData", True)  # recipe titles: the user's words
+        self.recipe.setMinimumContentsLength(12)
         self.status = QComboBox()
         self.status.addItem(self.tr("All outcomes"), "")
         for status in STATUSES:
@@ -72,63 +134,29 @@ class ActivityPage(Page):
         self.since.setCalendarPopup(True)
         self.since.setDate(QDate.currentDate().addDays(-30))
         self.since.setDisplayFormat("yyyy-MM-dd")
-        for widget in (self.recipe, self.status):
-            widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-            widget.setMinimumWidth(160)
-            widget.currentIndexChanged.connect(self.refresh)
-        self.since.dateChanged.connect(self._filter)
-        since_label = QLabel(self.tr("since"))
-        self.layout_.addLayout(row(QLabel(self.tr("Recipe")), self.recipe, QLabel(self.tr("Outcome")), self.status,
-                                   since_label, self.since))
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("Order number or record key"))
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(150)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(300)
+        self._search_timer.timeout.connect(self.refresh)
+        self.search.textChanged.connect(lambda *_: self._search_timer.start())
+        for combo in (self.recipe, self.status):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.currentIndexChanged.connect(self.refresh)
+        self.status.setMinimumContentsLength(10)
+        self.since.dateChanged.connect(self.refresh)
+        filters = row(QLabel(self.tr("Recipe")), self.recipe, QLabel(self.tr("Outcome")), self.status,
+                      QLabel(self.tr("since")), self.since, self.search, stretch=False)
+        filters.setStretch(filters.count() - 1, 1)
+        self.layout_.addLayout(filters)
 
         self.tabs = QTabWidget()
-        records = QWidget()
-        rec_layout = QVBoxLayout(records)
-        split = QSplitter(Qt.Orientation.Vertical)
-        self.table = QTableWidget(0, 6)
-        self.table.setHorizontalHeaderLabels([self.tr("When"), self.tr("Recipe"), self.tr("Record"),
-                                              self.tr("Outcome"), self.tr("Attempts"), self.tr("Message")])
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        header = self.table.horizontalHeader()
-        for col in range(5):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
-        self.table.itemSelectionChanged.connect(self._detail)
-        split.addWidget(self.table)
-        self.detail = QPlainTextEdit()
-        self.detail.setReadOnly(True)
-        self.detail.setPlaceholderText(self.tr("Select a record to see each step: input, request and outcome."))
-        split.addWidget(self.detail)
-        split.setSizes([320, 160])
-        rec_layout.addWidget(split)
-        self.resend = QPushButton(self.tr("Re-send selected"))
-        self.resend_all = QPushButton(self.tr("Re-send all failed"))
-        self.resend_all.setObjectName("primary")
-        self.skip = QPushButton(self.tr("Skip selected…"))
-        self.resend.clicked.connect(self._resend)
-        self.resend_all.clicked.connect(self._resend_all)
-        self.skip.clicked.connect(lambda: self._skip())
-        self.queue_note = QLabel("")
-        self.queue_note.setWordWrap(True)
-        rec_layout.addLayout(row(self.resend, self.resend_all, self.skip))
-        rec_layout.addWidget(self.queue_note)
-        self.tabs.addTab(records, self.tr("Records"))
-
-        self.runs_table = QTableWidget(0, 7)
-        self.runs_table.setHorizontalHeaderLabels([self.tr("Started"), self.tr("Recipe"), self.tr("Result"),
-                                                   self.tr("Read"), self.tr("Moved"), self.tr("Failed"),
-                                                   self.tr("Note")])
-        self.runs_table.verticalHeader().hide()
-        self.runs_table.horizontalHeader().setStretchLastSection(True)
-        self.runs_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        rh = self.runs_table.horizontalHeader()
-        for col in range(6):
-            rh.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-        rh.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
-        self.tabs.addTab(self.runs_table, self.tr("Runs"))
+        self.tabs.addTab(self._problems_tab(), self.tr("Problems"))
+        self.tabs.addTab(self._records_tab(), self.tr("Records"))
+        self.tabs.addTab(self._runs_tab(), self.tr("Runs"))
         card = Card()
         card.body.addWidget(self.tabs)
         self.layout_.addWidget(card, 1)
@@ -139,156 +167,389 @@ class ActivityPage(Page):
         ctx.bridge.run_finished.connect(self._run_finished)
         self._selection()
 
+    # -- building -----------------------------------------------------------------------------
+    def _problems_tab(self) -> QWidget:
+        host = QWidget()
+        layout = QVBoxLayout(host)
+        self.groups_model: RowsModel[queue.ErrorGroup] = RowsModel([
+            Column(self.tr("Waiting"), lambda g: number(g.count), sort=lambda g: g.count,
+                   color=lambda _g: STATUS_COLORS["failed"]),
+            Column(self.tr("Problem"), lambda g: g.explanation.what.pick(i18n.current()), stretch=True,
+                   tooltip=lambda g: g.explanation.why.pick(i18n.current())),
+            Column(self.tr("Recipe"), lambda g: self.titles.get(g.recipe, g.recipe_title)),
+            Column(self.tr("Last failed"), lambda g: when(_iso(g.latest)), sort=lambda g: g.latest),
+        ], self)
+        self.groups_view, self.groups_proxy = table_view(self.groups_model, parent=host)
+        self.groups_view.selectionModel().selectionChanged.connect(self._group_selected)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.groups_view)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        self.group_panel = ExplanationPanel()
+        self.group_panel.action_requested.connect(self._group_fix)
+        lower_layout.addWidget(self.group_panel)
+        self.group_resend = QPushButton(self.tr("Re-send all"))
+        self.group_skip = QPushButton(self.tr("Skip all…"))
+        self.group_show = QPushButton(self.tr("Show these records"))
+        self.group_resend.clicked.connect(self._group_resend)
+        self.group_skip.clicked.connect(lambda: self._group_skip())
+        self.group_show.clicked.connect(self._group_show)
+        lower_layout.addLayout(row(self.group_resend, self.group_skip, self.group_show))
+        lower_layout.addStretch(1)
+        split.addWidget(lower)
+        split.setSizes([180, 260])
+        layout.addWidget(split, 1)
+        self.no_problems = QLabel(self.tr("No failed records. Everything that was read was delivered or filtered."))
+        self.no_problems.setObjectName("muted")
+        self.no_problems.setWordWrap(True)
+        layout.addWidget(self.no_problems)
+        self.group_note = QLabel("")
+        self.group_note.setWordWrap(True)
+        layout.addWidget(self.group_note)
+        return host
+
+    def _records_tab(self) -> QWidget:
+        host = QWidget()
+        layout = QVBoxLayout(host)
+        self.count_label = QLabel("")
+        self.count_label.setObjectName("muted")
+        layout.addWidget(self.count_label)
+        self.model: PagedRowsModel[queue.OutcomeRow] = PagedRowsModel([
+            Column(self.tr("When"), lambda r: when(_iso(r.updated_at)), sort=lambda r: r.updated_at),
+            Column(self.tr("Recipe"), lambda r: self.titles.get(r.recipe, r.recipe_title)),
+            Column(self.tr("Order"), lambda r: r.label or r.record_key,
+                   tooltip=lambda r: self.tr("record key %1").replace("%1", r.record_key)),
+            Column(self.tr("Outcome"), lambda r: status_text(r.status), color=lambda r: STATUS_COLORS.get(r.status)),
+            Column(self.tr("Attempts"), lambda r: str(r.attempts) if r.status in ("failed", "retrying") else "",
+                   sort=lambda r: r.attempts),
+            Column(self.tr("Problem"), self._problem_text, stretch=True),
+        ], self._load_more, self)
+        self.table, self.proxy = table_view(self.model, sortable=False, multi=True, parent=host)
+        self.table.selectionModel().selectionChanged.connect(self._detail)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        self.record_panel = ExplanationPanel()
+        self.record_panel.action_requested.connect(self._record_fix)
+        lower_layout.addWidget(self.record_panel)
+        self.detail = QPlainTextEdit()
+        self.detail.setReadOnly(True)
+        self.detail.setPlaceholderText(self.tr("Select a record to see what happened at each step."))
+        lower_layout.addWidget(self.detail, 1)
+        self.input_toggle = QToolButton()
+        self.input_toggle.setText(self.tr("Input record"))
+        self.input_toggle.setCheckable(True)
+        self.input_toggle.setAutoRaise(True)
+        self.input_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.input_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.input = QPlainTextEdit()
+        self.input.setReadOnly(True)
+        self.input.hide()
+        self.input_toggle.toggled.connect(lambda on: (self.input.setVisible(on), self.input_toggle.setArrowType(
+            Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)))
+        lower_layout.addWidget(self.input_toggle)
+        lower_layout.addWidget(self.input, 1)
+        split.addWidget(lower)
+        split.setSizes([300, 200])
+        layout.addWidget(split, 1)
+        self.resend = QPushButton(self.tr("Re-send selected"))
+        self.skip = QPushButton(self.tr("Skip selected…"))
+        self.resend_all = QPushButton(self.tr("Re-send all failed"))
+        self.resend.clicked.connect(self._resend)
+        self.skip.clicked.connect(lambda: self._skip())
+        self.resend_all.clicked.connect(self._resend_all)
+        layout.addLayout(row(self.resend, self.skip, self.resend_all))
+        self.queue_note = QLabel("")
+        self.queue_note.setWordWrap(True)
+        layout.addWidget(self.queue_note)
+        return host
+
+    def _runs_tab(self) -> QWidget:
+        self.runs_model: RowsModel[dict[str, Any]] = RowsModel([
+            Column(self.tr("Started"), lambda r: when(r["started_at"]), sort=lambda r: r["started_at"]),
+            Column(self.tr("Recipe"), lambda r: self.titles.get(r["recipe"], r["recipe"])),
+            Column(self.tr("Result"), lambda r: status_text(r["status"]) + (" · " + self.tr("dry run")
+                                                                            if r.get("dry_run") else ""),
+                   color=lambda r: STATUS_COLORS.get(r["status"])),
+            Column(self.tr("Read"), lambda r: number(r.get("seen", 0)), sort=lambda r: r.get("seen", 0)),
+            Column(self.tr("Moved"), lambda r: (self.tr("would move %1") if r.get("dry_run") else "%1")
+                   .replace("%1", number(r.get("succeeded", 0))), sort=lambda r: r.get("succeeded", 0)),
+            Column(self.tr("Failed"), lambda r: number(r.get("failed", 0)), sort=lambda r: r.get("failed", 0)),
+            Column(self.tr("Note"), lambda r: explain(r["error"], kind="vendor").what.pick(i18n.current())
+                   if r.get("error") else "", tooltip=lambda r: plain(r["error"], kind="vendor")
+                   if r.get("error") else "", stretch=True),
+        ], self)
+        self.runs_table, _proxy = table_view(self.runs_model)
+        return self.runs_table
+
     # -- live progress ------------------------------------------------------------------------
     def _run_started(self, run_id: int, recipe: str) -> None:
         self.running[run_id] = recipe
         self.bar.show()
-        self.live.setText(self.tr("Running %1…").replace("%1", recipe))
+        self.live.show()
+        self.live.setText(self.tr("Running %1…").replace("%1", self.titles.get(recipe, recipe)))
 
     def _run_progressed(self, run_id: int, summary: Any) -> None:
-        self.live.setText(self.tr("Running %1: %2 read, %3 moved, %4 failed")
-                          .replace("%1", self.running.get(run_id, "")).replace("%2", number(summary.seen))
+        recipe = self.running.get(run_id, "")
+        text = self.tr("Dry run of %1: %2 read, %3 would move, %4 failed") if summary.dry_run else \
+            self.tr("Running %1: %2 read, %3 moved, %4 failed")
+        self.live.setText(text.replace("%1", self.titles.get(recipe, recipe)).replace("%2", number(summary.seen))
                           .replace("%3", number(summary.succeeded)).replace("%4", number(summary.failed)))
 
     def _run_finished(self, run_id: int, summary: Any) -> None:
         self.running.pop(run_id, None)
         self.bar.setVisible(bool(self.running))
-        self.live.setText(self.tr("Last run of %1: %2 — %3 moved, %4 failed")
-                          .replace("%1", summary.recipe).replace("%2", status_text(summary.status))
+        text = self.tr("Dry run of %1: %2 — %3 would move (nothing written), %4 failed") if summary.dry_run else \
+            self.tr("Last run of %1: %2 — %3 moved, %4 failed")
+        self.live.setText(text.replace("%1", self.titles.get(summary.recipe, summary.recipe))
+                          .replace("%2", status_text(summary.status))
                           .replace("%3", number(summary.succeeded)).replace("%4", number(summary.failed)))
 
     # -- data ---------------------------------------------------------------------------------
+    @property
+    def records(self) -> list[queue.OutcomeRow]:
+        """The record outcomes loaded so far (more arrive as the table scrolls)."""
+        return self.model.rows
+
     def show_failed(self) -> None:
-        """Filter on the failed queue."""
+        """Show the failed queue, grouped by cause."""
         self.status.setCurrentIndex(self.status.findData("failed"))
+        self.tabs.setCurrentIndex(0)
+
+    def current_filter(self) -> queue.HistoryFilter:
+        """The filter the controls describe."""
+        date = self.since.date()
+        since = datetime(date.year(), date.month(), date.day()).astimezone(UTC)
+        return queue.HistoryFilter(recipe=self.recipe.currentData() or None, status=self.status.currentData() or None,
+                                   since=since, search=self.search.text())
 
     def refresh(self) -> None:
-        """Re-read recipes (for the filter), record outcomes and runs."""
-        recipe = self.recipe.currentData() or None
-        status = self.status.currentData() or None
+        """Re-read recipes (for the filter), the problem groups, the first page of records and the runs."""
+        flt = self.current_filter()
+        generation = self.model.generation + 1
 
-        def work() -> tuple[list[str], list[runs.ExecutionInfo], list[dict[str, Any]]]:
-            names = [r.name for r in recipes.list_recipes()]
-            chosen = recipe if recipe in names else None
-            return names, runs.history(chosen, status=status, limit=500), runs.runs(chosen, limit=100)
+        def work() -> tuple[list[recipes.RecipeInfo], list[queue.ErrorGroup], queue.OutcomePage,
+                            list[dict[str, Any]]]:
+            listed = recipes.list_recipes()
+            chosen = flt.recipe if flt.recipe in {r.name for r in listed} else None
+            shown = queue.HistoryFilter(chosen, flt.status, flt.since, flt.search)
+            return (listed, queue.groups(chosen), queue.page(shown, limit=PAGE_SIZE, count=True),
+                    runs.runs(chosen, limit=100))
 
-        self.ctx.tasks.run(work, on_success=self._show, title=self.tr("Reading activity"))
+        self.model.generation = generation  # answers of an older filter's next page are dropped
+        self.ctx.tasks.run(work, on_success=lambda data: self._show(data, generation),
+                           title=self.tr("Reading activity"))
 
-    def _show(self, data: tuple[list[str], list[runs.ExecutionInfo], list[dict[str, Any]]]) -> None:
-        names, records, recent = data
+    def _show(self, data: tuple[list[recipes.RecipeInfo], list[queue.ErrorGroup], queue.OutcomePage,
+                                list[dict[str, Any]]], generation: int) -> None:
+        listed, groups, first, recent = data
+        if generation != self.model.generation:
+            return
+        self.titles = {r.name: recipe_title(r) for r in listed}
         current = self.recipe.currentData()
         self.recipe.blockSignals(True)
         self.recipe.clear()
         self.recipe.addItem(self.tr("All recipes"), "")
-        for name in names:
-            self.recipe.addItem(name, name)
+        for r in listed:
+            self.recipe.addItem(self.titles[r.name], r.name)
         self.recipe.setCurrentIndex(max(0, self.recipe.findData(current)))
         self.recipe.blockSignals(False)
-        self.all_records = records
-        self._filter()
-        self.runs_table.setUpdatesEnabled(False)
-        self.runs_table.setRowCount(len(recent))
-        for i, r in enumerate(recent):
-            cells = [when(r["started_at"]), r["recipe"], status_text(r["status"]) +
-                     (" · " + self.tr("dry run") if r.get("dry_run") else ""),
-                     number(r.get("seen", 0)), number(r.get("succeeded", 0)), number(r.get("failed", 0)),
-                     r.get("error") or ""]
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if col == 2:
-                    item.setForeground(QColor(STATUS_COLORS.get(r["status"], "#374151")))
-                self.runs_table.setItem(i, col, item)
-        self.runs_table.resizeColumnsToContents()
-        self.runs_table.setUpdatesEnabled(True)
+        self._show_groups(groups)
+        self.total = first.total
+        self.next_page = first.next
+        self.model.reset(first.rows, has_more=first.next is not None)
+        fit_columns(self.table)
+        self.count_label.setText(self.tr("%1 record(s)").replace("%1", number(first.total or 0)))
+        self.runs_model.set_rows(recent)
+        fit_columns(self.runs_table)
+        self._detail()
         self._loaded()
 
-    def _filter(self) -> None:
-        since = self.since.date()
-        start = datetime(since.year(), since.month(), since.day()).astimezone(UTC)
-        records = [r for r in getattr(self, "all_records", [])
-                   if datetime.fromisoformat(r.updated_at).replace(tzinfo=UTC) >= start]
-        self.records = records
-        self.table.setRowCount(len(records))
-        self._fill(0)
-        self._detail()
+    def _load_more(self, done: Any) -> None:
+        flt, after, generation = self.current_filter(), self.next_page, self.model.generation
+        if after is None:
+            done([], False)
+            return
 
-    def _fill(self, first: int) -> None:
-        """Fill rows in chunks of 80, yielding to the event loop between chunks (500 rows ≈ 120 ms)."""
-        records = self.records
-        last = min(first + 80, len(records))
-        self.table.setUpdatesEnabled(False)
-        for i in range(first, last):
-            r = records[i]
-            cells = [when(r.updated_at), r.recipe, r.record_key, status_text(r.status), str(r.attempts),
-                     (r.error or "").splitlines()[0] if r.error else ""]
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if col == 3:
-                    item.setForeground(QColor(STATUS_COLORS.get(r.status, "#374151")))
-                if col == 5:
-                    item.setToolTip(r.error or "")
-                self.table.setItem(i, col, item)
-        if first == 0:
-            self.table.resizeColumnsToContents()
-        self.table.setUpdatesEnabled(True)
-        if last < len(records):
-            QTimer.singleShot(0, lambda: self._fill(last) if self.records is records else None)
+        def arrived(found: queue.OutcomePage) -> None:
+            if generation == self.model.generation:
+                self.next_page = found.next
+            done(found.rows, found.next is not None)
 
-    def selected(self) -> list[runs.ExecutionInfo]:
+        self.ctx.tasks.run(lambda: queue.page(flt, after=after, limit=PAGE_SIZE), on_success=arrived,
+                           title=self.tr("Reading activity"))
+
+    def _problem_text(self, r: queue.OutcomeRow) -> str:
+        if r.status == "skipped" and r.error:
+            return r.error.removeprefix("skipped: ")
+        if not r.error or r.status not in ("failed", "retrying"):
+            return ""
+        return queue.explain_stored(r.error, self._connector_of(r.recipe)).what.pick(i18n.current())
+
+    def _connector_of(self, recipe: str) -> str | None:
+        return self.connectors.get(recipe) if hasattr(self, "connectors") else None
+
+    # -- problems -----------------------------------------------------------------------------
+    def _show_groups(self, groups: list[queue.ErrorGroup]) -> None:
+        keep = self.current_group()
+        self.connectors = {g.recipe: g.connector for g in groups}
+        self.groups_model.set_rows(groups)
+        fit_columns(self.groups_view, max_width=120)
+        total = sum(g.count for g in groups)
+        self.tabs.setTabText(0, self.tr("Problems (%1)").replace("%1", number(total)) if total else self.tr("Problems"))
+        self.no_problems.setVisible(not groups)
+        self.groups_view.setVisible(bool(groups))
+        index = next((i for i, g in enumerate(groups) if keep and g.key == keep.key), 0 if groups else -1)
+        if index >= 0:
+            self.groups_view.selectRow(self.groups_proxy.mapFromSource(self.groups_model.index(index, 0)).row())
+        self._group_selected()
+        self.groups_loaded += 1
+
+    def current_group(self) -> queue.ErrorGroup | None:
+        """The problem group selected."""
+        chosen = selected_rows(self.groups_view)
+        return chosen[0] if chosen else None
+
+    def _group_selected(self) -> None:
+        group = self.current_group()
+        for button in (self.group_resend, self.group_skip, self.group_show):
+            button.setEnabled(group is not None)
+        if group is None:
+            self.group_panel.clear()
+            self.group_resend.setText(self.tr("Re-send all"))
+            self.group_skip.setText(self.tr("Skip all…"))
+            return
+        self.group_panel.show_explanation(group.explanation)
+        self.group_resend.setText(self.tr("Re-send all %1").replace("%1", number(group.count)))
+        self.group_skip.setText(self.tr("Skip all %1…").replace("%1", number(group.count)))
+
+    def _group_fix(self, action: str) -> None:
+        group = self.current_group()
+        if group is None:
+            return
+        if action == "resend":
+            self._group_resend()
+            return
+        self.fix_requested.emit(action, group.recipe, group.explanation)
+
+    def _group_resend(self) -> None:
+        group = self.current_group()
+        if group is None:
+            return
+        self.group_note.setText(self.tr("Re-sending %1 record(s)…").replace("%1", number(group.count)))
+        self._run_resend(queue.HistoryFilter(group=group.key), None, self.group_note)
+
+    def _group_skip(self, reason: str | None = None) -> None:
+        group = self.current_group()
+        if group is None:
+            return
+        if reason is None:
+            reason, ok = QInputDialog.getText(self, self.tr("Skip records"), self.tr(
+                "Skip all %1 records with this problem? Say why (kept in the history):").replace(
+                "%1", number(group.count)))
+            if not ok or not reason.strip():
+                return
+        flt = queue.HistoryFilter(group=group.key)
+        self.ctx.tasks.run(lambda: queue.skip(flt, reason), on_success=lambda n: self._skipped(n, self.group_note),
+                           on_failure=lambda exc: self._failed(exc, self.group_note))
+
+    def _group_show(self) -> None:
+        group = self.current_group()
+        if group is None:
+            return
+        self.recipe.setCurrentIndex(max(0, self.recipe.findData(group.recipe)))
+        self.status.setCurrentIndex(self.status.findData("failed"))
+        self.tabs.setCurrentIndex(1)
+
+    # -- records ------------------------------------------------------------------------------
+    def selected(self) -> list[queue.OutcomeRow]:
         """The selected record outcomes."""
-        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
-        return [self.records[r] for r in rows if r < len(self.records)]
+        return selected_rows(self.table)
 
     def _selection(self) -> None:
-        chosen = self.selected()
-        failed = [r for r in chosen if r.status == "failed"]
+        failed = [r for r in self.selected() if r.status == "failed"]
         self.resend.setEnabled(bool(failed))
         self.skip.setEnabled(bool(failed))
+        status = self.status.currentData()
+        waiting = status in ("failed", "", None) and (self.total or 0) > 0 and (
+            status == "failed" or any(r.status == "failed" for r in self.records))
+        self.resend_all.setEnabled(bool(waiting))
+        self.resend_all.setObjectName("primary" if waiting else "")
+        self.resend_all.style().unpolish(self.resend_all)
+        self.resend_all.style().polish(self.resend_all)
 
     def _detail(self) -> None:
         self._selection()
         chosen = self.selected()
         if not chosen:
             self.detail.clear()
+            self.input.clear()
+            self.record_panel.clear()
             return
         r = chosen[0]
-        lines = [self.tr("Record %1 of %2 — %3").replace("%1", r.record_key).replace("%2", r.recipe)
-                 .replace("%3", status_text(r.status))]
-        if r.error:
-            lines.append(self.tr("Message: %1").replace("%1", r.error))
-        if r.next_attempt_at:
-            lines.append(self.tr("Next attempt: %1").replace("%1", when(r.next_attempt_at)))
-        lines.append("")
-        lines.append(self.tr("Steps:"))
-        lines += ["  " + step_text(s) for s in r.steps] or ["  —"]
-        lines.append("")
-        lines.append(self.tr("Input record:"))
-        lines.append(json.dumps(r.payload, ensure_ascii=False, indent=2, default=str))
-        self.detail.setPlainText("\n".join(lines))
+
+        def shown(info: runs.ExecutionInfo) -> None:
+            if not self.selected() or self.selected()[0].id != info.id:
+                return
+            lines = [self.tr("%1 — %2").replace("%1", r.label or r.record_key).replace("%2", status_text(r.status))]
+            if info.next_attempt_at:
+                lines.append(self.tr("Next attempt: %1").replace("%1", when(info.next_attempt_at)))
+            lines.append("")
+            lines += [step_text(s) for s in info.steps] or ["—"]
+            self.detail.setPlainText("\n".join(lines))
+            self.input.setPlainText(json.dumps(info.payload, ensure_ascii=False, indent=2, default=str))
+            if info.error and info.status in ("failed", "retrying"):
+                self.record_panel.show_explanation(queue.explain_stored(info.error, self._connector_of(r.recipe)))
+            else:
+                self.record_panel.clear()
+
+        self.ctx.tasks.run(lambda: runs.execution(r.id), on_success=shown, title=self.tr("Reading activity"))
+
+    def _record_fix(self, action: str) -> None:
+        chosen = self.selected()
+        panel = self.record_panel.explanation
+        if not chosen or panel is None:
+            return
+        if action == "resend":
+            self._resend()
+            return
+        self.fix_requested.emit(action, chosen[0].recipe, panel)
 
     # -- the failed queue ---------------------------------------------------------------------
-    def _after_resend(self, summaries: Any) -> None:
+    def _after_resend(self, summaries: Any, note: QLabel) -> None:
         moved = sum(s.succeeded for s in summaries)
         failed = sum(s.failed for s in summaries)
-        self.queue_note.setText(self.tr("Re-sent: %1 moved, %2 still failing.")
-                                .replace("%1", number(moved)).replace("%2", number(failed)))
+        note.setText(self.tr("Re-sent: %1 moved, %2 still failing.").replace("%1", number(moved))
+                     .replace("%2", number(failed)))
         self.resend_done.emit(summaries)
         self.ctx.data_changed.emit()
 
-    def _failed(self, exc: BaseException) -> None:
-        self.queue_note.setText(describe(exc))
+    def _failed(self, exc: BaseException, note: QLabel) -> None:
+        note.setText(plain(exc))
         self.ctx.data_changed.emit()
+
+    def _skipped(self, count: int, note: QLabel) -> None:
+        note.setText(self.tr("%1 record(s) skipped.").replace("%1", number(count)))
+        self.ctx.data_changed.emit()
+
+    def _run_resend(self, flt: queue.HistoryFilter, ids: list[int] | None, note: QLabel) -> None:
+        self.ctx.tasks.run(lambda: queue.resend(flt, ids), on_success=lambda s: self._after_resend(s, note),
+                           on_failure=lambda exc: self._failed(exc, note))
 
     def _resend(self) -> None:
         ids = [r.id for r in self.selected() if r.status == "failed"]
         if ids:
             self.queue_note.setText(self.tr("Re-sending %1 record(s)…").replace("%1", number(len(ids))))
-            self.ctx.tasks.run(lambda: runs.retry(ids), on_success=self._after_resend, on_failure=self._failed)
+            self._run_resend(queue.HistoryFilter(status="failed"), ids, self.queue_note)
 
     def _resend_all(self) -> None:
-        self.queue_note.setText(self.tr("Re-sending every failed record…"))
-        self.ctx.tasks.run(lambda: runs.retry(all_failed=True), on_success=self._after_resend,
-                           on_failure=self._failed)
+        flt = self.current_filter()
+        flt = queue.HistoryFilter(recipe=flt.recipe, status="failed", since=flt.since, search=flt.search)
+        self.queue_note.setText(self.tr("Re-sending every failed record shown…"))
+        self._run_resend(flt, None, self.queue_note)
 
     def _skip(self, reason: str | None = None) -> None:
         ids = [r.id for r in self.selected() if r.status == "failed"]
@@ -299,6 +560,6 @@ class ActivityPage(Page):
                                               self.tr("Why are these records skipped? (kept in the history)"))
             if not ok or not reason.strip():
                 return
-        self.ctx.tasks.run(lambda: runs.skip(ids, reason.strip()), on_success=lambda n: (
-            self.queue_note.setText(self.tr("%1 record(s) skipped.").replace("%1", number(n))),
-            self.ctx.data_changed.emit()), on_failure=self._failed)
+        self.ctx.tasks.run(lambda: queue.skip(queue.HistoryFilter(status="failed"), reason, ids),
+                           on_success=lambda n: self._skipped(n, self.queue_note),
+                           on_failure=lambda exc: self._failed(exc, self.queue_note))

@@ -1,23 +1,57 @@
-"""Home: is syncing healthy? Recipes on, records moved today, success rate, failures, the week."""
+"""Home: is syncing healthy? Recipes on, records moved today, success rate, failures and why, the week.
+
+On a data folder with nothing in it yet, Home points to the first-run guide instead of a wall of zeros.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QHeaderView, QPushButton, QTableWidget, QTableWidgetItem, QWidget
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QWidget
 
 from ordersync_app.gui import health, i18n
 from ordersync_app.gui.context import AppContext
+from ordersync_app.gui.models import Column, RowsModel, table_view
 from ordersync_app.gui.pages.base import Page
-from ordersync_app.gui.widgets import STATUS_COLORS, Card, StatTile, WeekChart, number, row, status_text, when
+from ordersync_app.gui.widgets import (
+    STATUS_COLORS,
+    Card,
+    StatTile,
+    WeekChart,
+    number,
+    recipe_title,
+    row,
+    status_text,
+    when,
+)
 
 
 class HomePage(Page):
-    """Health tiles, last run per recipe and a chart of the week."""
+    """Health tiles, the biggest problem, last run per recipe and a chart of the week.
+
+    Signals:
+        guide_requested(): open the first-run guide.
+    """
 
     name = "home"
+    guide_requested = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, self.tr("Home"), parent)
         self.health: health.Health | None = None
+        self.start = Card(self.tr("Start here"))
+        intro = QLabel(self.tr("Connect your shop and your CRM, pick a ready-made recipe, preview what it would "
+                               "write, then switch it on. It takes a few minutes; the sandbox lets you try it "
+                               "with demo data first."))
+        intro.setWordWrap(True)
+        self.start.body.addWidget(intro)
+        self.start_button = QPushButton(self.tr("Open the guide"))
+        self.start_button.setObjectName("primary")
+        self.start_button.clicked.connect(self.guide_requested.emit)
+        self.start.body.addLayout(row(self.start_button))
+        self.start.hide()
+        self.layout_.addWidget(self.start)
         tiles = QGridLayout()
         tiles.setSpacing(12)
         self.on = StatTile(self.tr("recipes switched on"))
@@ -27,24 +61,29 @@ class HomePage(Page):
         for i, tile in enumerate((self.on, self.today, self.rate, self.failed)):
             tiles.addWidget(tile, 0, i)
         self.layout_.addLayout(tiles)
+        self.problem = QLabel("")
+        self.problem.setObjectName("problem")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
         self.fix = QPushButton(self.tr("Open the failed queue"))
         self.fix.setObjectName("primary")
-        self.fix.clicked.connect(lambda: ctx.navigate.emit("activity"))
+        self.fix.clicked.connect(lambda: ctx.navigate.emit("failed"))
         self.fix.hide()
+        self.layout_.addWidget(self.problem)
         self.layout_.addLayout(row(self.fix))
 
         runs_card = Card(self.tr("Last run of each recipe"))
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels([self.tr("Recipe"), self.tr("Last run"), self.tr("Result"),
-                                              self.tr("Moved / failed")])
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in (1, 2, 3):
-            self.table.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.model: RowsModel[dict[str, Any]] = RowsModel([
+            Column(self.tr("Recipe"), recipe_title, stretch=True),
+            Column(self.tr("Last run"), lambda r: when(r.get("started_at")), sort=lambda r: r.get("started_at") or ""),
+            Column(self.tr("Result"), self._result, color=lambda r: STATUS_COLORS.get(r.get("status") or "")),
+            Column(self.tr("Moved / failed"), self._counts),
+        ], self)
+        self.table, _proxy = table_view(self.model)
         runs_card.body.addWidget(self.table)
         week_card = Card(self.tr("This week (green: moved, red: failed)"))
         self.chart = WeekChart()
+        self.chart.setMinimumHeight(120)
         week_card.body.addWidget(self.chart)
         bottom = QGridLayout()
         bottom.addWidget(runs_card, 0, 0)
@@ -54,39 +93,43 @@ class HomePage(Page):
         self.layout_.addLayout(bottom, 1)
         ctx.data_changed.connect(self.request_refresh)
 
+    def _counts(self, run: dict[str, Any]) -> str:
+        counts = f"{number(run.get('succeeded', 0))} / {number(run.get('failed', 0))}"
+        return self.tr("%1 (dry run: nothing written)").replace("%1", counts) if run.get("dry_run") else counts
+
+    def _result(self, run: dict[str, Any]) -> str:
+        status = run.get("status")
+        result = status_text(status) if status else self.tr("not run yet")
+        if run.get("paused"):
+            return self.tr("paused")
+        if not run.get("enabled"):
+            result += " · " + self.tr("off")
+        return str(result)
+
     def refresh(self) -> None:
         """Collect health numbers on a worker thread."""
         self.ctx.tasks.run(health.collect, on_success=self._show, title=self.tr("Reading the health summary"))
 
     def _show(self, data: health.Health) -> None:
         self.health = data
+        self.start.setVisible(data.recipes_total == 0)
         self.on.set(f"{data.recipes_on} / {data.recipes_total}")
         self.today.set(number(data.moved_today))
         if data.success_rate is None:
             self.rate.set("—")
         else:
             pct = data.success_rate * 100
+            healthy = pct >= 99 or not data.failed  # old failures that were re-sent do not make it amber
             self.rate.set(i18n.locale().toString(pct, "f", 1) + " %",
-                          STATUS_COLORS["ok"] if pct >= 99 else STATUS_COLORS["retrying"])
+                          STATUS_COLORS["ok"] if healthy else STATUS_COLORS["retrying"])
         self.failed.set(number(data.failed), STATUS_COLORS["failed"] if data.failed else STATUS_COLORS["ok"])
         self.fix.setVisible(bool(data.failed))
-        self.table.setRowCount(len(data.last_runs))
-        for i, run in enumerate(data.last_runs):
-            status = run.get("status")
-            result = status_text(status) if status else self.tr("not run yet")
-            if run.get("paused"):
-                result = self.tr("paused: %1").replace("%1", str(run["paused"]))
-            elif not run.get("enabled"):
-                result += " · " + self.tr("off")
-            cells = [run["title"], when(run.get("started_at")), result,
-                     f"{number(run.get('succeeded', 0))} / {number(run.get('failed', 0))}"]
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if col == 2 and status:
-                    from PySide6.QtGui import QColor
-
-                    item.setForeground(QColor(STATUS_COLORS.get(status, "#374151")))
-                self.table.setItem(i, col, item)
+        top = data.top_problem
+        self.problem.setVisible(top is not None)
+        if top is not None:
+            self.problem.setText(self.tr("%1 waiting: %2").replace("%1", number(top.count))
+                                 .replace("%2", top.explanation.what.pick(i18n.current())))
+        self.model.set_rows(data.last_runs)
         loc = i18n.locale()
         self.chart.set_days([(loc.dayName(d.isoweekday(), loc.FormatType.ShortFormat), ok, bad)
                              for d, ok, bad in data.week])

@@ -1,31 +1,31 @@
-"""Recipes: the list, and what a user does with one (build, run, switch on, dry run, export, remove)."""
+"""Recipes: the list, and what a user does with one (build, run, switch on, dry run, export, remove).
+
+What a run did is told in words (``services.summaries``): a dry run as a preview ("3 deals would change;
+nothing was written"), an empty run with its reason; a failed run in plain words with its fix.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QHeaderView,
-    QLabel,
-    QMessageBox,
-    QProgressBar,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QWidget,
-)
+from PySide6.QtCore import QStandardPaths, Signal
+from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QProgressBar, QPushButton, QWidget
 
+from ordersync_app.domain.records import RunSummary
+from ordersync_app.gui import i18n
 from ordersync_app.gui.context import AppContext
+from ordersync_app.gui.explained import ExplanationPanel
+from ordersync_app.gui.models import Column, RowsModel, fit_columns, selected_rows, table_view
 from ordersync_app.gui.pages.base import Page
-from ordersync_app.gui.widgets import STATUS_COLORS, Card, number, row, status_text, when
+from ordersync_app.gui.widgets import STATUS_COLORS, Card, number, recipe_title, row, status_text, when
 from ordersync_app.services import recipes, runs
+from ordersync_app.services.queue import action_connector
+from ordersync_app.services.summaries import describe_run
 
 
 def every_text(seconds: int) -> str:
-    """"5 min" / "1 h" / "45 s", translated."""
+    """"every 5 min" / "every 1 h" / "every 45 s", translated."""
     from PySide6.QtCore import QCoreApplication
 
     if seconds % 3600 == 0:
@@ -35,21 +35,27 @@ def every_text(seconds: int) -> str:
     return QCoreApplication.translate("Every", "every %1 s").replace("%1", str(seconds))
 
 
+def documents_dir() -> str:
+    """Where save and open dialogs start (the user's Documents, not the process's working directory)."""
+    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+
+
 class RecipesPage(Page):
     """Every recipe with its switch, dry-run state, last run and failed count.
 
     Signals:
         edit_requested(str): open the builder ("" for a new recipe).
         run_done(object): a "Run now" finished (its RunSummary).
+        fix_requested(str, str, object): a fix for a run's problem (action id, recipe, explanation).
     """
 
     name = "recipes"
     edit_requested = Signal(str)
     run_done = Signal(object)
+    fix_requested = Signal(str, str, object)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, self.tr("Recipes"), parent)
-        self.items: list[recipes.RecipeInfo] = []
         self.new = QPushButton(self.tr("New recipe"))
         self.new.setObjectName("primary")
         self.new.clicked.connect(lambda: self.edit_requested.emit(""))
@@ -57,18 +63,20 @@ class RecipesPage(Page):
         self.import_.clicked.connect(self._import)
         self.layout_.addLayout(row(self.new, self.import_))
         card = Card()
-        self.table = QTableWidget(0, 6)
-        self.table.setHorizontalHeaderLabels([self.tr("Recipe"), self.tr("Checks"), self.tr("Switched on"),
-                                              self.tr("Mode"), self.tr("Last run"), self.tr("Failed")])
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in range(1, 6):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.itemSelectionChanged.connect(self._selection)
+        self.model: RowsModel[recipes.RecipeInfo] = RowsModel([
+            Column(self.tr("Recipe"), recipe_title, tooltip=lambda r: r.paused_reason or r.name, stretch=True),
+            Column(self.tr("How often"), lambda r: every_text(r.every_seconds), sort=lambda r: r.every_seconds,
+                   tooltip=lambda _r: self.tr(
+                       "Missed runs (sleep, downtime) are combined into one that runs as soon as possible, up to "
+                       "1 hour late; each run reads from where the last one stopped, so nothing is skipped.")),
+            Column(self.tr("Switched on"), self._on_text, color=self._on_color),
+            Column(self.tr("Mode"), lambda r: self.tr("dry run") if r.dry_run else self.tr("live")),
+            Column(self.tr("Last run"), self._last_text, sort=lambda r: (r.last_run or {}).get("started_at") or ""),
+            Column(self.tr("Failed"), lambda r: number(r.failed), sort=lambda r: r.failed,
+                   color=lambda r: STATUS_COLORS["failed"] if r.failed else None),
+        ], self)
+        self.table, self.proxy = table_view(self.model)
+        self.table.selectionModel().selectionChanged.connect(self._selection)
         self.table.doubleClicked.connect(lambda *_: self._edit())
         card.body.addWidget(self.table)
         self.empty = QLabel(self.tr("No recipes yet. Start from a template, import a file, or build one."))
@@ -90,64 +98,65 @@ class RecipesPage(Page):
         self.layout_.addLayout(row(*self.actions_))
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
+        self.progress.setMaximumHeight(8)
+        self.progress.setTextVisible(False)
         self.progress.hide()
         self.note = QLabel("")
         self.note.setWordWrap(True)
+        self.panel = ExplanationPanel()
+        self.panel.action_requested.connect(self._fix)
         self.layout_.addWidget(self.progress)
         self.layout_.addWidget(self.note)
+        self.layout_.addWidget(self.panel)
+        self.note_for: str | None = None
         ctx.data_changed.connect(self.request_refresh)
         ctx.bridge.run_progressed.connect(self._progress)
 
+    # -- columns ------------------------------------------------------------------------------
+    def _on_text(self, r: recipes.RecipeInfo) -> str:
+        if r.paused_reason:
+            return self.tr("paused")
+        return self.tr("on") if r.enabled else self.tr("off")
+
+    def _on_color(self, r: recipes.RecipeInfo) -> str:
+        return STATUS_COLORS["failed"] if r.paused_reason else STATUS_COLORS["ok"] if r.enabled else "#6b7280"
+
+    def _last_text(self, r: recipes.RecipeInfo) -> str:
+        last = r.last_run
+        if not last:
+            return self.tr("never")
+        return f"{when(last.get('started_at'))} · {status_text(last['status'])}"
+
     # -- data ---------------------------------------------------------------------------------
+    @property
+    def items(self) -> list[recipes.RecipeInfo]:
+        """The recipes listed."""
+        return self.model.rows
+
     def refresh(self) -> None:
         """Re-read the recipes."""
         self.ctx.tasks.run(recipes.list_recipes, on_success=self._show, title=self.tr("Reading recipes"))
 
     def _show(self, items: list[recipes.RecipeInfo]) -> None:
         selected = self.current()
-        self.items = items
-        self.table.setUpdatesEnabled(False)
-        self.table.setRowCount(len(items))
+        self.model.set_rows(items)
+        fit_columns(self.table)
         self.empty.setVisible(not items)
-        for i, r in enumerate(items):
-            last = r.last_run or {}
-            on = self.tr("on") if r.enabled else self.tr("off")
-            if r.paused_reason:
-                on = self.tr("paused")
-            cells = [r.title, every_text(r.every_seconds), on,
-                     self.tr("dry run") if r.dry_run else self.tr("live"),
-                     f"{when(last.get('started_at'))} · {status_text(last['status'])}" if last else self.tr("never"),
-                     number(r.failed)]
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if col == 0:
-                    item.setToolTip(r.paused_reason or r.name)
-                if col == 1:
-                    item.setToolTip(self.tr("Missed runs (sleep, downtime) are combined into one that runs as soon "
-                                            "as possible, up to 1 hour late; each run reads from where the last "
-                                            "one stopped, so nothing is skipped."))
-                if col == 2:
-                    item.setForeground(QColor(STATUS_COLORS["failed"] if r.paused_reason else
-                                              STATUS_COLORS["ok"] if r.enabled else "#6b7280"))
-                if col == 5 and r.failed:
-                    item.setForeground(QColor(STATUS_COLORS["failed"]))
-                self.table.setItem(i, col, item)
-            if selected and r.name == selected.name:
-                self.table.selectRow(i)
-        self.table.setUpdatesEnabled(True)
+        if selected is not None:
+            self.select(selected.name)
         self._selection()
         self._loaded()
 
     def current(self) -> recipes.RecipeInfo | None:
         """The selected recipe."""
-        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        return self.items[rows[0].row()] if rows and rows[0].row() < len(self.items) else None
+        chosen = selected_rows(self.table)
+        return chosen[0] if chosen else None
 
     def select(self, name: str) -> None:
         """Select a recipe by name."""
-        for i, r in enumerate(self.items):
+        for i, r in enumerate(self.model.rows):
             if r.name == name:
-                self.table.selectRow(i)
+                self.table.selectRow(self.proxy.mapFromSource(self.model.index(i, 0)).row())
 
     def _selection(self) -> None:
         r = self.current()
@@ -156,6 +165,18 @@ class RecipesPage(Page):
         if r is not None:
             self.toggle.setText(self.tr("Switch off") if r.enabled and not r.paused_reason else self.tr("Switch on"))
             self.dry.setText(self.tr("Go live") if r.dry_run else self.tr("Dry run on"))
+        if r is None or r.name != self.note_for:  # an old run's note belongs to its own recipe
+            self._set_note("")
+            self.panel.clear()
+            self.note_for = None
+        if r is not None and r.paused_reason and self.note_for is None:
+            self._set_note(self.tr("Paused: %1").replace("%1", r.paused_reason), problem=True)
+
+    def _set_note(self, text: str, *, problem: bool = False) -> None:
+        self.note.setText(text)
+        self.note.setObjectName("problem" if problem else "")
+        self.note.style().unpolish(self.note)
+        self.note.style().polish(self.note)
 
     # -- actions ------------------------------------------------------------------------------
     def _edit(self) -> None:
@@ -169,35 +190,44 @@ class RecipesPage(Page):
             return
         self.progress.show()
         self.run.setEnabled(False)
-        self.note.setText(self.tr("Running %1…").replace("%1", r.title))
+        self.panel.clear()
+        self.note_for = r.name
+        self._set_note(self.tr("Running %1…").replace("%1", recipe_title(r)))
 
-        def done(summary: object) -> None:
+        def work() -> tuple[RunSummary, recipes.RecipeInfo]:
+            summary = runs.run_recipe(r.name)
+            return summary, recipes.get_recipe(r.name)
+
+        def done(result: tuple[RunSummary, recipes.RecipeInfo]) -> None:
+            summary, info = result
             self.progress.hide()
             self.run.setEnabled(True)
-            s = summary
-            self.note.setText(self.tr("%1: %2 — %3 moved, %4 failed, %5 filtered out.")
-                              .replace("%1", r.title).replace("%2", status_text(s.status))  # type: ignore[attr-defined]
-                              .replace("%3", number(s.succeeded)).replace("%4", number(s.failed))  # type: ignore[attr-defined]
-                              .replace("%5", number(s.filtered)))  # type: ignore[attr-defined]
+            self.note_for = r.name
+            self._set_note(describe_run(summary, info.document, info.cursor).pick(i18n.current()),
+                           problem=bool(summary.failed))
             self.run_done.emit(summary)
             self.ctx.data_changed.emit()
 
         def failed(exc: BaseException) -> None:
-            from ordersync_app.gui.tasks import describe
-
             self.progress.hide()
             self.run.setEnabled(True)
-            self.note.setText(describe(exc))
-            self.note.setObjectName("problem")
+            self.note_for = r.name
+            self._set_note("")
+            self.panel.show_error(exc, connector=action_connector(r.document))
             self.ctx.data_changed.emit()
 
-        self.ctx.tasks.run(lambda: runs.run_recipe(r.name), on_success=done, on_failure=failed)
+        self.ctx.tasks.run(work, on_success=done, on_failure=failed)
 
-    def _progress(self, _run_id: int, summary: object) -> None:
+    def _fix(self, action: str) -> None:
+        r = self.current()
+        if r is not None and self.panel.explanation is not None:
+            self.fix_requested.emit(action, r.name, self.panel.explanation)
+
+    def _progress(self, _run_id: int, summary: Any) -> None:
         if self.progress.isVisible():
-            self.note.setText(self.tr("%1 records read so far, %2 moved")
-                              .replace("%1", number(summary.seen))  # type: ignore[attr-defined]
-                              .replace("%2", number(summary.succeeded)))  # type: ignore[attr-defined]
+            text = self.tr("%1 records read so far, %2 would move (dry run)") if summary.dry_run else \
+                self.tr("%1 records read so far, %2 moved")
+            self._set_note(text.replace("%1", number(summary.seen)).replace("%2", number(summary.succeeded)))
 
     def _toggle(self) -> None:
         r = self.current()
@@ -216,8 +246,8 @@ class RecipesPage(Page):
         r = self.current()
         if r is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export recipe"), f"{r.name}.yaml",
-                                              self.tr("Recipe files (*.yaml *.yml)"))
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export recipe"), str(Path(documents_dir()) /
+                                              f"{r.name}.yaml"), self.tr("Recipe files (*.yaml *.yml)"))
         if path:
             self.export_to(r.name, Path(path))
 
@@ -227,7 +257,7 @@ class RecipesPage(Page):
             path.write_text(recipes.export_recipe(name), encoding="utf-8")
             return path
 
-        self.ctx.tasks.run(work, on_success=lambda p: self.note.setText(
+        self.ctx.tasks.run(work, on_success=lambda p: self._set_note(
             self.tr("Saved %1 (no accounts or secrets inside).").replace("%1", str(p))), title=self.tr("Export"))
 
     def _remove(self) -> None:
@@ -235,13 +265,13 @@ class RecipesPage(Page):
         if r is None:
             return
         answer = QMessageBox.question(self, self.tr("Remove recipe"),
-                                      self.tr("Remove “%1” and its history?").replace("%1", r.title))
+                                      self.tr("Remove “%1” and its history?").replace("%1", recipe_title(r)))
         if answer == QMessageBox.StandardButton.Yes:
             self.ctx.tasks.run(lambda: recipes.remove_recipe(r.name),
                                on_success=lambda _x: self.ctx.data_changed.emit(), title=self.tr("Remove"))
 
     def _import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import recipe"), "",
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import recipe"), documents_dir(),
                                               self.tr("Recipe files (*.yaml *.yml *.json)"))
         if path:
             self.ctx.import_requested.emit(path)

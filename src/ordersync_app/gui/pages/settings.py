@@ -42,6 +42,12 @@ class SettingsPage(Page):
         self.tray = QCheckBox(self.tr("Keep running in the system tray when the window is closed"))
         self.tray.setChecked(str(store.value("keep_in_tray", "true")) == "true")
         self.tray.toggled.connect(self._tray)
+        from PySide6.QtWidgets import QSystemTrayIcon
+
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray.setEnabled(False)
+            self.tray.setToolTip(self.tr("This desktop has no system tray. When you close the window, OrderSync "
+                                         "asks whether to keep syncing in the background."))
         form.addRow(self.tr("Background"), self.tray)
         self.scheduler = QLabel("")
         self.scheduler.setWordWrap(True)

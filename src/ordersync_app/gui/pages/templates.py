@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -27,11 +26,13 @@ from ordersync_app.connectors.sdk import registry
 from ordersync_app.gui import i18n
 from ordersync_app.gui.context import AppContext
 from ordersync_app.gui.pages.base import Page
+from ordersync_app.gui.startpoint import StartPointChooser
 from ordersync_app.gui.tasks import describe
 from ordersync_app.gui.widgets import Card, row
 from ordersync_app.recipes import load
 from ordersync_app.recipes.model import Recipe
 from ordersync_app.services import accounts, recipes
+from ordersync_app.services.problems import plain_problems
 
 
 @dataclass
@@ -61,14 +62,21 @@ def app_name(connector_key: str) -> str:
     return i18n.pick(conn.name_en, conn.name_zh) if conn else connector_key
 
 
+def role_label(role: str, connector_key: str) -> str:
+    """How a recipe role is shown: the app's name ("Shopify account"), not the role key ("shop")."""
+    from PySide6.QtCore import QCoreApplication
+
+    return QCoreApplication.translate("ImportWizard", "%1 account").replace("%1", app_name(connector_key))
+
+
 class ImportWizard(QDialog):
-    """Import a recipe file: show what it does, pick an account for each role, name it, import."""
+    """Import a recipe file: what it does, an account for each app, where it starts, its name; import."""
 
     def __init__(self, ctx: AppContext, source: Path | str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle(self.tr("Import a recipe"))
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(520)
         self.imported: recipes.RecipeInfo | None = None
         self.text = Path(source).read_text("utf-8") if isinstance(source, Path) else source
         layout = QVBoxLayout(self)
@@ -88,31 +96,63 @@ class ImportWizard(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.roles: dict[str, QComboBox] = {}
-        self.replace_question: QMessageBox | None = None
         self.recipe: Recipe | None = None
         try:
             self.recipe = load.load_text(self.text, source=str(source) if isinstance(source, Path) else "<recipe>")
         except load.RecipeInvalid as exc:
             self.summary.setText(self.tr("This file is not a valid recipe:"))
-            self.problem.setText("\n".join(f"• {p}" for p in exc.problems))
+            lang = i18n.current()
+            self.problem.setText("\n".join(f"• {p.text.pick(lang)}" for p in plain_problems(exc.problems)))
+            self.problem.setToolTip("\n".join(str(p) for p in exc.problems))
             self.ok.setEnabled(False)
             return
         r = self.recipe
         self.summary.setText(f"<b>{r.title(i18n.current())}</b><br>{r.summary(i18n.current())}")
-        self.name = QLineEdit(recipes.free_name(recipes.slugify(r.name)))
-        self.form.addRow(self.tr("Name in OrderSync"), self.name)
         known = accounts.list_accounts()
+        shared = [k for k in r.accounts.values() if list(r.accounts.values()).count(k) > 1]
         for role, key in r.accounts.items():
             combo = QComboBox()
+            combo.setProperty("userData", True)  # account names: the user's words
             for a in known:
                 if a.connector == key:
-                    combo.addItem(a.name, a.name)
+                    combo.addItem(a.label, a.name)
             if not combo.count():
                 combo.addItem(self.tr("(no %1 account yet — add one in Accounts)").replace("%1", app_name(key)), "")
-            self.form.addRow(self.tr("%1 account for “%2”").replace("%1", app_name(key)).replace("%2", role), combo)
+            label = role_label(role, key) + (f" ({role})" if key in shared else "")
+            self.form.addRow(label, combo)
             self.roles[role] = combo
+        self.start = StartPointChooser(noun=self.tr("orders"))
+        self.start.chosen.connect(lambda _v: self._update())
+        self.form.addRow(self.tr("Start"), self.start)
+        self.name = QLineEdit(recipes.free_name(recipes.slugify(r.name)))  # a free name: importing adds, never replaces
+        self.name.textChanged.connect(lambda _t: self._check_name())
+        self.form.addRow(self.tr("Short name"), self.name)
+        self.taken = QLabel("")
+        self.taken.setObjectName("problem")
+        self.taken.setWordWrap(True)
+        self.taken.hide()
+        self.form.addRow("", self.taken)
         self.enable = QCheckBox(self.tr("Switch it on after importing"))
         self.form.addRow("", self.enable)
+        self.exists, self.taken_name = False, ""
+        self._check_name()
+        self._update()
+
+    def _check_name(self) -> None:
+        name = self.name.text().strip()
+        self.ctx.tasks.run(lambda: recipes.exists(name), on_success=lambda found: self._taken(name, found))
+
+    def _taken(self, name: str, found: bool) -> None:
+        if name != self.name.text().strip():
+            return
+        self.exists, self.taken_name = found, name
+        self.taken.setText(self.tr("A recipe with this short name exists; importing replaces it with this file "
+                                   "(as a new version). Change the short name to import it beside it."))
+        self.taken.setVisible(found)
+        self.ok.setText(self.tr("Replace") if found else self.tr("Import"))
+
+    def _update(self) -> None:
+        self.ok.setEnabled(self.recipe is not None and bool(self.start.value()))
 
     def bindings(self) -> dict[str, str]:
         """Role → chosen account."""
@@ -122,52 +162,34 @@ class ImportWizard(QDialog):
         """Import through the service layer; an existing name is replaced only after the user agrees."""
         if self.recipe is None:
             return
-        missing = [role for role, account in self.bindings().items() if not account]
+        missing = [role_label(role, self.recipe.accounts[role]) for role, account in self.bindings().items()
+                   if not account]
         if missing:
             self.problem.setText(self.tr("Add an account for: %1").replace("%1", ", ".join(missing)))
             return
-        name = self.name.text().strip()
-        if recipes.recipe_exists(name):
-            self._ask_replace(name)
+        if not self.start.value():
+            self.problem.setText(self.tr("Choose where the recipe starts."))
             return
-        self._import(replace=False)
-
-    def _ask_replace(self, name: str) -> None:
-        """Ask (window-modal, not blocking) whether to replace the recipe called ``name``."""
-        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Replace recipe?"),
-                          self.tr("A recipe named “%1” already exists. Replace it with this file (it becomes a new "
-                                  "version of that recipe), or go back and choose another name?").replace("%1", name),
-                          QMessageBox.StandardButton.NoButton, self)
-        self.replace_button = box.addButton(self.tr("Replace"), QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(self.tr("Choose another name"), QMessageBox.ButtonRole.RejectRole)
-        box.finished.connect(lambda _result: self._answered(box))
-        self.replace_question = box
-        box.open()
-
-    def _answered(self, box: QMessageBox) -> None:
-        self.replace_question = None
-        if box.clickedButton() is self.replace_button:
-            self._import(replace=True)
-        else:
-            self.name.setText(recipes.free_name(self.name.text().strip()))
-            self.name.setFocus()
-            self.problem.setText(self.tr("That name is taken; a free one is suggested."))
-
-    def _import(self, *, replace: bool) -> None:
         name, bindings, enable, text = self.name.text().strip(), self.bindings(), self.enable.isChecked(), self.text
+        start = self.start.value()
+        # Replace only what the wizard said it would replace (the button read "Replace"); a name taken
+        # since then is refused by the service instead of silently replaced.
+        replace = self.exists and self.taken_name == name
         self.ok.setEnabled(False)
 
         def done(info: recipes.RecipeInfo) -> None:
             self.imported = info
             self.ctx.data_changed.emit()
-            self.ctx.message.emit(self.tr("Imported “%1”.").replace("%1", info.title))
+            self.ctx.message.emit(self.tr("Imported “%1”.").replace("%1", self.recipe.title(i18n.current())
+                                                                   if self.recipe else info.title))
             self.accept()
 
         def failed(exc: BaseException) -> None:
             self.ok.setEnabled(True)
             self.problem.setText(describe(exc))
 
-        self.ctx.tasks.run(lambda: recipes.import_recipe(text, bindings, name=name, enable=enable, replace=replace),
+        self.ctx.tasks.run(lambda: recipes.import_recipe(text, bindings, name=name, enable=enable, replace=replace,
+                                                         start=start),
                            on_success=done, on_failure=failed)
 
 
@@ -234,7 +256,9 @@ class TemplatesPage(Page):
     def _import(self) -> None:
         from PySide6.QtWidgets import QFileDialog
 
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import recipe"), "",
+        from ordersync_app.gui.pages.recipes import documents_dir
+
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import recipe"), documents_dir(),
                                               self.tr("Recipe files (*.yaml *.yml *.json)"))
         if path:
             self.ctx.import_requested.emit(path)

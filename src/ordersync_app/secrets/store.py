@@ -121,7 +121,8 @@ def _open_file(passphrase: str) -> keyring.backend.KeyringBackend:
         backend.keyring_key = passphrase  # opens (checks) an existing file, or starts a new one
     except ValueError:  # AES-GCM cannot tell a wrong key from a changed byte
         raise SetupError(
-            f"the encrypted keyring {path} could not be unlocked: the passphrase is wrong, or the file was changed",
+            f"the passphrase does not open the encrypted keyring {path}: the passphrase is wrong, or the file "
+            "was changed",
             hint="type the passphrase chosen when the first secret was saved (ORDERSYNC_KEYRING_PASSPHRASE); "
                  f"if it is right, restore {path.name} from a backup",
         ) from None

@@ -51,10 +51,22 @@ def _guard_pages(vendor: str, fetch: F) -> F:
     return pages  # type: ignore[return-value]
 
 
+_made: dict[int, tuple[Connector, Connector]] = {}  # id(declared) → (declared, guarded), made once
+
+
 def guarded(connector: Connector) -> Connector:
     """``connector`` with every hook that reads vendor answers wrapped (see the module docstring)."""
     if getattr(connector, "_guarded", False):
         return connector
+    made = _made.get(id(connector))
+    if made is not None and made[0] is connector:
+        return made[1]
+    result = _wrap(connector)
+    _made[id(connector)] = (connector, result)
+    return result
+
+
+def _wrap(connector: Connector) -> Connector:
     name = connector.name_en
     result = dataclasses.replace(
         connector,

@@ -45,5 +45,7 @@ for lang in en zh_CN; do
     shot "guide-$lang$suffix" guide "$lang" "$size" "$WORK/empty-$lang$size"
     shot "guide-preview-$lang$suffix" guide:preview "$lang" "$size" "$WORK/guide-$lang$size"
   done
+  shot "account-salesforce-oauth-$lang" account:salesforce:oauth "$lang" 1180x680
+  shot "account-salesforce-jwt-$lang" account:salesforce:jwt "$lang" 1180x680
 done
 ls -1 docs/screenshots

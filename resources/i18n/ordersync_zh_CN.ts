@@ -4,130 +4,130 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="64"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="65"/>
         <source>Reconnect account</source>
         <translation>重新连接账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="64"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="65"/>
         <source>Add an account</source>
         <translation>添加账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="82"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="83"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="108"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="109"/>
         <source>leave empty for the vendor&apos;s address</source>
         <translation>留空则使用厂商的地址</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="81"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="82"/>
         <source>e.g. My shop, 我的店铺</source>
         <translation>例如：我的店铺、My shop</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="83"/>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="316"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="84"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="319"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="90"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="91"/>
         <source>Sign in with</source>
         <translation>登录方式</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="101"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="102"/>
         <source>Advanced</source>
         <translation>高级</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="109"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="110"/>
         <source>This address is my own server or proxy: send the credentials there</source>
         <translation>这是我自己的服务器或代理：把凭据发到这个地址</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="111"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="112"/>
         <source>made from the name</source>
         <translation>根据名称自动生成</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="112"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="113"/>
         <source>Letters, digits, &apos;-&apos;, &apos;_&apos; and &apos;.&apos;; recipe files refer to the account by it.</source>
         <translation>字母、数字、“-”“_”和“.”；流程文件用它指代这个账户。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="123"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="124"/>
         <source>Save and test</source>
         <translation>保存并测试</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="208"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="211"/>
         <source>API address</source>
         <translation>API 地址</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="210"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="213"/>
         <source>Account key</source>
         <translation>账户代号</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="211"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="214"/>
         <source>Sign in with %1</source>
         <translation>用 %1 登录</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="230"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="233"/>
         <source>kept in the system keychain</source>
         <translation>保存在系统钥匙串中</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="231"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="234"/>
         <source>type it again to change it</source>
         <translation>如需更改请重新输入</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="336"/>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="399"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="339"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="402"/>
         <source>Please fill in: %1</source>
         <translation>请填写：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="341"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="344"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="368"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="371"/>
         <source>Saved, but the test failed:</source>
         <translation>已保存，但测试没有通过：</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="372"/>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="424"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="375"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="427"/>
         <source>Connected.</source>
         <translation>已连接。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="374"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="377"/>
         <source>Connected “%1”.</source>
         <translation>已连接“%1”。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="405"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="408"/>
         <source>Preparing the sign-in…</source>
         <translation>正在准备登录…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="418"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="421"/>
         <source>Finish signing in in your web browser; this window waits for it.</source>
         <translation>请在网页浏览器中完成登录；此窗口会等待。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="420"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="423"/>
         <source>Could not open the web browser. Open this address yourself: %1</source>
         <translation>无法打开网页浏览器。请自行打开此地址：%1</translation>
     </message>
@@ -135,122 +135,132 @@
 <context>
     <name>AccountsPage</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="441"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="444"/>
         <source>Accounts</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="443"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="446"/>
         <source>Add an account</source>
         <translation>添加账户</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="449"/>
+        <source>Add a custom app…</source>
+        <translation>添加自定义应用…</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="450"/>
+        <source>Your own system with a REST API, described in a form</source>
+        <translation>用表单描述你自己的、带 REST API 的系统</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="455"/>
         <source>Account</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="449"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="455"/>
         <source>key: %1</source>
         <translation>代号：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="450"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="456"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="451"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="457"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="453"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="459"/>
         <source>Used by</source>
         <translation>使用它的流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="458"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="464"/>
         <source>No accounts yet. Add one, or try the built-in sandbox apps.</source>
         <translation>还没有账户。添加一个，或试试内置的沙盒应用。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="462"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="468"/>
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="463"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="469"/>
         <source>Reconnect…</source>
         <translation>重新连接…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="464"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="470"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="478"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="484"/>
         <source>Connected.</source>
         <translation>已连接。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="499"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="505"/>
         <source>Reading accounts</source>
         <translation>正在读取账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="601"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="613"/>
         <source>The account was not removed.</source>
         <translation>账户没有删除。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="487"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="493"/>
         <source>(sandbox)</source>
         <translation>（沙盒）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="552"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="564"/>
         <source>Opening the sign-in page for %1…</source>
         <translation>正在打开 %1 的登录页面…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="557"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="569"/>
         <source>Finish signing in in your web browser; this window waits for it.</source>
         <translation>请在网页浏览器中完成登录；此窗口会等待。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="558"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="570"/>
         <source>Could not open the web browser. Open this address yourself: %1</source>
         <translation>无法打开网页浏览器。请自行打开此地址：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="563"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="575"/>
         <source>The test failed.</source>
         <translation>测试没有通过。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="571"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="583"/>
         <source>Testing %1…</source>
         <translation>正在测试 %1…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="576"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="588"/>
         <source>Connected: the app answered.</source>
         <translation>已连接：对方应用有响应。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="594"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="606"/>
         <source>Remove the account “%1” and its keychain entries?</source>
         <translation>删除账户“%1”及其钥匙串中的凭据？</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="596"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="608"/>
         <source>These recipes use it and will stop: %1</source>
         <translation>以下流程正在使用它，将会停止：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="597"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="609"/>
         <source>Remove account</source>
         <translation>删除账户</translation>
     </message>
@@ -585,6 +595,360 @@
     </message>
 </context>
 <context>
+    <name>CustomAppDialog</name>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="62"/>
+        <source>Add a custom app</source>
+        <translation>添加自定义应用</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="67"/>
+        <source>Describe your own system&apos;s REST API. OrderSync saves it as a connector file (without keys: those stay with the account), which you can share like a recipe.</source>
+        <translation>描述你自己系统的 REST API。OrderSync 会把它保存为连接器文件（不含密钥：密钥保存在账户中），可以像配方一样分享。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="86"/>
+        <source>Save as file…</source>
+        <translation>另存为文件…</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="104"/>
+        <source>The app</source>
+        <translation>应用</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="106"/>
+        <source>e.g. Our order system</source>
+        <translation>例如 自有订单系统</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="108"/>
+        <source>Recipes and templates name the app by this key (lowercase, digits, _)</source>
+        <translation>配方和模板用这个标识引用该应用（小写字母、数字、_）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="109"/>
+        <source>It holds orders</source>
+        <translation>存放订单</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="109"/>
+        <source>It holds customers</source>
+        <translation>存放客户</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="113"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="114"/>
+        <source>Name in Chinese (optional)</source>
+        <translation>中文名称（可选）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="115"/>
+        <source>Key</source>
+        <translation>标识</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="116"/>
+        <source>What it holds</source>
+        <translation>存放的数据</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="117"/>
+        <source>Address (base URL)</source>
+        <translation>地址（基础 URL）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="118"/>
+        <source>Account name</source>
+        <translation>账户名称</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="121"/>
+        <source>Sign-in</source>
+        <translation>登录方式</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="122"/>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="122"/>
+        <source>API key</source>
+        <translation>API 密钥</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="123"/>
+        <source>User name and password (Basic)</source>
+        <translation>用户名和密码（Basic）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="124"/>
+        <source>Bearer token</source>
+        <translation>Bearer 令牌</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="125"/>
+        <source>OAuth 2.0 client credentials</source>
+        <translation>OAuth 2.0 客户端凭据</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="126"/>
+        <source>in a header</source>
+        <translation>放在请求头中</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="126"/>
+        <source>in the query string</source>
+        <translation>放在查询参数中</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="131"/>
+        <source>stored in the system keychain, never in the file</source>
+        <translation>保存在系统钥匙串中，绝不写入文件</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="134"/>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="200"/>
+        <source>Method</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="135"/>
+        <source>Send the key</source>
+        <translation>密钥发送位置</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="136"/>
+        <source>Header or parameter name</source>
+        <translation>请求头或参数名</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="137"/>
+        <source>User name / client ID</source>
+        <translation>用户名 / 客户端 ID</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="138"/>
+        <source>Key, token, password or client secret</source>
+        <translation>密钥、令牌、密码或客户端密钥</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="139"/>
+        <source>Token address</source>
+        <translation>令牌地址</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="143"/>
+        <source>The list of records</source>
+        <translation>记录列表</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="147"/>
+        <source>where the list is in the answer, e.g. data (empty: the answer)</source>
+        <translation>列表在响应中的位置，例如 data（留空：整个响应）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="148"/>
+        <source>One page only</source>
+        <translation>只有一页</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="148"/>
+        <source>Page numbers</source>
+        <translation>页码</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="149"/>
+        <source>Offset and limit</source>
+        <translation>偏移量和条数</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="149"/>
+        <source>Next-page cursor</source>
+        <translation>下一页游标</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="150"/>
+        <source>Link header</source>
+        <translation>Link 响应头</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="150"/>
+        <source>Next-page address</source>
+        <translation>下一页地址</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="152"/>
+        <source>Fetch a sample</source>
+        <translation>获取样本</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="157"/>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="157"/>
+        <source>Sample value</source>
+        <translation>样本值</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="157"/>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="166"/>
+        <source>e.g. updated_since (empty: the whole list every time)</source>
+        <translation>例如 updated_since（留空：每次读取整个列表）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="167"/>
+        <source>The parameter includes the time given (≥)</source>
+        <translation>该参数包含所给的时间（≥）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="169"/>
+        <source>The list is sorted by this field, oldest first</source>
+        <translation>列表按此字段排序，最早的在前</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="171"/>
+        <source>List path</source>
+        <translation>列表路径</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="172"/>
+        <source>Items path</source>
+        <translation>条目路径</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="173"/>
+        <source>Paging</source>
+        <translation>分页</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="174"/>
+        <source>Page, offset or cursor parameter</source>
+        <translation>页码、偏移量或游标参数</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="175"/>
+        <source>Page size parameter</source>
+        <translation>每页条数参数</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="176"/>
+        <source>Path of the total or the next cursor/address</source>
+        <translation>总数或下一页游标/地址的路径</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="179"/>
+        <source>Changed-at field (cursor)</source>
+        <translation>变更时间字段（游标）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="180"/>
+        <source>Start parameter</source>
+        <translation>起始参数</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="183"/>
+        <source>Record key</source>
+        <translation>记录主键</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="187"/>
+        <source>Write back (optional)</source>
+        <translation>写回（可选）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="188"/>
+        <source>No writes</source>
+        <translation>不写回</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="188"/>
+        <source>Update a record by its key</source>
+        <translation>按主键更新记录</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="189"/>
+        <source>Create or update a record by its key</source>
+        <translation>按主键创建或更新记录</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="196"/>
+        <source>more fields, separated by commas</source>
+        <translation>更多字段，用逗号分隔</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="198"/>
+        <source>GET address reading one record, e.g. /orders/{match}</source>
+        <translation>读取单条记录的 GET 地址，例如 /orders/{match}</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="199"/>
+        <source>Write</source>
+        <translation>写入</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="201"/>
+        <source>Address ({match} = the key)</source>
+        <translation>地址（{match} = 主键）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="202"/>
+        <source>Fields it sets</source>
+        <translation>写入的字段</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="204"/>
+        <source>Read address</source>
+        <translation>读取地址</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="205"/>
+        <source>Record path in the read answer</source>
+        <translation>读取响应中记录的路径</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="253"/>
+        <source>Calling %1…</source>
+        <translation>正在调用 %1…</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="266"/>
+        <source>%1 item(s), %2 field(s)</source>
+        <translation>%1 条记录，%2 个字段</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="292"/>
+        <source>Testing the app and saving it…</source>
+        <translation>正在测试并保存应用…</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="307"/>
+        <source>Save the connector file</source>
+        <translation>保存连接器文件</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="309"/>
+        <source>Connector files (*.yaml)</source>
+        <translation>连接器文件 (*.yaml)</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/custom_app.py" line="320"/>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+</context>
+<context>
     <name>Every</name>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="32"/>
@@ -838,73 +1202,73 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="69"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="88"/>
         <source>%1 account</source>
         <translation>%1 账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="78"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="97"/>
         <source>Import a recipe</source>
         <translation>导入流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="93"/>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="152"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="112"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="171"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="103"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="122"/>
         <source>This file is not a valid recipe:</source>
         <translation>这个文件不是有效的流程：</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="124"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="143"/>
         <source>orders</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="126"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="145"/>
         <source>Start</source>
         <translation>起点</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="129"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="148"/>
         <source>Short name</source>
         <translation>简称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="120"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="139"/>
         <source>(no %1 account yet — add one in Accounts)</source>
         <translation>（还没有 %1 账户 —— 请先在“账户”中添加）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="135"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="154"/>
         <source>Switch it on after importing</source>
         <translation>导入后立即开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="149"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="168"/>
         <source>A recipe with this short name exists; importing replaces it with this file (as a new version). Change the short name to import it beside it.</source>
         <translation>已有同一简称的流程；导入会用这个文件替换它（作为新版本）。如要并存，请修改简称。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="152"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="171"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="168"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="187"/>
         <source>Add an account for: %1</source>
         <translation>请为以下角色添加账户：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="171"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="190"/>
         <source>Choose where the recipe starts.</source>
         <translation>请选择流程的起点。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="183"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="202"/>
         <source>Imported “%1”.</source>
         <translation>已导入“%1”。</translation>
     </message>
@@ -1524,209 +1888,214 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
 <context>
     <name>RecipeBuilder</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="81"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="83"/>
         <source>← Recipes</source>
         <translation>← 流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="83"/>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="293"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="85"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="298"/>
         <source>New recipe</source>
         <translation>新建流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="91"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="93"/>
         <source>What does it do? e.g. Shipped orders move HubSpot deals</source>
         <translation>它做什么？例如：已发货订单更新 HubSpot 交易</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="93"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="95"/>
         <source>short-name</source>
         <translation>简称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="95"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="97"/>
         <source>Letters, digits and &apos;-&apos;; used in file names and by the command line.</source>
         <translation>字母、数字和“-”；用于文件名和命令行。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="97"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="99"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="99"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="101"/>
         <source>Short name</source>
         <translation>简称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="104"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="106"/>
         <source>A sentence for whoever reads this recipe later (optional)</source>
         <translation>给以后阅读这个流程的人写一句说明（可选）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="105"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="107"/>
         <source>Description</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="117"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="119"/>
         <source>+ Filter</source>
         <translation>+ 过滤</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="118"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="120"/>
         <source>Adds a filter before the first action, where it can stop records.</source>
         <translation>在第一个动作之前添加过滤，这样才能拦下记录。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="119"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="121"/>
         <source>+ Lookup</source>
         <translation>+ 查找</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="120"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="122"/>
         <source>Adds a lookup before the first action, so the action can use it.</source>
         <translation>在第一个动作之前添加查找，这样动作才能用到它的结果。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="121"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="123"/>
         <source>+ Action</source>
         <translation>+ 动作</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="128"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="130"/>
         <source>Switch on</source>
         <translation>开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="129"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="131"/>
         <source>Dry run (preview, write nothing)</source>
         <translation>试运行（只预览，不写入）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="130"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="132"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="162"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="164"/>
         <source>+ Add a step here</source>
         <translation>+ 在这里添加步骤</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="166"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="168"/>
         <source>Filter: only continue if…</source>
         <translation>过滤：满足条件才继续…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="167"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="169"/>
         <source>Lookup: find something in another app</source>
         <translation>查找：在另一个应用中查找</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="168"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="170"/>
         <source>Action: do something in another app</source>
         <translation>动作：在另一个应用中执行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="293"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="298"/>
         <source>Edit recipe</source>
         <translation>编辑流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="298"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="303"/>
         <source>Opening the recipe</source>
         <translation>正在打开流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="365"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="370"/>
         <source>Pick one of the allowed values here.</source>
         <translation>请在这里选择一个允许的值。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="393"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="398"/>
         <source>Pick an account first (or add one in Accounts).</source>
         <translation>请先选择账户（或在“账户”中添加）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="398"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="403"/>
         <source>Loading sample records…</source>
         <translation>正在加载样例记录…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="420"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="425"/>
         <source>✓ %1 sample record(s) loaded from the account.</source>
         <translation>✓ 已从账户加载 %1 条样例记录。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="423"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="428"/>
         <source>Using example values: the account gave no records yet.</source>
         <translation>正在使用示例值：账户中还没有记录。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="470"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="475"/>
         <source>No record in the target has the value “%1” to match on; check the field used to match.</source>
         <translation>目标中没有匹配值为“%1”的记录；请检查用于匹配的字段。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="551"/>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="562"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="571"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="582"/>
         <source>Give the recipe a name.</source>
         <translation>请给流程起个名字。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="558"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="578"/>
         <source>Pick an account (add one in Accounts first).</source>
         <translation>请选择账户（先在“账户”中添加）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="598"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="618"/>
         <source>orders</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="437"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="442"/>
         <source>Testing…</source>
         <translation>正在测试…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="441"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="446"/>
         <source>Nothing found for %1.</source>
         <translation>没有找到 %1。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="444"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="449"/>
         <source>✓ Found: %1</source>
         <translation>✓ 找到：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="459"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="464"/>
         <source>Testing (nothing is written)…</source>
         <translation>正在测试（不会写入任何内容）…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="473"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="478"/>
         <source>%1: %2 → %3</source>
         <translation>%1：%2 → %3</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="476"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="481"/>
         <source>✓ The target already has these values.</source>
         <translation>✓ 目标已经是这些值。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="623"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="638"/>
+        <source>The trigger changed</source>
+        <translation>触发条件已更改</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="667"/>
         <source>Saved version %1 (%2).</source>
         <translation>已保存第 %1 版（%2）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="624"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="668"/>
         <source>switched on</source>
         <translation>已开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="624"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="668"/>
         <source>switched off</source>
         <translation>已关闭</translation>
     </message>
@@ -2296,42 +2665,47 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
 <context>
     <name>TemplatesPage</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="202"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="221"/>
         <source>Templates</source>
         <translation>模板</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="203"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="222"/>
         <source>Ready-made recipes. Pick one, choose your accounts, and it is ready to switch on. You can also drop a recipe file anywhere on this window.</source>
         <translation>现成的流程。选一个、选好账户，就可以开启。也可以把流程文件拖到本窗口任意位置。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="208"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="227"/>
         <source>Import file…</source>
         <translation>导入文件…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="226"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="245"/>
         <source>Reading templates</source>
         <translation>正在读取模板</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="243"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="262"/>
         <source>Needs: %1</source>
         <translation>需要：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="246"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="266"/>
+        <source>First add your own system as a custom app with the key %1 (Accounts → Add a custom app…).</source>
+        <translation>请先把你自己的系统添加为自定义应用，标识为 %1（账户 → 添加自定义应用…）。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="271"/>
         <source>Use this template</source>
         <translation>使用此模板</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="261"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="286"/>
         <source>Import recipe</source>
         <translation>导入流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="262"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="287"/>
         <source>Recipe files (*.yaml *.yml *.json)</source>
         <translation>流程文件 (*.yaml *.yml *.json)</translation>
     </message>

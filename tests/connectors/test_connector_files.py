@@ -79,6 +79,12 @@ def test_added_with_the_cli_and_used_by_a_recipe_end_to_end(tmp_path: Path) -> N
         assert "inhouse_oms" in {c["key"] for c in json.loads(listed.stdout)}
         again = ordersync(home, "connectors", "add", str(EXAMPLE), env=env)
         assert again.returncode == 2 and "already added" in again.stderr
+        shared = tmp_path / "shared.yaml"
+        exported = ordersync(home, "connectors", "export", "inhouse_oms", "-o", str(shared), env=env)
+        assert exported.returncode == 0, exported.stderr
+        assert files.parse_text(shared.read_bytes()) == files.parse_text(EXAMPLE.read_bytes())
+        missing = ordersync(home, "connectors", "export", "no_such_app", env=env)
+        assert missing.returncode == 2 and "no connector file with the key 'no_such_app'" in missing.stderr
 
         for name, connector in (("oms", "inhouse_oms"), ("crm", "hubspot")):
             made = ordersync(home, "account", "add", name, "--connector", connector, "--base-url",

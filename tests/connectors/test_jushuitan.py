@@ -17,7 +17,7 @@ from ordersync_app.connectors import jushuitan
 from ordersync_app.connectors.jushuitan import CONNECTOR, RULES, sign
 from ordersync_app.connectors.sdk.http import ApiClient, RateLimiter, RetryPolicy
 from ordersync_app.connectors.sdk.rules import decide
-from ordersync_app.connectors.sdk.spec import AccountConfig, RateLimit, TriggerContext, Verdict
+from ordersync_app.connectors.sdk.spec import AccountConfig, RateLimit, TriggerContext, Verdict, Write
 from ordersync_app.domain.errors import AuthError, RecordRejected, SetupError
 from ordersync_app.domain.records import Record
 from ordersync_app.sandbox._server import SandboxServer
@@ -215,3 +215,19 @@ def test_missing_secret_is_a_setup_error(server: SandboxServer) -> None:
 def test_vendor_codes_are_declared_rules(code: int, verdict: Verdict | None) -> None:
     decision = decide(RULES, httpx.Response(200, json={"code": code, "msg": "…", "data": None}))
     assert (decision.verdict if decision else None) is verdict
+
+
+def test_customers_are_upserted_by_code_and_read_back(server: SandboxServer) -> None:
+    upsert = CONNECTOR.action("upsert_customer")
+    assert upsert is not None and upsert.semantics == "keyed"
+    writes = [Write(ref="a", match="C7001", properties={"name": "王芳", "mobile": "13900007001"}),
+              Write(ref="b", match="C7002", properties={"name": ""})]
+    with client(account(server)) as api:
+        assert upsert.read_current(api, writes) == [None, None]
+        results = upsert.deliver(api, writes)
+        assert [r.status for r in results] == ["ok", "rejected"]
+        assert results[1].message == "客户编码和客户名称不能为空"
+        assert upsert.read_current(api, writes) == [{"name": "王芳", "mobile": "13900007001"}, None]
+        assert [r.status for r in upsert.deliver(api, writes[:1])] == ["ok"]  # the same code: the same customer
+    counters = httpx.get(f"{server.root}/_sandbox/jushuitan/counters").json()
+    assert counters["customer_writes"] == {"C7001": 2}

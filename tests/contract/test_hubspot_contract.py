@@ -141,6 +141,8 @@ def recorded(sandbox: SandboxServer) -> list[tuple[str, str, dict[str, list[str]
                                                    "dealstage": "processed", "closedate": "2026-09-03"})],
             "upsert_contact": [Write("c1", "buyer@example.com", {"firstname": "Ana", "lastname": "Silva"})],
             "update_deal_by_id": [Write("p1", deal["id"], {"description": "shipped with DHL"})],
+            "create_deal": [Write("n1", "1:5099:v:0", {"dealname": "Order #99", "pipeline": "ecommerce",
+                                                      "dealstage": "processed", "ordersync_ref": "1:5099:v:0"})],
         }
         for action in CONNECTOR.actions:
             action.read_current(api, writes[action.key])

@@ -79,6 +79,12 @@ def sent_documents(sandbox: SandboxServer) -> list[str]:
             writes = [Write("contract", "5011", {"tags": ["contract"]})]
             action.read_current(api, writes)
             assert [r.status for r in action.deliver(api, writes)] == ["ok"]
+        for trigger in CONNECTOR.triggers:  # instant triggers: read announced orders back, subscribe twice
+            hook = trigger.webhook
+            assert hook is not None and hook.fetch is not None and hook.register is not None
+            assert [o["legacyResourceId"] for o in hook.fetch(api, ["5011", "999999"])] == ["5011"]
+            url = f"http://127.0.0.1:9/hooks/shop/{hook.topics[0]}"
+            assert hook.register(api, hook.topics[0], url) == hook.register(api, hook.topics[0], url)
     finally:
         sandbox.faults.hook = None
         api.close()
@@ -86,8 +92,9 @@ def sent_documents(sandbox: SandboxServer) -> list[str]:
 
 
 def test_every_document_we_send_is_valid_for_shopify(real_schema: GraphQLSchema, sent_documents: list[str]) -> None:
-    # orders (shared by the three triggers), tagsAdd, order tags, shop, and the warehouse's two calls
-    assert len(sent_documents) == 6
+    # orders (shared by the three triggers), tagsAdd, order tags, shop, the warehouse's two calls, and the
+    # webhook ones: orders by id, subscriptions, subscribe
+    assert len(sent_documents) == 9
     for document in sent_documents:
         assert validate(real_schema, parse(document)) == [], document
 

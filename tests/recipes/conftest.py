@@ -6,11 +6,15 @@ parallel; the template test checks the same files against the real registry once
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from ordersync_app.connectors.sdk import files, registry
 from ordersync_app.connectors.sdk.spec import (
     Action,
     Connector,
@@ -105,3 +109,19 @@ FAKE_CONNECTORS: dict[str, Connector] = {
 def fakes() -> dict[str, Connector]:
     """The fake connectors by key."""
     return FAKE_CONNECTORS
+
+
+EXAMPLES = Path(__file__).parents[2] / "resources" / "examples"
+
+
+def connectors_for(path: Path, fakes: dict[str, Connector]) -> dict[str, Connector]:
+    """The fakes when they cover every connector a recipe file names, else the real registry (templates for the
+    newer connectors are checked against the real declarations, which the fakes do not mirror)."""
+
+    text = path.read_text("utf-8")
+    doc = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text) or {}
+    named = set((doc.get("accounts") or {}).values()) if isinstance(doc, dict) else set()
+    if named <= set(fakes):
+        return fakes
+    examples = (files.load_connector(p) for p in sorted(EXAMPLES.glob("*.connector.yaml")))  # added by the user
+    return {**registry.all_connectors(), **{c.key: c for c in examples}}

@@ -149,7 +149,7 @@ def test_a_valid_shop_builds_its_myshopify_address(home, memory_keyring) -> None
 
 
 @pytest.mark.parametrize("url", ["https://{0}.myshopify.com", "https://{shop.__class__}.myshopify.com",
-                                 "https://{token}.myshopify.com", "https://{plan}.myshopify.com"])
+                                 "https://{token}.myshopify.com", "https://{client_secret}.myshopify.com"])
 def test_a_base_url_is_never_a_format_string(home, url) -> None:
     with pytest.raises(SetupError, match="address"):
         accounts.add_account("s", "shopify", base_url=url, settings={"shop": "x"},

@@ -88,6 +88,8 @@ def test_sign_in_methods_group_fields_and_label_choices() -> None:
     assert methods["oauth"].browser and "access_token" not in methods["oauth"].fields
     plan = next(s for s in hubspot.settings if s.key == "plan")
     assert account_forms.choice_label("hubspot", plan, "starter").zh == "免费版或入门版"
+    flows = next(s for s in accounts.connector("fxiaoke").settings if s.key == "workflows")
+    assert account_forms.choice_label("fxiaoke", flows, "off").zh == "不触发（推荐）"  # the connector's own labels
     shopify = registry.get("shopify")
     assert shopify is not None
     assert [m.key for m in account_forms.sign_in_methods(shopify)] == ["token", "client_credentials", "sandbox"]

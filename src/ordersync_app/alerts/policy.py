@@ -6,7 +6,9 @@ Per recipe, people get:
    error);
 2. then at most **one digest per period** (default 1 h) while it keeps failing, counting what
    failed since the previous alert;
-3. **one** "recovered" alert when a run succeeds again (only if the failure was announced).
+3. **one** "recovered" alert when a run succeeds again (only if the failure was announced);
+4. **one** "limited" alert when a vendor quota (a daily API limit) holds records back: they wait
+   in the queue and are sent by themselves when the quota allows, so nothing more is said about it.
 
 Never one per record. Runs that neither fail nor fully succeed (records only waiting for a later
 attempt, a stopped run) change nothing. A start alert that reached no sink is tried again with the
@@ -39,6 +41,8 @@ class Outcome:
     failed: int = 0
     error: str | None = None
     first_error: str | None = None  # masked, short
+    limited: str | None = None  # a vendor quota held records back in this run (why, masked)
+    waiting: int = 0  # records of the recipe waiting for a later attempt (this run's and earlier ones)
 
     @property
     def failing(self) -> bool:
@@ -65,6 +69,7 @@ class RecipeState:
     total_failed: int = 0  # since it started failing
     total_runs: int = 0
     last_run_id: int = 0
+    limited: bool = False  # the "limited" alert of the current quota episode reached someone
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -111,6 +116,10 @@ class AlertPolicy:
             if not state.announced:
                 return compose("failing", recipe, state, now=now, last=outcome)
             return self.due(state, recipe)
+        if outcome.limited:  # records wait for a quota's window: said once per episode
+            return None if state.limited else compose("limited", recipe, state, now=now, last=outcome)
+        if outcome.healthy and not outcome.waiting:  # the quota episode is over once nothing waits
+            state.limited = False
         if outcome.healthy and state.failing:
             alert = compose("recovered", recipe, state, now=now, queued=queued) if state.announced else None
             _reset(state)
@@ -129,6 +138,8 @@ class AlertPolicy:
 
     def delivered(self, state: RecipeState, alert: Alert) -> None:
         """Record that ``alert`` reached at least one sink: counts restart from zero."""
+        if alert.kind == "limited":
+            state.limited = True
         if alert.kind in ("failing", "digest"):
             state.announced = True
             state.last_alert_at = self.clock()
@@ -189,6 +200,16 @@ def compose(kind: str, recipe: str, state: RecipeState, *, now: float, last: Out
                       f"自上次提醒以来，{state.pending_runs} 次运行中又有 {state.pending_failed} 条记录失败；"
                       f"已持续失败 {span_zh}（自 {_local(state.since)} 起）。"))
         facts = {"failed": state.pending_failed, "runs": state.pending_runs}
+    elif kind == "limited":
+        title = (f"OrderSync: recipe '{recipe}' waits for an API limit",
+                 f"OrderSync：配方「{recipe}」正在等待 API 额度")
+        waiting = last.waiting if last else 0
+        lines.append((f"{waiting} record(s) wait in the queue because the app's API limit is used up. They are sent "
+                      "automatically once the limit allows; nothing is lost and nothing needs doing.",
+                      f"由于应用的 API 额度已用完，{waiting} 条记录在队列中等待。额度恢复后会自动发送，"
+                      "不会丢失，无需任何操作。"))
+        error = last.limited if last else None
+        facts = {"failed": 0, "runs": 1}
     elif kind == "recovered":
         title = (f"OrderSync: recipe '{recipe}' has recovered", f"OrderSync：配方「{recipe}」已恢复正常")
         span_en, span_zh = duration(now - (state.since or now))
@@ -202,7 +223,7 @@ def compose(kind: str, recipe: str, state: RecipeState, *, now: float, last: Out
         raise ValueError(f"unknown alert kind {kind!r}")
     if error:
         lines.append((f"First error / 首个错误: {error}", ""))
-    if kind != "recovered":
+    if kind not in ("recovered", "limited"):
         lines.append((_RESEND_EN, _RESEND_ZH))
     elif queued:
         lines.append((f"{queued} failed record(s) still wait in the queue. {_RESEND_EN}",

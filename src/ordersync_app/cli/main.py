@@ -91,6 +91,12 @@ def cmd_connectors(args: argparse.Namespace) -> int:
 
     if getattr(args, "connectors_cmd", None) == "add":
         return _add_connector_file(args)
+    if getattr(args, "connectors_cmd", None) == "export":
+        from ordersync_app.services import connectors
+
+        target = connectors.export_file(args.key, Path(args.output or f"{args.key}.connector.yaml"))
+        print(f"Exported the connector file '{args.key}' to {target} (it holds no keys; share it like a recipe).")
+        return 0
     if getattr(args, "connectors_cmd", None) == "remove":
         from ordersync_app.services import connectors
 
@@ -103,7 +109,8 @@ def cmd_connectors(args: argparse.Namespace) -> int:
             "key": c.key, "name": c.name_en, "name_zh": c.name_zh, "owns": c.owns.value,
             "settings": [{"key": s.key, "label": s.label_en, "secret": s.secret, "required": s.required}
                          for s in c.settings],
-            "triggers": [{"key": t.key, "label": t.label_en, "fields": [f.key for f in t.fields]} for t in c.triggers],
+            "triggers": [{"key": t.key, "label": t.label_en, "fields": [f.key for f in t.fields],
+                          "instant": t.webhook is not None} for t in c.triggers],
             "actions": [{"key": a.key, "label": a.label_en, "batch_max": a.batch_max,
                          "fields": [{"key": f.key, "required": f.required} for f in a.fields]} for a in c.actions],
             "lookups": [{"key": lk.key, "label": lk.label_en} for lk in c.lookups],
@@ -159,8 +166,10 @@ def _read_secrets(connector_key: str, settings: dict[str, str]) -> dict[str, str
     from ordersync_app.services import accounts
 
     values: dict[str, str] = {}
-    for spec in accounts.connector(connector_key).settings:
-        if not spec.secret:
+    conn = accounts.connector(connector_key)
+    chosen = {**{s.key: s.default for s in conn.settings if s.default is not None}, **settings}
+    for spec in conn.settings:
+        if not spec.secret or not spec.applies(chosen):  # not asked for the chosen sign-in
             continue
         env = os.environ.get(f"ORDERSYNC_SECRET_{spec.key.upper()}")
         if env:
@@ -169,7 +178,6 @@ def _read_secrets(connector_key: str, settings: dict[str, str]) -> dict[str, str
             typed = getpass.getpass(f"{spec.label_en} ({spec.key}){'' if spec.required else ' [optional]'}: ")
             if typed:
                 values[spec.key] = typed
-    del settings
     return values
 
 
@@ -199,11 +207,43 @@ def cmd_account(args: argparse.Namespace) -> int:
                          ["NAME", "CONNECTOR", "BASE URL", "STATUS"])
     elif args.account_cmd == "test":
         print(f"OK: {accounts.test_account(args.name)}")
+    elif args.account_cmd == "tls":
+        return _account_tls(args)
     elif args.account_cmd == "remove":
         users = recipes.recipes_using(args.name)
         accounts.remove_account(args.name)
         print(f"Removed account '{args.name}' and its secrets."
               + (f" Recipes that used it: {', '.join(users)}" if users else ""))
+    return 0
+
+
+def _account_tls(args: argparse.Namespace) -> int:
+    """``ordersync account tls NAME``: trust an on-premise server's certificate for this account only."""
+    from ordersync_app.connectors.sdk.http import fetch_certificate
+    from ordersync_app.services import accounts
+
+    if args.reset:
+        accounts.set_tls(args.name)
+        print(f"Account '{args.name}' trusts the system's certificate authorities again.")
+        return 0
+    if args.ca_bundle:
+        bundle = Path(args.ca_bundle).resolve()
+        if not bundle.is_file():
+            raise SetupError(f"there is no file {args.ca_bundle}", hint="give the CA bundle (.pem) of your server")
+        accounts.set_tls(args.name, ca_bundle=str(bundle))
+        print(f"Account '{args.name}' trusts the certificates signed by {bundle}.")
+        return 0
+    info = accounts.get_account(args.name)
+    pem, print_ = fetch_certificate(info.base_url)
+    print(f"warning: {info.base_url} presents a certificate with SHA-256 fingerprint\n  {print_}\n"
+          "Pin it only if this is your own server and the fingerprint matches what your IT team gave you.")
+    agreed = args.yes or (sys.stdin.isatty() and
+                          input("Trust exactly this certificate for this account? [y/N] ").strip().lower() == "y")
+    if not agreed:
+        print("Nothing changed.")
+        return 2
+    accounts.set_tls(args.name, pinned_pem=pem)
+    print(f"Account '{args.name}' trusts exactly this certificate (pinned).")
     return 0
 
 
@@ -327,7 +367,38 @@ def cmd_skip(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from ordersync_app.scheduler import worker
 
-    return worker.run_forever(poll_seconds=args.refresh)
+    listen = None
+    if args.listen:
+        host, _, port = args.listen.rpartition(":")
+        if not port.isdigit() or not host:
+            raise SetupError(f"--listen expects HOST:PORT, got '{args.listen}'", hint="e.g. --listen 0.0.0.0:8800")
+        listen = (host, int(port))
+    if args.public_url and not listen:
+        raise SetupError("--public-url needs --listen", hint="e.g. --listen 0.0.0.0:8800 --public-url https://hooks.example.com")
+    return worker.run_forever(poll_seconds=args.refresh, listen=listen, public_url=args.public_url)
+
+
+def cmd_webhooks(args: argparse.Namespace) -> int:
+    from ordersync_app.services import webhooks
+
+    if args.webhooks_cmd == "register":
+        done = webhooks.register(args.account, args.url)
+        if args.json:
+            render.emit_json([{"topic": topic, "id": vendor_id} for topic, vendor_id in done])
+        for topic, vendor_id in done if not args.json else ():
+            print(f"{topic}: subscribed ({vendor_id}) → {args.url.rstrip('/')}/hooks/{args.account}/{topic}")
+        return 0
+    report = webhooks.status(quiet_hours=args.quiet_hours)
+    if args.json:
+        render.emit_json(report)
+        return 0
+    if not report:
+        print("No enabled recipe uses an instant (webhook) trigger.")
+    for account, info in report.items():
+        for topic, last in info["last"].items():
+            note = "  ← quiet: polling still reconciles, check the subscription" if topic in info["quiet"] else ""
+            print(f"{account} {topic}: last delivery {last or 'never'}{note}")
+    return 1 if any(info["quiet"] for info in report.values()) else 0
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
@@ -403,6 +474,10 @@ def build_parser() -> argparse.ArgumentParser:
     cadd.add_argument("--set", action="append", metavar="KEY=VALUE", help="a non-secret setting for the test")
     cadd.add_argument("--replace", action="store_true", help="update a file added before")
     cadd.add_argument("--json", action="store_true")
+    cex = cs.add_parser("export", help="copy an added connector file to share it (it holds no keys)")
+    cex.add_argument("key")
+    cex.add_argument("-o", "--output", help="file to write (default: KEY.connector.yaml)")
+    cex.add_argument("--json", action="store_true")
     crm = cs.add_parser("remove", help="unregister a connector file")
     crm.add_argument("key")
     crm.add_argument("--json", action="store_true")
@@ -420,6 +495,13 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--json", action="store_true")
     for name in ("test", "remove"):
         a.add_parser(name).add_argument("name")
+    tls = a.add_parser("tls", help="trust an on-premise server's certificate for one account")
+    tls.add_argument("name")
+    how = tls.add_mutually_exclusive_group(required=True)
+    how.add_argument("--ca-bundle", metavar="FILE", help="trust certificates signed by this CA bundle (.pem)")
+    how.add_argument("--pin", action="store_true", help="show the server's certificate and trust exactly it")
+    how.add_argument("--reset", action="store_true", help="trust the system's certificate authorities again")
+    tls.add_argument("--yes", action="store_true", help="pin without asking (after checking the fingerprint)")
     for x in a.choices.values():
         x.set_defaults(func=cmd_account)
 
@@ -477,7 +559,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     w = sub.add_parser("worker", help="run enabled recipes on their schedules until stopped (headless)")
     w.add_argument("--refresh", type=float, default=30.0, help="seconds between re-reading enabled recipes")
+    w.add_argument("--listen", metavar="HOST:PORT",
+                   help="also receive vendor webhooks at http://HOST:PORT/hooks/<account>/<topic> (and /healthz)")
+    w.add_argument("--public-url", help="the listener's address as vendors reach it, when behind a proxy "
+                                        "(HubSpot signs the address it calls)")
     w.set_defaults(func=cmd_worker)
+
+    wh = sub.add_parser("webhooks", help="instant triggers: subscribe the listener, see what arrives")
+    whs = wh.add_subparsers(dest="webhooks_cmd", required=True)
+    whr = whs.add_parser("register", help="subscribe the listener to the topics an account's recipes use")
+    whr.add_argument("account")
+    whr.add_argument("--url", required=True, help="the listener's address as the vendor reaches it")
+    whr.add_argument("--json", action="store_true")
+    wst = whs.add_parser("status", help="last delivery per topic; exit 1 when one went quiet")
+    wst.add_argument("--quiet-hours", type=float, default=24.0)
+    wst.add_argument("--json", action="store_true")
+    wh.set_defaults(func=cmd_webhooks)
 
     g = sub.add_parser("gui", help="open the desktop app")
     g.add_argument("--screenshot", metavar="FILE", help="render a page offscreen to PNG and exit")

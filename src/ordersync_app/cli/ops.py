@@ -61,8 +61,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
                  ["RECIPE", "RUNS", "MOVED", "FAILED", "SUCCESS", "P50", "P95", "TODAY"])
     if data["accounts"]:
         print()
-        render.table([[name, str(c.get("calls", 0)), str(c.get("throttled", 0)), str(c.get("retries", 0))]
-                      for name, c in data["accounts"].items()], ["ACCOUNT", "API CALLS", "429s", "RETRIES"])
+        render.table([[name, str(c.get("calls", 0)), str(c.get("throttled", 0)), str(c.get("retries", 0)),
+                       str(c.get("usage") or "-")] for name, c in data["accounts"].items()],
+                     ["ACCOUNT", "API CALLS", "429s", "RETRIES", "VENDOR QUOTA"])
     daily = data["recipes"][0]["daily"] if args.recipe else data["totals"]["daily"]
     peak = max((d["succeeded"] + d["failed"] for d in daily), default=0)
     if peak:

@@ -30,7 +30,9 @@ BATCH_MAX, SEARCH_MAX = 100, 200
 ORDER_ID, MODIFIED = "shopify_order_id", "hs_lastmodifieddate"
 MARKER = "ordersync_ref"  # a unique deal property the portal owner creates for creates (Settings → Properties)
 USAGE = "https://developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines"
-AUTHORIZE_URL = "https://app.hubspot.com/oauth/authorize"  # OAuth sign-in page; the authorize_url setting overrides
+# Browser sign-in: OAuth quickstart guide (the authorize_url setting overrides its page); oauth.json (PKCE) [V].
+OAUTH = spec.OAuthApp("https://app.hubspot.com/oauth/authorize", "/oauth/v1/token", "oauth crm.objects.deals.read "
+                      "crm.objects.deals.write crm.objects.contacts.read crm.objects.contacts.write")
 PLAN_LIMITS = {"starter": 100, "professional": 190, "enterprise": 190, "api_increase": 250}  # per 10 s, USAGE [V]
 # CRM search: about 4–5 requests/s per token (API-FACTS corrections [V]); 4 keeps OrderSync's own pacing under it.
 SEARCH_LIMIT = spec.RateLimit(4, 1.0, source="API-FACTS.md corrections: CRM search ≈ 4–5/s per token", family="search")
@@ -105,7 +107,8 @@ def _batch_writer(path: str, op: str, default_property: str | None) -> spec.Deli
         todo = [w for w in writes if w.ref not in out]
         prop = (todo[0].params.get("id_property") if todo else None) or default_property
         creates = op == "create"  # a create names no existing object
-        inputs = [{**({} if creates else {"id": str(w.match), **({"idProperty": prop} if prop else {})}),
+        key = {"id": "", **({"idProperty": prop} if prop else {})}
+        inputs = [{**({"associations": []} if creates else {**key, "id": str(w.match)}),
                    "properties": _strings(w), "objectWriteTraceId": w.ref} for w in todo]
         body = client.json("POST", f"{path}/batch/{op}", json={"inputs": inputs}, write=True) if inputs else {}
         by_trace, by_value = {}, {}
@@ -243,8 +246,6 @@ DEAL_UPDATED = spec.Trigger(
     request=spec.Post(f"{DEALS}/search", encode=_deal_search, family="search"), records="results",
     paginator=NextToken("paging.next.after", "after", size_param="limit", max_size=SEARCH_MAX), shape=_deal,
 )
-
-
 _TYPES = {"number": "number", "datetime": "datetime", "date": "date", "bool": "boolean", "enumeration": "string"}
 
 
@@ -271,7 +272,7 @@ CONNECTOR = spec.Connector(
     rate_limit_for=rate_limit_for, more_limits=(SEARCH_LIMIT,), discover_fields=_discover,
     error_message=rules.message_at("message", "status", tags=("category", "policyName")),
     test_connection=_test_connection,
-    triggers=(DEAL_UPDATED,), actions=ACTIONS, lookups=LOOKUPS, hosts=("api.hubapi.com",),
+    triggers=(DEAL_UPDATED,), actions=ACTIONS, lookups=LOOKUPS, hosts=("api.hubapi.com",), oauth=OAUTH,
     sandbox=spec.Sandbox("hubspot", credentials={"access_token": "sandbox-hubspot-token"}),
     docs="https://developers.hubspot.com/docs/guides/api/crm/objects/deals",
 )

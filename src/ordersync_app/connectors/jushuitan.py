@@ -1,4 +1,5 @@
-"""Jushuitan (聚水潭) open platform: the OMS many of our Chinese users run, read as an order source.
+"""Jushuitan (聚水潭) open platform: the OMS many of our Chinese users run, read as an order source; customers
+from the CRM are written into it (``upsert_customer``, whose path and fields are [U]: see below).
 
 Signed form posts (app_key + MD5 ``sign`` over sorted parameters), business parameters as a ``biz`` JSON
 string, errors inside HTTP 200 (``code != 0``), 7-day ``modified`` windows paged by ``page_index``. The
@@ -140,6 +141,41 @@ def _trigger(key: str, en: str, zh: str, status: str | None, about: str) -> spec
                         records="data.orders", record_key="o_id", paginator=PAGES, count_path="data.data_count")
 
 
+# Customers (客户资料) written from the CRM, which owns them. Neither path nor field names are in our sources: the
+# brief names /open/jushuitan/customer/upload; the answer mirrors the order upload's per-item
+# {issuccess, msg} (JstUploadOrderSentResponse.java [S]) — all [U] until the vendor's doc is read.
+CUSTOMER_UPLOAD, CUSTOMER_QUERY = "/open/jushuitan/customer/upload", "/open/jushuitan/customer/query"
+CUSTOMER_FIELDS = spec.fields("name|Customer name|客户名称|string", "mobile|Mobile|手机|string",
+                              "tel|Phone|电话|string", "email|Email|邮箱|string", "address|Address|地址|string",
+                              "remark|Remark|备注|string")
+
+
+def _upload_customers(client: ApiClient, writes: list[spec.Write]) -> list[spec.WriteResult]:
+    """One upload for the batch (upsert by ``cus_code``), answered per customer."""
+    items = [{"cus_code": w.match, **w.properties} for w in writes if w.match]
+    body = client.json("POST", CUSTOMER_UPLOAD, write=True, **_biz({"items": items})) if items else {}
+    said = {str(r.get("cus_code")): r for r in body.get("data") or [] if isinstance(r, dict)}
+    return [spec.WriteResult(w.ref, "ok", target_id=str(w.match)) if said.get(str(w.match), {}).get("issuccess")
+            else spec.WriteResult(w.ref, "rejected", message=str(said.get(str(w.match), {}).get("msg")
+                                                                  or "no customer code to write"))
+            for w in writes]
+
+
+def _read_customers(client: ApiClient, writes: list[spec.Write]) -> list[dict[str, Any] | None]:
+    codes = [str(w.match) for w in writes if w.match]
+    data = client.json("POST", CUSTOMER_QUERY, **_biz({"cus_codes": codes, "page_index": 1, "page_size": 50})
+                       ).get("data") if codes else None
+    found = {str(c.get("cus_code")): c for c in (data or {}).get("datas") or []}
+    return [{k: found[str(w.match)].get(k) for k in w.properties} if str(w.match) in found else None for w in writes]
+
+
+UPSERT_CUSTOMER = spec.Action(
+    "upsert_customer", "Create or update customer", "创建或更新客户", CUSTOMER_FIELDS, _upload_customers,
+    _read_customers, match=spec.Param("match", "Customer code", required=True, label_zh="客户编码"), batch_max=50,
+    semantics=spec.WriteSemantics.KEYED, idempotency="upload keyed by the customer code: a repeat rewrites the "
+    "same customer (≤ 50 per call, like the order upload [S])")
+
+
 CONNECTOR = spec.Connector(
     key="jushuitan", name_en="Jushuitan", name_zh="聚水潭", owns=spec.Owns.ORDERS,
     settings=(
@@ -165,6 +201,7 @@ CONNECTOR = spec.Connector(
         _trigger("order_updated", "Order created or changed", "订单新增或变更", None,
                  "Every order whose modified time moved, whatever its status."),
     ),
+    actions=(UPSERT_CUSTOMER,),
     sandbox=spec.Sandbox("jushuitan", credentials={"app_secret": "sandbox-jushuitan-secret",
                                                    "access_token": "sandbox-jushuitan-token"},
                          settings={"app_key": "sandbox-app-key"}),

@@ -36,6 +36,7 @@ from ordersync_app.connectors.sdk.spec import (
     Verdict,
     WriteResult,
 )
+from ordersync_app.connectors.sdk.webhooks import Webhook
 from ordersync_app.domain.errors import SetupError
 
 if TYPE_CHECKING:
@@ -47,18 +48,28 @@ GRAPHQL = "/admin/api/{api_version}/graphql.json"
 MAX_PAGE = 25  # a page costs ~2 + 26 points per order, and one query may cost 1,000 at most (see rate_limit)
 # WORKAROUND(shopify): Customer.email is deprecated since 2025-04 for defaultEmailAddress.emailAddress,
 # which our only schema copy (2025-01, tests/contract/shopify) lacks; move once a newer schema is checked.
-ORDERS = """query Orders($first: Int!, $after: String, $query: String, $sortKey: OrderSortKeys) {
-  orders(first: $first, after: $after, query: $query, sortKey: $sortKey) {
-    nodes {
-      id legacyResourceId name email createdAt updatedAt displayFulfillmentStatus displayFinancialStatus
+ORDER_FIELDS = """id legacyResourceId name email createdAt updatedAt displayFulfillmentStatus displayFinancialStatus
       totalPriceSet { shopMoney { amount } } currencyCode tags customer { firstName lastName email }
       shippingAddress { firstName lastName address1 address2 city province zip country countryCodeV2 phone }
       lineItems(first: 10) { nodes { title sku quantity } }
-      fulfillments(first: 3) { createdAt updatedAt trackingInfo(first: 1) { number company } }
+      fulfillments(first: 3) { createdAt updatedAt trackingInfo(first: 1) { number company } }"""
+ORDERS = """query Orders($first: Int!, $after: String, $query: String, $sortKey: OrderSortKeys) {
+  orders(first: $first, after: $after, query: $query, sortKey: $sortKey) {
+    nodes {
+      ORDER_FIELDS
     }
     pageInfo { hasNextPage endCursor }
   }
-}"""
+}""".replace("ORDER_FIELDS", ORDER_FIELDS)
+# nodes(ids:) reads many objects in one call (https://shopify.dev/docs/api/admin-graphql/2025-01/queries/nodes [V]).
+ORDERS_BY_ID = "query OrdersById($ids: [ID!]!) {\n  nodes(ids: $ids) {\n    ... on Order {\n      " + \
+    ORDER_FIELDS + "\n    }\n  }\n}"
+# Webhook subscriptions: https://shopify.dev/docs/api/admin-graphql/2025-01/mutations/webhookSubscriptionCreate [V]
+SUBSCRIPTIONS = ("query Subscriptions($topics: [WebhookSubscriptionTopic!], $url: URL) {\n"
+                 "  webhookSubscriptions(first: 10, topics: $topics, callbackUrl: $url) { nodes { id } }\n}")
+SUBSCRIBE = ("mutation Subscribe($topic: WebhookSubscriptionTopic!, $sub: WebhookSubscriptionInput!) {\n"
+             "  webhookSubscriptionCreate(topic: $topic, webhookSubscription: $sub) {\n"
+             "    webhookSubscription { id } userErrors { field message }\n  }\n}")
 # tagsAdd only adds, so a repeat is harmless (https://shopify.dev/docs/api/admin-graphql/2025-01/mutations/tagsAdd).
 TAGS_ADD = ("mutation TagsAdd($id: ID!, $tags: [String!]!) {\n"
             "  tagsAdd(id: $id, tags: $tags) { node { id } userErrors { field message } }\n}")
@@ -190,6 +201,44 @@ PAGES = NextToken("data.orders.pageInfo.endCursor", "after", size_param="first",
                   has_more_path="data.orders.pageInfo.hasNextPage")
 
 
+def _announced(body: Any) -> list[str]:
+    """The order an ``orders/*`` webhook announces: its REST body's numeric ``id`` [V: the REST Order
+    resource, which webhook bodies follow]."""
+    number = body.get("id") if isinstance(body, dict) else None
+    return [str(number)] if isinstance(number, int) or (isinstance(number, str) and number.isdigit()) else []
+
+
+def _fetch_orders(client: ApiClient, keys: list[str]) -> list[dict[str, Any]]:
+    """The announced orders as the trigger's query reads them (webhook bodies are REST-shaped, and may be
+    stale by the time they arrive), a page at a time through ``nodes(ids:)``; deleted orders are left out."""
+    gids = [gid for key in keys if (gid := _gid(key))]
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(gids), MAX_PAGE):
+        found += [node for node in _gql(client, ORDERS_BY_ID, {"ids": gids[start:start + MAX_PAGE]})["nodes"] if node]
+    return found
+
+
+def _subscribe(client: ApiClient, topic: str, url: str) -> str:
+    """Subscribe ``url`` to ``topic`` (``orders/fulfilled``) unless it already is; the subscription's GID."""
+    enum = topic.upper().replace("/", "_")
+    have = _gql(client, SUBSCRIPTIONS, {"topics": [enum], "url": url})["webhookSubscriptions"]["nodes"]
+    if have:
+        return str(have[0]["id"])
+    answer = _gql(client, SUBSCRIBE, {"topic": enum, "sub": {"callbackUrl": url, "format": "JSON"}},
+                  write=True)["webhookSubscriptionCreate"]
+    if answer["userErrors"] or not answer["webhookSubscription"]:
+        raise SetupError(f"Shopify refused the webhook subscription for {topic}: "
+                         + "; ".join(e["message"] for e in answer["userErrors"]),
+                         hint="the app needs the read_orders scope; the address must be reachable from Shopify")
+    return str(answer["webhookSubscription"]["id"])
+
+
+def _webhook(*topics: str) -> Webhook:
+    """Shopify pushes ``orders/*`` topics signed with the app's client secret [V: shopify.dev "Verify
+    webhooks"]; the record is read back through the API so it matches what a poll reads."""
+    return Webhook("shopify", "client_secret", topics, keys=_announced, fetch=_fetch_orders, register=_subscribe)
+
+
 def _latest_shipment(order: dict[str, Any]) -> str:
     """The version of a fulfilled order: its latest shipment's time, so later edits (tags, notes) do not
     fire the trigger again."""
@@ -221,9 +270,12 @@ CONNECTOR = Connector(
         Setting("client_id", "Client ID", "客户端 ID", "Dev Dashboard → your app → Settings → Client ID.",
                 "开发者后台 → 你的应用 → 设置 → 客户端 ID。", required=False,
                 shown_when={"auth_mode": ("client_credentials",)}),
-        Secret("client_secret", "Client secret", "客户端密钥", "Dev Dashboard → your app → Settings → Secret.",
-               "开发者后台 → 你的应用 → 设置 → 密钥。", required=False,
-               shown_when={"auth_mode": ("client_credentials",)}),
+        Secret("client_secret", "Client secret", "客户端密钥",
+               "Dev Dashboard → your app → Settings → Secret. With an access token it is needed only for instant "
+               "(webhook) triggers: it checks that deliveries come from Shopify.",
+               "开发者后台 → 你的应用 → 设置 → 密钥。使用访问令牌时，仅即时（Webhook）触发需要它："
+               "用来确认推送来自 Shopify。",
+               required=False),
         Setting("plan", "Shopify plan", "Shopify 套餐", "Sets how fast OrderSync reads orders.",
                 "决定 OrderSync 读取订单的速度。", required=False, default="standard", choices=tuple(PLAN_RATES),
                 choice_labels={"standard": ("Basic / Shopify / Grow", "基础版 / 标准版"),
@@ -240,17 +292,22 @@ CONNECTOR = Connector(
     rate_limit_for=lambda settings: RateLimit(PLAN_RATES.get(settings.get("plan") or "standard", 2), 1.0,
                                               source=RATE_DOC),
     triggers=(
-        _trigger("order_created", "New order", "新订单", "created_at", "CREATED_AT", "createdAt"),
-        _trigger("order_updated", "Order updated", "订单已更新", "updated_at", "UPDATED_AT", "updatedAt"),
+        _trigger("order_created", "New order", "新订单", "created_at", "CREATED_AT", "createdAt",
+                 webhook=_webhook("orders/create")),
+        _trigger("order_updated", "Order updated", "订单已更新", "updated_at", "UPDATED_AT", "updatedAt",
+                 webhook=_webhook("orders/updated")),
+        # Later tracking changes of a shipped order arrive as orders/updated; the reconciliation poll reads them.
         _trigger("order_fulfilled", "Order fulfilled (shipped)", "订单已发货", "updated_at", "UPDATED_AT", "updatedAt",
                  extra="fulfillment_status:shipped", version=_latest_shipment,
-                 keep=lambda order: order["displayFulfillmentStatus"] == "FULFILLED"),
+                 keep=lambda order: order["displayFulfillmentStatus"] == "FULFILLED",
+                 webhook=_webhook("orders/fulfilled")),
     ),
     actions=(Action("add_order_tags", "Add tags to order", "给订单加标签",
                     (Field("tags", "Tags", "array", required=True, label_zh="标签"),), _deliver_tags, _read_tags,
                     match=Param("order_id", "Order ID or GID", required=True, label_zh="订单 ID 或 GID"),
                     batch_max=1, idempotency="tagsAdd only adds: tags are a set, a repeat changes nothing"),),
-    sandbox=Sandbox("shopify", credentials={"access_token": "sandbox-shopify-token"},
+    sandbox=Sandbox("shopify", credentials={"access_token": "sandbox-shopify-token",
+                                            "client_secret": "sandbox-shopify-client-secret"},
                     settings={"shop": "ordersync-demo", "plan": "plus"}),
     hosts=("*.myshopify.com",), docs="https://shopify.dev/docs/api/admin-graphql",
 )

@@ -8,6 +8,7 @@
      │    └── AuthError       the vendor refused our credentials → "reconnect"
      ├── DeliveryError        one record could not be delivered
      │    ├── TransientError  timeout, reset, 429, 5xx        → retry with backoff
+     │    │    └── LimitReached  a quota is spent (a daily limit) → records wait for the window
      │    └── RecordRejected  the vendor refused this record  → failed queue, one-click re-send
      └── BugError             an invariant broke              → crash report, never retried silently
           └── ConnectorError  the vendor's answers break what the connector declares (unsorted
@@ -74,6 +75,11 @@ class TransientError(DeliveryError):
     def __init__(self, what: str, *, retry_after: float | None = None, **kwargs: str | None) -> None:
         self.retry_after = retry_after
         super().__init__(what, **kwargs)
+
+
+class LimitReached(TransientError):
+    """A vendor quota is spent for longer than a run may wait (Salesforce's daily API allocation): the
+    records stay queued until ``retry_after`` seconds have passed, and the user is told once."""
 
 
 class RecordRejected(DeliveryError):

@@ -6,6 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+# Payload key of a record the source could not read (a malformed row of an export file): the trigger
+# passes it on with its problem instead of stopping the read, and the engine sends it straight to the
+# failed queue with that message. It is part of the payload, so a re-send fails the same way until the
+# source itself is corrected (which makes a new version).
+PROBLEM = "_problem"
+
 
 @dataclass(frozen=True)
 class Record:
@@ -21,6 +27,12 @@ class Record:
     cursor_value: str
     payload: dict[str, Any]
     changed_at: datetime | None = None
+
+    @property
+    def problem(self) -> str | None:
+        """Why the source could not read this record (it goes to the failed queue with this), or None."""
+        value = self.payload.get(PROBLEM)
+        return str(value) if value else None
 
 
 @dataclass
@@ -42,6 +54,7 @@ class RunSummary:
     seconds: float = 0.0
     error: str | None = None
     catch_up_since: str | None = None  # set when the run resumes after a pause longer than its schedule
+    limited: str | None = None  # a vendor quota held records back until a later attempt (the first reason)
     previews: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:

@@ -9,8 +9,9 @@ Durability rules (see also :mod:`.ledger`):
   transaction, so the cursor never runs ahead of stored outcomes.
 * Writes go through the delivery ledger, in batches up to the vendor's maximum.
 * A record the vendor rejects goes to the failed queue; a transient failure schedules the
-  record for a later attempt; neither blocks the other records. An auth failure stops the run
-  and pauses the recipe ("reconnect").
+  record for a later attempt; neither blocks the other records. A spent vendor quota (a daily
+  limit, :class:`LimitReached`) schedules it after the quota's window and marks the run *limited*.
+  An auth failure stops the run and pauses the recipe ("reconnect").
 * A sorted source must deliver non-decreasing cursor values; a violation stops the run with a
   :class:`ConnectorError` before the cursor passes anything. Unsorted sources move the cursor
   only at the checkpoints their reads declare (the end of a window read whole).
@@ -34,16 +35,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ordersync_app.connectors.sdk.cursor import CursorCodec
 from ordersync_app.connectors.sdk.http import AnswerLost, ApiClient
+from ordersync_app.connectors.sdk.read import record_from
 from ordersync_app.connectors.sdk.spec import Action, Connector, TriggerContext, Write, WriteResult, WriteStatus
 from ordersync_app.domain.errors import (
     BugError,
     ConnectorError,
     DeliveryError,
+    LimitReached,
     OrderSyncError,
     RecordRejected,
     SetupError,
@@ -58,7 +61,8 @@ from ordersync_app.engine.events import EventHub, hub
 from ordersync_app.recipes import catalog
 from ordersync_app.recipes.model import ActionStep, LookupStep
 from ordersync_app.recipes.model import Recipe as RecipeModel
-from ordersync_app.storage.tables import AuditEntry, Cursor, Execution, Run, utcnow
+from ordersync_app.storage import leases
+from ordersync_app.storage.tables import AuditEntry, Cursor, Execution, Run, WebhookDelivery, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +72,8 @@ RETRY_SCHEDULE: tuple[int, ...] = tuple(
     int(x) for x in os.environ.get("ORDERSYNC_RETRY_SCHEDULE", "").split(",") if x.strip().isdigit()
 ) or (60, 300, 900, 3600, 3 * 3600, 6 * 3600)
 
+INBOX_CHUNK = 200  # webhook deliveries processed together
+LONG_LIMIT_SECONDS = 600  # a wait the vendor asks for that long is a quota, not a failure
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 
 
@@ -97,6 +103,7 @@ class Item:
     steps: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
     retry_after: float | None = None
+    limited: bool = False  # held back by a vendor quota (a daily limit), not by a failure
     wrote: bool = False
     attempted: bool = False  # a retry of this record was actually tried in this run
     previews: list[dict[str, Any]] = field(default_factory=list)
@@ -116,7 +123,11 @@ class Item:
         self.status = "retrying"
         self.error = mask(error.render())
         self.retry_after = error.retry_after
-        self.attempted = self.attempted or attempt
+        self.limited = isinstance(error, LimitReached)
+        # A vendor's long limit (a daily allocation) says when to come back: waiting for it is not a failed
+        # attempt, so records are never failed just for waiting out a quota.
+        long_limit = error.retry_after is not None and error.retry_after >= LONG_LIMIT_SECONDS
+        self.attempted = self.attempted or (attempt and not long_limit)
 
 
 def _record_error(exc: Exception, where: str) -> OrderSyncError | str:
@@ -207,6 +218,7 @@ class Runner:
         self._run_id = 0
         self._last_value: str | None = None  # the highest cursor value read so far (order check)
         self._checkpoint: str | None = None  # the cursor value safe to store after what was read
+        self._inbox_floor = 0  # the newest webhook delivery when this run's poll began
         self._pending_events: list[tuple[str, dict[str, Any]]] = []
         for client in plan.clients.values():  # every wait of a call wakes up when the run must stop
             client.stop = self.stop
@@ -217,7 +229,7 @@ class Runner:
         started = time.monotonic()
         with self.session() as s:
             run = Run(recipe_id=self.plan.recipe_id, recipe_version=self.plan.version, status="running",
-                      dry_run=self.plan.dry_run, pid=os.getpid())
+                      dry_run=self.plan.dry_run, pid=os.getpid(), holder=leases.HOLDER, heartbeat_at=utcnow())
             s.add(run)
             s.flush()
             self._run_id = self.summary.run_id = run.id
@@ -226,7 +238,10 @@ class Runner:
         try:
             if not self.plan.dry_run:
                 self._process_retries(retry_ids)
+                if poll and not self.stop.is_set():
+                    self._process_inbox()
             if poll and not self.stop.is_set():
+                self._inbox_floor = self._last_delivery()
                 self._poll()
         except Stopped:
             status = "stopped"
@@ -256,7 +271,9 @@ class Runner:
 
     def _api(self) -> dict[str, dict[str, Any]]:
         return {role: {"account": c.account.name, "calls": c.stats.calls, "throttled": c.stats.throttled,
-                       "retries": c.stats.retries, "lost": c.stats.lost} for role, c in self.plan.clients.items()}
+                       "retries": c.stats.retries, "lost": c.stats.lost,
+                       **({"usage": c.stats.usage} if c.stats.usage else {})}  # the vendor's quota report
+                for role, c in self.plan.clients.items()}
 
     def _finish(self, status: str, error: str | None) -> None:
         with self.session() as s:
@@ -331,6 +348,50 @@ class Runner:
                 if row is not None:
                     row.polled_at = utcnow()
 
+    def _last_delivery(self) -> int:
+        """The newest inbox row now: a recipe's first poll covers every delivery up to it."""
+        with self.session() as s:
+            return s.scalar(select(func.max(WebhookDelivery.id))) or 0
+
+    def _process_inbox(self) -> None:
+        """Records the vendor pushed (webhook deliveries stored in the inbox) since this recipe last looked.
+
+        They go through the same steps and de-duplication as polled records but never move the data cursor
+        (older changes may still be unread); the inbox position is stored with their outcomes.
+        """
+        trigger_step = self.plan.recipe.trigger
+        trigger = self.plan.connectors[trigger_step.account].trigger(trigger_step.event)
+        hook = trigger.webhook if trigger is not None else None
+        if trigger is None or hook is None:
+            return
+        client = self.plan.clients[trigger_step.account]
+        after = -1
+        while not self.stop.is_set():
+            with self.session() as s:
+                row = s.get(Cursor, self.plan.recipe_id)
+                if row is None:  # never polled: the first poll decides where the recipe starts
+                    return
+                after = max(after, row.inbox_id)
+                rows = list(s.execute(select(WebhookDelivery.id, WebhookDelivery.payload).where(
+                    WebhookDelivery.account == client.account.name, WebhookDelivery.event.in_(hook.topics),
+                    WebhookDelivery.id > after).order_by(WebhookDelivery.id).limit(INBOX_CHUNK)))
+            if not rows:
+                return
+            items: list[dict[str, Any]] = []
+            keys: list[str] = []
+            for _id, payload in rows:
+                if hook.items is not None:
+                    items += hook.items(payload)
+                elif hook.keys is not None:
+                    keys += hook.keys(payload)
+            if keys and hook.fetch is not None:
+                items += hook.fetch(client, sorted(set(keys)))
+            records = [record_from(trigger, item) for item in items]
+            fresh = self._dedupe([r for r in records if trigger.keep is None or trigger.keep(r.payload)])
+            self._process([Item(r) for r in fresh], cursor=None, inbox_id=rows[-1][0])
+            after = rows[-1][0]  # a dry run stores no position: never read the same deliveries twice
+            self.events.emit("run_did_progress", run_id=self._run_id, summary=self.summary)
+
     def _advance(self, page: list[Record]) -> None:
         """Check a page against the declared order and move the safe checkpoint past it.
 
@@ -399,7 +460,11 @@ class Runner:
         return fresh
 
     # -- steps --------------------------------------------------------------------------------
-    def _process(self, items: list[Item], *, cursor: str | None) -> None:
+    def _process(self, items: list[Item], *, cursor: str | None, inbox_id: int | None = None) -> None:
+        for it in items:  # a record the source could not read fails here, whatever the recipe's steps
+            if it.status == "active" and it.record.problem:
+                it.fail(f"the source could not read this record: {it.record.problem}")
+                it.log_step(0, "trigger", "unreadable", error=it.error)
         for index, step in enumerate(self.plan.recipe.steps):
             active = [it for it in items if it.status == "active"]
             if not active:
@@ -419,7 +484,7 @@ class Runner:
                 self._lookup(index, step.lookup, active)
             elif step.action is not None:
                 self._action(index, step.action, active)
-        self._store(items, cursor)
+        self._store(items, cursor, inbox_id=inbox_id)
 
     def _lookup(self, index: int, step: LookupStep, items: list[Item]) -> None:
         connector = self.plan.connectors[step.account]
@@ -473,8 +538,10 @@ class Runner:
                 it.log_step(index, "action", "mapping failed", error=it.error)
                 continue
             ref = f"{self.plan.recipe_id}:{it.record.key}:{it.record.version}:{index}"
-            if action.marker:  # a create carries its ledger reference, so a lost answer can be checked
-                props = {**props, action.marker: ref}
+            named = step.params.get(action.marker_param) if action.marker_param else None
+            marker = str(named) if named else action.marker
+            if marker:  # a create carries its ledger reference, so a lost answer can be checked
+                props = {**props, marker: ref}
                 match = ref if match is None else match
             write = Write(ref=ref, match=None if match is None else str(match), properties=props,
                           params=dict(step.params))
@@ -652,7 +719,7 @@ class Runner:
                           how=how)
 
     # -- outcomes -----------------------------------------------------------------------------
-    def _store(self, items: list[Item], cursor: str | None) -> None:
+    def _store(self, items: list[Item], cursor: str | None, *, inbox_id: int | None = None) -> None:
         """Store every item's outcome and then the cursor, in one transaction."""
         now = utcnow()
         finished: list[tuple[str, str]] = []
@@ -692,10 +759,14 @@ class Runner:
                 finished.append((it.record.key, status))
             if cursor is not None and not self.plan.dry_run:
                 row_c = s.get(Cursor, self.plan.recipe_id)
-                if row_c is None:
-                    s.add(Cursor(recipe_id=self.plan.recipe_id, value=cursor))
+                if row_c is None:  # deliveries stored before this run are covered by its poll
+                    s.add(Cursor(recipe_id=self.plan.recipe_id, value=cursor, inbox_id=self._inbox_floor))
                 elif row_c.value is None or self._order(cursor) > self._order(row_c.value):
                     row_c.value = cursor
+            if inbox_id is not None and not self.plan.dry_run:
+                row_c = s.get(Cursor, self.plan.recipe_id)
+                if row_c is not None and inbox_id > row_c.inbox_id:
+                    row_c.inbox_id = inbox_id
             run = s.get(Run, self._run_id)
             if run is not None:  # kept as the run goes, so a killed run still shows its calls and 429s
                 run.counts, run.api = self._counts(), self._api()
@@ -713,6 +784,8 @@ class Runner:
                 self.summary.previews.extend(it.previews)
             else:
                 it.status = "succeeded" if it.wrote else "unchanged"
+        if it.status == "retrying" and it.limited and self.summary.limited is None:
+            self.summary.limited = it.error  # the first record a quota held back says why, for the alert
         counter = {"succeeded": "succeeded", "unchanged": "unchanged", "filtered": "filtered",
                    "failed": "failed", "retrying": "retrying", "previewed": "succeeded",
                    "unpreviewed": "failed"}[it.status]

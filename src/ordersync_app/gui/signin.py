@@ -1,4 +1,4 @@
-""""Sign in with HubSpot": the browser half of ``services.oauth``, used by Add account and Reconnect.
+""""Sign in with HubSpot/Salesforce/…": the browser half of ``services.oauth``, used by Add account and Reconnect.
 
 Why it exists: the sign-in has three steps on two threads: start the loopback listener (background
 helper), open the vendor's page in the system browser (GUI thread, ``QDesktopServices.openUrl``), then
@@ -22,14 +22,17 @@ from ordersync_app.services import accounts, oauth
 
 
 def offers_signin(connector_key: str, settings: Mapping[str, Any], base_url: str = "") -> bool:
-    """Whether this account signs in through the browser (OAuth mode of a connector that has it)."""
-    if settings.get("auth_mode") != "oauth" or base_url.startswith(SANDBOX_SCHEME):
+    """Whether this account signs in through the browser: its connector declares an OAuth sign-in and
+    the account chose it (the declared setting has the declared value, or defaults to it)."""
+    if base_url.startswith(SANDBOX_SCHEME):
         return False
     try:
-        oauth.provider(connector_key)
+        app = oauth.provider(connector_key)
     except SetupError:
         return False
-    return True
+    key, value = app.when
+    default = next((s.default for s in accounts.connector(connector_key).settings if s.key == key), None)
+    return (settings.get(key) or default) == value
 
 
 def _finish(flow: oauth.Flow) -> str:

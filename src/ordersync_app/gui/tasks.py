@@ -65,6 +65,9 @@ def describe(exc: BaseException) -> str:
 
     lang = i18n.current()
     problems = getattr(exc, "problems", None)
+    if isinstance(exc, OrderSyncError) and problems and all(isinstance(p, str) for p in problems):
+        header = "连接器文件有问题：" if lang.startswith("zh") else "The connector file has problems:"
+        return "\n".join([header, *(f"• {p}" for p in problems)])  # a connector file's (located, technical)
     if isinstance(exc, OrderSyncError) and problems:
         header = "这个流程有问题：" if lang.startswith("zh") else "The recipe has problems:"
         return "\n".join([header, *(f"• {p.text.pick(lang)}" for p in plain_problems(problems))])

@@ -41,6 +41,9 @@ from ordersync_app.recipes.paths import lookup_ref, template_paths
 __all__ = ["MAX_BYTES", "Problem", "RecipeInvalid", "load_document", "load_file", "load_text"]
 
 MAX_BYTES: Final = 1_000_000
+# Names an action with open fields may take beyond its declared ones: HubSpot property names, Salesforce
+# ``…__c``, WooCommerce ``meta.<key>``, a spreadsheet's column headers (any language): a letter first.
+_CUSTOM_FIELD = re.compile(r"^[^\W\d][\w .\-]{0,99}$")
 MAX_DEPTH: Final = 64
 MAX_ALIASES: Final = 50
 MAX_NODES: Final = 100_000
@@ -587,8 +590,11 @@ class _Checker:
                 continue
             connector = self.connectors.get(key) if isinstance(key, str) else None
             if isinstance(key, str) and connector is None:
-                self.add(("accounts", role), f"unknown connector '{key}'",
-                         _hint_for(key, list(self.connectors), "connectors"))
+                hint = _hint_for(key, list(self.connectors), "connectors") or ""
+                if not hint.startswith("did you mean"):  # perhaps the shop's own system, not added yet
+                    hint = (f"if '{key}' is your own system, add it first (Accounts → Add a custom app, or "
+                            f"ordersync connectors add FILE) with the key '{key}'; " + hint).rstrip("; ")
+                self.add(("accounts", role), f"unknown connector '{key}'", hint)
             self.roles[role] = connector
 
     def _role(self, loc: Loc, role: Any) -> Connector | None:
@@ -754,9 +760,12 @@ class _Checker:
             if spec.fields and isinstance(fields, dict):
                 known = [f.key for f in spec.fields]
                 for key in fields:
-                    if isinstance(key, str) and key not in known:
-                        self.add((*base, "fields", key), f"action '{name}' has no field '{key}'",
-                                 _hint_for(key, known, "fields"))
+                    if not isinstance(key, str) or key in known:
+                        continue
+                    if spec.open_fields and _CUSTOM_FIELD.match(key):
+                        continue  # a custom property: checked against the account when the recipe is imported
+                    self.add((*base, "fields", key), f"action '{name}' has no field '{key}'",
+                             _hint_for(key, known, "fields"))
                 missing = [f.key for f in spec.fields if f.required and f.key not in fields]
                 if missing:
                     self.add((*base, "fields"), f"action '{name}' needs the field"

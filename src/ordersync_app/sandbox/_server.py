@@ -4,7 +4,10 @@ Each sandbox app is a :class:`SandboxApp` mounted under a path prefix (``/hubspo
 ``/shopify``…) of one loopback server, so one port serves them all and an account's base URL is
 ``http://127.0.0.1:<port>/<app>``. Sandbox-only endpoints live under ``/_sandbox/<app>/`` and are
 documented in ``docs/sandbox.md``: ``GET counters`` (writes per object and per call) and
-``POST reset-counters`` and ``POST seed/<n>`` (demo orders 1..n exist); ``POST /_sandbox/faults``
+``POST reset-counters``, ``GET webhooks`` (subscriptions and signed deliveries sent, for apps that send
+them), ``POST seed/<n>`` (demo orders 1..n exist) and ``POST ship/<n>`` (the app's
+warehouse ships n open orders, where the app has one), plus an app's own (:meth:`SandboxApp.control`:
+a daily allocation, a fake clock…); ``POST /_sandbox/faults``
 sets a fault plan (``GET`` reports what was injected) (:mod:`ordersync_app.sandbox.faults`);
 ``POST /_sandbox/faults/hold`` (body: an app) holds that app's next write before it is applied until
 ``POST /_sandbox/faults/release`` — the write then lands with nobody listening, as a request in flight
@@ -22,8 +25,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
+
+if TYPE_CHECKING:
+    from ordersync_app.sandbox.outbox import Outbox
 
 
 @dataclass
@@ -77,6 +83,7 @@ class SandboxApp:
     """Base of an emulated vendor app: routes, a SQLite state file and write counters."""
 
     name = "app"
+    outbox: Outbox | None = None  # apps that send webhooks set one up in ``setup``
 
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
@@ -121,6 +128,23 @@ class SandboxApp:
         user editing it would; the conformance suite does this while a read is between pages.
         Returns False when the app has no such object."""
         raise NotImplementedError(f"the {self.name} sandbox cannot change an object on request")
+
+    def control(self, method: str, path: str, body: bytes) -> Response | None:
+        """The app's own sandbox endpoint ``/_sandbox/<app><path>`` (run in a transaction, app lock
+        held), e.g. setting a vendor's daily allocation or moving its clock; None: no such endpoint."""
+        del method, path, body
+        return None
+
+    def ship(self, count: int) -> list[str]:
+        """The app's warehouse ships its ``count`` oldest open orders now (``POST /_sandbox/<app>/ship/<n>``),
+        as staff using the vendor's own screens would; returns their keys. For order systems whose
+        shipping happens inside the vendor's software, with no public API to call."""
+        raise NotImplementedError(f"the {self.name} sandbox has no warehouse that ships orders")
+
+    def earliest(self) -> str | None:
+        """When the app's demo data begins (ISO UTC), for reads "from the beginning" of vendors that have no
+        such query; None means the shared demo data's start (``demo_data.BASE_TIME``)."""
+        return None
 
     def is_write(self, request: Request) -> bool:
         """Whether a request changes the app's data (reads sent as POST — searches, queries — are not)."""
@@ -269,6 +293,8 @@ class SandboxServer:
         self._httpd.shutdown()
         self._httpd.server_close()
         for app in self.apps.values():
+            if app.outbox is not None:
+                app.outbox.stop()
             app.db.close()
 
     def dispatch(self, handler: BaseHTTPRequestHandler) -> None:
@@ -300,7 +326,7 @@ class SandboxServer:
             return
         if len(segments) >= 3 and segments[1] == "_sandbox" and segments[2] in self.apps:
             response = self._sandbox_endpoint(self.apps[segments[2]], handler.command,
-                                              "/" + (segments[3] if len(segments) > 3 else ""))
+                                              "/" + (segments[3] if len(segments) > 3 else ""), body)
             self._send(handler, response)
             return
         app = self.apps.get(segments[1]) if len(segments) > 1 else None
@@ -356,18 +382,42 @@ class SandboxServer:
         return Response(200, {"faults": text.strip() or "off"})
 
     @staticmethod
-    def _sandbox_endpoint(app: SandboxApp, method: str, path: str) -> Response:
+    def _sandbox_endpoint(app: SandboxApp, method: str, path: str, body: bytes = b"") -> Response:
         with app.lock:
             if method == "GET" and path == "/counters":
                 return Response(200, app.counters())
+            if method == "GET" and path == "/webhooks" and app.outbox is not None:
+                return Response(200, {"subscriptions": app.outbox.subscriptions(),
+                                      "deliveries": app.outbox.deliveries()})
             if method == "POST" and path == "/reset-counters":
                 app.reset_counters()
                 return Response(200, {"ok": True})
+            if method == "POST" and path.startswith("/ship/"):
+                app.db.execute("BEGIN IMMEDIATE")
+                try:
+                    shipped = app.ship(int(path.rsplit("/", 1)[1]))
+                except NotImplementedError as exc:
+                    app.db.execute("ROLLBACK")
+                    return Response(404, {"message": str(exc)})
+                app.db.execute("COMMIT")
+                return Response(200, {"shipped": shipped})
             if method == "POST" and path.startswith("/seed/"):
                 app.db.execute("BEGIN IMMEDIATE")
                 app.seed(int(path.rsplit("/", 1)[1]))
                 app.db.execute("COMMIT")
                 return Response(200, {"ok": True})
+            app.db.execute("BEGIN IMMEDIATE")
+            try:
+                own = app.control(method, path, body)
+            except ValueError as exc:
+                app.db.execute("ROLLBACK")
+                return Response(400, {"message": f"invalid sandbox request: {exc}"})
+            except BaseException:
+                app.db.execute("ROLLBACK")
+                raise
+            app.db.execute("COMMIT")
+            if own is not None:
+                return own
         return Response(404, {"message": f"unknown sandbox endpoint {method} {path}"})
 
     @staticmethod

@@ -59,11 +59,15 @@ def build_server(data_dir: Path, *, port: int = 0, orders: int = 60, **options: 
     return SandboxServer(build_apps(data_dir, orders=orders, **options), port=port)
 
 
-def sandbox_account(connector: str | Connector, base_url: str, name: str | None = None) -> AccountConfig:
-    """An :class:`AccountConfig` for a connector's sandbox app at ``base_url``."""
+def sandbox_account(connector: str | Connector, base_url: str, name: str | None = None, *,
+                    data_dir: Path | None = None) -> AccountConfig:
+    """An :class:`AccountConfig` for a connector's sandbox app at ``base_url``; ``data_dir`` (the sandbox
+    state folder) fills ``{sandbox_dir}`` in the sandbox settings of file connectors."""
     found = registry.get(connector) if isinstance(connector, str) else connector
     box = found.sandbox if found is not None else None
     secrets = dict(box.credentials) if box else {}
     key = found.key if found is not None else str(connector)
+    settings = {k: v.replace("{sandbox_dir}", str(data_dir)) if data_dir else v
+                for k, v in (box.settings.items() if box else ())}
     return AccountConfig(name=name or f"sandbox-{key}", connector=key, base_url=base_url,
-                         settings=dict(box.settings) if box else {}, secret=secrets.get)
+                         settings=settings, secret=secrets.get)

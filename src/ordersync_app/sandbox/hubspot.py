@@ -73,17 +73,21 @@ class Kind:
     defaults: tuple[str, ...]  # properties returned when none are asked for
 
 
-DEALS = Kind("deals", "0-3", "DEAL", "hs_lastmodifieddate", frozenset({demo_data.ORDER_ID_PROPERTY, "ordersync_ref"}),
+# erp_order_no: another unique property of the portal, holding an ERP's bill number (Kingdee sales orders).
+DEALS = Kind("deals", "0-3", "DEAL", "hs_lastmodifieddate",
+             frozenset({demo_data.ORDER_ID_PROPERTY, "ordersync_ref", "erp_order_no"}),
              frozenset((
     "dealname dealstage pipeline amount closedate description hs_next_step dealtype deal_currency_code "
     "hubspot_owner_id hs_priority closed_lost_reason closed_won_reason "
     # custom properties of the sandbox portal (an e-commerce setup)
     f"{demo_data.ORDER_ID_PROPERTY} order_name fulfillment_status tracking_number tracking_company tracking_url "
-    "ordersync_ref"
+    "ordersync_ref erp_order_no"
 ).split()), ("dealname", "amount", "closedate", "pipeline", "dealstage"))
 CONTACTS = Kind("contacts", "0-1", "CONTACT", "lastmodifieddate", frozenset({"email"}), frozenset({
     "email", "firstname", "lastname", "phone", "company", "address", "city", "state", "zip", "country",
-    "lifecyclestage", "hs_language"}), ("firstname", "lastname", "email"))
+    "lifecyclestage", "hs_language",
+    # custom properties of the sandbox portal (the e-commerce setup): a customer's spend, an anomaly flag
+    "monthly_spend", "order_count", "average_order_value", "large_order_flag"}), ("firstname", "lastname", "email"))
 
 # HubSpot's default sales pipeline (stage ids as HubSpot names them) and the demo e-commerce one.
 DEFAULT_STAGES = (

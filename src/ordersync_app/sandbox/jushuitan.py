@@ -121,6 +121,9 @@ class JushuitanSandbox(SandboxApp):
         self.route("POST", "/open/shops/query", self._query_shops)
         self.route("POST", "/open/order/sent/upload", self._upload_sent)
         self.route("POST", "/openWeb/auth/refreshToken", self._refresh_token)
+        self.db.execute("CREATE TABLE IF NOT EXISTS jst_customers (cus_code TEXT PRIMARY KEY, body TEXT)")
+        self.route("POST", "/open/jushuitan/customer/upload", self._upload_customers)
+        self.route("POST", "/open/jushuitan/customer/query", self._query_customers)
 
     def seed(self, orders: int) -> None:
         """Demo orders 1..n as o_id 9001.., so_id "1001".. (existing rows are kept)."""
@@ -213,6 +216,34 @@ class JushuitanSandbox(SandboxApp):
         self.count("call", "POST /open/order/sent/upload")
         return Response(200, {"code": 0, "msg": "执行成功", "issuccess": all(r["issuccess"] for r in results),
                               "data": results})
+
+    def _upload_customers(self, request: Request) -> Response:
+        """Customers upserted by ``cus_code`` (≤ 50 per call), answered per item like the order uploads [U]."""
+        items = self._biz(request).get("items") or []
+        if len(items) > 50:
+            return _err(130, "items 每次最多50条")  # [U]
+        results = []
+        for item in items:
+            code, name = str(item.get("cus_code") or ""), str(item.get("name") or "")
+            if not code or not name:
+                results.append({"cus_code": code, "issuccess": False, "msg": "客户编码和客户名称不能为空"})  # [U]
+                continue
+            row = self.db.execute("SELECT body FROM jst_customers WHERE cus_code = ?", (code,)).fetchone()
+            customer = {**(json.loads(row[0]) if row else {"co_id": CO_ID}), **item,
+                        "modified": _fmt(datetime.now(UTC))}
+            self.db.execute("INSERT OR REPLACE INTO jst_customers VALUES (?, ?)",
+                            (code, json.dumps(customer, ensure_ascii=False)))
+            self.count("customer_writes", code)
+            results.append({"cus_code": code, "issuccess": True, "msg": ""})
+        self.count("call", "POST /open/jushuitan/customer/upload")
+        return Response(200, {"code": 0, "msg": "执行成功", "issuccess": all(r["issuccess"] for r in results),
+                              "data": results})
+
+    def _query_customers(self, request: Request) -> Response:
+        codes = [str(c) for c in self._biz(request).get("cus_codes") or []]
+        rows = [json.loads(r[0]) for r in self.db.execute(
+            f"SELECT body FROM jst_customers WHERE cus_code IN ({','.join('?' * len(codes))})", codes)] if codes else []
+        return _ok({"datas": rows, "page_index": 1, "has_next": False})
 
     def _refresh_token(self, request: Request) -> Response:
         form = request.form()

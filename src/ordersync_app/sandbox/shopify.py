@@ -67,6 +67,7 @@ from graphql.utilities import value_from_ast_untyped
 
 from ordersync_app.sandbox._server import Request, Response, SandboxApp
 from ordersync_app.sandbox.demo_data import demo_order
+from ordersync_app.sandbox.outbox import Outbox
 
 # Cost buckets (maximum, restore rate per second) by plan: Standard 100/s, Advanced 200/s, Plus 1,000/s
 # (https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits [V]). The sandbox shop is a Plus store, so
@@ -231,12 +232,22 @@ def requested_cost(selection: SelectionSetNode | None, variables: dict[str, Any]
                 continue
             inner = requested_cost(sel.selection_set, variables, fragments)
             first = _int_arg(sel, "first", variables)
+            if first is None and sel.name.value == "nodes":  # nodes(ids:) costs each object it asks for
+                first = _ids_count(sel, variables)
             total += 2 + first * inner if first is not None else 1 + inner
         elif isinstance(sel, InlineFragmentNode):
             total += requested_cost(sel.selection_set, variables, fragments)
         elif isinstance(sel, FragmentSpreadNode):
             total += requested_cost(fragments[sel.name.value].selection_set, variables, fragments)
     return total
+
+
+def _ids_count(node: FieldNode, variables: dict[str, Any]) -> int | None:
+    for arg in node.arguments or ():
+        if arg.name.value == "ids":
+            value = value_from_ast_untyped(arg.value, variables)
+            return len(value) if isinstance(value, list) else None
+    return None
 
 
 def _objects(value: Any) -> int:
@@ -319,14 +330,21 @@ class ShopifySandbox(SandboxApp):
         self.schema = self._wire(build_schema(sdl))
         self.route("POST", "/admin/api/{version}/graphql.json", self._graphql)
         self.route("POST", "/admin/oauth/access_token", self._access_token)
+        self.outbox = Outbox(self.db, self.lock, app=self.name, scheme="shopify", secret=CLIENT_SECRET,
+                             headers=_webhook_headers)
+        if self.outbox.subscriptions():
+            self.outbox.start()
 
     def _wire(self, schema: GraphQLSchema) -> GraphQLSchema:
         resolvers: dict[tuple[str, str], Callable[..., Any]] = {
             ("QueryRoot", "orders"): self._orders, ("QueryRoot", "order"): self._order_by_id,
+            ("QueryRoot", "nodes"): lambda _root, info, ids: [self._order_by_id(_root, info, i) for i in ids],
             ("QueryRoot", "fulfillmentOrders"): self._all_fulfillment_orders,
             ("QueryRoot", "shop"): lambda _root, _info: SHOP,
             ("Mutation", "tagsAdd"): self._tags_add, ("Mutation", "fulfillmentCreate"): self._fulfillment_create,
             ("Mutation", "orderUpdate"): self._order_update,
+            ("QueryRoot", "webhookSubscriptions"): self._webhook_subscriptions,
+            ("Mutation", "webhookSubscriptionCreate"): self._webhook_subscription_create,
             ("Order", "lineItems"): lambda order, _info, **a: connection(order["_lineItems"], _index_key, a),
             ("Order", "fulfillments"): lambda order, _info, first=None: self._fulfillments(order)[:first],
             ("Order", "fulfillmentOrders"): lambda order, _info, **a: connection(
@@ -449,6 +467,39 @@ class ShopifySandbox(SandboxApp):
         self.db.execute(f"UPDATE shopify_orders SET {sets}updated_at = ? WHERE id = ?",
                         (*columns.values(), self._now(), order_id))
         self.count("order_writes", str(order_id))
+        order = self._get(order_id)
+        if self.outbox is not None and order is not None:  # announced in the change's own transaction
+            body = _webhook_body(order)
+            self.outbox.announce("orders/updated", body)
+            if columns.get("fulfillment_status") == "FULFILLED":
+                self.outbox.announce("orders/fulfilled", body)
+
+    # -- webhook subscriptions ---------------------------------------------------------------
+    def _webhook_subscriptions(self, _root: object, _info: Any, **args: Any) -> dict[str, Any]:
+        assert self.outbox is not None
+        topics = [TOPICS[t] for t in args.get("topics") or TOPICS]
+        subs = [_subscription(s) for s in self.outbox.subscriptions(topics)
+                if not args.get("callbackUrl") or s["callback"] == args["callbackUrl"]]
+        first = min(args.get("first") or MAX_FIRST, MAX_FIRST)
+        return {"nodes": subs[:first], "pageInfo": {"hasNextPage": len(subs) > first, "hasPreviousPage": False,
+                                                    "startCursor": None, "endCursor": None}}
+
+    def _webhook_subscription_create(self, _root: object, _info: Any, topic: str,
+                                     webhookSubscription: dict[str, Any]) -> dict[str, Any]:
+        assert self.outbox is not None
+        self.count("call", "webhookSubscriptionCreate")
+        callback = webhookSubscription.get("callbackUrl") or ""
+        try:
+            sub_id, new = self.outbox.subscribe(TOPICS[topic], callback)
+        except ValueError as exc:
+            return {"webhookSubscription": None, "userErrors": [{"field": ["webhookSubscription", "callbackUrl"],
+                                                                "message": str(exc)}]}
+        if not new:  # Shopify refuses a second subscription to the same topic and address [U: message text]
+            return {"webhookSubscription": None, "userErrors": [{
+                "field": ["webhookSubscription", "callbackUrl"],
+                "message": "Address for this topic has already been taken"}]}
+        row = next(r for r in self.outbox.subscriptions() if r["id"] == sub_id)
+        return {"webhookSubscription": _subscription(row), "userErrors": []}
 
     def _fulfillments(self, order: dict[str, Any]) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT id, created_at, updated_at, tracking FROM shopify_fulfillments "
@@ -590,6 +641,32 @@ class ShopifySandbox(SandboxApp):
         if columns:
             self._touch(oid, **columns)
         return {"order": self._get(oid), "userErrors": []}
+
+
+TOPICS = {"ORDERS_CREATE": "orders/create", "ORDERS_UPDATED": "orders/updated",
+          "ORDERS_FULFILLED": "orders/fulfilled"}
+
+
+def _subscription(row: dict[str, Any]) -> dict[str, Any]:
+    topic = next(enum for enum, name in TOPICS.items() if name == row["topic"])
+    return {"id": _gid("WebhookSubscription", row["id"]), "legacyResourceId": str(row["id"]), "topic": topic,
+            "callbackUrl": row["callback"], "format": "JSON", "createdAt": row["created_at"],
+            "updatedAt": row["created_at"]}
+
+
+def _webhook_body(order: dict[str, Any]) -> dict[str, Any]:
+    """The REST-shaped order a Shopify ``orders/*`` webhook carries (the fields the connector reads)."""
+    status = order["displayFulfillmentStatus"]
+    return {"id": int(order["legacyResourceId"]), "admin_graphql_api_id": order["id"], "name": order["name"],
+            "email": order["email"], "created_at": order["createdAt"], "updated_at": order["updatedAt"],
+            "fulfillment_status": "fulfilled" if status == "FULFILLED" else None, "tags": ", ".join(order["tags"])}
+
+
+def _webhook_headers(topic: str, delivery_id: str) -> dict[str, str]:
+    """Shopify's delivery headers (https://shopify.dev/docs/apps/build/webhooks/subscribe/https [V])."""
+    return {"X-Shopify-Topic": topic, "X-Shopify-Shop-Domain": SHOP["myshopifyDomain"],
+            "X-Shopify-API-Version": "2025-01", "X-Shopify-Webhook-Id": delivery_id,
+            "X-Shopify-Event-Id": delivery_id, "X-Shopify-Triggered-At": datetime.now(UTC).isoformat()}
 
 
 def _index_key(item: dict[str, Any]) -> tuple[int, int]:

@@ -4,23 +4,48 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from ordersync_app.domain.errors import OrderSyncError
 from ordersync_app.services import runs
 
 log = logging.getLogger(__name__)
 stop_event = threading.Event()
+# Recipes with webhook deliveries waiting. A delivery that lands while its recipe runs (past the run's
+# inbox pass) or while another worker holds the recipe must not wait for the reconciliation poll: the
+# run that ends, or is skipped, asks for another one through ``again`` (set by the scheduler).
+_pushed: set[str] = set()
+_pushed_lock = threading.Lock()
+again: Callable[[str, float], None] | None = None
+
+
+def mark_pushed(recipe: str) -> None:
+    """A webhook delivery for ``recipe`` was stored: a run must start after it."""
+    with _pushed_lock:
+        _pushed.add(recipe)
 
 
 def run_recipe_job(recipe: str) -> None:
     """One scheduled run; errors are logged and surface in the run history, never crash the scheduler."""
     if stop_event.is_set():
         return
+    with _pushed_lock:
+        was_pushed = recipe in _pushed
+        _pushed.discard(recipe)  # this run's inbox pass reads what was stored so far
+    skipped = False
     try:
         summary = runs.run_recipe(recipe, stop=stop_event)
         log.info("scheduled run of %s: %s (%s succeeded, %s failed)", recipe, summary.status,
                  summary.succeeded, summary.failed)
     except runs.AlreadyRunning as exc:  # a manual run or another worker has it: this turn is skipped
+        skipped = True
         log.info("scheduled run of %s skipped: %s", recipe, exc.what)
     except OrderSyncError as exc:
         log.warning("scheduled run of %s stopped: %s", recipe, exc.render())
+    finally:
+        with _pushed_lock:
+            if skipped and was_pushed:
+                _pushed.add(recipe)
+            due = recipe in _pushed
+        if due and again is not None and not stop_event.is_set():
+            again(recipe, 0.5 if skipped else 0.0)  # after a skip, give the holder's run time to end

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -23,10 +24,14 @@ log = logging.getLogger(__name__)
 MISFIRE_GRACE_SECONDS = 3600
 
 
+RECONCILE_SECONDS = 900  # with webhooks arriving, polling only reconciles (catches deliveries that never came)
+
+
 class RecipeScheduler:
     """Keeps APScheduler's jobs in step with the enabled, unpaused recipes."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, webhooks: bool = False) -> None:
+        self.webhooks = webhooks  # recipes whose trigger can be pushed poll only to reconcile
         self.scheduler = BackgroundScheduler(job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS})
         self.lock = InstanceLock(paths.home() / "scheduler.lock")
@@ -35,6 +40,7 @@ class RecipeScheduler:
         """Take the instance lock, recover interrupted runs, schedule recipes."""
         self.lock.acquire()
         jobs.stop_event.clear()
+        jobs.again = self._again
         recovered = runs.recover_interrupted()
         if recovered:
             log.info("marked %d interrupted run(s); their records resume now", recovered)
@@ -43,7 +49,7 @@ class RecipeScheduler:
 
     def refresh(self, *, run_now: bool = False) -> list[str]:
         """Add, change or drop jobs to match the recipes table; returns the scheduled names."""
-        wanted: dict[str, int] = {r.name: r.every_seconds for r in recipes.list_recipes()
+        wanted: dict[str, int] = {r.name: self._interval(r) for r in recipes.list_recipes()
                                   if r.enabled and not r.paused_reason}
         for job in self.scheduler.get_jobs():
             if job.id not in wanted:
@@ -54,17 +60,30 @@ class RecipeScheduler:
             if job is None or current is None or int(current.total_seconds()) != every:
                 kwargs: dict[str, Any] = {}
                 if run_now or job is None:
-                    from datetime import UTC, datetime
-
                     kwargs["next_run_time"] = datetime.now(UTC)
                 self.scheduler.add_job(jobs.run_recipe_job, "interval", seconds=every, args=[name], id=name,
                                        replace_existing=True, **kwargs)
         return sorted(wanted)
 
+    def _interval(self, recipe: recipes.RecipeInfo) -> int:
+        if self.webhooks and recipes.pushed(recipe):
+            return max(recipe.every_seconds, RECONCILE_SECONDS)
+        return recipe.every_seconds
+
+    def run_now(self, names: tuple[str, ...]) -> None:
+        """Run these recipes as soon as possible (a webhook delivery concerns them); a recipe that is
+        running now runs again right after (see :data:`jobs.again`)."""
+        for name in names:
+            jobs.mark_pushed(name)
+            self._again(name, 0.0)
+
+    def _again(self, name: str, delay: float) -> None:
+        job = self.scheduler.get_job(name)
+        if job is not None:
+            job.modify(next_run_time=datetime.now(UTC) + timedelta(seconds=delay))
+
     def run_all_now(self) -> None:
         """Run every scheduled recipe as soon as possible."""
-        from datetime import UTC, datetime
-
         for job in self.scheduler.get_jobs():
             job.modify(next_run_time=datetime.now(UTC))
 
@@ -76,20 +95,32 @@ class RecipeScheduler:
         self.lock.release()
 
 
-def run_forever(*, poll_seconds: float = 30.0) -> int:
-    """``ordersync worker``: schedule until SIGINT/SIGTERM, then finish in-flight records and exit."""
+def run_forever(*, poll_seconds: float = 30.0, listen: tuple[str, int] | None = None,
+                public_url: str | None = None) -> int:
+    """``ordersync worker``: schedule until SIGINT/SIGTERM, then finish in-flight records and exit.
+
+    With ``listen`` it also serves webhook deliveries and ``/healthz`` on that address.
+    """
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    scheduler = RecipeScheduler()
+    scheduler = RecipeScheduler(webhooks=listen is not None)
     scheduler.start()
     names = scheduler.refresh()
+    listener = None
+    if listen is not None:
+        from ordersync_app.scheduler.listen import Listener
+
+        listener = Listener(*listen, on_stored=scheduler.run_now, public_url=public_url).start()
+        print(f"OrderSync worker: webhooks and /healthz on {listener.address}", flush=True)  # noqa: T201
     print(f"OrderSync worker: {len(names)} recipe(s) scheduled ({', '.join(names) or 'none enabled'}); "  # noqa: T201
           "Ctrl+C to stop.", flush=True)
     try:
         while not stop.wait(poll_seconds):
             scheduler.refresh()
     finally:
+        if listener is not None:
+            listener.stop()
         scheduler.stop()
         print("OrderSync worker stopped cleanly.", flush=True)  # noqa: T201
     return 0

@@ -130,12 +130,37 @@ _CHOICES: dict[tuple[str, str], dict[str, Text]] = {
 }
 
 
+def _declared_methods(conn: Connector) -> tuple[SignInMethod, ...]:
+    """Sign-in methods from the connector's own declarations: a choice setting that other settings name in
+    ``shown_when`` is the method; each of its choices (``choice_labels``) is one, asking for the settings shown
+    for it (required unless they have a default), and signing in in the browser where the connector's OAuth
+    sign-in is that choice. Optional settings with a default, and optional ones shown for every method, go
+    under "Advanced"."""
+    named = {key for s in conn.settings for key in s.shown_when}
+    chooser = next((s for s in conn.settings if s.key in named and s.choices), None)
+    advanced = tuple(s.key for s in conn.settings if not s.required and not s.shown_when and s is not chooser
+                     and (s.default is not None or not s.secret))
+    if chooser is None:
+        everything = tuple(s.key for s in conn.settings)
+        return (SignInMethod("default", Text("App credentials", "应用凭据"), Text("", ""), everything,
+                             advanced=advanced),)
+    methods = []
+    for value in chooser.choices:
+        en, zh = chooser.choice_labels.get(value, (value, value))
+        fields = tuple(s.key for s in conn.settings
+                       if s is not chooser and value in s.shown_when.get(chooser.key, (value,)))
+        own = tuple(s.key for s in conn.settings  # asked only for this method, and with no default to fall back on
+                    if value in s.shown_when.get(chooser.key, ()) and s.default is None)
+        methods.append(SignInMethod(value, Text(en, zh), Text(chooser.help_en, chooser.help_zh), fields,
+                                    advanced=tuple(k for k in advanced if k in fields),
+                                    fixed=((chooser.key, value),), required=own,
+                                    browser=conn.oauth is not None and conn.oauth.when == (chooser.key, value)))
+    return tuple(methods)
+
+
 def sign_in_methods(conn: Connector, *, with_sandbox: bool = True) -> tuple[SignInMethod, ...]:
     """The ways to connect an account of ``conn``, the usual one first (the sandbox last, when it has one)."""
-    known = _METHODS.get(conn.key)
-    if known is None:
-        everything = tuple(s.key for s in conn.settings)
-        known = (SignInMethod("default", Text("App credentials", "应用凭据"), Text("", ""), everything),)
+    known = _METHODS.get(conn.key) or _declared_methods(conn)
     return known + ((_SANDBOX,) if with_sandbox and conn.sandbox else ())
 
 
@@ -164,4 +189,6 @@ def setting_label(connector_key: str, setting: Setting) -> Text:
 
 def choice_label(connector_key: str, setting: Setting, value: str) -> Text:
     """The label of one choice of a setting (the raw value when there is none)."""
-    return _CHOICES.get((connector_key, setting.key), {}).get(value, Text(value, value))
+    declared = setting.choice_labels.get(value)
+    fallback = Text(*declared) if declared else Text(value, value)
+    return _CHOICES.get((connector_key, setting.key), {}).get(value, fallback)

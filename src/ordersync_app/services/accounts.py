@@ -11,25 +11,30 @@ credentials during a run.
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
+from ordersync_app import paths
 from ordersync_app.connectors.sdk import auth, registry
 from ordersync_app.connectors.sdk.guard import guarded
 from ordersync_app.connectors.sdk.http import ApiClient
-from ordersync_app.connectors.sdk.spec import SANDBOX_SCHEME, AccountConfig, Connector
+from ordersync_app.connectors.sdk.spec import SANDBOX_SCHEME, AccountConfig, Connector, RateLimit, TlsSettings
 from ordersync_app.domain.errors import AuthError, OrderSyncError, SetupError
 from ordersync_app.domain.redact import control_characters
 from ordersync_app.domain.text import invisible_characters, visible
 from ordersync_app.secrets import store as secrets
 from ordersync_app.services import sandbox
-from ordersync_app.storage import db
-from ordersync_app.storage.tables import Account
+from ordersync_app.storage import budgets, db
+from ordersync_app.storage.tables import Account, AccountState, utcnow
+
+# Account state keys OrderSync itself keeps (beside each connector's own): per-account TLS trust.
+TLS_CA_BUNDLE, TLS_PINNED_PEM = "tls_ca_bundle", "tls_pinned_pem"
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 STATUSES = ("untested", "ok", "attention", "reconnect")
@@ -128,16 +133,18 @@ def _clean_setting(conn: Connector, key: str, value: str) -> str | None:
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
+_HOST_PART = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::[0-9]{1,5})?")
 
 
 def _expand(url: str, conn: Connector, settings: dict[str, str]) -> str:
     """Put known ``{setting}`` values into an address; nothing else in it is interpreted.
 
     Raises:
-        SetupError: a placeholder is not a setting of the connector, or a setting used in the address
-            has no validation pattern (it could rewrite the host), or braces are left over.
+        SetupError: a placeholder is not a setting of the connector, a setting that is part of the
+            address is not a host name (it could add a path or user info), or braces are left over.
     """
     declared = {s.key: s for s in conn.settings if not s.secret}
+    whole = _PLACEHOLDER.fullmatch(url) is not None  # the setting is the address itself (an on-premise server)
 
     def value(match: re.Match[str]) -> str:
         key = match.group(1)
@@ -146,9 +153,12 @@ def _expand(url: str, conn: Connector, settings: dict[str, str]) -> str:
             raise SetupError(f"the address uses '{{{key}}}', which is not a setting of {conn.key}")
         if key not in settings:
             raise SetupError(f"the address needs the setting '{key}'")
-        if not spec.pattern:
-            raise SetupError(f"the setting '{key}' cannot be used in an address")
-        return settings[key]
+        given = settings[key].strip()
+        if not (spec.pattern or whole or _HOST_PART.fullmatch(given)):
+            # Part of an address: a host name (and port) only, never a path, query or user info.
+            raise SetupError(f"the setting '{key}' must be a host name such as api.example.com, "
+                             f"not '{visible(given)}'")
+        return given
 
     expanded = _PLACEHOLDER.sub(value, url)
     if "{" in expanded or "}" in expanded:
@@ -264,24 +274,25 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
             if problem:
                 problems.append(problem)
     sandboxed = (base_url or "").startswith(SANDBOX_SCHEME)
+    chosen = {**{s.key: s.default for s in conn.settings if s.default is not None}, **settings}
     for spec in conn.settings:
         if spec.secret or spec.key in settings:
             continue
         if sandboxed and conn.sandbox and spec.key in conn.sandbox.settings:
-            settings[spec.key] = conn.sandbox.settings[spec.key]
+            settings[spec.key] = sandbox_setting(conn.sandbox.settings[spec.key])
         elif spec.default is not None:
             settings[spec.key] = spec.default
-        elif spec.required:
+        elif spec.required and spec.applies(chosen):  # shown_when: required only for the chosen sign-in
             problems.append(f"setting '{spec.key}' ({spec.label_en}) is required")
     if problems:
         raise SetupError("; ".join(problems), where=f"account {name}")
     url = (base_url or conn.base_url).strip()
-    if not sandboxed:
+    if not sandboxed and (url or conn.uses_http):
         try:
             url = _expand(url, conn, settings)
         except SetupError as exc:
             raise SetupError(exc.what, where=f"account {name}") from None
-    _check_address(name, conn, url, allow_host=allow_host)
+        _check_address(name, conn, url, allow_host=allow_host)
     with db.session() as s:
         row = s.scalar(select(Account).where(Account.name == name))
         old_url = None if row is None else row.base_url
@@ -289,9 +300,10 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
         raise SetupError(f"an account named '{name}' already exists", hint="choose another name")
     moved = old_url is not None and _host_of(old_url) != _host_of(url)
     if not sandboxed and (old_url is None or moved):
-        missing = [spec for spec in conn.settings if spec.secret and spec.required and spec.key not in secret_values]
+        missing = [spec for spec in conn.settings
+                   if spec.secret and spec.required and spec.applies(chosen) and spec.key not in secret_values]
         if moved and not missing and not secret_values:  # only optional secrets: at least one, anew
-            missing = [spec for spec in conn.settings if spec.secret][:1]
+            missing = [spec for spec in conn.settings if spec.secret and spec.applies(chosen)][:1]
         if missing:
             what = ", ".join(f"'{spec.key}' ({spec.label_en})" for spec in missing)
             if moved:  # the stored secret was given for the old host: never send it to the new one unasked
@@ -317,6 +329,11 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
                                + ["access_token_expires_at", "client_token", "client_token_expires_at"])
     auth.forget(name)  # new settings or secrets: the account's shared sign-in starts afresh
     return get_account(name)
+
+
+def sandbox_setting(value: str) -> str:
+    """A connector's sandbox setting with ``{sandbox_dir}`` filled in (file connectors' demo folders)."""
+    return value.replace("{sandbox_dir}", str(paths.sandbox_dir()))
 
 
 @dataclass
@@ -394,12 +411,14 @@ def remove_account(name: str) -> None:
     info = get_account(name)
     conn = connector(info.connector)
     if not info.sandbox:  # sandbox accounts keep nothing in the keychain
-        derived = ["access_token_expires_at", "client_token", "client_token_expires_at"]
-        secrets.delete_secrets(name, [st.key for st in conn.settings if st.secret] + derived)
+        derived = ["access_token", "access_token_expires_at", "refresh_token", "client_token",
+                   "client_token_expires_at"]  # tokens a sign-in stored (Salesforce declares neither as a setting)
+        secrets.delete_secrets(name, list(dict.fromkeys([st.key for st in conn.settings if st.secret] + derived)))
     with db.session() as s:
         row = s.scalar(select(Account).where(Account.name == name))
         if row is not None:
             s.delete(row)
+        s.execute(delete(AccountState).where(AccountState.account == name))
     auth.forget(name)
 
 
@@ -413,18 +432,74 @@ def set_status(name: str, status: str, message: str | None = None) -> None:
             row.status, row.status_message = status, message
 
 
+def get_state(account: str, key: str) -> str | None:
+    """A non-secret fact kept for an account (a discovered gateway, an ``instance_url``, TLS trust)."""
+    with db.session() as s:
+        row = s.get(AccountState, (account, key))
+        return row.value if row else None
+
+
+def set_state(account: str, key: str, value: str | None) -> None:
+    """Keep (or, with None, forget) a non-secret fact of an account; shared by every process."""
+    with db.session() as s:
+        row = s.get(AccountState, (account, key))
+        if value is None:
+            if row is not None:
+                s.delete(row)
+        elif row is None:
+            s.add(AccountState(account=account, key=key, value=value))
+        else:
+            row.value, row.updated_at = value, utcnow()
+
+
+def set_tls(account: str, *, ca_bundle: str | None = None, pinned_pem: str | None = None) -> None:
+    """Trust an on-premise server's certificate for one account: a CA bundle file, or exactly one pinned
+    certificate (never "verify off"). Both None goes back to the system's trust store."""
+    get_account(account)
+    set_state(account, TLS_CA_BUNDLE, ca_bundle)
+    set_state(account, TLS_PINNED_PEM, pinned_pem)
+    auth.forget(account)
+
+
+# Sandbox accounts keep nothing in the keychain; the tokens their emulators issue (which open only those
+# emulators) are kept as account state, so every process reuses them (Fxiaoke's token endpoint allows ten a minute).
+SANDBOX_TOKEN = "sandbox-token:"  # noqa: S105 - a state-key prefix, not a password
+
+
 def account_config(name: str) -> AccountConfig:
-    """The runtime configuration of an account, secrets read lazily from the keychain."""
+    """The runtime configuration of an account, secrets read lazily from the keychain, state from the database."""
     info = get_account(name)
+
+    def state(key: str) -> str | None:
+        return get_state(name, key)
+
+    def save_state(key: str, value: str | None) -> None:
+        set_state(name, key, value)
+
+    locks = str(paths.home() / "locks")
+
+    def reserve(limit: RateLimit, calls: int) -> tuple[int, float]:
+        return budgets.reserve(db.session, name, limit.family, limit.requests, limit.per_seconds, calls,
+                               now=time.time())
+
+    def pause_shared(limit: RateLimit, seconds: float) -> None:
+        budgets.pause(db.session, name, limit.family, limit.per_seconds, seconds, now=time.time())
+
     if info.base_url.startswith(SANDBOX_SCHEME):
         box = connector(info.connector).sandbox
         values = dict(box.credentials) if box else {}
         return AccountConfig(name=name, connector=info.connector, base_url=sandbox.resolve(info.base_url),
-                             settings=info.settings, secret=values.get)
+                             settings=info.settings, state=state, save_state=save_state, lock_dir=locks,
+                             reserve=reserve, pause_shared=pause_shared,
+                             secret=lambda key: values.get(key) or get_state(name, SANDBOX_TOKEN + key),
+                             save_secret=lambda key, value: set_state(name, SANDBOX_TOKEN + key, value))
+    ca_bundle, pinned = get_state(name, TLS_CA_BUNDLE), get_state(name, TLS_PINNED_PEM)
     return AccountConfig(
         name=name, connector=info.connector, base_url=info.base_url, settings=info.settings,
         secret=lambda key: secrets.get_secret(name, key),
         save_secret=lambda key, value: secrets.set_secret(name, key, value),
+        state=state, save_state=save_state, tls=TlsSettings(ca_bundle, pinned) if ca_bundle or pinned else None,
+        lock_dir=locks, reserve=reserve, pause_shared=pause_shared,
     )
 
 

@@ -422,10 +422,10 @@ def _first_error(summary: RunSummary) -> str | None:
     return clip(text, 300) if text else None
 
 
-def _queued(recipe: str) -> int:
+def _queued(recipe: str, status: str = "failed") -> int:
     with db.session() as s:
         return int(s.scalar(select(func.count()).select_from(Execution).join(Recipe, Recipe.id == Execution.recipe_id)
-                            .where(Recipe.name == recipe, Execution.status == "failed")) or 0)
+                            .where(Recipe.name == recipe, Execution.status == status)) or 0)
 
 
 def observe_run(recipe_name: str, summary: RunSummary) -> list[Alert]:
@@ -442,7 +442,9 @@ def observe_run(recipe_name: str, summary: RunSummary) -> list[Alert]:
             return []
         outcome = Outcome(run_id=summary.run_id, status=summary.status, failed=summary.failed,
                           error=mask(summary.error) if summary.error else None,
-                          first_error=_first_error(summary) if summary.failed or summary.error else None)
+                          first_error=_first_error(summary) if summary.failed or summary.error else None,
+                          limited=clip(summary.limited, 300) if summary.limited else None,
+                          waiting=_queued(recipe_name, "retrying"))
         with _lock:
             cfg = _load()
             state = RecipeState.from_dict(cfg["state"].get(recipe_name))

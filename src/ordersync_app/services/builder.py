@@ -10,8 +10,9 @@ No Qt here; the GUI calls these functions on a worker thread.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ordersync_app.connectors.sdk import registry
@@ -260,6 +261,11 @@ def preview_action(account: str, action: str, *, match: Mapping[str, Any] | None
             errors["match"] = result.error
         elif result.value is not None:
             match_value = str(result.value)
+    for name, value in props.items():  # a value the account does not accept is caught before any run
+        options = field_options(account, action, name)
+        if options is not None and value not in (None, "") and str(value) not in {v for v, _label in options}:
+            labels = ", ".join(f"{label} ({v})" if label != v else v for v, label in options[:12])
+            errors[name] = f"'{value}' is not one of the values {info.connector} accepts here: {labels}"
     write = Write(ref="builder-test", match=match_value, properties=props, params=dict(params or {}))
     current: dict[str, Any] | None = None
     if match_value is not None or spec.match is None:
@@ -335,9 +341,9 @@ def field_options(account: str | None, action: str, field_key: str, *,
                   connector_key: str | None = None) -> list[tuple[str, str]] | None:
     """The values a target field accepts, as (value, label) pairs, or None when any value goes.
 
-    Today this is the connector's static ``Field.choices``. It is the plug for value pickers filled from
-    the account (deal stages per pipeline, enumeration options from the vendor's properties API), which
-    will answer here without the builder changing.
+    With an account whose connector can list the object's fields (HubSpot's properties API), the options
+    come from the account — its deal stages by name, any enumeration property — so an invalid value
+    cannot be picked; otherwise from the connector's static ``Field.choices``.
 
     Raises:
         SetupError: unknown account, connector or action.
@@ -348,10 +354,46 @@ def field_options(account: str | None, action: str, field_key: str, *,
     spec = accounts.connector(key).action(action)
     if spec is None:
         raise SetupError(f"{key} has no action '{action}'")
-    target = next((f for f in spec.fields if f.key == field_key), None)
+    target = next((f for f in (account_fields(account, action) if account else spec.fields) if f.key == field_key),
+                  None)
     if target is None or not target.choices:
         return None
-    return [(value, value) for value in target.choices]
+    return [(value, target.choice_labels.get(value, value)) for value in target.choices]
+
+
+_DISCOVERED: dict[tuple[str, str], tuple[float, tuple[Field, ...]]] = {}
+DISCOVERY_SECONDS = 600.0  # an account's fields are read again after this long (a new custom property appears)
+
+
+def account_fields(account: str, action: str) -> tuple[Field, ...]:
+    """An action's fields for one account: the declared ones completed with what the account has (custom
+    properties, each enumeration's options), when the connector can list them; the declared ones otherwise
+    (also when the account cannot be reached now).
+
+    Raises:
+        SetupError: unknown account or action.
+    """
+    info = accounts.get_account(account)
+    conn = accounts.connector(info.connector)
+    spec = conn.action(action)
+    if spec is None:
+        raise SetupError(f"{info.connector} has no action '{action}'")
+    if conn.discover_fields is None or spec.object is None:
+        return spec.fields
+    cached = _DISCOVERED.get((account, spec.object))
+    if cached is None or time.monotonic() - cached[0] > DISCOVERY_SECONDS:
+        try:
+            with accounts.client(account) as api:
+                cached = _DISCOVERED[(account, spec.object)] = (time.monotonic(), conn.discover_fields(api,
+                                                                                                      spec.object))
+        except OrderSyncError:
+            return spec.fields
+    found = {f.key: f for f in cached[1] if not f.read_only}
+    declared = [replace(f, choices=found[f.key].choices or f.choices,
+                        choice_labels=found[f.key].choice_labels or f.choice_labels) if f.key in found else f
+                for f in spec.fields]
+    extra = [f for key, f in sorted(found.items()) if key not in {d.key for d in declared}] if spec.open_fields else []
+    return (*declared, *extra)
 
 
 def order_problems(document: Mapping[str, Any]) -> list[tuple[int, Text]]:

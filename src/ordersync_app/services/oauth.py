@@ -1,12 +1,18 @@
 """OAuth 2.0 sign-in in the system browser with a loopback redirect (RFC 8252), without Qt.
 
-Why it exists: vendors such as HubSpot hand out refresh tokens only through the authorization-code
-grant, so a desktop user must sign in on the vendor's page. A native app cannot keep a secret web
-server, so (RFC 8252 §7.3) it listens once on the loopback IP literal ``127.0.0.1`` on a port the OS
-picks, sends the browser to the vendor with ``redirect_uri=http://127.0.0.1:<port>/callback``, a
-random ``state`` (RFC 6749 §10.12) and a PKCE ``code_challenge`` (RFC 7636, required for native apps
-by RFC 8252 §8.1), then exchanges the code for tokens and puts them in the keychain, where the
-connector's :class:`~ordersync_app.connectors.sdk.auth.OAuth2Refresh` finds them.
+Why it exists: vendors such as HubSpot and Salesforce hand out refresh tokens only through the
+authorization-code grant, so a desktop user must sign in on the vendor's page. What differs per
+vendor is declared by its connector (:class:`~ordersync_app.connectors.sdk.spec.OAuthApp`: the sign-in
+page and token endpoint, absolute or below the account's address, scopes, extra authorize
+parameters, a fixed callback port, what the token answer carries that must be kept).
+
+A native app cannot keep a secret web server, so (RFC 8252 §7.3) it listens once on the loopback IP
+literal ``127.0.0.1`` on a port the OS picks, sends the browser to the vendor with
+``redirect_uri=http://127.0.0.1:<port>/callback``, a random ``state`` (RFC 6749 §10.12) and a PKCE
+``code_challenge`` (RFC 7636, required for native apps by RFC 8252 §8.1), then exchanges the code
+for tokens and puts them in the keychain (and values such as Salesforce's ``instance_url`` in the
+account's state), where the connector's token flow
+(:func:`~ordersync_app.connectors.sdk.auth.oauth2_refresh`) finds them.
 
 The GUI opens :attr:`Flow.url` with ``QDesktopServices.openUrl`` and calls :meth:`Flow.wait` on its
 background helper; tests fetch the URL with httpx against the sandbox. Callers run
@@ -18,7 +24,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import importlib
 import secrets as random
 import threading
 import time
@@ -32,6 +37,7 @@ import httpx
 
 from ordersync_app.connectors.sdk import auth
 from ordersync_app.connectors.sdk.http import USER_AGENT
+from ordersync_app.connectors.sdk.spec import OAuthApp
 from ordersync_app.domain.errors import AuthError, SetupError, TransientError
 from ordersync_app.domain.redact import clip, register_secret
 from ordersync_app.secrets import store
@@ -45,34 +51,21 @@ _PAGE = ("<!doctype html><meta charset='utf-8'><title>OrderSync</title><body sty
          "<p>可以关闭此页面，回到 OrderSync。</p>")
 
 
-@dataclass(frozen=True)
-class Provider:
-    """What OAuth sign-in needs to know about one vendor."""
-
-    authorize_url: str  # the vendor's sign-in page; the account setting ``authorize_url`` overrides it
-    token_path: str  # below the account's base URL
-    scopes: str  # space-separated
+Provider = OAuthApp  # what OAuth sign-in needs to know about one vendor, declared by its connector
 
 
-# HubSpot: authorize page and parameters (client_id, scope, redirect_uri, state) from the OAuth quickstart
-# guide, https://developers.hubspot.com/docs/apps/legacy-apps/authentication/oauth-quickstart-guide ("scope*:
-# the scopes your application is requesting, separated by URL-encoded spaces"); token endpoint
-# ``POST /oauth/v1/token`` (form-encoded, grant_type authorization_code, PKCE ``code_verifier`` accepted) from
-# the spec ``PublicApiSpecs/Auth/Oauth/Rollouts/155908/v1/oauth.json``, shared/API-FACTS-DETAIL.md §1. The
-# scopes are what the connector uses: deals and pipelines (deals.read), contacts, and ``oauth``.
-_TOKEN_PATHS = {"hubspot": "/oauth/v1/token"}
-_SCOPES = {"hubspot": "oauth crm.objects.deals.read crm.objects.deals.write crm.objects.contacts.read "
-                      "crm.objects.contacts.write"}
-
-
-def provider(connector_key: str) -> Provider:
-    """The OAuth facts of a connector, or SetupError when it does not sign in with OAuth."""
-    module = importlib.import_module(f"ordersync_app.connectors.{accounts.connector(connector_key).key}")
-    authorize = getattr(module, "AUTHORIZE_URL", None)
-    if not authorize or connector_key not in _TOKEN_PATHS:
+def provider(connector_key: str) -> OAuthApp:
+    """The OAuth facts a connector declares, or SetupError when it does not sign in through the browser."""
+    app = accounts.connector(connector_key).oauth
+    if app is None:
         raise SetupError(f"{connector_key} accounts do not sign in through the browser",
                          hint="fill in the account's keys instead")
-    return Provider(authorize, _TOKEN_PATHS[connector_key], _SCOPES[connector_key])
+    return app
+
+
+def _at(root: str, address: str) -> str:
+    """An absolute address, or a path below the account's address (Salesforce signs in on the org's host)."""
+    return address if address.startswith(("https://", "http://")) else f"{root.rstrip('/')}{address}"
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -133,10 +126,10 @@ class _CallbackHandler(BaseHTTPRequestHandler):
 
 @dataclass(frozen=True)
 class SignedIn:
-    """What a finished sign-in stored (no token values)."""
+    """What a finished sign-in stored (no token values); ``expires_at`` None: used until refused."""
 
     account: str
-    expires_at: float
+    expires_at: float | None
     scope: str
 
 
@@ -144,8 +137,9 @@ class Flow:
     """One sign-in under way: open :attr:`url` in the browser, then :meth:`wait` (off the GUI thread)."""
 
     def __init__(self, account: str, token_url: str, client_id: str, client_secret: str | None,
-                 authorize_url: str, scopes: str, port: int = 0) -> None:
+                 authorize_url: str, scopes: str, port: int = 0, *, app: OAuthApp | None = None) -> None:
         self.account = account
+        self._app = app or OAuthApp(authorize_url, token_url, scopes)
         self._token_url = token_url
         self._client_id = client_id
         self._client_secret = client_secret
@@ -157,8 +151,9 @@ class Flow:
                                         name=f"oauth-{account}", daemon=True)
         self._thread.start()
         self._closed = False
-        query = urlencode({"client_id": client_id, "redirect_uri": self.redirect_uri, "scope": scopes,
-                           "state": self._state, "code_challenge": challenge, "code_challenge_method": "S256"})
+        query = urlencode({**self._app.extra, "client_id": client_id, "redirect_uri": self.redirect_uri,
+                           "scope": scopes, "state": self._state, "code_challenge": challenge,
+                           "code_challenge_method": "S256"})
         self.url = f"{authorize_url}{'&' if '?' in authorize_url else '?'}{query}"
 
     def cancel(self) -> None:
@@ -223,11 +218,17 @@ class Flow:
                             hint="sign in again; if it keeps failing, check the app's token URL") from None
         register_secret(access)
         register_secret(refresh)
-        expires_at = time.time() + expires_in(body.get("expires_in"), default=1800.0) - REFRESH_SKEW
+        lifetime = expires_in(body.get("expires_in"), default=0.0) or self._app.lifetime
+        expires_at = time.time() + lifetime - REFRESH_SKEW if lifetime else None  # Salesforce: until refused
         store.set_secret(self.account, "access_token", access)
-        store.set_secret(self.account, "access_token_expires_at", str(expires_at))
+        store.set_secret(self.account, "access_token_expires_at", "" if expires_at is None else str(expires_at))
         if refresh:
             store.set_secret(self.account, "refresh_token", refresh)
+        for key in (k for k in self._app.keep if k != "refresh_token" and body.get(k)):
+            register_secret(str(body[key]))
+            store.set_secret(self.account, key, str(body[key]))
+        for key in (k for k in self._app.state if body.get(k)):
+            accounts.set_state(self.account, key, str(body[key]))  # e.g. the org's instance_url
         if self._client_secret:
             store.set_secret(self.account, "client_secret", self._client_secret)
         auth.forget(self.account)  # the account's shared sign-in takes the new tokens
@@ -271,23 +272,34 @@ def begin(account_name: str, connector_key: str, settings: Mapping[str, Any], *,
 
     Args:
         account_name: where the tokens go in the keychain.
-        connector_key: e.g. ``hubspot``.
-        settings: the account's settings (``client_id``; ``authorize_url`` overrides the vendor's page).
-        base_url: the API address the token endpoint hangs off (default: the connector's).
+        connector_key: e.g. ``hubspot``, ``salesforce``.
+        settings: the account's settings (``client_id``; the connector's ``authorize_setting`` overrides the
+            vendor's page, its ``port_setting`` fixes the loopback port).
+        base_url: the account's address, which relative sign-in addresses hang off (default: the connector's).
         client_secret: as typed in the form; None reads it from the keychain at exchange time.
-        port: 0 lets the OS pick (RFC 8252 §7.3); a fixed port for vendors that match redirects exactly.
+        port: 0 lets the OS pick (RFC 8252 §7.3) unless the connector fixes one for vendors that match
+            redirects exactly.
 
     Raises:
-        SetupError: the connector has no OAuth sign-in, or no client ID was given.
+        SetupError: the connector has no OAuth sign-in, no client ID was given, or the port setting is wrong.
     """
     conn = accounts.connector(connector_key)
-    facts = provider(conn.key)
+    app = provider(conn.key)
     if client_secret:
         client_secret = accounts.clean_secret("OAuth client secret", client_secret)
     client_id = str(settings.get("client_id") or "").strip()
     if not client_id:
         raise SetupError(f"account '{account_name}' has no OAuth client ID",
                          hint="copy the client ID from your app's Auth settings into the account form")
-    token_url = f"{(base_url or conn.base_url).rstrip('/')}{facts.token_path}"
-    authorize = str(settings.get("authorize_url") or "").strip() or facts.authorize_url
-    return Flow(account_name, token_url, client_id, client_secret, authorize, facts.scopes, port)
+    defaults = {s.key: s.default for s in conn.settings if s.default is not None}
+    try:
+        root = base_url or conn.base_url.format(**{**defaults, **settings})
+    except KeyError as exc:
+        raise SetupError(f"account '{account_name}' needs the setting {exc} to sign in") from None
+    chosen = str(settings.get(app.authorize_setting) or "").strip() if app.authorize_setting else ""
+    fixed = str(settings.get(app.port_setting) or defaults.get(app.port_setting) or "0").strip() \
+        if app.port_setting else "0"
+    if not fixed.isdigit() or int(fixed) > 65535:
+        raise SetupError(f"the sign-in callback port '{fixed}' is not a port number", hint="use 1024–65535")
+    return Flow(account_name, _at(root, app.token_url), client_id, client_secret,
+                _at(root, chosen or app.authorize_url), app.scopes, port or int(fixed), app=app)

@@ -18,7 +18,7 @@ from ordersync_app.recipes import load
 from ordersync_app.recipes.model import Recipe as RecipeModel
 from ordersync_app.services import accounts
 from ordersync_app.storage import db
-from ordersync_app.storage.tables import Cursor, Execution, Recipe, RecipeVersion, Run, utcnow
+from ordersync_app.storage.tables import Cursor, Execution, Recipe, RecipeVersion, Run, WebhookDelivery, utcnow
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
@@ -161,6 +161,36 @@ def _check_bindings(recipe: RecipeModel, bindings: dict[str, str]) -> None:
             problems.append(f"the recipe has no role '{role}'" + (f" (did you mean '{near}'?)" if near else ""))
     if problems:
         raise SetupError("; ".join(problems), where="bindings")
+    _check_custom_fields(recipe, bindings)
+
+
+def _check_custom_fields(recipe: RecipeModel, bindings: dict[str, str]) -> None:
+    """Fields a recipe maps beyond an action's declared ones must exist in the bound account (custom
+    properties such as ``monthly_spend``). Checked against what the account lists when it can be reached;
+    otherwise the vendor's own answer decides at run time."""
+    from ordersync_app.services import builder  # builder's field discovery sits above this module
+
+    problems = []
+    for index, step in enumerate(recipe.steps):
+        action = step.action
+        if action is None:
+            continue
+        spec = accounts.connector(recipe.accounts[action.account]).action(action.action)
+        declared = {f.key for f in spec.fields} if spec else set()
+        custom = [key for key in action.fields if key not in declared]
+        if not custom or spec is None or not spec.open_fields:
+            continue
+        found = {f.key for f in builder.account_fields(bindings[action.account], action.action)}
+        if found == declared:  # the account could not be read (or lists nothing more): the vendor decides later
+            continue
+        for key in custom:
+            if key not in found:
+                near = registry.suggest(key, sorted(found - declared))
+                problems.append(f"steps[{index}].action.fields: '{key}' is not a property of account "
+                                f"'{bindings[action.account]}'" + (f" (did you mean '{near}'?)" if near else ""))
+    if problems:
+        raise SetupError("; ".join(problems), where="fields", hint="create the property in the app first, or map "
+                         "another field")
 
 
 def import_recipe(source: Path | str, bindings: dict[str, str], *, name: str | None = None,
@@ -225,7 +255,8 @@ def save_recipe(recipe: RecipeModel, bindings: dict[str, str], *, name: str, ena
             row = Recipe(name=name, title=recipe.name, version=0, dry_run=bool(recipe.options.dry_run))
             s.add(row)
             s.flush()
-            s.add(Cursor(recipe_id=row.id, value=initial_cursor(recipe), fingerprint=fingerprint))
+            s.add(Cursor(recipe_id=row.id, value=initial_cursor(recipe), fingerprint=fingerprint,
+                         inbox_id=_newest_delivery(s)))
         elif change.resets:
             _reset_cursor(s, row.id, recipe, fingerprint, set_aside=change.new_source)
         row.version += 1
@@ -239,14 +270,21 @@ def save_recipe(recipe: RecipeModel, bindings: dict[str, str], *, name: str, ena
     return get_recipe(name)
 
 
+def _newest_delivery(s: Any) -> int:
+    """Webhook deliveries up to now belong to the trigger's start (its first poll reads from there)."""
+    return int(s.scalar(select(func.max(WebhookDelivery.id))) or 0)
+
+
 def _reset_cursor(s: Any, recipe_id: int, recipe: RecipeModel, fingerprint: str, *, set_aside: bool) -> None:
     """Start the recipe's trigger again from its ``start``; with a new source, failed and retrying records
     of the old one are set aside (skipped, with the reason) instead of being re-sent through the new mapping."""
     cursor = s.get(Cursor, recipe_id)
     if cursor is None:
-        s.add(Cursor(recipe_id=recipe_id, value=initial_cursor(recipe), fingerprint=fingerprint))
+        s.add(Cursor(recipe_id=recipe_id, value=initial_cursor(recipe), fingerprint=fingerprint,
+                     inbox_id=_newest_delivery(s)))
     else:
         cursor.value, cursor.fingerprint, cursor.polled_at = initial_cursor(recipe), fingerprint, None
+        cursor.inbox_id = _newest_delivery(s)
     if set_aside:
         s.execute(update(Execution).where(Execution.recipe_id == recipe_id,
                                           Execution.status.in_(("failed", "retrying")))
@@ -300,6 +338,17 @@ def get_recipe(name: str) -> RecipeInfo:
     """One recipe (SetupError with a suggestion when unknown)."""
     with db.session() as s:
         return _info(s, _row(s, name))
+
+
+def pushed(recipe: RecipeInfo) -> bool:
+    """Whether the recipe's trigger can also arrive by webhook (then polling only reconciles)."""
+    role, _, event = recipe.trigger.partition(".")
+    account = recipe.bindings.get(role)
+    if not account:
+        return False
+    conn = registry.get(accounts.get_account(account).connector)
+    trigger = conn.trigger(event) if conn else None
+    return trigger is not None and trigger.webhook is not None
 
 
 def get_recipe_id(name: str) -> int:

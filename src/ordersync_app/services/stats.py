@@ -7,7 +7,8 @@ Over a window (default 7 days), from the stored runs and record outcomes:
 * ``success_rate`` = (succeeded + unchanged) / (succeeded + unchanged + failed), None without data;
 * ``latency`` p50/p95 in seconds, nearest-rank, over succeeded records: the source's change time
   (``changed_at``) → the time the outcome was stored (the write had landed by then);
-* ``api`` per account: calls, 429s (``throttled``) and retries, summed from each run's counters;
+* ``api`` per account: calls, 429s (``throttled``) and retries, summed from each run's counters, and
+  the vendor's latest quota report (``usage``, e.g. Salesforce's ``api-usage=18/5000``);
 * ``moved_today`` and ``daily``: succeeded/failed per local calendar day for the last 7 days
   (oldest first), for the small chart. "Today" is the machine's local day, as the user sees it.
 
@@ -67,7 +68,7 @@ class _Tally:
     latencies: list[float] = field(default_factory=list)
     moved_today: int = 0
     daily: dict[date, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
-    api: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
+    api: dict[str, dict[str, Any]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
     last_run: dict[str, Any] | None = None
 
     def view(self, days: list[date]) -> dict[str, Any]:
@@ -134,6 +135,8 @@ def stats(recipe: str | None = None, days: int = 7, *, now: datetime | None = No
                     account = str(counters.get("account") or role)
                     for key in ("calls", "throttled", "retries"):
                         tally.api[account][key] += int(counters.get(key) or 0)
+                    if counters.get("usage"):  # runs come oldest first: the last report wins
+                        tally.api[account]["usage"] = str(counters["usage"])
         rows = s.execute(
             select(Execution.recipe_id, Execution.status, Execution.changed_at, Execution.updated_at)
             .where(Execution.recipe_id.in_(ids), Execution.updated_at >= earliest,

@@ -26,7 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ordersync_app.processes import pid_alive
-from ordersync_app.storage.tables import RecipeLease, utcnow
+from ordersync_app.storage.tables import RecipeLease, Run, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +78,17 @@ def try_acquire(session: SessionFactory, recipe_id: int, *, ttl: float = TTL_SEC
 
 
 def renew(session: SessionFactory, recipe_id: int, *, ttl: float = TTL_SECONDS) -> bool:
-    """Extend this process's lease; False when it was lost (taken over after an expiry)."""
+    """Extend this process's lease (and mark its running run alive); False when the lease was lost."""
     with session() as s:
+        now = utcnow()
         result = s.execute(update(RecipeLease).where(RecipeLease.recipe_id == recipe_id,
                                                      RecipeLease.holder == HOLDER)
-                           .values(expires_at=utcnow() + timedelta(seconds=ttl)))
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+                           .values(expires_at=now + timedelta(seconds=ttl)))
+        held = bool(result.rowcount)  # type: ignore[attr-defined]
+        if held:
+            s.execute(update(Run).where(Run.recipe_id == recipe_id, Run.holder == HOLDER, Run.status == "running")
+                      .values(heartbeat_at=now))
+        return held
 
 
 def release(session: SessionFactory, recipe_id: int) -> None:

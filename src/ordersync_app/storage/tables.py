@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -99,6 +99,8 @@ class Run(Base):
     pid: Mapped[int | None] = mapped_column(Integer, default=None)
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     api: Mapped[dict[str, Any]] = mapped_column(default=dict)  # per account: calls, throttled
+    holder: Mapped[str | None] = mapped_column(String(64), default=None)  # the process holding the recipe's lease
+    heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)  # last lease renewal during the run
     error: Mapped[str | None] = mapped_column(Text, default=None)
 
 
@@ -168,6 +170,7 @@ class Cursor(Base):
     value: Mapped[str | None] = mapped_column(String(100), default=None)
     fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
     polled_at: Mapped[datetime | None] = mapped_column(default=None)
+    inbox_id: Mapped[int] = mapped_column(Integer, default=0)  # webhook deliveries processed up to this one
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -216,3 +219,43 @@ class AuditEntry(Base):
     # How OrderSync knows the write happened: "sent" (the vendor confirmed it) or "verified" (its answer
     # was lost, or the process died, and the target was read back holding the written values).
     how: Mapped[str] = mapped_column(String(20), default="sent")
+
+
+class RateBudget(Base):
+    """One rate window of an account, shared by every process (see :mod:`.budgets`); its row is what
+    reservations lock, and it carries the pause a 429 imposes on everyone."""
+
+    __tablename__ = "rate_budgets"
+    account: Mapped[str] = mapped_column(String(100), primary_key=True)
+    family: Mapped[str] = mapped_column(String(50), primary_key=True)
+    per_seconds: Mapped[float] = mapped_column(Float, primary_key=True)
+    touched: Mapped[float] = mapped_column(Float, default=0.0)  # epoch seconds
+    paused_until: Mapped[float] = mapped_column(Float, default=0.0)  # epoch seconds
+
+
+class RateReservation(Base):
+    """Calls a process reserved from a rate window at a moment (epoch seconds); the window's log."""
+
+    __tablename__ = "rate_reservations"
+    __table_args__ = (Index("ix_rate_reservations_window", "account", "family", "per_seconds", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(100))
+    family: Mapped[str] = mapped_column(String(50))
+    per_seconds: Mapped[float] = mapped_column(Float)
+    at: Mapped[float] = mapped_column(Float)
+    calls: Mapped[int] = mapped_column(Integer)
+
+
+class WebhookDelivery(Base):
+    """A verified webhook delivery, stored before it was acknowledged (the durable inbox). Recipes read the
+    deliveries of their trigger's account and topics past their ``Cursor.inbox_id``."""
+
+    __tablename__ = "webhook_inbox"
+    __table_args__ = (UniqueConstraint("account", "delivery_id"),
+                      Index("ix_webhook_inbox_account_event", "account", "event", "id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(100))
+    event: Mapped[str] = mapped_column(String(100))  # the vendor's topic (orders/fulfilled)
+    delivery_id: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    payload: Mapped[Any] = mapped_column(JSON, nullable=True)  # an empty body is stored as null

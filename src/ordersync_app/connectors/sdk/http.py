@@ -17,12 +17,16 @@ Timeouts and connection errors are transient. A **write** whose answer is lost a
 been sent (a read timeout, a dropped connection, a 5xx other than 503) is *not* sent again here:
 :class:`AnswerLost` hands it to the engine, which checks the target before any re-send. When the
 in-run retry budget is spent the call raises :class:`TransientError` carrying ``retry_after`` so
-the engine can schedule the record later. Every wait watches the run's stop event. Every message
+the engine can schedule the record later. A wait longer than that budget is a *long limit* (a daily
+quota): the call raises :class:`LimitReached` and the client makes no further call until the wait
+has passed (each later call fails at once, without reaching the vendor), so the run queues the
+rest of its records instead of sleeping. Every wait watches the run's stop event. Every message
 is masked (:mod:`ordersync_app.domain.redact`) before an error is built.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import hashlib
 import os
@@ -34,15 +38,17 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from ordersync_app.connectors.sdk import auth as auth_kinds
 from ordersync_app.connectors.sdk.rules import decide, default_decision
-from ordersync_app.connectors.sdk.spec import AccountConfig, Connector, Decision, RateLimit, Verdict
+from ordersync_app.connectors.sdk.spec import AccountConfig, Connector, Decision, RateLimit, TlsSettings, Verdict
 from ordersync_app.domain.errors import (
     AuthError,
+    LimitReached,
     RecordRejected,
     SetupError,
     Stopped,
@@ -73,13 +79,20 @@ class RateLimiter:
         self._sent: deque[float] = deque()
         self._paused_until = 0.0
         self._lock = threading.Lock()
+        self._permits = 0  # calls reserved from the budget shared with other processes, not yet spent
+        self._reserving = threading.Lock()
         # The vendor counts a call when it arrives, a little after we count it when we send it:
         # keep a small margin so our pacing never causes a 429 at the window's edge.
         self._window = limit.per_seconds + min(0.5, limit.per_seconds * 0.03)
 
-    def acquire(self, wait: Wait | None = None) -> float:
-        """Block until a call may be made (``wait`` sleeps, and may raise to stop); returns seconds waited."""
-        waited = 0.0
+    def acquire(self, wait: Wait | None = None, *,
+                reserve: Callable[[RateLimit, int], tuple[int, float]] | None = None) -> float:
+        """Block until a call may be made (``wait`` sleeps, and may raise to stop); returns seconds waited.
+
+        With ``reserve`` (the budget shared with other processes) calls are first taken from it in blocks
+        of a tenth of the window, so all processes together stay inside the vendor's limit.
+        """
+        waited = self._reserve(reserve, wait) if reserve is not None else 0.0
         while True:
             with self._lock:
                 now = self._clock()
@@ -94,6 +107,19 @@ class RateLimiter:
             delay = max(delay, 0.001)
             (wait or self._sleep)(delay)
             waited += delay
+
+    def _reserve(self, reserve: Callable[[RateLimit, int], tuple[int, float]], wait: Wait | None) -> float:
+        waited = 0.0
+        with self._reserving:
+            while self._permits <= 0:
+                granted, delay = reserve(self.limit, max(1, self.limit.requests // 10))
+                if granted:
+                    self._permits += granted
+                    break
+                (wait or self._sleep)(delay)
+                waited += delay
+            self._permits -= 1
+        return waited
 
     def pause(self, seconds: float) -> None:
         """Hold every caller for ``seconds`` (the vendor said 429)."""
@@ -135,6 +161,7 @@ class CallStats:
     errors: int = 0
     lost: int = 0
     by_status: dict[int, int] = field(default_factory=dict)
+    usage: str | None = None  # the vendor's latest quota report (``Connector.usage``), e.g. "api-usage=18/5000"
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:
@@ -177,6 +204,46 @@ def _ssl_context(account: AccountConfig) -> ssl.SSLContext | bool:
     return context
 
 
+def _untrusted_certificate(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def fetch_certificate(url: str, *, timeout: float = 10.0) -> tuple[str, str]:
+    """The certificate a server presents (PEM) and its SHA-256 fingerprint, to show before pinning it."""
+    address = httpx.URL(url)
+    pem = ssl.get_server_certificate((address.host, address.port or 443), timeout=timeout)
+    return pem, fingerprint(pem)
+
+
+def tls_from_files(ca_bundle: str | None, pinned_cert: str | None) -> TlsSettings | None:
+    """TLS settings from two file paths an account names: a CA bundle to trust, or the server's own
+    certificate to pin (PEM). None when neither is given.
+
+    Raises:
+        SetupError: a file is missing, unreadable or holds no PEM certificate.
+    """
+    for label, path in (("CA certificate file", ca_bundle), ("pinned certificate file", pinned_cert)):
+        if not path:
+            continue
+        try:
+            text = Path(path).expanduser().read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SetupError(f"the {label} '{path}' cannot be read ({type(exc).__name__})",
+                             hint="give the path of a PEM file (-----BEGIN CERTIFICATE----- …)") from None
+        if "-----BEGIN CERTIFICATE-----" not in text:
+            raise SetupError(f"the {label} '{path}' holds no PEM certificate",
+                             hint="export the certificate as Base64/PEM, not DER")
+    if not (ca_bundle or pinned_cert):
+        return None
+    pem = Path(pinned_cert).expanduser().read_text("utf-8") if pinned_cert else None
+    return TlsSettings(ca_bundle=str(Path(ca_bundle).expanduser()) if ca_bundle else None, pinned_pem=pem)
+
+
 def fingerprint(pem: str) -> str:
     """The SHA-256 fingerprint of a PEM certificate, as shown to the user before pinning it."""
     digest = hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem)).hexdigest().upper()
@@ -207,6 +274,8 @@ class ApiClient:
         self.limiters = [limiter] if limiter else []
         self.limiters += [limiter_for(account.name, b) for b in budgets[1 if limiter else 0:]]
         self._sleep = sleep
+        self._clock = time.monotonic
+        self._held: tuple[float, LimitReached] | None = None  # a long limit: no call before this time
         self._auth = auth_kinds.shared(account, connector.make_auth)
         timeout = timeout or float(os.environ.get("ORDERSYNC_HTTP_TIMEOUT") or 30.0)
         self.timeout = timeout
@@ -216,8 +285,15 @@ class ApiClient:
             headers={"User-Agent": USER_AGENT},
             transport=transport,
             follow_redirects=False,
-            verify=_ssl_context(account),
+            verify=_ssl_context(self._tls_account(connector, account)),
         )
+
+    @staticmethod
+    def _tls_account(connector: Connector, account: AccountConfig) -> AccountConfig:
+        """The account with the TLS its settings ask for (``Connector.tls_for``) unless it carries its own."""
+        if account.tls is not None or connector.tls_for is None:
+            return account
+        return dataclasses.replace(account, tls=connector.tls_for(account.settings))
 
     @property
     def limiter(self) -> RateLimiter:
@@ -246,7 +322,7 @@ class ApiClient:
     def _acquire(self, family: str) -> None:
         for limiter in self.limiters:
             if limiter.limit.family in ("*", family):
-                limiter.acquire(self.wait)
+                limiter.acquire(self.wait, reserve=self.account.reserve)
 
     # -- calls ------------------------------------------------------------------------------
     def request(
@@ -281,6 +357,7 @@ class ApiClient:
         for attempt in range(self.retry.max_attempts):
             if self.stop is not None and self.stop.is_set():
                 raise Stopped(f"{where}: stopped")
+            self._check_held(where)
             self._acquire(family)
             self.stats.calls += 1
             try:
@@ -299,6 +376,10 @@ class ApiClient:
                 raise SetupError(f"{where} could not be sent: {clip(type(exc).__name__ + ': ' + str(exc), 300)}",
                                  hint="check the account's values for stray characters") from None
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:  # never reached the vendor
+                if _untrusted_certificate(exc):  # a setup question, not weather: retrying cannot help
+                    raise SetupError(f"{where}: the server's certificate is not trusted ({clip(str(exc), 200)})",
+                                     hint="if this is your own server, trust its certificate for this account "
+                                          "(pin it, or give its CA bundle)") from None
                 last = TransientError(f"{where} failed: {mask(type(exc).__name__ + ': ' + str(exc))}")
                 self._backoff(attempt, None)
                 continue
@@ -312,22 +393,31 @@ class ApiClient:
                 self._backoff(attempt, None)
                 continue
             self.stats.by_status[response.status_code] = self.stats.by_status.get(response.status_code, 0) + 1
+            if self.connector.usage is not None:
+                self.stats.usage = self.connector.usage(response) or self.stats.usage
             decision = self.decide(response)
             if decision.verdict is Verdict.OK:
                 return response
             message = decision.message or self.vendor_message(response)
             if decision.verdict is Verdict.RETRY:
                 wait = decision.wait_seconds if decision.wait_seconds is not None else retry_after_seconds(response)
+                lost = write and response.status_code >= 500 and response.status_code != 503
+                if wait is not None and wait > self.retry.max_retry_after and not lost:  # a long limit: to the engine
+                    self.stats.throttled += 1
+                    limited = LimitReached(f"{where} answered {response.status_code}: a limit holds calls for "
+                                           f"{round(wait)} s", retry_after=wait, vendor_message=message)
+                    self._held = (self._clock() + wait, limited)
+                    raise limited
                 if response.status_code == 429 or decision.wait_seconds is not None:
                     self.stats.throttled += 1
-                    self.limiter.pause(min(wait if wait is not None else self._delay(attempt),
-                                           self.retry.max_retry_after))
-                if write and response.status_code >= 500 and response.status_code != 503:
+                    pause = min(wait if wait is not None else self._delay(attempt), self.retry.max_retry_after)
+                    self.limiter.pause(pause)
+                    if self.account.pause_shared is not None:  # every process of the account backs off
+                        self.account.pause_shared(self.limiter.limit, pause)
+                if lost:
                     raise AnswerLost(f"{where} answered {response.status_code}", vendor_message=message)
                 last = TransientError(f"{where} answered {response.status_code}", retry_after=wait,
                                       vendor_message=message)
-                if wait is not None and wait > self.retry.max_retry_after:
-                    raise last
                 self._backoff(attempt, wait)
                 continue
             self.stats.errors += 1
@@ -355,6 +445,17 @@ class ApiClient:
             )
         assert last is not None
         raise last
+
+    def _check_held(self, where: str) -> None:
+        """Refuse a call while a long limit holds this client (no call reaches the vendor)."""
+        if self._held is None:
+            return
+        until, limited = self._held
+        left = until - self._clock()
+        if left <= 0:
+            self._held = None
+            return
+        raise LimitReached(f"{where} not sent: {limited.what}", retry_after=left, vendor_message=limited.vendor_message)
 
     def decide(self, response: httpx.Response) -> Decision:
         """The decision for an answer: declared rules, then the connector's hook, then the defaults."""

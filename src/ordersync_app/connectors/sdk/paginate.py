@@ -206,22 +206,26 @@ class LinkHeader:
 
 @dataclass(frozen=True)
 class NextUrl:
-    """A next-page URL inside the answer (Salesforce ``nextRecordsUrl``; ``done_path`` ends it)."""
+    """A next-page URL inside the answer (Salesforce ``nextRecordsUrl``; ``done_path`` ends it).
+
+    ``size_param`` names the parameter that carries the page size on the first request (the next
+    URL carries everything itself); a ``Request.encode`` hook may move it into a header.
+    """
 
     url_path: str
     done_path: str | None = None
     max_size: int = 2000
+    size_param: str | None = None
 
     def page_size(self, wanted: int) -> int:
         return max(1, min(wanted, self.max_size))
 
     def begin(self, size: int) -> PagingState:
         spec = self
-        del size
 
         class State(_State):
             def __init__(self) -> None:
-                super().__init__({})
+                super().__init__({spec.size_param: size} if spec.size_param else {})
 
             def advance(self, response: httpx.Response, body: Any, items: list[Any]) -> bool:
                 del response, items

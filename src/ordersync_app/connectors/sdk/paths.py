@@ -7,6 +7,7 @@ A missing step gives ``None`` rather than an error: vendors leave keys out when 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -45,3 +46,23 @@ def dig(value: Any, path: str | None) -> Any:
         if value is None:
             return None
     return value
+
+
+def rows_by_position(keys: tuple[str, ...]) -> Callable[[Any], list[dict[str, Any]]]:
+    """A trigger's ``records`` hook for answers that are rows of values in the order of the keys asked
+    (Kingdee's ExecuteBillQuery ``[[v1, v2…], …]``, CSV-like APIs): each row becomes a dict, a dotted key
+    nested (``FCustId.FNumber`` → ``{"FCustId": {"FNumber": …}}``) so paths read it as usual.
+    Anything but a list of lists gives no rows."""
+    def named(body: Any) -> list[dict[str, Any]]:
+        out = []
+        for row in body if isinstance(body, list) else []:
+            item: dict[str, Any] = {}
+            for key, value in zip(keys, row if isinstance(row, list) else [], strict=False):
+                head, _, tail = key.partition(".")
+                if tail:
+                    item.setdefault(head, {})[tail] = value
+                else:
+                    item[key] = value
+            out.append(item)
+        return out
+    return named

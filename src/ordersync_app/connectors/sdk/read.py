@@ -57,6 +57,33 @@ def fill_path(path: str, client: ApiClient) -> str:
     return _PLACEHOLDER.sub(value, path)
 
 
+def record_from(trigger: Trigger, item: Mapping[str, Any], *, codec: CursorCodec | None = None,
+                where: str | None = None) -> Record:
+    """The record a vendor item is, by the trigger's declaration (key, cursor, version, shape) — the same for
+    an item read by a poll and one pushed by a webhook, so the engine sees one change once.
+
+    Raises:
+        ConnectorError: the item lacks its key or cursor field.
+    """
+    codec = codec or CursorCodec(trigger.cursor)
+    where = where or trigger.key
+    try:
+        value = codec.canonical(dig(item, trigger.cursor.field))
+    except CursorError as exc:
+        raise ConnectorError(f"{where}: {exc}", hint="the cursor was not moved") from None
+    key = trigger.record_key(item) if callable(trigger.record_key) else dig(item, trigger.record_key)
+    if key in (None, ""):
+        raise ConnectorError(f"{where}: a record has no '{trigger.record_key}'")
+    version: Any = value
+    if callable(trigger.version):
+        version = trigger.version(item)
+    elif trigger.version:
+        version = dig(item, trigger.version)
+    payload = trigger.shape(item) if trigger.shape else dict(item)
+    changed = parse_instant(value) if codec.kind is CursorKind.INSTANT else None
+    return Record(key=str(key), version=str(version), cursor_value=value, payload=payload, changed_at=changed)
+
+
 def declarative_fetch(trigger: Trigger) -> Fetch:
     """The ``fetch`` of a declarative trigger."""
     codec = CursorCodec(trigger.cursor)
@@ -80,6 +107,7 @@ class _Read:
         self.size = paginator.page_size(context.page_size or trigger.page_size) if paginator else \
             max(1, context.page_size or trigger.page_size)
         self.keyset = bool(self.cursor.sorted and self.cursor.param and paginator is not None)
+        self.last_page: tuple[tuple[str, str], ...] = ()  # keys of the last page with records, across windows
         self.path = fill_path(self.request.path, client)
 
     # -- windows ----------------------------------------------------------------------------
@@ -130,7 +158,8 @@ class _Read:
             if not confirm or (passes > 1 and not fresh) or passes >= MAX_CONFIRM_PASSES:
                 break
         end = top if last or hi is None else hi
-        if end is not None:  # the window is read: the cursor may move to its end
+        quiet = self.cursor.quiet_windows and not seen and not last  # a later checkpoint covers this window
+        if end is not None and not quiet:  # the window is read: the cursor may move to its end
             yield Page([], ordered=ordered, checkpoint=end)
 
     # -- pages ------------------------------------------------------------------------------
@@ -167,7 +196,12 @@ class _Read:
                                      hint="the cursor was not moved; a source that ignores its start parameter "
                                           "must be declared unsorted")
             more = state.advance(response, body, items) if state else False
-            kept = [r for r in records if self._inside(r, lo, hi, open_end=open_end) and self._keep(r)]
+            inside = [r for r in records if self._inside(r, lo, hi, open_end=open_end)]
+            if ident and not inside and ident == self.last_page:  # the previous window's last page, sent again
+                raise ConnectorError(f"{self.where}: the vendor answered the previous window's page again",
+                                     hint="the cursor was not moved; the next run reads from it again")
+            self.last_page = ident or self.last_page
+            kept = [r for r in inside if self._keep(r)]
             yield kept, raw_top, dig(body, self.trigger.count_path) if self.trigger.count_path else None
             if not more:
                 return
@@ -195,8 +229,9 @@ class _Read:
                                     headers=dict(self.request.headers) or None)
         kwargs = self.request.encode(params) if self.request.encode else {
             {"query": "params", "json": "json", "form": "data"}[self.request.body]: params}
+        headers = {**self.request.headers, **(kwargs.pop("headers", {}) or {})}  # an envelope may add headers
         return self.client.call(self.request.method, self.path, family=self.request.family,
-                                headers=dict(self.request.headers) or None, **kwargs)
+                                headers=headers or None, **kwargs)
 
     def _same_host(self, url: str) -> str:
         """A next-page address from the vendor, resolved against the account's; another host is refused,
@@ -218,21 +253,7 @@ class _Read:
         return found
 
     def _record(self, item: Mapping[str, Any]) -> Record:
-        try:
-            value = self.codec.canonical(dig(item, self.cursor.field))
-        except CursorError as exc:
-            raise ConnectorError(f"{self.where}: {exc}", hint="the cursor was not moved") from None
-        key = self.trigger.record_key(item) if callable(self.trigger.record_key) else dig(item, self.trigger.record_key)
-        if key in (None, ""):
-            raise ConnectorError(f"{self.where}: a record has no '{self.trigger.record_key}'")
-        version: Any = value
-        if callable(self.trigger.version):
-            version = self.trigger.version(item)
-        elif self.trigger.version:
-            version = dig(item, self.trigger.version)
-        payload = self.trigger.shape(item) if self.trigger.shape else dict(item)
-        changed = parse_instant(value) if self.codec.kind is CursorKind.INSTANT else None
-        return Record(key=str(key), version=str(version), cursor_value=value, payload=payload, changed_at=changed)
+        return record_from(self.trigger, item, codec=self.codec, where=self.where)
 
     def _inside(self, record: Record, lo: str | None, hi: str | None, *, open_end: bool) -> bool:
         """Closed start ``>= lo``; ``< hi`` unless the window is open-ended (a read up to now)."""

@@ -11,7 +11,7 @@ hook, then the defaults of :func:`default_decision`.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,8 @@ class Rule:
     the value at ``path`` is one of ``equals`` / is present and not one of ``not_in``, and
     ``contains`` appears in that value (or in the body text when no ``path``).
     ``message`` is the path of the vendor's message; ``wait_seconds`` a long wait (daily limits).
+    ``explain`` says what the answer means in plain words, in English and Chinese (a row of the
+    vendor's error table); the user then reads both, followed by the vendor's own words.
     """
 
     verdict: Verdict
@@ -46,6 +48,7 @@ class Rule:
     contains: str | None = None
     message: str | None = None
     wait_seconds: float | None = None
+    explain: tuple[str, ...] = ()
 
     def matches(self, response: httpx.Response, body: Any) -> bool:
         """Whether this rule applies to the answer."""
@@ -83,8 +86,12 @@ def decide(rules: Sequence[Rule], response: httpx.Response) -> Decision | None:
     body = body_of(response)
     for rule in rules:
         if rule.matches(response, body):
-            message = dig(body, rule.message) if rule.message else None
-            return Decision(rule.verdict, None if message is None else str(message), rule.wait_seconds)
+            found = dig(body, rule.message) if rule.message else None
+            message = None if found is None else str(found)
+            if rule.explain:  # plain words first, then the vendor's own
+                plain = " / ".join(rule.explain)
+                message = f"{plain} ({message})" if message else plain
+            return Decision(rule.verdict, message, rule.wait_seconds)
     return None
 
 
@@ -117,5 +124,27 @@ def message_at(*paths: str, tags: tuple[str, ...] = ()) -> ErrorMessage:
         code = next((v for t in tags if (v := dig(body, t)) not in (None, "")), None)
         text = found if found is not None else response.text
         return f"{text} [{code}]" if code not in (None, "") else text
+
+    return message
+
+
+def coded_message(code: str, said: str, plain: Mapping[Any, tuple[str, str]], *,
+                  tags: tuple[str, ...] = ()) -> ErrorMessage:
+    """An ``error_message`` hook for vendors that answer a code (often inside HTTP 200): our plain words
+    for known codes in both languages, then the vendor's own text, the code and ``tags`` such as a trace id.
+
+    ``plain`` maps a code (compared as text, vendors mix ``"310036"`` and ``310036``) to ``(en, zh)``.
+    """
+    table = {str(k): v for k, v in plain.items()}
+
+    def message(response: httpx.Response) -> str:
+        body = body_of(response)
+        if not isinstance(body, dict):
+            return response.text[:300]
+        value, text = body.get(code), str(dig(body, said) or "")
+        words = table.get(str(value))
+        shown = f"{words[0]} / {words[1]}" + (f" ({text})" if text else "") if words else text or response.text[:300]
+        extra = ", ".join(f"{t} {v}" for t in tags if (v := dig(body, t)) not in (None, ""))
+        return f"{shown} [{code} {value}" + (f", {extra}]" if extra else "]")
 
     return message

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from ordersync_app.connectors.sdk.http import ApiClient
     from ordersync_app.connectors.sdk.paginate import Paginator
+    from ordersync_app.connectors.sdk.webhooks import Webhook
 
 
 SANDBOX_SCHEME = "sandbox://"  # an account address that means "the built-in emulator of this vendor"
@@ -47,7 +48,8 @@ class Setting:
 
     ``choice_labels`` gives each choice a label in both languages (``{"oauth": ("Sign in with
     HubSpot", "用 HubSpot 登录")}``); ``shown_when`` shows the field only for some values of another
-    setting (``{"auth_mode": ("oauth",)}``), so a form asks only what the chosen sign-in needs.
+    setting (``{"auth_mode": ("oauth",)}``), so a form asks only what the chosen sign-in needs; a
+    ``required`` setting with ``shown_when`` is required only when it is shown.
     """
 
     key: str
@@ -65,12 +67,32 @@ class Setting:
     # that become part of the API address must have one, so they cannot change the host or path.
     pattern: str = field(default="", kw_only=True)
 
+    def applies(self, chosen: Mapping[str, Any]) -> bool:
+        """Whether the setting is asked for when the other settings have these values (``shown_when``)."""
+        return all(chosen.get(key) in allowed for key, allowed in self.shown_when.items())
+
 
 def Secret(key: str, label_en: str, label_zh: str, help_en: str = "", help_zh: str = "", *,
            required: bool = True, shown_when: Mapping[str, tuple[str, ...]] | None = None) -> Setting:
     """A setting whose value lives only in the OS keychain."""
     return Setting(key, label_en, label_zh, help_en, help_zh, required=required, secret=True,
                    shown_when=dict(shown_when or {}))
+
+
+def settings_from(package: str, name: str) -> tuple[Setting, ...]:
+    """Settings written as data in a JSON file beside a connector module (long bilingual help texts read
+    better there than in code). Each entry: ``key``, ``label: [en, zh]``, optional ``help: [en, zh]``,
+    ``required``, ``default``, ``secret``, ``choices: {value: [en, zh]}`` (in order) and ``shown_when:
+    {setting: [values]}``."""
+    import json
+    from importlib import resources
+
+    rows = json.loads(resources.files(package).joinpath(name).read_text("utf-8"))
+    return tuple(Setting(
+        row["key"], row["label"][0], row["label"][1], row.get("help", ("", ""))[0], row.get("help", ("", ""))[1],
+        row.get("required", True), row.get("default"), row.get("secret", False), tuple(row.get("choices", {})),
+        choice_labels={k: (v[0], v[1]) for k, v in row.get("choices", {}).items()},
+        shown_when={k: tuple(v) for k, v in row.get("shown_when", {}).items()}) for row in rows)
 
 
 @dataclass(frozen=True)
@@ -90,6 +112,28 @@ class Field:
     label_zh: str = field(default="", kw_only=True)  # Chinese label for the builder; "" = show ``label``
     choice_labels: Mapping[str, str] = field(default_factory=dict, kw_only=True)
     read_only: bool = field(default=False, kw_only=True)
+
+
+def fields(*rows: str) -> tuple[Field, ...]:
+    """Fields written compactly as ``"key|English label|中文标签|type"`` rows (a catalogue in a few lines)."""
+    found = []
+    for row in rows:
+        key, label, label_zh, kind = row.split("|")
+        found.append(Field(key, label, kind, label_zh=label_zh))
+    return tuple(found)
+
+
+def fields_from(package: str, name: str) -> dict[str, tuple[Field, ...]]:
+    """Field catalogues written as data in a JSON file beside a connector module, by group
+    (``{"order": [{"key", "label": [en, zh], "type", "required", "choices": {value: label}}…]}``)."""
+    import json
+    from importlib import resources
+
+    groups = json.loads(resources.files(package).joinpath(name).read_text("utf-8"))
+    return {group: tuple(Field(f["key"], f["label"][0], f.get("type", "string"), f.get("required", False),
+                               f.get("description", ""), tuple(f.get("choices", {})), label_zh=f["label"][1],
+                               choice_labels=dict(f.get("choices", {})), read_only=f.get("read_only", False))
+                         for f in rows) for group, rows in groups.items()}
 
 
 @dataclass(frozen=True)
@@ -140,6 +184,9 @@ class Cursor:
         max_window_seconds: the vendor caps one query's time window (Jushuitan: 7 days); 0 = none.
         first_read_seconds: with no stored cursor ("everything"), read back this far when the
             vendor has no "from the beginning" query (0 = the vendor reads from the beginning).
+        quiet_windows: windows that hold no record pass without a checkpoint of their own; the next
+            window with records (or the last one) carries the cursor past them. For vendors whose
+            windows are short (旺店通: 60 minutes), so a long quiet stretch is walked in one go.
     """
 
     field: str
@@ -154,6 +201,7 @@ class Cursor:
     lag_seconds: int = 0
     max_window_seconds: int = 0
     first_read_seconds: int = 0
+    quiet_windows: bool = False
 
 
 @dataclass(frozen=True)
@@ -189,8 +237,9 @@ class Page(list[Record]):
 Fetch = Callable[["ApiClient", TriggerContext], Iterator[list[Record]]]
 Params = dict[str, Any]
 # Turns the logical request parameters of one page into httpx keyword arguments
-# (``{"params": …}``, ``{"json": …}``, ``{"data": …}``) — the vendor's envelope (GraphQL variables,
-# Jushuitan's ``biz`` JSON, a JSON-array body).
+# (``{"params": …}``, ``{"json": …}``, ``{"data": …}``, plus ``{"headers": …}`` when the vendor takes a
+# parameter in a header) — the vendor's envelope (GraphQL variables, Jushuitan's ``biz`` JSON, a
+# JSON-array body, a SOQL query with Salesforce's ``Sforce-Query-Options: batchSize``).
 Encode = Callable[[Params], dict[str, Any]]
 
 
@@ -260,6 +309,8 @@ class Trigger:
     # Path of the vendor's count of matching records: when it stays the same from the first page of a
     # window to the last, nothing left the set while it was read and no confirming pass is needed.
     count_path: str | None = field(default=None, kw_only=True)
+    # The vendor can push this trigger's records (see :mod:`.webhooks`); polling stays as reconciliation.
+    webhook: Webhook | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         if self.fetch is None:
@@ -342,6 +393,8 @@ class Action:
         marker: for ``APPEND`` actions, the target field where OrderSync stamps each write's ledger
             reference (it is also the write's ``match``), so ``read_current`` can find a create whose
             answer was lost. A create without one could not be checked, and recipes may not use it.
+        marker_param: a param by which a recipe names another marker field than ``marker`` (Salesforce:
+            any External ID field of the object); the engine stamps the reference there instead.
     """
 
     key: str
@@ -359,6 +412,7 @@ class Action:
     object: str | None = field(default=None, kw_only=True)
     open_fields: bool = field(default=False, kw_only=True)
     marker: str | None = field(default=None, kw_only=True)
+    marker_param: str | None = field(default=None, kw_only=True)
 
 
 Find = Callable[["ApiClient", Mapping[str, Any]], dict[str, Any] | None]
@@ -414,6 +468,8 @@ class AccountConfig:
 
     ``state``/``save_state`` give a connector a small non-secret store per account (a discovered
     gateway URL, a token's expiry, a Salesforce ``instance_url``), kept by the service layer.
+    ``tls`` is the account's own TLS trust (:class:`TlsSettings`, kept by the service layer and set with
+    ``ordersync account tls``): None verifies against the system's CAs.
     """
 
     name: str
@@ -427,6 +483,10 @@ class AccountConfig:
     tls: TlsSettings | None = field(default=None, kw_only=True)
     # Where cross-process locks of this account live (a directory; None = in-process locks only).
     lock_dir: str | None = field(default=None, kw_only=True)
+    # The account's rate budget shared by every process of the database: reserve up to n calls of a budget
+    # (returns calls granted and, when none, seconds to wait), and pause it for everyone after a 429.
+    reserve: Callable[[RateLimit, int], tuple[int, float]] | None = field(default=None, kw_only=True)
+    pause_shared: Callable[[RateLimit, float], None] | None = field(default=None, kw_only=True)
 
 
 MakeAuth = Callable[[AccountConfig], "httpx.Auth | None"]
@@ -481,6 +541,35 @@ class Sandbox:
 
 # Lists an object's fields from the account (custom properties, picklist options), at build/run time.
 DiscoverFields = Callable[["ApiClient", str], tuple[Field, ...]]
+# Reads the vendor's report of the account's quota use from an answer (``api-usage=18/5000``), or None.
+Usage = Callable[["httpx.Response"], "str | None"]
+
+
+@dataclass(frozen=True)
+class OAuthApp:
+    """How accounts of a connector sign in through the browser: the authorization-code grant with
+    PKCE over a loopback redirect (RFC 8252), run by ``services.oauth`` and offered by the GUI.
+
+    ``authorize_url`` and ``token_url`` are absolute, or paths below the account's address (Salesforce
+    signs in on the org's own login host). ``when`` is the setting and value meaning "this account signs
+    in through the browser"; ``authorize_setting`` a setting that overrides the sign-in page;
+    ``port_setting`` a setting holding a fixed loopback port, for vendors that match the redirect URI
+    exactly (empty or 0: the OS picks one). ``extra`` adds authorize parameters (``response_type``).
+    The token answer's ``keep`` values go to the keychain and its ``state`` values to the account's
+    state (a Salesforce ``instance_url``); ``lifetime`` is assumed when the answer has no
+    ``expires_in`` (None: the token is used until the vendor refuses it).
+    """
+
+    authorize_url: str
+    token_url: str
+    scopes: str = ""
+    extra: Mapping[str, str] = field(default_factory=dict)
+    when: tuple[str, str] = ("auth_mode", "oauth")
+    authorize_setting: str | None = "authorize_url"
+    port_setting: str | None = None
+    keep: tuple[str, ...] = ("refresh_token",)
+    state: tuple[str, ...] = ()
+    lifetime: float | None = 1800.0
 
 
 @dataclass(frozen=True)
@@ -512,6 +601,16 @@ class Connector:
     discover_fields: DiscoverFields | None = field(default=None, kw_only=True)
     # Hosts the vendor serves from (``*.myshopify.com``); another host needs the user's explicit consent.
     hosts: tuple[str, ...] = field(default=(), kw_only=True)
+    # False for a connector over local files (a folder of exports): it has no base URL, no auth and no
+    # HTTP answers, so accounts need no address and the conformance suite skips its HTTP-only checks.
+    uses_http: bool = field(default=True, kw_only=True)
+    # Browser sign-in (authorization code + PKCE), when the vendor offers it.
+    oauth: OAuthApp | None = field(default=None, kw_only=True)
+    # The vendor's quota report on each answer (Salesforce ``Sforce-Limit-Info``), kept in the client's stats.
+    usage: Usage | None = field(default=None, kw_only=True)
+    # The account's TLS from its settings (on-premise servers with their own CA or a pinned certificate),
+    # used when the account carries no ``tls`` of its own: see ``http.tls_from_files``.
+    tls_for: Callable[[Mapping[str, str]], TlsSettings | None] | None = field(default=None, kw_only=True)
 
     def trigger(self, key: str) -> Trigger | None:
         """The trigger named ``key``, if any."""

@@ -619,6 +619,15 @@ class ActionCard(StepCard):
         self.update_context(self.lookups_before)
         self.changed.emit()
 
+    def apply_account_fields(self, found: tuple[Field, ...]) -> None:
+        """Offer the values the bound account accepts (its deal stages by name, enumeration options), so an
+        invalid value cannot be picked."""
+        by_key = {f.key: f for f in found}
+        for key, editor in self.fields.items():
+            target = by_key.get(key)
+            if target is not None and target.choices:
+                editor.set_options([(v, target.choice_labels.get(v, v)) for v in target.choices])
+
     def field_text(self, key: str) -> str:
         """A target field's label text as shown."""
         label = self.field_labels.get(key)

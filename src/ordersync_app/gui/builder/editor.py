@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QToolButton,
@@ -60,6 +61,7 @@ class RecipeBuilder(QWidget):
     saved = Signal(object)
     sample_loaded = Signal()
     step_tested = Signal(object)
+    account_fields_loaded = Signal(object)  # an action card now offers its account's accepted values
     problems_shown = Signal(int)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -205,6 +207,7 @@ class RecipeBuilder(QWidget):
         if isinstance(card, ActionCard):
             card.test_requested.connect(lambda c=card: self.test_action(c))
             card.changed.connect(lambda c=card: c.result.setText(""))
+            card.changed.connect(lambda c=card: self.load_account_fields(c))
         return card
 
     def insert_step(self, kind: str, index: int) -> Any:
@@ -231,6 +234,8 @@ class RecipeBuilder(QWidget):
         if isinstance(card, ActionCard):
             card.test_requested.connect(lambda c=card: self.test_action(c))
             card.changed.connect(lambda c=card: c.result.setText(""))
+            card.changed.connect(lambda c=card: self.load_account_fields(c))
+            self.load_account_fields(card)
         self.steps.append(card)
         self._relayout()
         self._context_changed()
@@ -486,6 +491,21 @@ class RecipeBuilder(QWidget):
                                                    record=record, lookups=lookups),
                            on_success=done, on_failure=failed)
 
+    def load_account_fields(self, card: Any) -> None:
+        """Read, in the background, which values the action's account accepts (once per account and action)."""
+        account, action = card.account_name(), card.operation.currentData()
+        if not account or not action or getattr(card, "_options_for", None) == (account, action):
+            return
+        card._options_for = (account, action)
+
+        def done(found: Any) -> None:
+            if getattr(card, "_options_for", None) == (account, action):
+                card.apply_account_fields(found)
+                self.account_fields_loaded.emit(card)
+
+        self.ctx.tasks.run(lambda: svc.account_fields(account, str(action)), on_success=done,
+                           on_failure=lambda _exc: None)  # unreachable account: the declared values stay
+
     # -- saving -------------------------------------------------------------------------------
     def role_names(self) -> dict[str, str]:
         """Account → role for every account the cards use (stored roles kept; else shop/crm/…)."""
@@ -599,9 +619,33 @@ class RecipeBuilder(QWidget):
         return object_noun(doc).pick(i18n.current()).replace("(s)", "s")
 
     def save(self) -> None:
-        """Validate, ask the start point of a new recipe, then store as a new version (one transaction)."""
+        """Validate, ask the start point of a new recipe, warn when a changed trigger restarts reading, then
+        store as a new version (one transaction)."""
         if self.validate() is not None:
-            self.ask_start(self._store)
+            self.ask_start(lambda: self.confirm_trigger_change(self._store))
+
+    def confirm_trigger_change(self, then: Any) -> None:
+        """A saved recipe whose trigger now reads another app, event or start point starts reading again from
+        its start: say so before saving (``recipes.trigger_change``), and save only when the user agrees."""
+        model = self.validate()
+        if model is None:
+            return
+        _doc, bindings = self.document()
+        change = recipes.trigger_change(self.editing, model, bindings) if self.editing else None
+        if change is None or not change.resets:
+            then()
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("The trigger changed"),
+                          i18n.pick(change.message_en, change.message_zh),
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel, self)
+        self.last_trigger_dialog = box
+
+        def clicked(button: Any) -> None:
+            if box.standardButton(button) == QMessageBox.StandardButton.Save:
+                then()
+
+        box.buttonClicked.connect(clicked)
+        box.open()
 
     def _store(self) -> None:
         model = self.validate()

@@ -38,6 +38,7 @@ from ordersync_app.gui.context import AppContext
 from ordersync_app.gui.explained import ExplanationPanel
 from ordersync_app.gui.models import Column, RowsModel, fit_columns, selected_rows, table_view
 from ordersync_app.gui.pages.base import Page
+from ordersync_app.gui.pages.custom_app import CustomAppDialog
 from ordersync_app.gui.passphrase import with_unlocked_keychain
 from ordersync_app.gui.signin import SignIn, offers_signin
 from ordersync_app.gui.widgets import STATUS_COLORS, Card, row, status_text
@@ -175,11 +176,13 @@ class AccountDialog(QDialog):
             for item in (taken.labelItem, taken.fieldItem):
                 widget = item.widget() if item is not None else None
                 if widget is not None and widget not in keep:
+                    widget.hide()  # gone now, not at the next event loop pass (a grab before it drew both forms)
                     widget.deleteLater()
                 elif widget is not None:
                     widget.setParent(None)
         for button in self.method_group.buttons():
             self.method_group.removeButton(button)
+            button.hide()
             button.deleteLater()
         conn = self.connector()
         self.methods = list(account_forms.sign_in_methods(conn))
@@ -443,7 +446,10 @@ class AccountsPage(Page):
         self.add = QPushButton(self.tr("Add an account"))
         self.add.setObjectName("primary")
         self.add.clicked.connect(lambda: self.open_dialog())
-        self.layout_.addLayout(row(self.add))
+        self.custom = QPushButton(self.tr("Add a custom app…"))
+        self.custom.setToolTip(self.tr("Your own system with a REST API, described in a form"))
+        self.custom.clicked.connect(self.add_custom_app)
+        self.layout_.addLayout(row(self.add, self.custom))
         card = Card()
         self.model: RowsModel[accounts.AccountInfo] = RowsModel([
             Column(self.tr("Account"), lambda a: a.label, tooltip=lambda a: self.tr("key: %1").replace("%1", a.name)),
@@ -530,6 +536,12 @@ class AccountsPage(Page):
         """Open the add (or reconnect) dialog."""
         dialog = AccountDialog(self.ctx, self, existing=existing, connector_key=connector_key)
         self.last_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def add_custom_app(self) -> CustomAppDialog:
+        """Open "Add a custom app" (it adds the connector file and an account that uses it)."""
+        dialog = CustomAppDialog(self.ctx, self)
         dialog.open()
         return dialog
 

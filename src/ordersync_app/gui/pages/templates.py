@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ordersync_app import paths
-from ordersync_app.connectors.sdk import registry
+from ordersync_app.connectors.sdk import files, registry
 from ordersync_app.gui import i18n
 from ordersync_app.gui.context import AppContext
 from ordersync_app.gui.pages.base import Page
@@ -42,6 +42,25 @@ class Template:
     path: Path
     recipe: Recipe | None
     problem: str | None = None
+    apps_to_add: tuple[str, ...] = ()  # the shop's own apps (custom apps) the template names, not added yet
+
+
+def _needing_own_apps(path: Path) -> Template | None:
+    """A template for an in-house system (``inhouse_oms``) whose custom app is not added yet: valid against the
+    example connector files shipped in ``resources/examples``, it names the apps to add first."""
+    examples = {}
+    for example in sorted((paths.resources_dir() / "examples").glob("*.connector.yaml")):
+        try:
+            found = files.load_connector(example)
+        except files.ConnectorFileInvalid:
+            continue
+        examples[found.key] = found
+    known = registry.all_connectors()
+    try:
+        recipe = load.load_file(path, connectors={**examples, **known})
+    except load.RecipeInvalid:
+        return None
+    return Template(path, recipe, apps_to_add=tuple(sorted({k for k in recipe.accounts.values() if k not in known})))
 
 
 def read_templates() -> list[Template]:
@@ -52,7 +71,7 @@ def read_templates() -> list[Template]:
         try:
             out.append(Template(path, load.load_file(path)))
         except load.RecipeInvalid as exc:
-            out.append(Template(path, None, exc.render()))
+            out.append(_needing_own_apps(path) or Template(path, None, exc.render()))
     return out
 
 
@@ -243,9 +262,15 @@ class TemplatesPage(Page):
                 needs = QLabel(self.tr("Needs: %1").replace("%1", apps))
                 needs.setObjectName("muted")
                 card.body.addWidget(needs)
+            if t.apps_to_add:
+                first = QLabel(self.tr("First add your own system as a custom app with the key %1 "
+                                       "(Accounts → Add a custom app…).").replace("%1", ", ".join(t.apps_to_add)))
+                first.setObjectName("problem")
+                first.setWordWrap(True)
+                card.body.addWidget(first)
             use = QPushButton(self.tr("Use this template"))
             use.setObjectName("primary")
-            use.setEnabled(t.recipe is not None)
+            use.setEnabled(t.recipe is not None and not t.apps_to_add)
             use.clicked.connect(lambda _=False, p=t.path: self.ctx.import_requested.emit(str(p)))
             self.use_buttons.append(use)
             card.body.addLayout(row(use))

@@ -255,7 +255,6 @@ def _trigger(key: str, en: str, zh: str, search: str, sort: str, field: str, **m
 CONNECTOR = Connector(
     key="shopify", name_en="Shopify", name_zh="Shopify", owns=Owns.ORDERS, base_url="https://{shop}.myshopify.com",
     settings=(
-        # A DNS label (letters, digits, inner hyphens; RFC 1123 [V]): it becomes {shop}.myshopify.com.
         Setting("shop", "Shop subdomain", "店铺子域名", "The part before .myshopify.com in your admin's address.",
                 "店铺后台地址中 .myshopify.com 前面的部分。", pattern=r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"),
         Setting("auth_mode", "Sign-in method", "认证方式", required=False, default="token",

@@ -284,6 +284,12 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
             settings[spec.key] = spec.default
         elif spec.required and spec.applies(chosen):  # shown_when: required only for the chosen sign-in
             problems.append(f"setting '{spec.key}' ({spec.label_en}) is required")
+    with db.session() as s:
+        row = s.scalar(select(Account).where(Account.name == name))
+        old_url = None if row is None else row.base_url
+    if not sandboxed and old_url is None:  # a new account needs its secrets (an existing one keeps them)
+        problems += [f"secret '{spec.key}' ({spec.label_en}) is required" for spec in conn.settings
+                     if spec.secret and spec.required and spec.applies(chosen) and spec.key not in secret_values]
     if problems:
         raise SetupError("; ".join(problems), where=f"account {name}")
     url = (base_url or conn.base_url).strip()
@@ -293,24 +299,19 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
         except SetupError as exc:
             raise SetupError(exc.what, where=f"account {name}") from None
         _check_address(name, conn, url, allow_host=allow_host)
-    with db.session() as s:
-        row = s.scalar(select(Account).where(Account.name == name))
-        old_url = None if row is None else row.base_url
     if old_url is not None and not replace:
         raise SetupError(f"an account named '{name}' already exists", hint="choose another name")
     moved = old_url is not None and _host_of(old_url) != _host_of(url)
-    if not sandboxed and (old_url is None or moved):
+    if not sandboxed and moved:
         missing = [spec for spec in conn.settings
                    if spec.secret and spec.required and spec.applies(chosen) and spec.key not in secret_values]
         if moved and not missing and not secret_values:  # only optional secrets: at least one, anew
             missing = [spec for spec in conn.settings if spec.secret and spec.applies(chosen)][:1]
-        if missing:
+        if missing:  # the stored secret was given for the old host: never send it to the new one unasked
             what = ", ".join(f"'{spec.key}' ({spec.label_en})" for spec in missing)
-            if moved:  # the stored secret was given for the old host: never send it to the new one unasked
-                raise SetupError(f"the address changes from {_host_of(old_url or '')} to {_host_of(url)}, so "
-                                 f"secret {what} is required again", where=f"account {name}",
-                                 hint="give it again (prompt or ORDERSYNC_SECRET_<NAME>)")
-            raise SetupError(f"secret {what} is required", where=f"account {name}")
+            raise SetupError(f"the address changes from {_host_of(old_url or '')} to {_host_of(url)}, so "
+                             f"secret {what} is required again", where=f"account {name}",
+                             hint="give it again (prompt or ORDERSYNC_SECRET_<NAME>)")
     stored = _store_secrets(name, secret_values)
     try:
         with db.session() as s:

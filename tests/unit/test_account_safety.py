@@ -189,6 +189,12 @@ def sandbox_url_is(url: str) -> bool:
 # -- 7: private files ------------------------------------------------------------------------------
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 def test_data_directory_and_files_with_order_data_are_private(home, tmp_path: Path) -> None:
+    import logging
+
+    root = logging.getLogger("ordersync_app")
+    for handler in [h for h in root.handlers if getattr(h, "_ordersync", False)]:  # an earlier test's home
+        root.removeHandler(handler)
+        handler.close()
     db.engine()
     logs.setup()
     alerts.configure_app(enabled=True)
@@ -197,9 +203,6 @@ def test_data_directory_and_files_with_order_data_are_private(home, tmp_path: Pa
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
     for path in (home / "ordersync.db", home / "logs" / "ordersync.log", home / "alerts.json", export):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
-    import logging
-
-    root = logging.getLogger("ordersync_app")
     for handler in [h for h in root.handlers if getattr(h, "_ordersync", False)]:
         root.removeHandler(handler)
         handler.close()

@@ -16,6 +16,7 @@ from ordersync_app.domain import redact
 from ordersync_app.sandbox._server import SandboxServer
 from ordersync_app.sandbox.apps import build_server
 from ordersync_app.secrets import store as secret_store
+from ordersync_app.services import webhooks
 from ordersync_app.storage import db
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -73,6 +74,7 @@ def fresh_account_state() -> Iterator[None]:
     yield
     http._limiters.clear()
     auth.forget()
+    webhooks.forget_cached()
 
 
 @pytest.fixture(autouse=True)

@@ -101,7 +101,7 @@ def test_207_partial_failure_rejects_only_the_missing_deal(client: ApiClient, sa
 
 def test_emulator_refuses_more_than_100_inputs_and_writes_nothing(client: ApiClient, sandbox: SandboxServer) -> None:
     assert UPDATE.batch_max == 100
-    writes = [order_write(1 + n % 60, hs_next_step=f"step {n}") for n in range(101)]
+    writes = [Write(f"ref-{n}", str(demo_data.order_id(1) + n), {"hs_next_step": f"step {n}"}) for n in range(101)]
 
     with pytest.raises(RecordRejected) as refused:
         UPDATE.deliver(client, writes)

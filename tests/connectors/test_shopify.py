@@ -196,7 +196,7 @@ def test_add_order_tags_rejects_an_unknown_order(client: Client, shop: ShopifySa
 def test_throttled_answers_are_retried_until_the_bucket_refills(client: Client, sandbox: SandboxServer) -> None:
     app = sandbox.apps["shopify"]
     assert isinstance(app, ShopifySandbox)
-    app.set_bucket(maximum=150, restore_rate=500)  # one 5-order page (~130 points) at a time
+    app.set_bucket(maximum=200, restore_rate=500)  # one 5-order page (~182 points, lines with prices) at a time
     api = client(retry=RetryPolicy(max_attempts=8, base_delay=0.05, max_delay=0.4))
     records = flat(fetch(api, "order_updated", page_size=5))
     assert len({r.key for r in records}) == ORDERS
@@ -207,7 +207,7 @@ def test_throttled_answers_are_retried_until_the_bucket_refills(client: Client, 
 def test_throttling_that_outlasts_the_retry_budget_is_transient(client: Client, sandbox: SandboxServer) -> None:
     app = sandbox.apps["shopify"]
     assert isinstance(app, ShopifySandbox)
-    app.set_bucket(maximum=150, restore_rate=1)
+    app.set_bucket(maximum=200, restore_rate=1)
     api = client(retry=RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.02))
     with pytest.raises(TransientError) as caught:
         fetch(api, "order_updated", page_size=5)

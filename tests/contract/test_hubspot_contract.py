@@ -127,13 +127,15 @@ def recorded(sandbox: SandboxServer) -> list[tuple[str, str, dict[str, list[str]
     account = sandbox_account("hubspot", sandbox.url("hubspot"), name=f"hubspot-contract-{next(_names)}")
     with ApiClient(CONNECTOR, account, transport=recorder) as api:
         CONNECTOR.test_connection(api)
-        trigger, (find_deal, find_contact) = CONNECTOR.triggers[0], CONNECTOR.lookups
-        records = [r for page in trigger.fetch(api, TriggerContext({}, None, 25)) for r in page]
-        list(trigger.fetch(api, TriggerContext({"pipeline": "ecommerce"}, records[30].cursor_value, 10,
-                                               until=records[50].cursor_value)))
+        (find_deal, find_contact) = CONNECTOR.lookups
+        for trigger in CONNECTOR.triggers:
+            records = [r for page in trigger.read(api, TriggerContext({}, None, 25)) for r in page]
+            list(trigger.read(api, TriggerContext({"pipeline": "ecommerce"}, records[30].cursor_value, 10,
+                                                  until=records[50].cursor_value)))
         deal = find_deal.find(api, {"value": "5004"})
-        assert deal is not None
-        find_contact.find(api, {"email": demo_data.demo_order(2)["email"]})
+        contact = find_contact.find(api, {"email": demo_data.demo_order(2)["email"]})
+        assert deal is not None and contact is not None
+        ref = "1:5004:v:3:0"
         writes = {
             "update_deal": [Write("u1", "5001", {"dealstage": "delivered", "amount": 31.5, "hs_next_step": None}),
                             Write("u2", "999999", {"dealstage": "delivered"})],
@@ -143,12 +145,19 @@ def recorded(sandbox: SandboxServer) -> list[tuple[str, str, dict[str, list[str]
             "update_deal_by_id": [Write("p1", deal["id"], {"description": "shipped with DHL"})],
             "create_deal": [Write("n1", "1:5099:v:0", {"dealname": "Order #99", "pipeline": "ecommerce",
                                                       "dealstage": "processed", "ordersync_ref": "1:5099:v:0"})],
+            "create_line_items": [Write(ref, ref, {"name": "Oolong tea 250g", "quantity": 2, "price": "24.50",
+                                                   "hs_sku": "TEA-OOL", "deal_id": deal["id"], "ordersync_ref": ref})],
+            "associate": [Write("a1", deal["id"], {"to_id": contact["id"]}, {"from_object": "deals",
+                                                                             "to_object": "contacts"})],
         }
         for action in CONNECTOR.actions:
             action.read_current(api, writes[action.key])
-            action.deliver(api, writes[action.key])
+            assert "ok" in [r.status for r in action.deliver(api, writes[action.key])], action.key
+            action.read_current(api, writes[action.key])
+        by_id = CONNECTOR.action("update_deal_by_id")
+        assert by_id is not None
         with pytest.raises(RecordRejected):  # a deal that does not exist: HubSpot's 404
-            action.deliver(api, [Write("p2", "424242", {"amount": "1"})])
+            by_id.deliver(api, [Write("p2", "424242", {"amount": "1"})])
 
     vault = {"client_secret": SANDBOX_CLIENT_SECRET, "refresh_token": SANDBOX_REFRESH_TOKEN}
     oauth = AccountConfig(name=f"hubspot-contract-oauth-{next(_names)}", connector="hubspot",
@@ -197,6 +206,13 @@ def test_the_document_is_ours_and_names_what_it_was_checked_against() -> None:
      "expected string"),
     ("POST", "/crm/v3/objects/0-3/batch/read", {"inputs": [{"id": "1"}], "properties": []},
      "propertiesWithHistory is required"),
+    ("POST", "/crm/v3/objects/line_items/batch/create", {"inputs": [{"properties": {"name": "x"}, "associations": []}]},
+     "0 items"),
+    ("POST", "/crm/v3/objects/line_items/batch/create", {"inputs": [{"properties": {"name": "x"}, "associations": [
+        {"to": {"id": "1"}, "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": "20"}]}]}]},
+     "expected integer"),
+    ("POST", "/crm/v4/associations/deals/contacts/batch/associate/default", {"inputs": [{"from": {"id": "1"}}]},
+     "to is required"),
 ])
 def test_the_validator_catches_what_hubspot_would_refuse(method: str, path: str, body: dict[str, Any],
                                                           complaint: str) -> None:

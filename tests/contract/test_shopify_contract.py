@@ -37,6 +37,7 @@ from ordersync_app.connectors.sdk.spec import RateLimit, TriggerContext, Write
 from ordersync_app.connectors.shopify import CONNECTOR
 from ordersync_app.sandbox._server import Request, Response, SandboxServer
 from ordersync_app.sandbox.apps import sandbox_account
+from ordersync_app.sandbox.demo_data import demo_order
 from ordersync_app.sandbox.shopify import ShopifySandbox
 from ordersync_app.sandbox.warehouse import fulfil_orders
 
@@ -70,18 +71,29 @@ def sent_documents(sandbox: SandboxServer) -> list[str]:
     sandbox.faults.hook = record
     api = ApiClient(CONNECTOR, sandbox_account("shopify", sandbox.url("shopify"), "shopify-contract"),
                     limiter=RateLimiter(RateLimit(1000, 1.0)), retry=RetryPolicy(max_attempts=2, base_delay=0.01))
+    lines = [{"title": f"Item {n}", "sku": f"SKU-{n}", "quantity": 1, "price": "9.50"} for n in range(7)]
+    writes = {  # an order with more lines than a page holds, so the follow-up line query is sent too
+        "add_order_tags": [Write("contract", "5011", {"tags": ["contract"]})],
+        "create_order": [Write("c:1:v:0", "c:1:v:0", {"lineItems": lines, "currency": "USD", "ordersync_ref": "c:1:v:0",
+                                                      "email": "new.buyer@example.com",
+                                                      "shippingAddress.city": "Austin"})],
+        "update_customer": [Write("u1", demo_order(3)["email"], {"note": "VIP"}),
+                            Write("u2", "gid://shopify/Customer/7004", {"phone": "+15035550100"})],
+    }
     try:
         CONNECTOR.test_connection(api)
         fulfil_orders(sandbox.url("shopify"), 2)
+        for action in CONNECTOR.actions:
+            action.read_current(api, writes[action.key])
+            assert {r.status for r in action.deliver(api, writes[action.key])} == {"ok"}
+            action.read_current(api, writes[action.key])
         for trigger in CONNECTOR.triggers:
             assert any(trigger.fetch(api, TriggerContext(params={}, since=None, page_size=5)))
-        for action in CONNECTOR.actions:
-            writes = [Write("contract", "5011", {"tags": ["contract"]})]
-            action.read_current(api, writes)
-            assert [r.status for r in action.deliver(api, writes)] == ["ok"]
         for trigger in CONNECTOR.triggers:  # instant triggers: read announced orders back, subscribe twice
             hook = trigger.webhook
-            assert hook is not None and hook.fetch is not None and hook.register is not None
+            if hook is None:  # customers are polled
+                continue
+            assert hook.fetch is not None and hook.register is not None
             assert [o["legacyResourceId"] for o in hook.fetch(api, ["5011", "999999"])] == ["5011"]
             url = f"http://127.0.0.1:9/hooks/shop/{hook.topics[0]}"
             assert hook.register(api, hook.topics[0], url) == hook.register(api, hook.topics[0], url)
@@ -92,9 +104,10 @@ def sent_documents(sandbox: SandboxServer) -> list[str]:
 
 
 def test_every_document_we_send_is_valid_for_shopify(real_schema: GraphQLSchema, sent_documents: list[str]) -> None:
-    # orders (shared by the three triggers), tagsAdd, order tags, shop, the warehouse's two calls, and the
-    # webhook ones: orders by id, subscriptions, subscribe
-    assert len(sent_documents) == 9
+    # orders (shared by the three order triggers) and an order's further lines, orders by tag, orderCreate, tagsAdd,
+    # order tags, customers, a customer, customers by email, customerUpdate, shop, the warehouse's two calls, and
+    # the webhook ones: orders by id, subscriptions, subscribe
+    assert len(sent_documents) == 16
     for document in sent_documents:
         assert validate(real_schema, parse(document)) == [], document
 

@@ -1,12 +1,15 @@
-"""Jushuitan (聚水潭) open platform: the OMS many of our Chinese users run, read as an order source; customers
-from the CRM are written into it (``upsert_customer``, whose path and fields are [U]: see below).
+"""Jushuitan (聚水潭) open platform: the OMS many of our Chinese users run, read as an order source; orders are
+uploaded into it (``/open/jushuitan/orders/upload``, an upsert on the shop's order number) and customers from
+the CRM written into it (``upsert_customer``, whose path and fields are [U]: see below).
 
 Signed form posts (app_key + MD5 ``sign`` over sorted parameters), business parameters as a ``biz`` JSON
 string, errors inside HTTP 200 (``code != 0``), 7-day ``modified`` windows paged by ``page_index``. The
 vendor's pages (openweb.jushuitan.com docId 70 signing, 22 orders, 23 tokens) are not in our corpora:
 every fact is [S], from ieu/jst-java @492f5efc (an SDK generated from those pages), files ``jst-core/src/
 main/java/io/github/ieu/jst/{DefaultJstBizDigest,JstBizRequest,JstErrorCode,auth/JstRefreshTokenRequest,
-order/JstQuerySingleOrderRequest,order/JstQuerySingleOrderResponse}.java``; kocotree/jushuitan-mcp
+order/JstQuerySingleOrderRequest,order/JstQuerySingleOrderResponse,order/JstUploadOrdersRequest,order/
+JstUploadOrdersResponse,order/DefaultJstOrderClient}.java`` (fields in snake_case: jackson2/DefaultObjectMapperFactory
+.java); kocotree/jushuitan-mcp
 ``src/jst_connector/signing.py`` signs the same way. The result order of a window is not documented, so the
 trigger is declared unsorted: each window is read whole (and confirmed) before the cursor moves.
 """
@@ -17,19 +20,24 @@ import hashlib
 import json
 import time
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
 
 from ordersync_app.connectors.sdk import auth, rules, spec
+from ordersync_app.connectors.sdk.cursor import parse_instant, zone
 from ordersync_app.connectors.sdk.http import ApiClient
 from ordersync_app.connectors.sdk.paginate import PageNumber
-from ordersync_app.connectors.sdk.spec import Verdict
+from ordersync_app.connectors.sdk.spec import Verdict, Write, WriteResult
+from ordersync_app.connectors.sdk.values import as_written, lines_as_written, order_lines
 from ordersync_app.domain.errors import AuthError, SetupError
 from ordersync_app.domain.redact import clip, register_secret
 
-ORDERS_PATH, SHOPS_PATH = "/open/orders/single/query", "/open/shops/query"
+ORDERS_PATH, SHOPS_PATH, UPLOAD_PATH = "/open/orders/single/query", "/open/shops/query", "/open/jushuitan/orders/upload"
+UPLOAD_MAX = 50  # orders per upload (API-FACTS-DETAIL §8 [S])
+SO_IDS_MAX = 20  # so_ids per query: "最大限制20条" (JstQuerySingleOrderRequest.java [S])
 REFRESH_PATH = "/openWeb/auth/refreshToken"
 WEEK = 7 * 86400  # modified_begin/end: "时间间隔不能超过七天"; with no cursor, the last 7 days are read
 MAX_PAGE_SIZE = 100  # page_size: "最大100条"
@@ -99,7 +107,7 @@ def _auth(account: spec.AccountConfig) -> httpx.Auth:
     return auth.TokenAuth(account, request=_refresh, read=_read_token, apply=_sign_call)
 
 
-def _biz(values: Mapping[str, Any]) -> dict[str, Any]:
+def _biz(values: Mapping[str, Any] | list[Any]) -> dict[str, Any]:
     return {"data": {"biz": json.dumps(values, ensure_ascii=False, separators=(",", ":"))}}
 
 
@@ -111,19 +119,8 @@ def test_connection(client: ApiClient) -> str:
     return f"Jushuitan: {len(shops)} shop(s)" + (f" ({names})" if names else "")
 
 
-BEIJING_TIME = "Beijing time (UTC+8), yyyy-MM-dd HH:mm:ss"
-FIELDS = tuple(spec.Field(key, label, kind, description=BEIJING_TIME if kind == "datetime" else "")
-               for key, label, kind in (
-    ("o_id", "内部单号 Order ID", "integer"), ("so_id", "线上单号 Shop order no.", "string"),
-    ("shop_id", "店铺 Shop ID", "integer"), ("status", "状态 Status (WaitConfirm, Sent…)", "string"),
-    ("l_id", "快递单号 Tracking no.", "string"), ("logistics_company", "快递公司 Carrier", "string"),
-    ("send_date", "发货时间 Shipped at", "datetime"), ("pay_amount", "应付金额 Amount", "number"),
-    ("receiver_name", "收件人 Receiver", "string"), ("receiver_state", "省 Province", "string"),
-    ("receiver_city", "市 City", "string"), ("receiver_address", "地址 Address", "string"),
-    ("modified", "修改时间 Modified", "datetime"), ("items", "商品 Items", "array"),
-    ("items[0].sku_id", "商品编码 SKU", "string"), ("items[0].name", "商品名称 Item", "string"),
-    ("items[0].qty", "数量 Quantity", "integer"),
-))
+# Fields of the orders query (JstQuerySingleOrderResponse.java) and of the upload (JstUploadOrdersRequest.java) [S].
+FIELDS = spec.fields_from("ordersync_app.connectors", "jushuitan_fields.json")
 # Beijing wall-clock strings, whole seconds, both bounds inclusive. lag [U]: an ERP row may be stamped before
 # its transaction commits, so re-read the last minute (the engine de-duplicates).
 CURSOR = spec.Cursor("modified", param="modified_begin", until_param="modified_end", format="%Y-%m-%d %H:%M:%S",
@@ -136,9 +133,93 @@ PARAMS = (spec.Param("shop_id", "店铺编号 Shop ID", description="Only this s
 
 def _trigger(key: str, en: str, zh: str, status: str | None, about: str) -> spec.Trigger:
     # Key = o_id (内部单号, unique per company); so_id repeats across shops and on split/merged orders.
-    return spec.Trigger(key, en, zh, CURSOR, FIELDS, params=PARAMS, page_size=MAX_PAGE_SIZE, description=about,
+    return spec.Trigger(key, en, zh, CURSOR, FIELDS["order"], params=PARAMS, page_size=MAX_PAGE_SIZE, description=about,
                         request=spec.Post(ORDERS_PATH, encode=_biz, **({"status": status} if status else {})),
                         records="data.orders", record_key="o_id", paginator=PAGES, count_path="data.data_count")
+
+
+BEIJING_FORMAT = "%Y-%m-%d %H:%M:%S"
+_PAID = ("WAIT_SELLER_SEND_GOODS", "WAIT_BUYER_CONFIRM_GOODS", "TRADE_FINISHED")
+_TEXT = tuple(f.key for f in FIELDS["upload"] if f.type == "string" and f.key not in ("shop_status", "payment"))
+
+
+def _order(w: Write) -> dict[str, Any]:
+    """One upload from a write (JstUploadOrdersRequest.java [S]); ValueError names what is missing."""
+    p, so_id = w.properties, str(w.match or "")
+    if not so_id or len(so_id) > 50 or not str(w.params.get("shop_id") or "").isdigit():
+        raise ValueError("an uploaded order needs its shop order number (so_id, ≤ 50 characters) and a shop_id")
+    lines = order_lines(p.get("items"))
+    if any(not line["sku"] for line in lines):
+        raise ValueError("every item needs its sku_id (商品编码)")
+    when = parse_instant(str(p["order_date"])) if p.get("order_date") else datetime.now(UTC)
+    date = when.astimezone(zone("Asia/Shanghai")).strftime(BEIJING_FORMAT)
+    status, amount = str(p.get("shop_status") or "WAIT_SELLER_SEND_GOODS"), p.get("pay_amount")
+    order: dict[str, Any] = {
+        "shop_id": int(w.params["shop_id"]), "so_id": so_id, "order_date": date, "shop_status": status,
+        "pay_amount": float(amount) if amount not in (None, "") else sum(float(i["price"]) * i["quantity"]
+                                                                         for i in lines),
+        "freight": float(p.get("freight") or 0), **{k: str(p[k]) for k in _TEXT if p.get(k) not in (None, "")},
+        "items": [{"sku_id": i["sku"], "shop_sku_id": i["sku"], "name": i["title"], "qty": i["quantity"],
+                   "price": float(i["price"]), "amount": round(float(i["price"]) * i["quantity"], 2),
+                   "outer_oi_id": f"{so_id}-{n}"} for n, i in enumerate(lines)]}
+    if status in _PAID:  # without a pay node the order waits for payment (JstUploadOrdersRequest.pay [S])
+        order["pay"] = {"outer_pay_id": f"{so_id}-pay", "pay_date": date, "amount": order["pay_amount"],
+                        "payment": str(p.get("payment") or "OrderSync"), "seller_account": "OrderSync",
+                        "buyer_account": order.get("shop_buyer_id") or so_id}  # [U] which pay fields are required
+    return order
+
+
+def _upload(client: ApiClient, writes: list[Write]) -> list[WriteResult]:
+    """Upload up to 50 orders in one call; each answer (``data.datas[]``: o_id, so_id, issuccess, msg) is matched to
+    its write by so_id. ``(shop_id, so_id)`` names one order, so a repeat updates it: nothing is duplicated."""
+    out: dict[str, WriteResult] = {}
+    orders = []
+    for w in writes:
+        try:
+            orders.append(_order(w))
+        except ValueError as exc:
+            out[w.ref] = WriteResult(w.ref, "rejected", message=str(exc))
+    answer = client.json("POST", UPLOAD_PATH, write=True, **_biz(orders)) if orders else {}
+    by_so = {str(d.get("so_id")): d for d in (answer.get("data") or {}).get("datas") or []}
+    for w in (w for w in writes if w.ref not in out):
+        found = by_so.get(str(w.match))
+        out[w.ref] = WriteResult(w.ref, "ok", target_id=str(found.get("o_id"))) if found and found.get("issuccess") \
+            else WriteResult(w.ref, "rejected", message=str((found or {}).get("msg") or "Jushuitan did not answer it"))
+    return [out[w.ref] for w in writes]
+
+
+def _read_uploaded(client: ApiClient, writes: list[Write]) -> list[dict[str, Any] | None]:
+    """The orders by shop order number (``so_ids``, 20 a query), in the write's shape; the upload's own keys
+    the query does not answer (shop_status, payment, labels) read as unknown."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for start in range(0, len(writes), SO_IDS_MAX):
+        chunk = writes[start:start + SO_IDS_MAX]
+        shops = {str(w.params.get("shop_id") or "") for w in chunk}
+        biz = {"so_ids": [str(w.match) for w in chunk], "page_index": 1, "page_size": MAX_PAGE_SIZE,
+               **({"shop_id": int(next(iter(shops)))} if len(shops) == 1 and next(iter(shops)).isdigit() else {})}
+        for order in (client.json("POST", ORDERS_PATH, **_biz(biz)).get("data") or {}).get("orders") or []:
+            found[(str(order["so_id"]), str(order["shop_id"]))] = order
+    out: list[dict[str, Any] | None] = []
+    for w in writes:
+        order = found.get((str(w.match), str(w.params.get("shop_id"))))
+        lines = [{"title": i.get("name"), "sku": i.get("sku_id"), "quantity": i.get("qty"), "price": i.get("price")}
+                 for i in (order or {}).get("items") or []]
+        if order is not None:  # the order date comes back as Beijing wall-clock text
+            order = {**order, "order_date": _instant(order.get("order_date"), w.properties.get("order_date"))}
+        out.append(None if order is None else {k: lines_as_written(lines, v) if k == "items" else
+                                               as_written(order.get(k), v) for k, v in w.properties.items()})
+    return out
+
+
+def _instant(beijing: Any, wanted: Any) -> Any:
+    """The vendor's Beijing time, as ``wanted`` when both are the same instant."""
+    try:
+        same = parse_instant(str(beijing), default_zone=zone("Asia/Shanghai")) == parse_instant(str(wanted))
+    except ValueError:
+        same = False
+    return wanted if same else beijing
+
+
 
 
 # Customers (客户资料) written from the CRM, which owns them. Neither path nor field names are in our sources: the
@@ -201,7 +282,14 @@ CONNECTOR = spec.Connector(
         _trigger("order_updated", "Order created or changed", "订单新增或变更", None,
                  "Every order whose modified time moved, whatever its status."),
     ),
-    actions=(UPSERT_CUSTOMER,),
+    actions=(spec.Action(
+        "create_order", "Upload order", "上传订单", FIELDS["upload"], _upload, _read_uploaded, batch_max=UPLOAD_MAX,
+        match=spec.Param("so_id", "线上单号 Shop order no.", required=True, label_zh="线上单号"),
+        params=(spec.Param("shop_id", "店铺编号 Shop ID (self-owned mall)", required=True,
+                           label_zh="店铺编号（自有商城）"),),
+        semantics=spec.WriteSemantics.KEYED, object="orders",
+        idempotency="orders/upload is keyed by (shop_id, so_id): a repeat updates that order, never makes a second"),
+        UPSERT_CUSTOMER),
     sandbox=spec.Sandbox("jushuitan", credentials={"app_secret": "sandbox-jushuitan-secret",
                                                    "access_token": "sandbox-jushuitan-token"},
                          settings={"app_key": "sandbox-app-key"}),

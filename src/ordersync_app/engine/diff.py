@@ -6,17 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ordersync_app.connectors.sdk.values import same_value
 
-def same_value(current: Any, wanted: Any) -> bool:
-    """Whether a target value already equals the intended one ("72.50" equals 72.5; None equals "")."""
-    if current == wanted:
-        return True
-    if current in (None, "") and wanted in (None, ""):
-        return True
-    try:
-        return float(current) == float(wanted)
-    except (TypeError, ValueError):
-        return str(current) == str(wanted)
+__all__ = ["already_applied", "changes", "same_value"]
 
 
 def changes(current: Mapping[str, Any] | None, wanted: Mapping[str, Any]) -> list[dict[str, Any]]:

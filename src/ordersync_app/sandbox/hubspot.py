@@ -4,13 +4,18 @@ Why it exists: every test and every first-run demo needs a HubSpot that answers 
 (object paths, batch limits, 207 multi-status bodies, search paging and its 10,000-result cap,
 401/429 bodies and headers) without anyone's account. State lives in SQLite, so recipes can be run
 again against it, and writes are counted (``call`` per write route, ``deal_writes``/``deal_noop`` per
-deal, the same for contacts) so a test can prove that each intended write landed exactly once.
+deal, the same for contacts and line items, ``association_writes``/``association_noop`` per associated
+pair) so a test can prove that each intended write landed exactly once.
 
 Facts it follows (HubSpot's spec files are proprietary: read, never copied), from
 ``HubSpot/HubSpot-public-api-spec-collection``: ``PublicApiSpecs/CRM/Deals/Rollouts/424/v3/deals.json``
 @ fea35957 (paths under ``/crm/v3/objects/0-3``, batch bodies, ``BatchResponse…WithErrors`` with
 ``numErrors``/``errors[]``, the search request), ``…/Contacts/Rollouts/424/v3/contacts.json`` @ ab9ffa9c,
-``…/Pipelines/Rollouts/145896/v3/pipelines.json`` @ 5a1ba952 and
+``…/Pipelines/Rollouts/145896/v3/pipelines.json`` @ 5a1ba952, ``…/Line Items/Rollouts/424/v3/lineItems.json``
+@ 78a8b80f (line items under ``/crm/v3/objects/line_items``, creates with inline ``associations``),
+``…/Associations/Rollouts/130902/v4/associations.json`` @ 89a281c1 (default associations: ``PUT …/associations/
+default/…`` and ``batch/associate/default`` answering ``BatchResponsePublicDefaultAssociation``; ``batch/read``
+answering ``{from, to: [{toObjectId, associationTypes}], paging}`` per record, 207 for missing records) and
 ``PublicApiSpecs/Auth/Oauth/Rollouts/155908/v1/oauth.json``. Limits, the 429 body and the
 ``X-HubSpot-RateLimit-*`` headers: https://developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines
 (summarised in shared/API-FACTS-DETAIL.md §1).
@@ -18,7 +23,10 @@ Facts it follows (HubSpot's spec files are proprietary: read, never copied), fro
 CRM search also has its own limit of about 4–5 requests per second per token (API-FACTS.md corrections
 [V]); the emulator enforces 5 per rolling second (``search_limit``) with a ``SECONDLY`` 429 [U: exact body].
 Simplifications: search also counts against the 10-second window, ``Retry-After`` is sent although HubSpot
-does not promise it, and the docs' alias ``/crm/v3/objects/deals`` is served next to ``0-3``.
+does not promise it, and the docs' alias ``/crm/v3/objects/deals`` is served next to ``0-3``. Associations: only
+the default (unlabelled) types of the pairs below exist, stored in both directions; associating does not
+move either record's modified date [U]; the error for a missing record in ``batch/associate/default`` is our
+guess [U] (a 207 naming its id, as the v3 batch calls do).
 """
 
 from __future__ import annotations
@@ -56,7 +64,7 @@ SEARCH_LIMIT_MAX = 200
 LIST_LIMIT_MAX = 100
 READ_ONLY = frozenset({"hs_object_id", "createdate", "hs_lastmodifieddate", "lastmodifieddate"})
 DATETIME_PROPS = frozenset({"createdate", "hs_lastmodifieddate", "lastmodifieddate", "closedate"})
-NUMBER_PROPS = frozenset({"amount", "hs_object_id"})
+NUMBER_PROPS = frozenset({"amount", "hs_object_id", "quantity", "price"})
 FIXED_TIME = "2026-01-05T09:00:00.000Z"  # when the sandbox portal's pipelines were "created"
 
 
@@ -88,6 +96,17 @@ CONTACTS = Kind("contacts", "0-1", "CONTACT", "lastmodifieddate", frozenset({"em
     "lifecyclestage", "hs_language",
     # custom properties of the sandbox portal (the e-commerce setup): a customer's spend, an anomaly flag
     "monthly_spend", "order_count", "average_order_value", "large_order_flag"}), ("firstname", "lastname", "email"))
+# Line items (object type 0-8): name, quantity, price, hs_product_id from HubSpot's line items guide [V], hs_sku [U];
+# ordersync_ref is the portal's unique custom property that OrderSync's creates carry.
+LINE_ITEMS = Kind("line_items", "0-8", "LINE_ITEM", "hs_lastmodifieddate", frozenset({"ordersync_ref"}), frozenset({
+    "name", "quantity", "price", "hs_sku", "description", "hs_product_id", "hs_discount_percentage", "ordersync_ref"}),
+    ("name", "quantity", "price"))
+KINDS = {name: kind for kind in (DEALS, CONTACTS, LINE_ITEMS)
+         for name in (kind.name, kind.type_id, kind.name.rstrip("s"), kind.label.lower())}
+# The default (unlabelled) association type of each pair, HUBSPOT_DEFINED [S]: deal→contact 3, contact→deal 4,
+# deal→line item 19, line item→deal 20 (see connectors/hubspot.py for the sources).
+DEFAULT_TYPES = {("deals", "contacts"): 3, ("contacts", "deals"): 4, ("deals", "line_items"): 19,
+                 ("line_items", "deals"): 20}
 
 # HubSpot's default sales pipeline (stage ids as HubSpot names them) and the demo e-commerce one.
 DEFAULT_STAGES = (
@@ -161,6 +180,7 @@ class HubSpotSandbox(SandboxApp):
 
     name = "hubspot"
     search_cap = 10_000  # HubSpot pages through at most 10,000 search results per query
+    association_page = 500  # associated ids per record and page of a v4 batch/read [U: HubSpot's page size]
 
     def __init__(self, db_path: Path, *, rate_limit: int | None = 100, search_limit: int | None = 5,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -186,11 +206,14 @@ class HubSpotSandbox(SandboxApp):
         return cls(db_path, rate_limit=limit, search_limit=options.get("hubspot_search_limit", 5 if limit else None))
 
     def touch(self, key: str) -> bool:
-        """The deal with id ``key`` changes now (as a user editing it in HubSpot would)."""
-        obj = self._load(DEALS, key)
-        if obj is None:
+        """The object (deal, contact, line item) with id ``key`` changes now, as a user editing it would."""
+        row = self.db.execute("SELECT kind FROM hs_objects WHERE id = ?", (int(key) if key.isdigit() else -1,)
+                              ).fetchone()
+        kind = KINDS.get(row[0]) if row else None
+        obj = self._load(kind, key) if kind else None
+        if kind is None or obj is None:
             return False
-        obj.updated = obj.props[DEALS.modified] = iso_ms(self._stamp())
+        obj.updated = obj.props[kind.modified] = iso_ms(self._stamp())
         self._save(obj)
         return True
 
@@ -204,11 +227,14 @@ class HubSpotSandbox(SandboxApp):
             CREATE TABLE IF NOT EXISTS hs_tokens (token TEXT PRIMARY KEY, expires_at REAL);
             CREATE TABLE IF NOT EXISTS hs_auth_codes (code TEXT PRIMARY KEY, redirect_uri TEXT, challenge TEXT,
                 expires_at REAL);
+            CREATE TABLE IF NOT EXISTS hs_associations (from_kind TEXT NOT NULL, from_id INTEGER NOT NULL,
+                to_kind TEXT NOT NULL, to_id INTEGER NOT NULL, type_id INTEGER NOT NULL,
+                PRIMARY KEY (from_id, to_id, type_id));
         """)
         # Large object ids, as HubSpot's are, that cannot be mistaken for order ids.
         self.db.execute("INSERT INTO sqlite_sequence (name, seq) SELECT 'hs_objects', 18000000000"
                         " WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'hs_objects')")
-        for kind in (DEALS, CONTACTS):  # lookups by a unique property use these expression indexes
+        for kind in (DEALS, CONTACTS, LINE_ITEMS):  # lookups by a unique property use these expression indexes
             for prop in kind.unique:
                 self.db.execute(f"CREATE INDEX IF NOT EXISTS hs_{kind.name}_{prop} ON hs_objects (kind, "
                                 f"json_extract(props, '$.{prop}'))")
@@ -216,7 +242,8 @@ class HubSpotSandbox(SandboxApp):
             self.db.execute("INSERT OR IGNORE INTO hs_pipelines VALUES ('deals', ?, ?, ?, ?)",
                             (pid, label, order, json.dumps(stages)))
         for base, kind in (("/crm/v3/objects/0-3", DEALS), ("/crm/v3/objects/deals", DEALS),
-                           ("/crm/v3/objects/0-1", CONTACTS), ("/crm/v3/objects/contacts", CONTACTS)):
+                           ("/crm/v3/objects/0-1", CONTACTS), ("/crm/v3/objects/contacts", CONTACTS),
+                           ("/crm/v3/objects/0-8", LINE_ITEMS), ("/crm/v3/objects/line_items", LINE_ITEMS)):
             self._on("GET", base, kind, self._list)
             self._on("POST", base, kind, self._create, write=True)
             self._on("POST", f"{base}/search", kind, self._search)
@@ -225,11 +252,23 @@ class HubSpotSandbox(SandboxApp):
                 self._on("POST", f"{base}/batch/{op}", kind, self._batch_write, write=True)
             self._on("GET", base + "/{objectId}", kind, self._get)
             self._on("PATCH", base + "/{objectId}", kind, self._patch, write=True)
+        v4 = "/crm/v4/associations/{fromObjectType}/{toObjectType}/batch"
+        one = "/crm/v4/objects/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}"
+        for method, pattern, handler in (("PUT", one, self._associate_one),
+                                         ("POST", f"{v4}/associate/default", self._associate_batch)):
+            self.route(method, pattern, self._counted(f"{method} {pattern}", handler))
+        self.route("POST", f"{v4}/read", self._associations_read)
         self.route("GET", "/crm/v3/properties/{objectType}", self._properties)
         self.route("GET", "/crm/v3/pipelines/{objectType}", self._pipelines)
         self.route("GET", "/crm/v3/pipelines/{objectType}/{pipelineId}", self._pipelines)
         self.route("GET", "/oauth/authorize", self._authorize)
         self.route("POST", "/oauth/v1/token", self._token)
+
+    def _counted(self, name: str, fn: Callable[[Request], Response]) -> Callable[[Request], Response]:
+        def run(request: Request) -> Response:
+            self.count("call", name)  # a refused call rolls this back with everything else
+            return fn(request)
+        return run
 
     def _on(self, method: str, pattern: str, kind: Kind, fn: Callable[[Kind, Request], Response], *,
             write: bool = False) -> None:
@@ -443,6 +482,12 @@ class HubSpotSandbox(SandboxApp):
                 elif stage not in stages:
                     problems.append(("dealstage", "INVALID_OPTION",
                                      f"{stage} was not one of the allowed options: [{', '.join(stages)}]"))
+        if kind is LINE_ITEMS:  # "The price … cannot be negative" (line items guide [V]; the code is [U])
+            for name in ("quantity", "price"):
+                if merged.get(name) and not _is_number(merged[name]):
+                    problems.append((name, "INVALID_FLOAT", f"{merged[name]} was not a valid number."))
+            if _is_number(merged.get("price") or "0") and float(merged.get("price") or 0) < 0:
+                problems.append(("price", "INVALID_FLOAT", "price cannot be negative."))
         if kind is CONTACTS and "@" not in merged.get("email", "@"):
             problems.append(("email", "INVALID_EMAIL", f"Email address {merged['email']} is invalid"))
         return problems
@@ -527,7 +572,7 @@ class HubSpotSandbox(SandboxApp):
     def _properties(self, request: Request) -> Response:
         """``GET /crm/v3/properties/{objectType}``: the portal's properties (``properties.json`` shape, trimmed):
         name, label, type, fieldType, options (deal stages for ``dealstage``), read-only flags."""
-        kind = {"0-3": DEALS, "deals": DEALS, "0-1": CONTACTS, "contacts": CONTACTS}.get(request.params["objectType"])
+        kind = KINDS.get(request.params["objectType"])
         if kind is None:
             return error(400, f"Unable to infer object type from: {request.params['objectType']}", "VALIDATION_ERROR")
         stages = [(sid, label) for _p, _l, _o, st in PIPELINES for sid, label, _w in st] if kind is DEALS else []
@@ -602,11 +647,13 @@ class HubSpotSandbox(SandboxApp):
         items: list[tuple[dict[str, Any], Obj | None, dict[str, Any]]] = []
         missing: list[str] = []
         seen: set[str] = set()
+        links: list[list[tuple[Kind, int, int]]] = []
         for item in self._inputs(request)[1]:
             props = _properties(item.get("properties"))
             id_value, id_property = text(item.get("id")), item.get("idProperty")
             if op == "create":
                 items.append((item, None, props))
+                links.append(self._inline_links(kind, item.get("associations")))
                 continue
             if not id_value or (op == "upsert" and not id_property):
                 raise invalid(f"Each {op} input needs an 'id'" + (" and an 'idProperty'" if op == "upsert" else ""))
@@ -620,7 +667,7 @@ class HubSpotSandbox(SandboxApp):
                 items.append((item, obj, props if obj else {**props, str(id_property): id_value}))
         self._validate(kind, [(obj, props) for _item, obj, props in items])
         results = []
-        for item, obj, props in items:
+        for n, (item, obj, props) in enumerate(items):
             extra: dict[str, Any] = {"new": obj is None} if op == "upsert" else {}
             if item.get("objectWriteTraceId"):
                 extra["objectWriteTraceId"] = item["objectWriteTraceId"]
@@ -628,8 +675,102 @@ class HubSpotSandbox(SandboxApp):
                 obj = self._new(kind, props)
             else:
                 self._apply(kind, obj, props)
+            for target, to_id, type_id in links[n] if links else ():
+                self._link(kind, obj.id, target, to_id, type_id)
             results.append(self._public(kind, obj, list(props), **extra))
         return self._batch(kind, results, missing, started, 201 if op == "create" else 200)
+
+    # -- handlers: associations v4 ------------------------------------------------------
+    def _inline_links(self, kind: Kind, value: Any) -> list[tuple[Kind, int, int]]:
+        """A create input's ``associations`` (``[{to: {id}, types: [{associationCategory, associationTypeId}]}]``),
+        checked: the type must be a default one of this object, the record must exist."""
+        if not isinstance(value, list):
+            raise invalid("Invalid input JSON: 'associations' must be a list")
+        found = []
+        for link in value:
+            to_id = text(((link or {}).get("to") or {}).get("id"))
+            for spec in (link or {}).get("types") or [{}]:
+                type_id = spec.get("associationTypeId")
+                target = next((KINDS[b] for (a, b), t in DEFAULT_TYPES.items() if (a, t) == (kind.name, type_id)),
+                              None)
+                if spec.get("associationCategory") != "HUBSPOT_DEFINED" or target is None:
+                    raise invalid(f"{spec.get('associationCategory')} association type {type_id} is not valid for "
+                                  f"{kind.name}", context={"associationTypeId": [str(type_id)]})
+                if self._load(target, to_id) is None:
+                    raise invalid(f"No {target.label} with id {to_id} to associate with",
+                                  context={"ids": [to_id]})
+                found.append((target, int(to_id), int(type_id)))
+        return found
+
+    def _link(self, kind: Kind, from_id: int, target: Kind, to_id: int, type_id: int) -> bool:
+        """Store an association in both directions; False when it existed already."""
+        back = DEFAULT_TYPES[(target.name, kind.name)]
+        new = self.db.execute("INSERT OR IGNORE INTO hs_associations VALUES (?, ?, ?, ?, ?)",
+                              (kind.name, from_id, target.name, to_id, type_id)).rowcount
+        self.db.execute("INSERT OR IGNORE INTO hs_associations VALUES (?, ?, ?, ?, ?)",
+                        (target.name, to_id, kind.name, from_id, back))
+        self.count(f"association_{'writes' if new else 'noop'}", f"{kind.name}:{from_id}->{target.name}:{to_id}")
+        return bool(new)
+
+    def _pair(self, request: Request) -> tuple[Kind, Kind, int]:
+        kinds = [KINDS.get(request.params[k]) for k in ("fromObjectType", "toObjectType")]
+        if kinds[0] is None or kinds[1] is None or (kinds[0].name, kinds[1].name) not in DEFAULT_TYPES:
+            raise invalid(f"Unable to infer association between {request.params['fromObjectType']} and "
+                          f"{request.params['toObjectType']}")
+        return kinds[0], kinds[1], DEFAULT_TYPES[(kinds[0].name, kinds[1].name)]
+
+    def _associate(self, source: Kind, target: Kind, type_id: int, pairs: list[tuple[str, str]]) -> Response:
+        """Default associations for ``pairs``; one result per pair, a 207 naming the records that do not exist."""
+        started = iso_ms(int(time.time() * 1000))
+        results, missing = [], []
+        for from_id, to_id in pairs:
+            absent = [i for i, kind in ((from_id, source), (to_id, target)) if self._load(kind, i) is None]
+            if absent:
+                missing += absent
+                continue
+            self._link(source, int(from_id), target, int(to_id), type_id)
+            results.append({"from": {"id": from_id}, "to": {"id": to_id}, "associationSpec": {
+                "associationCategory": "HUBSPOT_DEFINED", "associationTypeId": type_id}})
+        return self._batch(target, results, missing, started)
+
+    def _associate_one(self, request: Request) -> Response:
+        """``PUT /crm/v4/objects/{from}/{fromId}/associations/default/{to}/{toId}``."""
+        source, target, type_id = self._pair(request)
+        return self._associate(source, target, type_id, [(request.params["fromObjectId"],
+                                                          request.params["toObjectId"])])
+
+    def _associate_batch(self, request: Request) -> Response:
+        """``POST /crm/v4/associations/{from}/{to}/batch/associate/default`` with ``inputs: [{from, to}]``."""
+        source, target, type_id = self._pair(request)
+        inputs = self._inputs(request)[1]
+        pairs = [(text((i.get("from") or {}).get("id")), text((i.get("to") or {}).get("id"))) for i in inputs]
+        if not all(a and b for a, b in pairs):
+            raise invalid("Each input needs from.id and to.id")
+        return self._associate(source, target, type_id, pairs)
+
+    def _associations_read(self, request: Request) -> Response:
+        """``POST /crm/v4/associations/{from}/{to}/batch/read``: per record its associated ids, paged by ``after``
+        (``association_page`` per page); records that do not exist are named in a 207."""
+        started = iso_ms(int(time.time() * 1000))
+        source, target, _type = self._pair(request)
+        results, missing = [], []
+        for item in self._inputs(request)[1]:
+            from_id, after = text(item.get("id")), _int(text(item.get("after")), 0)
+            if self._load(source, from_id) is None:
+                missing.append(from_id)
+                continue
+            rows = self.db.execute(
+                "SELECT to_id, type_id FROM hs_associations WHERE from_kind = ? AND from_id = ? AND to_kind = ? "
+                "AND to_id > ? ORDER BY to_id LIMIT ?",
+                (source.name, int(from_id), target.name, after, self.association_page + 1)).fetchall()
+            page = rows[:self.association_page]
+            result: dict[str, Any] = {"from": {"id": from_id}, "to": [
+                {"toObjectId": str(to_id), "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": type_id,
+                                                             "label": None}]} for to_id, type_id in page]}
+            if len(rows) > len(page):
+                result["paging"] = {"next": {"after": str(page[-1][0]), "link": None}}
+            results.append(result)
+        return self._batch(source, results, missing, started)
 
     def _search(self, kind: Kind, request: Request) -> Response:
         """``POST …/search``: filter groups OR-ed, filters AND-ed, sorts, ``after`` offsets up to the cap."""

@@ -7,8 +7,12 @@ timestamp freshness, ``{code, msg, data}`` answers carried by HTTP 200, Beijing-
 
 Sources are those of ``connectors/jushuitan.py`` (ieu/jst-java, generated from the vendor's docs):
 error codes/messages from ``JstErrorCode.java``, fields from ``order/JstQuerySingleOrderResponse.java``,
-the ship call from ``order/JstUploadOrderSentRequest.java`` (docId 62 "订单发货-新"). Answers marked
-[U] are our guess where no source shows the vendor's exact code or shape.
+the ship call from ``order/JstUploadOrderSentRequest.java`` (docId 62 "订单发货-新"), the order upload from
+``order/JstUploadOrdersRequest.java``/``JstUploadOrdersResponse.java`` (docId 18 "订单上传(商家自有商城、跨境线下)":
+a JSON array of orders as ``biz``, ``(shop_id, so_id)`` naming one order, so a second upload updates it).
+Answers marked [U] are our guess where no source shows the vendor's exact code or shape; the status an
+upload gives an order (WAIT_BUYER_PAY → WaitPay, paid → WaitConfirm, closed → Cancelled) is [U] too.
+Counters: ``call`` per write route, ``order_writes``/``order_noop`` per uploaded order (``order`` per ship call).
 """
 
 from __future__ import annotations
@@ -40,6 +44,9 @@ E_TIMESTAMP = (140, "验证失败！无效的timestamp，请求最大时间误�
 E_WINDOW = (130, "修改起始时间和结束时间必须同时存在，时间间隔不能超过七天，与线上单号、内部单号不能同时为空")
 E_PAGE = (130, "page_size 每页最大100条，page_index 从1开始")  # [U]
 E_REFRESH = (100, "验证失败！无效的refresh_token")  # [U]
+UPLOAD_MAX = 50  # orders per upload (API-FACTS-DETAIL §8 [S])
+E_UPLOAD = (130, "订单上传每次最多50条")  # [U] code and wording
+_STATUS = {"WAIT_BUYER_PAY": "WaitPay", "TRADE_CLOSED": "Cancelled", "TRADE_CLOSED_BY_TAOBAO": "Cancelled"}  # [U]
 
 
 def _fmt(moment: datetime) -> str:
@@ -85,6 +92,44 @@ def render_order(order: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _upload_problem(order: Any) -> str | None:
+    """Why one uploaded order is refused (None: it is fine); the wording is ours [U]."""
+    if not isinstance(order, dict) or order.get("shop_id") != SHOP_ID:
+        return "店铺不存在或不是自有商城店铺"
+    if not 0 < len(str(order.get("so_id") or "")) <= 50:
+        return "线上单号不能为空且长度不能超过50"
+    items = order.get("items")
+    if not isinstance(items, list) or not items or \
+            any(not i.get("sku_id") or not isinstance(i.get("qty"), int) or i["qty"] < 1 for i in items):
+        return "商品明细不能为空，商品编码和数量必填"
+    try:
+        _parse(order.get("order_date"))
+    except ValueError:
+        return "订单日期格式错误，应为 yyyy-MM-dd HH:mm:ss"
+    return None
+
+
+def _uploaded(o_id: int, order: dict[str, Any], before: dict[str, Any] | None, now: str) -> dict[str, Any]:
+    """The order as ``/open/orders/single/query`` answers it after an upload (``before``: the stored one)."""
+    paid = order.get("pay") is not None and order.get("shop_status") not in _STATUS
+    status = _STATUS.get(str(order.get("shop_status")), "WaitConfirm" if paid else "WaitPay")
+    kept = ("receiver_name", "receiver_state", "receiver_city", "receiver_district", "receiver_address",
+            "receiver_mobile", "receiver_phone", "receiver_zip", "receiver_country", "buyer_message", "remark",
+            "shop_buyer_id")
+    keep: dict[str, Any] = {k: order[k] for k in kept if k in order}
+    items = [{"oi_id": o_id * 100 + n, "outer_oi_id": str(i.get("outer_oi_id") or n), "sku_id": i["sku_id"],
+              "name": i.get("name") or "", "qty": i["qty"], "price": float(i.get("price") or 0),
+              "amount": float(i.get("amount") or round(float(i.get("price") or 0) * i["qty"], 2)),
+              "item_status": status} for n, i in enumerate(order["items"])]
+    base = before or {"o_id": o_id, "shop_id": SHOP_ID, "shop_name": SHOP_NAME, "co_id": CO_ID, "type": "普通订单",
+                      "created": now, "send_date": "", "l_id": "", "logistics_company": "", "lc_id": ""}
+    return {**base, **keep, "so_id": str(order["so_id"]), "status": status, "order_date": order["order_date"],
+            "pay_date": order["pay"].get("pay_date", now) if paid else "", "modified": now,
+            "pay_amount": float(order.get("pay_amount") or 0), "paid_amount": float(order.get("pay_amount") or 0)
+            if paid else 0.0, "freight": f"{float(order.get('freight') or 0):.2f}",
+            "currency": order.get("currency") or "CNY", "items": items}
+
+
 class JushuitanSandbox(SandboxApp):
     """Jushuitan orders, shops, the ship call and token refresh, checked like the real gateway."""
 
@@ -120,6 +165,7 @@ class JushuitanSandbox(SandboxApp):
         self.route("POST", "/open/orders/single/query", self._query_orders)
         self.route("POST", "/open/shops/query", self._query_shops)
         self.route("POST", "/open/order/sent/upload", self._upload_sent)
+        self.route("POST", "/open/jushuitan/orders/upload", self._upload_orders)
         self.route("POST", "/openWeb/auth/refreshToken", self._refresh_token)
         self.db.execute("CREATE TABLE IF NOT EXISTS jst_customers (cus_code TEXT PRIMARY KEY, body TEXT)")
         self.route("POST", "/open/jushuitan/customer/upload", self._upload_customers)
@@ -216,6 +262,32 @@ class JushuitanSandbox(SandboxApp):
         self.count("call", "POST /open/order/sent/upload")
         return Response(200, {"code": 0, "msg": "执行成功", "issuccess": all(r["issuccess"] for r in results),
                               "data": results})
+
+    def _upload_orders(self, request: Request) -> Response:
+        """``/open/jushuitan/orders/upload``: create each order, or update the one with its (shop_id, so_id)."""
+        self.count("call", "POST /open/jushuitan/orders/upload")
+        orders = json.loads(request.form().get("biz") or "[]")
+        if not isinstance(orders, list) or not 0 < len(orders) <= UPLOAD_MAX:
+            return _err(*E_UPLOAD)
+        now, results = _fmt(datetime.now(UTC)), []
+        for order in orders:
+            problem = _upload_problem(order)
+            if problem:
+                results.append({"o_id": None, "so_id": order.get("so_id"), "issuccess": False, "msg": problem})
+                continue
+            row = self.db.execute("SELECT body FROM jst_orders WHERE shop_id = ? AND so_id = ?",
+                                  (order["shop_id"], str(order["so_id"]))).fetchone()
+            before = json.loads(row[0]) if row else None
+            o_id = before["o_id"] if before else \
+                (self.db.execute("SELECT MAX(o_id) FROM jst_orders").fetchone()[0] or ORDER_ID_BASE) + 1
+            body = _uploaded(o_id, order, before, now)
+            if before is None or {**body, "modified": before["modified"]} != before:
+                self._save(body)
+                self.count("order_writes", str(o_id))
+            else:
+                self.count("order_noop", str(o_id))
+            results.append({"o_id": o_id, "so_id": body["so_id"], "issuccess": True, "msg": ""})
+        return _ok({"datas": results})
 
     def _upload_customers(self, request: Request) -> Response:
         """Customers upserted by ``cus_code`` (≤ 50 per call), answered per item like the order uploads [U]."""

@@ -27,10 +27,20 @@ The vendor behaviour it copies (shared/API-FACTS-DETAIL.md §3):
   (https://shopify.dev/docs/apps/build/authentication-authorization/client-secrets). It issues
   tokens that expire after 86,399 s.
 
+- Customers (``customers(query:)`` with ``updated_at``/``created_at``/``email``/``id`` terms, ``customer(id:)``,
+  ``customerUpdate``), one per demo order (id 7000 + i, as in ``demo_data``); ``Order.customer`` is the live
+  customer. ``orderCreate`` (2025-01 ``OrderCreateOrderInput``: line items with ``priceSet``, currency, email,
+  note, tags, ``sourceIdentifier``, shipping address, ``customer.toUpsert`` by email).
+
 Simplifications: one fulfillment order per order (``gid://shopify/FulfillmentOrder/<order id +
 100000>``), and ``fulfillmentCreate`` fulfils whole fulfillment orders only. Mutations that change an
-order move its ``updatedAt`` to now (never backwards). Counters: ``call``/<mutation> for every
-mutation, ``order_writes``/<order id> only when a write changed the order, and ``throttled``.
+order or a customer move its ``updatedAt`` to now (never backwards). Prices are kept in the order's
+currency, which also serves as the shop money; a customer's ``amountSpent`` is the sum of its orders in
+its first order's currency. ``orderCreate``'s refusals (empty line items, a line in another currency)
+are userErrors with code ``INVALID`` and our own wording [U]; ``customerUpdate`` refuses an email another
+customer has ("Email has already been taken" [U]). Counters: ``call``/<mutation> for every mutation,
+``order_writes``/<order id> and ``customer_writes``/<customer id> only when a write changed the object
+(``customer_noop`` otherwise), and ``throttled``.
 """
 
 from __future__ import annotations
@@ -182,7 +192,7 @@ def parse_search(query: str | None) -> tuple[list[Term], list[dict[str, str]]]:
         elif name == "fulfillment_status":
             if value != "any":
                 terms.append(("displayFulfillmentStatus", "", _FULFILLMENT_FILTER.get(value, value.upper())))
-        elif name in ("financial_status", "email", "name", "id", "tag", "tag_not", "status"):
+        elif name in ("financial_status", "email", "name", "id", "tag", "tag_not", "status", "source_identifier"):
             terms.append((name, op, value.lower()))
         else:
             warnings.append({"field": name, "message": "Invalid search field for this query."})
@@ -207,6 +217,8 @@ def order_matches(order: dict[str, Any], terms: list[Term]) -> bool:
             ok = value.isdigit() and _compare(int(order["legacyResourceId"]), op, int(value))
         elif name in ("tag", "tag_not"):
             ok = (value in tags) == (name == "tag")
+        elif name == "source_identifier":
+            ok = (order.get("sourceIdentifier") or "").lower() == value
         else:  # status: every sandbox order is open
             ok = value not in ("closed", "cancelled")
         if not ok:
@@ -297,7 +309,12 @@ class ShopifySandbox(SandboxApp):
         return app
 
     def touch(self, key: str) -> bool:
-        """The order with ``legacyResourceId = key`` changes now (its ``updatedAt`` moves to now)."""
+        """The order with ``legacyResourceId = key`` (or the customer with GID ``key``) changes now."""
+        if key.startswith("gid://shopify/Customer/"):
+            customer = self._customer(_parse_gid(key, "Customer"))
+            if customer is not None:
+                self._save_customer(customer, self._now())
+            return customer is not None
         if not key.isdigit() or self._get(int(key)) is None:
             return False
         self._touch(int(key))
@@ -325,6 +342,9 @@ class ShopifySandbox(SandboxApp):
             CREATE INDEX IF NOT EXISTS ix_orders_updated ON shopify_orders (updated_at, id);
             CREATE INDEX IF NOT EXISTS ix_orders_created ON shopify_orders (created_at, id);
             CREATE INDEX IF NOT EXISTS ix_fulfillments_order ON shopify_fulfillments (order_id);
+            CREATE TABLE IF NOT EXISTS shopify_customers (id INTEGER PRIMARY KEY, created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL, email TEXT, body TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS ix_customers_updated ON shopify_customers (updated_at, id);
         """)
         sdl = resources.files("ordersync_app.sandbox").joinpath("shopify_schema.graphql").read_text("utf-8")
         self.schema = self._wire(build_schema(sdl))
@@ -343,6 +363,12 @@ class ShopifySandbox(SandboxApp):
             ("QueryRoot", "shop"): lambda _root, _info: SHOP,
             ("Mutation", "tagsAdd"): self._tags_add, ("Mutation", "fulfillmentCreate"): self._fulfillment_create,
             ("Mutation", "orderUpdate"): self._order_update,
+            ("Mutation", "orderCreate"): self._order_create, ("Mutation", "customerUpdate"): self._customer_update,
+            ("QueryRoot", "customers"): self._customers,
+            ("QueryRoot", "customer"): lambda _root, _info, id: self._customer(_parse_gid(id, "Customer")),
+            ("Order", "customer"): lambda order, _info: self._customer(order["_customer_id"]) or order["customer"],
+            ("Customer", "numberOfOrders"): lambda c, _info: self._spent(c)[0],
+            ("Customer", "amountSpent"): lambda c, _info: self._spent(c)[1],
             ("QueryRoot", "webhookSubscriptions"): self._webhook_subscriptions,
             ("Mutation", "webhookSubscriptionCreate"): self._webhook_subscription_create,
             ("Order", "lineItems"): lambda order, _info, **a: connection(order["_lineItems"], _index_key, a),
@@ -362,6 +388,14 @@ class ShopifySandbox(SandboxApp):
         have = {row[0] for row in self.db.execute("SELECT id FROM shopify_orders")}
         for i in range(1, orders + 1):
             demo = demo_order(i)
+            customer, ship = demo["customer"], demo["shippingAddress"]
+            self.db.execute("INSERT OR IGNORE INTO shopify_customers VALUES (?, ?, ?, ?, ?)", (
+                customer["id"], iso(demo["createdAt"]), iso(demo["createdAt"]), customer["email"].lower(),
+                json.dumps({**{k: customer[k] for k in ("firstName", "lastName", "email")}, "phone": None, "note": None,
+                            "tags": [], "defaultAddress": {**{k: ship.get(k) for k in ("address1", "city", "province",
+                                                                                     "zip", "country")},
+                                                           "countryCodeV2": ship.get("countryCode")}},
+                           ensure_ascii=False)))
             if demo["id"] in have:
                 continue
             payload = {k: v for k, v in demo.items() if k not in ("createdAt", "updatedAt", "fulfillmentStatus")}
@@ -450,7 +484,8 @@ class ShopifySandbox(SandboxApp):
     # -- state -------------------------------------------------------------------------------
     def _now(self) -> str:
         """Now, never earlier than the newest change (the demo data may lie ahead of the clock)."""
-        newest = self.db.execute("SELECT MAX(updated_at) FROM shopify_orders").fetchone()[0] or ""
+        newest = self.db.execute("SELECT MAX(u) FROM (SELECT MAX(updated_at) AS u FROM shopify_orders UNION ALL "
+                                 "SELECT MAX(updated_at) FROM shopify_customers)").fetchone()[0] or ""
         return max(iso(datetime.now(UTC)), newest)
 
     def _load(self, where: str = "", args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
@@ -642,7 +677,135 @@ class ShopifySandbox(SandboxApp):
             self._touch(oid, **columns)
         return {"order": self._get(oid), "userErrors": []}
 
+    # -- customers -----------------------------------------------------------------------------
+    def _customer(self, customer_id: int | None) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT id, created_at, updated_at, body FROM shopify_customers WHERE id = ?",
+                              (customer_id,)).fetchone() if customer_id is not None else None
+        return _customer_object(*row) if row else None
 
+    def _save_customer(self, customer: dict[str, Any], updated: str) -> None:
+        body = {k: customer.get(k) for k in ("firstName", "lastName", "email", "phone", "note", "tags",
+                                             "defaultAddress")}
+        self.db.execute("UPDATE shopify_customers SET updated_at = ?, email = ?, body = ? WHERE id = ?",
+                        (updated, (customer.get("email") or "").lower() or None, json.dumps(body, ensure_ascii=False),
+                         int(customer["legacyResourceId"])))
+
+    def _spent(self, customer: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """How many orders a customer has and their total (in the first order's currency)."""
+        rows = self.db.execute("SELECT json_extract(payload, '$.total'), json_extract(payload, '$.currency') FROM "
+                               "shopify_orders WHERE json_extract(payload, '$.customer.id') = ? ORDER BY id",
+                               (int(customer["legacyResourceId"]),)).fetchall()
+        total = sum(float(amount) for amount, _currency in rows)
+        return len(rows), {"amount": f"{total:.2f}", "currencyCode": rows[0][1] if rows else SHOP["currencyCode"]}
+
+    def _customers(self, _root: object, info: Any, **args: Any) -> dict[str, Any]:
+        terms, warnings = parse_search(args.get("query"))
+        if warnings:
+            info.context["search"].append({"path": ["customers"], "query": args.get("query"), "warnings": warnings})
+        rows = self.db.execute("SELECT id, created_at, updated_at, body FROM shopify_customers").fetchall()
+        found = [c for c in (_customer_object(*row) for row in rows) if _customer_matches(c, terms)]
+        column = {"CREATED_AT": "createdAt", "UPDATED_AT": "updatedAt"}.get(args.get("sortKey") or "ID")
+        return connection(found, lambda c: (c[column] if column else int(c["legacyResourceId"]),
+                                            int(c["legacyResourceId"])), args)
+
+    def _customer_update(self, _root: object, _info: Any, input: dict[str, Any]) -> dict[str, Any]:
+        self.count("call", "customerUpdate")
+        customer = self._customer(_parse_gid(input["id"], "Customer")) if input.get("id") else None
+        if customer is None:  # [U] Shopify's wording
+            return {"customer": None, "userErrors": [{"field": ["id"], "message": "Customer does not exist"}]}
+        cid = int(customer["legacyResourceId"])
+        email = (input.get("email") or "").lower()
+        if email and self.db.execute("SELECT 1 FROM shopify_customers WHERE email = ? AND id != ?",
+                                     (email, cid)).fetchone():
+            return {"customer": None, "userErrors": [{"field": ["email"], "message": "Email has already been taken"}]}
+        wanted: dict[str, Any] = {k: input[k] for k in ("firstName", "lastName", "email", "phone", "note", "tags")
+                                  if k in input}
+        if any(customer.get(k) != v for k, v in wanted.items()):
+            self._save_customer({**customer, **wanted}, self._now())
+            self.count("customer_writes", str(cid))
+        else:
+            self.count("customer_noop", str(cid))
+        return {"customer": self._customer(cid), "userErrors": []}
+
+    # -- orderCreate -----------------------------------------------------------------------------
+    def _order_create(self, _root: object, _info: Any, order: dict[str, Any]) -> dict[str, Any]:
+        """``orderCreate``: a new unfulfilled order with its own line items (and its customer, upserted by email)."""
+        self.count("call", "orderCreate")
+        currency, lines = order.get("currency") or SHOP["currencyCode"], order.get("lineItems") or []
+
+        def refused(message: str, *where: str) -> dict[str, Any]:
+            return {"order": None, "userErrors": [{"field": ["order", *where], "message": message, "code": "INVALID"}]}
+
+        if not lines:
+            return refused("Line items must have at least one line item", "lineItems")
+        for n, line in enumerate(lines):
+            money = (line.get("priceSet") or {}).get("shopMoney")
+            if line["quantity"] < 1 or not money or money["currencyCode"] != currency or float(money["amount"]) < 0:
+                return refused(f"Line item {n + 1} needs a quantity of at least 1 and a price in {currency}",
+                               "lineItems", str(n))
+        oid = (self.db.execute("SELECT MAX(id) FROM shopify_orders").fetchone()[0] or 5000) + 1
+        upsert = (order.get("customer") or {}).get("toUpsert") or {}
+        customer = self._upsert_customer(upsert, order.get("shippingAddress")) if upsert.get("email") else None
+        items = [{"id": oid * 1000 + n, "title": line.get("title") or "", "sku": line.get("sku"),
+                  "quantity": line["quantity"], "price": str(line["priceSet"]["shopMoney"]["amount"])}
+                 for n, line in enumerate(lines)]
+        address = order.get("shippingAddress")
+        payload = {"name": f"#{oid - 4000}", "email": order.get("email"), "note": order.get("note"),
+                   "customer": customer, "lineItems": items, "currency": currency,
+                   "total": f"{sum(float(i['price']) * i['quantity'] for i in items):.2f}",
+                   "financialStatus": order.get("financialStatus") or "PENDING",
+                   "sourceIdentifier": order.get("sourceIdentifier"),
+                   "shippingAddress": {**address, "country": address.get("countryCode")} if address else None}
+        now = self._now()
+        self.db.execute("INSERT INTO shopify_orders VALUES (?, ?, ?, 'UNFULFILLED', ?, ?)",
+                        (oid, now, now, json.dumps(order.get("tags") or [], ensure_ascii=False),
+                         json.dumps(payload, ensure_ascii=False)))
+        self.count("order_writes", str(oid))
+        created = self._get(oid)
+        if self.outbox is not None and created is not None:  # Shopify announces orders/create for it
+            self.outbox.announce("orders/create", _webhook_body(created))
+        return {"order": created, "userErrors": []}
+
+    def _upsert_customer(self, wanted: dict[str, Any], address: dict[str, Any] | None) -> dict[str, Any]:
+        """The customer with this email (names filled in where it has none), or a new one."""
+        email = wanted["email"].lower()
+        row = self.db.execute("SELECT id FROM shopify_customers WHERE email = ?", (email,)).fetchone()
+        now = self._now()
+        if row is None:
+            cid = (self.db.execute("SELECT MAX(id) FROM shopify_customers").fetchone()[0] or 7000) + 1
+            self.db.execute("INSERT INTO shopify_customers VALUES (?, ?, ?, ?, '{}')", (cid, now, now, email))
+            current: dict[str, Any] = {"legacyResourceId": str(cid), "tags": [], "defaultAddress": {
+                **address, "countryCodeV2": address.get("countryCode")} if address else None}
+        else:
+            cid, current = row[0], self._customer(row[0]) or {}
+        merged = {**current, "email": wanted["email"],
+                  **{k: wanted[k] for k in ("firstName", "lastName") if wanted.get(k) and not current.get(k)}}
+        self._save_customer(merged, now)
+        return {"id": cid, "firstName": merged.get("firstName"), "lastName": merged.get("lastName"),
+                "email": merged["email"]}
+
+
+def _customer_object(cid: int, created: str, updated: str, body: str) -> dict[str, Any]:
+    data = json.loads(body)
+    return {"__typename": "Customer", "id": _gid("Customer", cid), "legacyResourceId": str(cid),
+            "createdAt": created, "updatedAt": updated, "tags": data.get("tags") or [],
+            **{k: data.get(k) for k in ("firstName", "lastName", "email", "phone", "note", "defaultAddress")}}
+
+
+def _customer_matches(customer: dict[str, Any], terms: list[Term]) -> bool:
+    """Whether a customer passes every parsed ``customers.query`` term (times, email, id)."""
+    for name, op, value in terms:
+        if name in ("createdAt", "updatedAt"):
+            ok = _compare(_time(customer[name]), op, value)
+        elif name == "email":
+            ok = (customer.get("email") or "").lower() == value
+        elif name == "id":
+            ok = value.isdigit() and _compare(int(customer["legacyResourceId"]), op, int(value))
+        else:
+            ok = False  # a term customers do not have
+        if not ok:
+            return False
+    return True
 TOPICS = {"ORDERS_CREATE": "orders/create", "ORDERS_UPDATED": "orders/updated",
           "ORDERS_FULFILLED": "orders/fulfilled"}
 
@@ -689,22 +852,27 @@ def _order_object(oid: int, created: str, updated: str, status: str, tags: str, 
     """The GraphQL view of one stored order (connections are resolved from the ``_`` keys)."""
     data = json.loads(payload)
     money = {"amount": data["total"], "currencyCode": data["currency"]}
-    customer, address = data["customer"], data["shippingAddress"]
+    customer, address = data.get("customer"), data.get("shippingAddress")
     return {
         "__typename": "Order", "id": _gid("Order", oid), "legacyResourceId": str(oid), "name": data["name"],
         "email": data.get("email"), "note": data.get("note"), "createdAt": created, "updatedAt": updated,
         "cancelledAt": None, "closed": False, "displayFulfillmentStatus": status,
         "displayFinancialStatus": data.get("financialStatus"), "currencyCode": data["currency"],
         "totalPriceSet": {"shopMoney": money, "presentmentMoney": money}, "tags": json.loads(tags),
+        "sourceIdentifier": data.get("sourceIdentifier"), "_customer_id": customer["id"] if customer else None,
         "customer": {"__typename": "Customer", "id": _gid("Customer", customer["id"]),
                      "legacyResourceId": str(customer["id"]), "firstName": customer["firstName"],
-                     "lastName": customer["lastName"], "email": customer["email"]},
+                     "lastName": customer["lastName"], "email": customer["email"]} if customer else None,
         "shippingAddress": {**{k: address.get(k) for k in ("firstName", "lastName", "address1", "address2", "city",
                                                            "province", "zip", "country", "phone")},
-                            "name": f"{address['firstName']} {address['lastName']}".strip(),
-                            "countryCodeV2": address.get("countryCode")},
+                            "name": f"{address.get('firstName') or ''} {address.get('lastName') or ''}".strip(),
+                            "provinceCode": address.get("provinceCode"), "countryCodeV2": address.get("countryCode")}
+        if address else None,
         "_lineItems": [{"__typename": "LineItem", "id": _gid("LineItem", item["id"]), "name": item["title"],
-                        "title": item["title"], "sku": item["sku"], "quantity": item["quantity"], "_index": n}
+                        "title": item["title"], "sku": item["sku"], "quantity": item["quantity"], "_index": n,
+                        "originalUnitPriceSet": {"shopMoney": (price := {"amount": item["price"],
+                                                                         "currencyCode": data["currency"]}),
+                                                 "presentmentMoney": price}}
                        for n, item in enumerate(data["lineItems"])],
     }
 

@@ -15,14 +15,17 @@ stop_event = threading.Event()
 # inbox pass) or while another worker holds the recipe must not wait for the reconciliation poll: the
 # run that ends, or is skipped, asks for another one through ``again`` (set by the scheduler).
 _pushed: set[str] = set()
+_running: set[str] = set()
 _pushed_lock = threading.Lock()
 again: Callable[[str, float], None] | None = None
 
 
-def mark_pushed(recipe: str) -> None:
-    """A webhook delivery for ``recipe`` was stored: a run must start after it."""
+def mark_pushed(recipe: str) -> bool:
+    """A webhook delivery for ``recipe`` was stored: a run must start after it. Returns whether the recipe
+    is running now (then that run asks for the next one when it ends; nothing else to do)."""
     with _pushed_lock:
         _pushed.add(recipe)
+        return recipe in _running
 
 
 def run_recipe_job(recipe: str) -> None:
@@ -32,6 +35,7 @@ def run_recipe_job(recipe: str) -> None:
     with _pushed_lock:
         was_pushed = recipe in _pushed
         _pushed.discard(recipe)  # this run's inbox pass reads what was stored so far
+        _running.add(recipe)
     skipped = False
     try:
         summary = runs.run_recipe(recipe, stop=stop_event)
@@ -44,6 +48,7 @@ def run_recipe_job(recipe: str) -> None:
         log.warning("scheduled run of %s stopped: %s", recipe, exc.render())
     finally:
         with _pushed_lock:
+            _running.discard(recipe)
             if skipped and was_pushed:
                 _pushed.add(recipe)
             due = recipe in _pushed

@@ -75,7 +75,7 @@ class Listener:
 
     def __init__(self, host: str, port: int, on_stored: Callable[[tuple[str, ...]], None], *,
                  public_url: str | None = None) -> None:
-        self._server = create_server(make_app(on_stored, public_url), host=host, port=port, threads=4,
+        self._server = create_server(make_app(on_stored, public_url), host=host, port=port, threads=8,
                                      ident="OrderSync")
         self._thread = threading.Thread(target=self._server.run, name="webhooks", daemon=True)
 

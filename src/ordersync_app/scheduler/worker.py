@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from datetime import UTC, datetime, timedelta
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -27,6 +29,56 @@ MISFIRE_GRACE_SECONDS = 3600
 RECONCILE_SECONDS = 900  # with webhooks arriving, polling only reconciles (catches deliveries that never came)
 
 
+class PushedRuns:
+    """Runs recipes that webhook deliveries concern, right away and outside APScheduler's interval jobs
+    (re-timing an interval job while it runs would drop the run: APScheduler skips a job whose instance is
+    still busy and moves it a whole interval on). A recipe runs here at most once at a time; a run that
+    overlaps the scheduled one is refused by the recipe's lease and asked for again shortly."""
+
+    def __init__(self, workers: int = 4) -> None:
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="pushed")
+        self._lock = threading.Lock()
+        self._due: dict[str, float] = {}
+        self._inflight: set[str] = set()
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="pushed-runs", daemon=True)
+        self._thread.start()
+
+    def request(self, name: str, delay: float = 0.0) -> None:
+        """Run ``name`` after ``delay`` seconds (an earlier request wins)."""
+        at = time.monotonic() + delay
+        with self._lock:
+            self._due[name] = min(self._due.get(name, at), at)
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not jobs.stop_event.is_set():
+            now = time.monotonic()
+            with self._lock:
+                ready = [n for n, at in self._due.items() if at <= now and n not in self._inflight]
+                for name in ready:
+                    del self._due[name]
+                    self._inflight.add(name)
+                waits = [at - now for n, at in self._due.items() if n not in self._inflight]
+            for name in ready:
+                self._pool.submit(self._run, name)
+            self._wake.wait(max(0.01, min(waits, default=1.0)))
+            self._wake.clear()
+
+    def _run(self, name: str) -> None:
+        try:
+            jobs.run_recipe_job(name)
+        finally:
+            with self._lock:
+                self._inflight.discard(name)
+            self._wake.set()
+
+    def stop(self) -> None:
+        """Let running pushed runs finish (they stop at their next page: ``jobs.stop_event``)."""
+        self._wake.set()
+        self._pool.shutdown(wait=True)
+
+
 class RecipeScheduler:
     """Keeps APScheduler's jobs in step with the enabled, unpaused recipes."""
 
@@ -35,12 +87,15 @@ class RecipeScheduler:
         self.scheduler = BackgroundScheduler(job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS})
         self.lock = InstanceLock(paths.home() / "scheduler.lock")
+        self.pushed: PushedRuns | None = None
 
     def start(self) -> None:
         """Take the instance lock, recover interrupted runs, schedule recipes."""
         self.lock.acquire()
         jobs.stop_event.clear()
-        jobs.again = self._again
+        if self.webhooks:
+            self.pushed = PushedRuns()
+            jobs.again = self.pushed.request
         recovered = runs.recover_interrupted()
         if recovered:
             log.info("marked %d interrupted run(s); their records resume now", recovered)
@@ -74,13 +129,8 @@ class RecipeScheduler:
         """Run these recipes as soon as possible (a webhook delivery concerns them); a recipe that is
         running now runs again right after (see :data:`jobs.again`)."""
         for name in names:
-            jobs.mark_pushed(name)
-            self._again(name, 0.0)
-
-    def _again(self, name: str, delay: float) -> None:
-        job = self.scheduler.get_job(name)
-        if job is not None:
-            job.modify(next_run_time=datetime.now(UTC) + timedelta(seconds=delay))
+            if not jobs.mark_pushed(name) and self.pushed is not None:
+                self.pushed.request(name)
 
     def run_all_now(self) -> None:
         """Run every scheduled recipe as soon as possible."""
@@ -90,6 +140,9 @@ class RecipeScheduler:
     def stop(self) -> None:
         """Let in-flight runs finish their current page, then stop."""
         jobs.stop_event.set()
+        jobs.again = None
+        if self.pushed is not None:
+            self.pushed.stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         self.lock.release()

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -54,23 +56,50 @@ def _listening(account: str, topic: str) -> tuple[Any, list[str]]:
     return declared, names
 
 
+_CACHE_SECONDS = 30.0
+_cache: dict[tuple[str, str], tuple[float, Any, list[str], str | None]] = {}
+_cache_lock = threading.Lock()
+
+
+def _route(account: str, topic: str) -> tuple[Any, list[str], str | None]:
+    """(declaration, recipes, secret) of a topic, kept for half a minute: reading the keychain (an encrypted
+    file on servers) and the recipe list for every delivery would make a burst of webhooks queue up.
+    A changed secret or a newly enabled recipe is seen within that time."""
+    now = time.monotonic()
+    with _cache_lock:
+        hit = _cache.get((account, topic))
+    if hit is not None and hit[0] > now:
+        return hit[1], hit[2], hit[3]
+    declared, names = _listening(account, topic)
+    secret = accounts.account_config(account).secret(declared.secret) if declared is not None else None
+    with _cache_lock:
+        _cache[(account, topic)] = (now + _CACHE_SECONDS, declared, names, secret)
+    return declared, names, secret
+
+
+def forget_cached() -> None:
+    """Drop what :func:`_route` keeps (tests, and after an account or recipe changes in this process)."""
+    with _cache_lock:
+        _cache.clear()
+
+
 def receive(account: str, topic: str, headers: Mapping[str, str], body: bytes, *, method: str, uri: str
             ) -> Outcome:
     """Verify one delivery and store it; the answer to give the vendor.
 
-    404 for an unknown account or topic, 401 for an unsigned or forged delivery, 409 for a replay,
-    413 for an oversized body, 200 once stored.
+    404 for an unknown account or topic, 401 for an unsigned or forged delivery (or HubSpot's older than
+    5 minutes), 413 for an oversized body, 200 once stored — and 200 for a delivery id stored before, with
+    nothing stored again: vendors retry until they get a 2xx (Shopify drops subscriptions that keep failing
+    [V: shopify.dev "Troubleshooting webhooks"]), and a worker killed after its commit never sent the first.
     """
     if len(body) > MAX_BODY:
         return Outcome(413, "the delivery is too large")
     try:
-        declared, names = _listening(account, topic)
+        declared, names, secret = _route(account, topic)
     except SetupError:
         return Outcome(404, "no such account")
     if declared is None:
         return Outcome(404, f"the account's connector has no webhook for {topic!r}")
-    config = accounts.account_config(account)
-    secret = config.secret(declared.secret)
     if not secret:
         return Outcome(401, "the account has no webhook secret stored")
     try:
@@ -85,8 +114,8 @@ def receive(account: str, topic: str, headers: Mapping[str, str], body: bytes, *
     try:
         with db.session() as s:
             s.add(WebhookDelivery(account=account, event=topic, delivery_id=delivery[:100], payload=payload))
-    except IntegrityError:
-        return Outcome(409, "this delivery was received before (a replay)")
+    except IntegrityError:  # a vendor's retry of a delivery whose 200 got lost, or a captured one replayed
+        return Outcome(200, "received before: nothing stored again")
     return Outcome(200, "stored", tuple(names))
 
 

@@ -82,8 +82,8 @@ def Secret(key: str, label_en: str, label_zh: str, help_en: str = "", help_zh: s
 def settings_from(package: str, name: str) -> tuple[Setting, ...]:
     """Settings written as data in a JSON file beside a connector module (long bilingual help texts read
     better there than in code). Each entry: ``key``, ``label: [en, zh]``, optional ``help: [en, zh]``,
-    ``required``, ``default``, ``secret``, ``choices: {value: [en, zh]}`` (in order) and ``shown_when:
-    {setting: [values]}``."""
+    ``required``, ``default``, ``secret``, ``choices: {value: [en, zh]}`` (in order), ``shown_when:
+    {setting: [values]}`` and ``pattern`` (a regular expression the whole value must match)."""
     import json
     from importlib import resources
 
@@ -92,7 +92,8 @@ def settings_from(package: str, name: str) -> tuple[Setting, ...]:
         row["key"], row["label"][0], row["label"][1], row.get("help", ("", ""))[0], row.get("help", ("", ""))[1],
         row.get("required", True), row.get("default"), row.get("secret", False), tuple(row.get("choices", {})),
         choice_labels={k: (v[0], v[1]) for k, v in row.get("choices", {}).items()},
-        shown_when={k: tuple(v) for k, v in row.get("shown_when", {}).items()}) for row in rows)
+        shown_when={k: tuple(v) for k, v in row.get("shown_when", {}).items()},
+        pattern=row.get("pattern", "")) for row in rows)
 
 
 @dataclass(frozen=True)
@@ -351,13 +352,24 @@ class WriteStatus(enum.StrEnum):
 
 @dataclass(frozen=True)
 class WriteResult:
-    """The vendor's answer for one write of a batch; ``target_id`` is the object written, when known."""
+    """The vendor's answer for one write of a batch.
+
+    Attributes:
+        target_id: the object written, when known (later steps read it as ``steps.<id>.id``).
+        created: the write created the object (an upsert that found nothing, a create); False for
+            updates and when the vendor does not say.
+        stamp: the target's "last modified" instant right after this write, as canonical UTC text
+            (:func:`~.cursor.canonical_instant`), when the vendor answers it. The engine remembers it
+            so a trigger that later reads the same stamp can tell its own echo from a real change.
+    """
 
     ref: str
     status: str  # a WriteStatus
     target_id: str | None = None
     message: str | None = None
     before: dict[str, Any] | None = None
+    created: bool = field(default=False, kw_only=True)
+    stamp: str | None = field(default=None, kw_only=True)
 
 
 Deliver = Callable[["ApiClient", list[Write]], list[WriteResult]]

@@ -54,7 +54,7 @@ from ordersync_app.domain.errors import (
     TransientError,
 )
 from ordersync_app.domain.records import Record, RunSummary
-from ordersync_app.domain.redact import mask
+from ordersync_app.domain.redact import clip, mask
 from ordersync_app.engine import aggregates, echo_guard, field_memory, ledger, modes
 from ordersync_app.engine.diff import already_applied, changes
 from ordersync_app.engine.events import EventHub, hub
@@ -133,6 +133,13 @@ class Item:
         # attempt, so records are never failed just for waiting out a quota.
         long_limit = error.retry_after is not None and error.retry_after >= LONG_LIMIT_SECONDS
         self.attempted = self.attempted or (attempt and not long_limit)
+
+
+def _record_error(exc: Exception, where: str) -> OrderSyncError | str:
+    """The failed-queue message for an exception raised while computing one record's values."""
+    if isinstance(exc, OrderSyncError):
+        return exc
+    return f"{where}: a value could not be computed ({type(exc).__name__}: {clip(str(exc), 200)})"
 
 
 class _Prefetch:
@@ -447,7 +454,7 @@ class Runner:
                 select(Execution.record_key, Execution.record_version).where(
                     Execution.recipe_id == self.plan.recipe_id,
                     Execution.record_key.in_({r.key for r in page}),
-                    Execution.status != "previewed",
+                    Execution.status.not_in(("previewed", "unpreviewed")),
                 ))}
         fresh, seen_now = [], set()
         for record in page:
@@ -510,8 +517,9 @@ class Runner:
                 for it in active:
                     try:
                         keep = catalog.matches(step.filter, it.record.payload, it.lookups)
-                    except RecordRejected as exc:
-                        it.fail(exc)
+                    except Exception as exc:  # noqa: BLE001 - one record's bad value fails that record only
+                        it.fail(_record_error(exc, f"filter of step {index + 1}"))
+                        it.log_step(index, "filter", "failed", error=it.error)
                         continue
                     it.log_step(index, "filter", "passed" if keep else "filtered out")
                     if not keep:
@@ -532,7 +540,13 @@ class Runner:
         client = self.plan.clients[step.account]
         for it in items:
             try:
-                params = {k: catalog.evaluate(m, it.record.payload, it.lookups) for k, m in step.params.items()}
+                params = {k: catalog.evaluate(m, it.record.payload, it.lookups, field=k)
+                          for k, m in step.params.items()}
+            except Exception as exc:  # noqa: BLE001 - one record's bad value fails that record only
+                it.fail(_record_error(exc, f"lookup {step_id}"))
+                it.log_step(index, "lookup", "mapping failed", error=it.error)
+                continue
+            try:
                 found = lookup.find(client, params)
             except TransientError as exc:
                 it.postpone(exc)
@@ -585,8 +599,8 @@ class Runner:
         for it in items:
             try:
                 units += self._units(index, step, action, it)
-            except RecordRejected as exc:
-                it.fail(exc)
+            except Exception as exc:  # noqa: BLE001 - one record's bad value fails that record only
+                it.fail(_record_error(exc, f"action {step.action}"))
                 it.log_step(index, "action", "mapping failed", error=it.error)
         if step.for_each is not None:
             for it in items:
@@ -804,8 +818,15 @@ class Runner:
             try:
                 current = action.read_current(client, [u.write for u in chunk])
             except DeliveryError as exc:
-                current = [None] * len(chunk)
+                # Without the current values there is no preview: say so, never "would write" over unknowns.
                 log.info("dry run could not read current values: %s", exc.render())
+                for unit in chunk:
+                    it = unit.item
+                    it.status = "unpreviewed"
+                    it.error = mask(f"not previewed: {action.label_en} could not read the current values "
+                                    f"({exc.render()})")
+                    it.log_step(index, "action", "not previewed", error=it.error)
+                continue
             with self.session() as s:
                 for unit, now in zip(chunk, current, strict=True):
                     it, write = unit.item, unit.write
@@ -907,6 +928,7 @@ class Runner:
             self.summary.echoes += 1
             return it.status
         counter = {"succeeded": "succeeded", "unchanged": "unchanged", "filtered": "filtered",
-                   "failed": "failed", "retrying": "retrying", "previewed": "succeeded"}[it.status]
+                   "failed": "failed", "retrying": "retrying", "previewed": "succeeded",
+                   "unpreviewed": "failed"}[it.status]
         setattr(self.summary, counter, getattr(self.summary, counter) + 1)
         return it.status

@@ -171,22 +171,61 @@ _RecipeLoader.add_implicit_resolver(
 _RecipeLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)\.[0-9]+(?:[eE][-+][0-9]+)?$"),
     list("-+0123456789"))
-for _tag in ("null", "bool", "int", "float", "str", "seq", "map"):
+for _tag in ("null", "bool", "str", "seq", "map"):
     _RecipeLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", yaml.SafeLoader.yaml_constructors[
         f"tag:yaml.org,2002:{_tag}"])
+
+MAX_NUMBER_DIGITS: Final = 100  # longer numbers are refused, never rounded or turned into null
+
+
+def _int_value(text: str) -> int:
+    """An integer literal, or ValueError for one longer than MAX_NUMBER_DIGITS digits."""
+    digits = text.lstrip("+-").replace("_", "")
+    if len(digits) > MAX_NUMBER_DIGITS:
+        raise ValueError(f"the number {text[:12]}… has {len(digits):,} digits; at most {MAX_NUMBER_DIGITS} are allowed")
+    return int(text)
+
+
+def _float_value(text: str) -> float:
+    """A decimal literal, or ValueError when it is too long or outside what a float holds
+    (``1.0e+999`` would become infinity, and infinity is written as null: a cleared field)."""
+    if len(text) > MAX_NUMBER_DIGITS + 10:
+        raise ValueError(f"the number {text[:12]}… is too long")
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"the number {text} is out of range")
+    return value
+
+
+def _construct_number(loader: yaml.SafeLoader, node: Node) -> int | float:
+    text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
+    try:
+        return _float_value(text) if node.tag.endswith(":float") else _int_value(text)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(None, None, str(exc), node.start_mark) from None
+
+
+_RecipeLoader.add_constructor("tag:yaml.org,2002:int", _construct_number)
+_RecipeLoader.add_constructor("tag:yaml.org,2002:float", _construct_number)
 _RecipeLoader.add_constructor(None, yaml.SafeLoader.yaml_constructors[None])
 
 
 def _count_nodes(root: Node) -> None:
-    """Refuse documents whose aliases expand to more than MAX_NODES nodes (or loop)."""
+    """Refuse documents whose aliases expand to more than MAX_NODES nodes or MAX_BYTES of text: a
+    small file must not become a recipe too large to export and import again."""
     stack = [root]
-    count = 0
+    count = size = 0
     while stack:
         node = stack.pop()
         count += 1
         if count > MAX_NODES:
             raise _LimitError(f"the document expands to more than {MAX_NODES} values (too many aliases?)",
                               root.start_mark)
+        if isinstance(node, ScalarNode):
+            size += len(node.value) + 4
+            if size > MAX_BYTES:
+                raise _LimitError(f"the document expands to more than {MAX_BYTES:,} bytes (too many aliases?)",
+                                  root.start_mark)
         if isinstance(node, SequenceNode):
             stack.extend(node.value)
         elif isinstance(node, MappingNode):
@@ -227,7 +266,10 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> Problem:
 
 
 def _parse_yaml(text: str) -> tuple[Any, Node | None]:
-    loader = _RecipeLoader(text)
+    try:
+        loader = _RecipeLoader(text)  # the reader already refuses control characters here
+    except yaml.YAMLError as exc:
+        raise _Invalid(_yaml_problem(exc, text)) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -249,13 +291,32 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
+class _JsonNumber(ValueError):
+    """A JSON document with a number we refuse (NaN, Infinity, out of range): reported, not re-read as YAML."""
+
+
+def _json_number(parse: Any) -> Any:
+    def checked(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise _JsonNumber(str(exc)) from None
+    return checked
+
+
+def _refuse_json_constant(name: str) -> Any:
+    raise _JsonNumber(f"{name} is not a number a recipe may hold")
 
 
 def _parse_json(text: str) -> Any:
-    """JSON (also valid YAML) read strictly, or MISSING-like None when it is not JSON."""
-    return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant)
+    """JSON (also valid YAML) read strictly.
+
+    Raises:
+        ValueError: not JSON (the caller reads it as YAML).
+        _JsonNumber: JSON with a number that is refused.
+    """
+    return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_refuse_json_constant,
+                      parse_int=_json_number(_int_value), parse_float=_json_number(_float_value))
 
 
 def _decode(data: str | bytes) -> str:
@@ -281,6 +342,22 @@ def _decode(data: str | bytes) -> str:
 def _too_large(size: int) -> Problem:
     return Problem("", f"the file is too large ({size:,} bytes; a recipe is at most {MAX_BYTES:,})",
                    "is this really a recipe file?")
+
+
+def _bad_numbers(value: Any) -> Iterator[tuple[Loc, Problem]]:
+    """Numbers a document built in code may hold but a recipe may not: NaN, infinities (written as
+    null, they would clear a field) and integers longer than MAX_NUMBER_DIGITS digits."""
+    stack: list[tuple[Any, Loc]] = [(value, ())]
+    while stack:
+        item, loc = stack.pop()
+        if isinstance(item, dict):
+            stack.extend((v, (*loc, str(k))) for k, v in item.items())
+        elif isinstance(item, list):
+            stack.extend((v, (*loc, i)) for i, v in enumerate(item))
+        elif isinstance(item, float) and (item != item or item in (float("inf"), float("-inf"))):
+            yield loc, Problem(location(loc), f"{item} is not a number a recipe may hold")
+        elif isinstance(item, int) and not isinstance(item, bool) and item.bit_length() > 333:
+            yield loc, Problem(location(loc), f"the number has more than {MAX_NUMBER_DIGITS} digits")
 
 
 def _depth_ok(value: Any) -> bool:
@@ -785,7 +862,9 @@ def _validate(doc: Any, root: Node | None, connectors: Mapping[str, Connector] |
         raise _Invalid(Problem("version", str(exc), hint, _line_of(root, ("version",)))) from None
     if upgraded is not doc and not keeps_layout(doc["version"]):
         root = None  # line numbers of the old file no longer match the upgraded document
-    found: list[tuple[Loc, Problem]] = []
+    found: list[tuple[Loc, Problem]] = list(_bad_numbers(upgraded))
+    if found:
+        raise _Invalid(*(Problem(p.location, p.message, p.hint, _line_of(root, loc)) for loc, p in found))
     recipe: Recipe | None = None
     try:
         recipe = Recipe.model_validate(upgraded)
@@ -856,6 +935,8 @@ def load_text(text: str | bytes, *, source: str = "<recipe>",
         if decoded.lstrip().startswith("{"):
             try:
                 doc, parsed_json = _parse_json(decoded), True
+            except _JsonNumber as exc:
+                raise _Invalid(Problem("", str(exc), "write numbers as plain decimals within range")) from None
             except ValueError:
                 parsed_json = False
         if not parsed_json:

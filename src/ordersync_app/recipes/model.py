@@ -31,6 +31,7 @@ from pydantic import (
 from pydantic.json_schema import GetJsonSchemaHandler, JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
+from ordersync_app.domain.text import invisible_characters
 from ordersync_app.recipes import catalog
 from ordersync_app.recipes.migrations import CURRENT_VERSION
 from ordersync_app.recipes.paths import PathError, parse_path, parse_template
@@ -60,6 +61,23 @@ _EVERY = re.compile(r"(\d{1,6})\s*(s|m|h)")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
 MIN_EVERY_SECONDS = 30
 MAX_EVERY_SECONDS = 24 * 3600
+
+
+# Caps that keep one run's work per record bounded: a recipe is a few steps of a few dozen fields.
+MAX_STEPS: Final = 200
+MAX_TRANSFORMS: Final = 50  # per mapping
+MAX_CONDITIONS: Final = 100  # per filter step
+MAX_FIELDS: Final = 500  # fields or parameters per step
+
+
+def _readable(value: str) -> str:
+    """Refuse names with invisible or direction-changing characters: ``Safe sync \u202eelif.exe``
+    shows as "Safe sync exe.file"."""
+    found = invisible_characters(value)
+    if found:
+        raise _error("name", f"the name contains invisible or direction-changing characters ({', '.join(found)})",
+                     "type the name again without them")
+    return value
 
 
 def _error(kind: str, message: str, hint: str | None = None) -> PydanticCustomError:
@@ -252,7 +270,7 @@ class Mapping(_Model):
     list_: list[Mapping] | None = Field(default=None, alias="list", description="A list, one mapping per item.")
     object_: dict[str, Mapping] | None = Field(default=None, alias="object",
                                                description="An object, one mapping per key.")
-    transforms: list[AnyTransform] = Field(default_factory=list,
+    transforms: list[AnyTransform] = Field(default_factory=list, max_length=MAX_TRANSFORMS,
                                            description="Applied in order to the value.")
     mode: WriteMode = Field(default="always", description=(
         "For an action's field, when OrderSync may write it: always; only_if_empty (the target's value is "
@@ -364,7 +382,7 @@ class FilterStep(_Model):
     """Keep only records that satisfy ``all`` (or ``any``) of the conditions."""
 
     match: Literal["all", "any"] = "all"
-    conditions: list[Condition] = Field(min_length=1)
+    conditions: list[Condition] = Field(min_length=1, max_length=MAX_CONDITIONS)
 
 
 class LookupStep(_Model):
@@ -392,7 +410,7 @@ class ActionStep(_Model):
         "Each (record, item) is written once."))
     match: Mapping | None = Field(default=None, description="Identifies the target object.")
     params: dict[str, Any] = Field(default_factory=dict)
-    fields: dict[str, Mapping] = Field(default_factory=dict)
+    fields: dict[str, Mapping] = Field(default_factory=dict, max_length=MAX_FIELDS)
 
     @model_validator(mode="after")
     def _item_key_needs_loop(self) -> ActionStep:
@@ -529,6 +547,10 @@ def parse_start(text: str) -> datetime | None:
         raise ValueError(f"'{text}' is not now, everything, or an ISO 8601 date/time") from None
     if moment.tzinfo is None:
         raise ValueError(f"'{text}' has no time zone; add one, e.g. {text}Z or {text}+08:00")
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+14:00 is in year 0 in UTC
+        raise ValueError(f"'{text}' is out of range (years 1–9999 in UTC)") from None
     return moment
 
 
@@ -609,6 +631,11 @@ class Translation(_Model):
     description: str | None = Field(default=None, max_length=5000)
     omit_empty: ClassVar[frozenset[str]] = frozenset({"name", "description"})
 
+    @field_validator("name")
+    @classmethod
+    def _readable_name(cls, value: str | None) -> str | None:
+        return None if value is None else _readable(value)
+
 
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")]
 
@@ -630,7 +657,7 @@ class Recipe(_Model):
         "an order system orders. A recipe that writes into an object its target owns, from a source that does "
         "not, must give each field a `mode`."))
     trigger: Trigger
-    steps: list[Step] = Field(min_length=1)
+    steps: list[Step] = Field(min_length=1, max_length=MAX_STEPS)
     options: Options = Field(default_factory=Options)
     translations: dict[LanguageCode, Translation] = Field(
         default_factory=dict, description="Name and description in other languages, e.g. zh_CN.")
@@ -657,7 +684,7 @@ class Recipe(_Model):
     def _not_blank(cls, value: str) -> str:
         if not value.strip():
             raise _error("name", "the name must not be blank")
-        return value
+        return _readable(value)
 
     def to_document(self) -> dict[str, Any]:
         """The canonical file content (JSON-ready); it loads back to an equal recipe."""

@@ -71,9 +71,25 @@ def review(recipe: RecipeModel, bindings: dict[str, str] | None = None) -> list[
 
 
 def slugify(text: str) -> str:
-    """A local recipe name from a title or file name."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
+    """A readable local recipe name from a title: Chinese in pinyin, the rest in lower case.
+
+    ``Shopify 订单发货 → HubSpot`` becomes ``shopify-ding-dan-fa-huo-hubspot``, so two Chinese titles
+    do not both become ``recipe``; other scripts fall back to ``recipe`` (see :func:`free_name`).
+    """
+    from pypinyin import lazy_pinyin
+
+    spelled = "-".join(lazy_pinyin(text[:200]))
+    slug = re.sub(r"[^a-z0-9]+", "-", spelled.lower()).strip("-")[:60].strip("-")
     return slug or "recipe"
+
+
+def free_name(base: str) -> str:
+    """``base``, or ``base-2``, ``base-3``… : the first name no recipe has yet."""
+    with db.session() as s:
+        taken = {n for (n,) in s.execute(select(Recipe.name).where(Recipe.name.like(f"{base[:56]}%")))}
+    if base not in taken:
+        return base
+    return next(f"{base[:56]}-{n}" for n in range(2, len(taken) + 3) if f"{base[:56]}-{n}" not in taken)
 
 
 def initial_cursor(recipe: RecipeModel, *, now: datetime | None = None) -> str | None:

@@ -259,7 +259,7 @@ def cmd_recipe(args: argparse.Namespace) -> int:
             print(f"  warning: {note}")
     elif sub == "import":
         info = recipes.import_recipe(Path(args.file), _pairs(args.bind, "--bind"), name=args.name,
-                                     enable=args.enable, replace=args.replace)
+                                     enable=args.enable, replace=args.replace, start=args.start)
         print(f"Imported recipe '{info.name}' (version {info.version}, "
               f"{'enabled' if info.enabled else 'disabled — enable with: ordersync recipe enable ' + info.name})")
         for note in info.notes:
@@ -517,6 +517,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--name", help="local name (default: from the recipe's title)")
     imp.add_argument("--enable", action="store_true")
     imp.add_argument("--replace", action="store_true", help="add a new version of an existing recipe")
+    imp.add_argument("--start", metavar="now|everything|DATE",
+                     help="where a new recipe starts reading (overrides the file's trigger.start)")
     rl = r.add_parser("list")
     rl.add_argument("--json", action="store_true")
     show = r.add_parser("show")

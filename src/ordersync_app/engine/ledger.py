@@ -78,20 +78,49 @@ def last_done_hashes(session: Session, recipe_id: int, step: int, keys: Iterable
 
 
 def mark_inflight(session: Session, recipe_id: int, step: int,
-                  entries: list[tuple[LedgerKey, str]], existing: dict[LedgerKey, Delivery]) -> None:
-    """Record the intent to send these writes (committed by the caller *before* sending)."""
+                  entries: list[tuple[LedgerKey, str, str | None]], existing: dict[LedgerKey, Delivery]) -> None:
+    """Record the intent to send these writes — (key, fingerprint, target key) — committed by the caller
+    *before* sending."""
     now = utcnow()
-    for key, digest in entries:
+    for key, digest, target in entries:
         row = existing.get(key)
         if row is None:
             row = Delivery(recipe_id=recipe_id, record_key=key.key, record_version=key.version, step=step,
-                           status=INFLIGHT, write_hash=digest, created_at=now, updated_at=now)
+                           status=INFLIGHT, write_hash=digest, target_key=target, created_at=now, updated_at=now)
             session.add(row)
             existing[key] = row
         else:
             row.status = INFLIGHT
             row.write_hash = digest
+            row.target_key = target
             row.updated_at = now
+
+
+def unsettled_targets(session: Session, recipe_id: int, step: int, targets: Iterable[str]
+                      ) -> dict[str, set[LedgerKey]]:
+    """Per target, the writes whose fate is unknown (in flight, or their answer lost).
+
+    A newer write to the same object must wait for those of other records: sent first, it could be
+    overwritten by an older one landing late, or make the older one look absent when it is checked.
+    """
+    wanted = sorted({t for t in targets if t})
+    found: dict[str, set[LedgerKey]] = {}
+    for start in range(0, len(wanted), 400):
+        rows = session.execute(select(Delivery.target_key, Delivery.record_key, Delivery.record_version).where(
+            Delivery.recipe_id == recipe_id, Delivery.step == step, Delivery.status.in_((INFLIGHT, UNKNOWN)),
+            Delivery.target_key.in_(wanted[start:start + 400])))
+        for target, key, version in rows:
+            if target is not None:
+                found.setdefault(target, set()).add(LedgerKey(key, version))
+    return found
+
+
+def settled_after(session: Session, recipe_id: int, step: int, target: str, row_id: int) -> bool:
+    """Whether a later write (a newer record) to the same target has landed: an older write whose fate is
+    unknown is then superseded — sending it again would put older values over newer ones."""
+    return session.scalar(select(Delivery.id).where(
+        Delivery.recipe_id == recipe_id, Delivery.step == step, Delivery.target_key == target,
+        Delivery.id > row_id, Delivery.status == DONE).limit(1)) is not None
 
 
 def settle(session: Session, row: Delivery, status: str, *, target_id: str | None = None,

@@ -617,6 +617,8 @@ class Runner:
                 to_send, to_verify = self._claim(index, action, client, units)
                 if to_verify:
                     to_send += self._verify(index, action, client, to_verify)
+                    order = {id(u): n for n, u in enumerate(units)}  # re-sent older writes go before newer ones
+                    to_send.sort(key=lambda u: order[id(u)])
                 for chunk in _chunks(to_send, action.batch_max):
                     self._send(index, action, client, chunk)
         if step_id is not None:
@@ -681,7 +683,9 @@ class Runner:
 
         A write left ``inflight`` by a process that died, or ``unknown`` after a lost answer, may still be
         on its way: it is verified only once ``settle_seconds`` have passed since it was sent, and the
-        record waits until then (no read can prove a write absent while the request may still land).
+        record waits until then (no read can prove a write absent while the request may still land). A new
+        write to an object that another record's unsettled write names waits for that one to be settled,
+        so writes of several records to one object (a buyer's monthly total) land in their order.
         """
         to_send: list[Unit] = []
         to_verify: list[Unit] = []
@@ -690,7 +694,9 @@ class Runner:
         with self.session() as s:
             rows = ledger.load(s, self.plan.recipe_id, index, [u.key for u in units])
             last = ledger.last_done_hashes(s, self.plan.recipe_id, index, [u.key.key for u in units])
-            claim: list[tuple[ledger.LedgerKey, str]] = []
+            unsettled = ledger.unsettled_targets(s, self.plan.recipe_id, index,
+                                                 [u.write.match for u in units if u.write.match])
+            claim: list[tuple[ledger.LedgerKey, str, str | None]] = []
             for unit in units:
                 it, row = unit.item, rows.get(unit.key)
                 if it.status != "active":  # postponed or failed by another of its writes
@@ -711,43 +717,69 @@ class Runner:
                     unit.target = unit.write.match
                     it.log_step(index, "action", "unchanged", note="the target already has these values",
                                 item=unit.sub)
+                elif unsettled.get(unit.write.match or "", set()) - {unit.key}:
+                    it.postpone(TransientError(f"{action.label_en}: an earlier write to {unit.write.match} is not "
+                                               "settled yet; this one follows it", retry_after=settle), attempt=False)
+                    it.log_step(index, "action", "waiting for an earlier write to the same object")
                 else:
-                    claim.append((unit.key, unit.digest))
+                    claim.append((unit.key, unit.digest, unit.write.match))
                     to_send.append(unit)
             ledger.mark_inflight(s, self.plan.recipe_id, index, claim, rows)
         return to_send, to_verify
 
     def _verify(self, index: int, action: Action, client: ApiClient, units: list[Unit]) -> list[Unit]:
         """Earlier attempts whose answer never came: writes already in the target are settled (and
-        audited as verified); the others are returned to be sent (their ledger rows go inflight again)."""
-        resend: list[Unit] = []
-        landed: list[Unit] = []
+        audited as verified); the others are returned to be sent (their ledger rows go inflight again).
+
+        Writes of several records to one object are judged together, oldest first: the newest one found
+        in the target settles every older one too (superseded — sending an older one again would put old
+        values over new ones), and a write is also superseded once a newer record's write to that object
+        has landed."""
+        current: dict[int, dict[str, Any] | None] = {}
         for chunk in _chunks(units, action.batch_max):
             try:
-                current = action.read_current(client, [u.write for u in chunk])
+                found = action.read_current(client, [u.write for u in chunk])
             except TransientError as exc:
                 for u in chunk:
                     u.item.postpone(exc)
                 continue
             except RecordRejected:
-                current = [None] * len(chunk)
-            for unit, now in zip(chunk, current, strict=True):
-                (landed if already_applied(now, unit.write.properties) else resend).append(unit)
+                found = [None] * len(chunk)
+            for unit, now in zip(chunk, found, strict=True):
+                current[id(unit)] = now
+        checked = [u for u in units if id(u) in current]
+        resend: list[Unit] = []
         with self.session() as s:
-            rows = ledger.load(s, self.plan.recipe_id, index, [u.key for u in landed + resend])
-            for unit in landed:
-                row = rows[unit.key]
-                ledger.settle(s, row, ledger.DONE, target_id=unit.write.match,
-                              response="verified in the target after a lost answer")
-                unit.item.wrote = True
-                unit.target = unit.write.match
-                self.summary.writes += 1
-                unit.item.log_step(index, "action", "delivered earlier (verified)", values=unit.write.properties,
-                                   item=unit.sub)
-                s.add(self._audit_entry(index, action, unit.item, row.target_id, None, unit.write.properties,
-                                        how="verified"))
-            for unit in resend:
-                ledger.settle(s, rows[unit.key], ledger.INFLIGHT)
+            rows = ledger.load(s, self.plan.recipe_id, index, [u.key for u in checked])
+            groups: dict[str, list[Unit]] = {}
+            for unit in checked:
+                groups.setdefault(unit.write.match or unit.write.ref, []).append(unit)
+            for group in groups.values():
+                group.sort(key=lambda u: rows[u.key].id)
+                newest = max((n for n, u in enumerate(group)
+                              if already_applied(current[id(u)], u.write.properties)), default=-1)
+                for n, unit in enumerate(group):
+                    row = rows[unit.key]
+                    later = unit.write.match is not None and \
+                        ledger.settled_after(s, self.plan.recipe_id, index, unit.write.match, row.id)
+                    if n == newest:
+                        ledger.settle(s, row, ledger.DONE, target_id=unit.write.match,
+                                      response="verified in the target after a lost answer")
+                        unit.item.wrote, unit.target = True, unit.write.match
+                        self.summary.writes += 1
+                        unit.item.log_step(index, "action", "delivered earlier (verified)",
+                                           values=unit.write.properties, item=unit.sub)
+                        s.add(self._audit_entry(index, action, unit.item, row.target_id, None, unit.write.properties,
+                                                how="verified"))
+                    elif n < newest or later:
+                        ledger.settle(s, row, ledger.DONE, target_id=unit.write.match,
+                                      response="superseded: a newer write to the same object has landed")
+                        unit.item.wrote, unit.target = True, unit.write.match
+                        unit.item.log_step(index, "action", "superseded by a newer write to the same object",
+                                           item=unit.sub)
+                    else:
+                        ledger.settle(s, row, ledger.INFLIGHT)
+                        resend.append(unit)
         return resend
 
     def _send(self, index: int, action: Action, client: ApiClient, chunk: list[Unit]) -> None:

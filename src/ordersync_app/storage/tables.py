@@ -149,12 +149,16 @@ class Delivery(Base):
     status: Mapped[str] = mapped_column(String(20))  # a DeliveryStatus: inflight | done | rejected | retry | unknown
     write_hash: Mapped[str] = mapped_column(String(64))
     target_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    # What the write names its target by (the match: an email, an order id): writes of several records to
+    # one object are settled in their order (see engine.ledger.unsettled_before / superseded).
+    target_key: Mapped[str | None] = mapped_column(String(300), default=None)
     response: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 Index("ix_deliveries_last", Delivery.recipe_id, Delivery.record_key, Delivery.step, Delivery.status)
+Index("ix_deliveries_target", Delivery.recipe_id, Delivery.step, Delivery.target_key)
 
 
 class Cursor(Base):

@@ -1,4 +1,4 @@
-"""recipes v2 state: echoes, field memory, aggregate parts
+"""recipes v2 state: echoes, field memory, aggregate parts, the ledger's target key
 
 Echoes remember OrderSync's own writes as the target will show them (the loop guard across recipes and
 roles); field memory keeps the last value of a watched field per record ("deal entered stage X");
@@ -54,9 +54,15 @@ def upgrade() -> None:
     with op.batch_alter_table('aggregate_parts', schema=None) as batch_op:
         batch_op.create_index('ix_aggregate_parts_group', ['recipe_id', 'step_id', 'group_key', 'currency', 'bucket'],
                               unique=False)
+    with op.batch_alter_table('deliveries', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('target_key', sa.String(length=300), nullable=True))
+        batch_op.create_index('ix_deliveries_target', ['recipe_id', 'step', 'target_key'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('deliveries', schema=None) as batch_op:
+        batch_op.drop_index('ix_deliveries_target')
+        batch_op.drop_column('target_key')
     with op.batch_alter_table('aggregate_parts', schema=None) as batch_op:
         batch_op.drop_index('ix_aggregate_parts_group')
     op.drop_table('aggregate_parts')

@@ -332,3 +332,58 @@ def test_one_recipe_reading_and_writing_one_account_does_not_rewrite_its_own_dea
         echo = runs.run_recipe("self")
         assert (echo.writes, echo.echoes) == (0, 1)
     assert _writes(sandbox, "hubspot", "deal") - start == 10 * 2  # each round: the user's edit and our note
+
+
+def test_jushuitan_shipped_finds_each_deal_by_its_order_number(crm_and_shop: SandboxServer) -> None:
+    from tests.e2e.test_cn_templates import add_accounts, ship
+
+    sandbox = crm_and_shop
+    add_accounts(sandbox, "jushuitan")
+    recipes.import_recipe(TEMPLATES / "jushuitan-shipped-to-hubspot-deal-stage.yaml",
+                          {"oms": "jushuitan", "crm": "crm"}, name="jst")
+    ship(11, 30)
+    first = runs.run_recipe("jst")
+    assert (first.seen, first.succeeded, first.failed) == (20, 20, 0)  # scenario (a): 4 of 4 failed before
+    assert _writes(sandbox, "hubspot", "deal") == 20
+    shipped = _hubspot(sandbox, "POST", "/crm/v3/objects/deals/search", {
+        "filterGroups": [{"filters": [{"propertyName": "order_name", "operator": "EQ", "value": "#1011"}]}],
+        "properties": ["dealstage", "tracking_number"], "limit": 1, "after": "0", "sorts": []})["results"][0]
+    assert shipped["properties"]["dealstage"] == "shipped" and shipped["properties"]["tracking_number"]
+    assert runs.run_recipe("jst").writes == 0
+
+
+def test_the_crm_owns_customers_and_the_two_directions_do_not_loop(crm_and_shop: SandboxServer) -> None:
+    sandbox = crm_and_shop
+    _import("to-crm", "shopify-order-to-hubspot-contact.yaml")
+    _import("to-shop", "hubspot-contact-to-shopify-customer.yaml")
+    _new_order(sandbox, "two.ways@example.com", [("Tea", "TEA-1", 1, "12.00")])  # the shop makes its customer
+    assert runs.run_recipe("to-crm").writes == 1  # the buyer becomes a HubSpot contact
+    contact = _hubspot(sandbox, "POST", "/crm/v3/objects/contacts/search", {
+        "filterGroups": [{"filters": [{"propertyName": "email", "operator": "EQ", "value": "two.ways@example.com"}]}],
+        "properties": ["firstname"], "limit": 1, "after": "0", "sorts": []})["results"][0]
+    _hubspot(sandbox, "PATCH", f"/crm/v3/objects/contacts/{contact['id']}",
+             {"properties": {"firstname": "Nina", "phone": "+1 503 555 0100"}})  # sales corrects the name
+    assert runs.run_recipe("to-shop").writes >= 1  # the CRM's values reach the Shopify customer
+    customers = sandbox.apps["shopify"].db.execute("SELECT body FROM shopify_customers").fetchall()
+    mine = [json.loads(p) for (p,) in customers if "two.ways@example.com" in p]
+    assert mine and mine[0]["firstName"] == "Nina"
+    for _ in range(3):  # nothing bounces back and forth
+        assert runs.run_recipe("to-crm").writes == 0
+        assert runs.run_recipe("to-shop").writes == 0
+
+
+def test_the_pilot_template_then_the_live_one(crm_and_shop: SandboxServer) -> None:
+    from ordersync_app.sandbox.warehouse import fulfil_orders
+
+    sandbox = crm_and_shop
+    info = recipes.import_recipe(TEMPLATES / "shopify-fulfilled-to-hubspot-deal-stage-pilot.yaml",
+                                 {"shop": "shop", "crm": "crm"}, name="stage")
+    assert info.dry_run
+    fulfil_orders(sandbox.url("shopify"), 5)
+    pilot = runs.run_recipe("stage")
+    assert (pilot.dry_run, pilot.succeeded, pilot.writes) == (True, 5, 0) and len(pilot.previews) == 5
+    live = recipes.import_recipe(TEMPLATES / "shopify-fulfilled-to-hubspot-deal-stage.yaml",
+                                 {"shop": "shop", "crm": "crm"}, name="stage", replace=True)
+    assert not live.dry_run
+    done = runs.run_recipe("stage")
+    assert (done.succeeded, done.writes) == (5, 5) and _writes(sandbox, "hubspot", "deal") == 5

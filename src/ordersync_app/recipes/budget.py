@@ -106,6 +106,15 @@ class PollUse:
                 f"每 {every_zh}轮询一次，仅轮询就会用掉 {self.connector_zh} {window_zh}允许的 "
                 f"{_number(self.budget)} 次请求中的 {_number(self.used)} 次（{pct} %）")
 
+    def note(self) -> tuple[str, str]:
+        """What polling this often costs, as a statement (English, Chinese): shown beside an interval that fits."""
+        window_en, window_zh = _window(self.window_seconds)
+        pct = f"{float(self.share) * 100:.2g}"
+        return (f"Polling every {human_interval(self.every_seconds)} uses {_number(self.used)} of the "
+                f"{_number(self.budget)} requests per {window_en} {self.connector} allows ({pct} %).",
+                f"每 {human_interval(self.every_seconds, chinese=True)}轮询一次，用掉 {self.connector_zh} "
+                f"{window_zh}允许的 {_number(self.budget)} 次请求中的 {_number(self.used)} 次（{pct} %）。")
+
     def advice(self) -> tuple[str, str]:
         """The fair share and the shortest interval that fits, in English and Chinese."""
         share = f"{float(POLL_SHARE) * 100:g}"

@@ -15,15 +15,18 @@ from sqlalchemy import select
 
 from ordersync_app.domain.errors import SetupError
 from ordersync_app.recipes.budget import POLL_SHARE, PollUse, interval_text, over_budget, poll_uses
+from ordersync_app.recipes.load import Problem
 from ordersync_app.recipes.model import MIN_EVERY_SECONDS, Trigger
 from ordersync_app.recipes.model import Recipe as RecipeModel
-from ordersync_app.recipes.schedule import CronSchedule
+from ordersync_app.recipes.schedule import CronProblem, CronSchedule
 from ordersync_app.services import accounts
+from ordersync_app.services.explain import Text
+from ordersync_app.services.problems import plain_problems
 from ordersync_app.storage import db
 from ordersync_app.storage.tables import Recipe, Run
 
-__all__ = ["INTERVALS", "POLL_SHARE", "Interval", "check_poll_budget", "current_tick", "intervals", "missed_tick",
-           "next_run", "poll_use"]
+__all__ = ["INTERVALS", "POLL_SHARE", "Interval", "SchedulePreview", "check_poll_budget", "current_tick", "intervals",
+           "missed_tick", "next_run", "poll_use", "preview_schedule"]
 
 # The intervals the builder offers (seconds); a recipe file may use any other within 10 s..24 h.
 INTERVALS: tuple[int, ...] = (MIN_EVERY_SECONDS, 30, 60, 300, 900, 3600)
@@ -112,6 +115,24 @@ def missed_tick(name: str, schedule: CronSchedule, *, now: datetime | None = Non
         ran = s.scalar(select(Run.id).where(Run.recipe_id == row.id, Run.dry_run.is_(False),
                                             Run.started_at >= tick, Run.status.in_(FINISHED)).limit(1))
     return None if ran is not None else tick
+
+
+@dataclass(frozen=True)
+class SchedulePreview:
+    """What the builder shows beside a schedule being typed: its next run, or what is wrong with it."""
+
+    next_run: datetime | None
+    problem: Text | None = None
+
+
+def preview_schedule(cron: str, timezone: str, *, now: datetime | None = None) -> SchedulePreview:
+    """The next run of ``cron`` in ``timezone``, or the problem in plain words (both languages)."""
+    try:
+        schedule = CronSchedule.of(cron, timezone)
+    except CronProblem as exc:
+        [plain] = plain_problems([Problem("trigger.schedule", exc.message, exc.hint)])
+        return SchedulePreview(None, plain.text)
+    return SchedulePreview(schedule.next_run(now or datetime.now(UTC)))
 
 
 def next_run(recipe: RecipeModel, *, now: datetime | None = None) -> datetime | None:

@@ -1214,7 +1214,7 @@
         <translation>成功率 %1（目标 ≥ %2 %）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="192"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="199"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
@@ -1224,17 +1224,32 @@
         <translation>95 % 在变更后 %1内写入（目标 ≤ %2 秒）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="198"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="201"/>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="203"/>
+        <source>%1 h</source>
+        <translation>%1 小时</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="205"/>
+        <source>%1 d</source>
+        <translation>%1 天</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="210"/>
         <source>below target</source>
         <translation>未达标</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="199"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="211"/>
         <source>on target</source>
         <translation>已达标</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="199"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="211"/>
         <source>no records yet</source>
         <translation>暂无记录</translation>
     </message>

@@ -40,7 +40,7 @@ class Outcomes:
 
     def __init__(self, name: str, targets: dict[str, Any] | None) -> None:
         with db.session() as s:
-            recipe = Recipe(name=name, title=name.title(), version=1)
+            recipe = Recipe(name=name, title=name.title(), version=1, created_at=NOW - timedelta(days=30))
             s.add(recipe)
             s.flush()
             s.add(RecipeVersion(recipe_id=recipe.id, version=1, document=_document(targets), bindings={}))
@@ -116,7 +116,10 @@ def test_a_record_waiting_for_retries_lowers_the_success_rate(orders: Outcomes) 
 def test_p95_is_from_the_change_to_the_write(orders: Outcomes) -> None:
     # 60 records that first waited for retries went through 45 s after their change: over 5 % of 1,060
     orders.add("succeeded", stored=NOW - timedelta(minutes=10), latency=45.0, n=60)
+    # history read from the start point: changed before the recipe was added, so no latency to speak of
+    orders.add("succeeded", stored=NOW - timedelta(minutes=10), latency=40 * 86400.0, n=500)
     [figures] = sla.figures("orders", now=NOW)
+    assert figures.succeeded == 1560
     assert figures.latency_samples == 1060
     assert figures.p95_s == 45.0
     assert figures.p95_breached

@@ -14,7 +14,8 @@ Over the recipe's window (``window_days``, default 7) ending now, from the ``exe
 * **p95** = the nearest-rank 95th percentile, in seconds, of (outcome stored − ``changed_at``) over the
   succeeded records that have a change time: from the change in the source to its write in the target
   (the outcome is stored right after the write landed; a record that first waited for retries counts its
-  whole wait).
+  whole wait). Records that changed before the recipe was added are history read from its start point,
+  not changes it kept anyone waiting for: they count for the success rate, not for the p95.
 
 A figure without data (no record in the window) is None and neither meets nor breaches its target.
 """
@@ -112,6 +113,7 @@ class SlaFigures:
 
 def _measure(recipe_id: int, since: datetime, until: datetime) -> tuple[dict[str, int], list[float]]:
     with db.session() as s:
+        added = s.scalar(select(Recipe.created_at).where(Recipe.id == recipe_id)) or since
         counts = {status: int(n) for status, n in s.execute(
             select(Execution.status, func.count()).where(
                 Execution.recipe_id == recipe_id, Execution.updated_at <= until,
@@ -120,7 +122,7 @@ def _measure(recipe_id: int, since: datetime, until: datetime) -> tuple[dict[str
             .group_by(Execution.status))}
         latencies = [max(0.0, (stored - changed).total_seconds()) for changed, stored in s.execute(
             select(Execution.changed_at, Execution.updated_at).where(
-                Execution.recipe_id == recipe_id, Execution.status == "succeeded", Execution.changed_at.is_not(None),
+                Execution.recipe_id == recipe_id, Execution.status == "succeeded", Execution.changed_at >= added,
                 Execution.updated_at >= since, Execution.updated_at <= until)) if changed is not None]
     return counts, latencies
 

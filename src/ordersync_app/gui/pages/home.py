@@ -189,9 +189,21 @@ class HomePage(Page):
         if figures.target_p95_s is None:
             return ""
         loc = i18n.locale()
-        value = "—" if figures.p95_s is None else self.tr("%1 s").replace("%1", loc.toString(figures.p95_s, "f", 1))
+        value = "—" if figures.p95_s is None else self._seconds(figures.p95_s)
         return self.tr("95 % written within %1 of the change (target ≤ %2 s)").replace("%1", value).replace(
             "%2", loc.toString(figures.target_p95_s, "g", 4))
+
+    def _seconds(self, seconds: float) -> str:
+        """``12.3 s``, ``4.5 min``, ``2.5 h``, ``3.2 d`` in the language in use."""
+        if seconds < 120:
+            text, size = self.tr("%1 s"), 1
+        elif seconds < 7200:
+            text, size = self.tr("%1 min"), 60
+        elif seconds < 172_800:
+            text, size = self.tr("%1 h"), 3600
+        else:
+            text, size = self.tr("%1 d"), 86_400
+        return text.replace("%1", i18n.locale().toString(seconds / size, "f", 1))
 
     def _state_text(self, figures: SlaFigures) -> str:
         if figures.breached:

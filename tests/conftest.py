@@ -12,6 +12,7 @@ import pytest
 
 from ordersync_app.connectors.sdk import auth, http
 from ordersync_app.connectors.sdk.http import RetryPolicy
+from ordersync_app.domain import redact
 from ordersync_app.sandbox._server import SandboxServer
 from ordersync_app.sandbox.apps import build_server
 from ordersync_app.secrets import store as secret_store
@@ -83,3 +84,13 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     secret_store.set_backend(backend)
     yield backend
     secret_store.set_backend(None)
+
+
+@pytest.fixture(autouse=True)
+def fresh_masking() -> Iterator[None]:
+    """Secrets registered by one test are forgotten after it: every 8-character piece of a registered
+    secret is masked, so a test token such as ``wrong-access_token-value`` would otherwise mask the
+    words ``access_token`` in later tests' vendor messages."""
+    saved = (redact._registered, redact._pieces, redact._short, redact._longest)
+    yield
+    redact._registered, redact._pieces, redact._short, redact._longest = saved

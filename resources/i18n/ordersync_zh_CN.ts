@@ -4,125 +4,130 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="64"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="65"/>
         <source>Reconnect account</source>
         <translation>重新连接账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="64"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="65"/>
         <source>Add an account</source>
         <translation>添加账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="82"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="83"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="108"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="109"/>
         <source>leave empty for the vendor&apos;s address</source>
         <translation>留空则使用厂商的地址</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="81"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="82"/>
         <source>e.g. My shop, 我的店铺</source>
         <translation>例如：我的店铺、My shop</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="83"/>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="315"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="84"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="319"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="90"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="91"/>
         <source>Sign in with</source>
         <translation>登录方式</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="101"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="102"/>
         <source>Advanced</source>
         <translation>高级</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="110"/>
+        <source>This address is my own server or proxy: send the credentials there</source>
+        <translation>这是我自己的服务器或代理：把凭据发到这个地址</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="112"/>
         <source>made from the name</source>
         <translation>根据名称自动生成</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="111"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="113"/>
         <source>Letters, digits, &apos;-&apos;, &apos;_&apos; and &apos;.&apos;; recipe files refer to the account by it.</source>
         <translation>字母、数字、“-”“_”和“.”；流程文件用它指代这个账户。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="122"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="124"/>
         <source>Save and test</source>
         <translation>保存并测试</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="209"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="211"/>
         <source>API address</source>
         <translation>API 地址</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="210"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="213"/>
         <source>Account key</source>
         <translation>账户代号</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="211"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="214"/>
         <source>Sign in with %1</source>
         <translation>用 %1 登录</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="230"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="233"/>
         <source>kept in the system keychain</source>
         <translation>保存在系统钥匙串中</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="231"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="234"/>
         <source>type it again to change it</source>
         <translation>如需更改请重新输入</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="335"/>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="396"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="339"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="402"/>
         <source>Please fill in: %1</source>
         <translation>请填写：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="340"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="344"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="365"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="371"/>
         <source>Saved, but the test failed:</source>
         <translation>已保存，但测试没有通过：</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="369"/>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="420"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="375"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="427"/>
         <source>Connected.</source>
         <translation>已连接。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="371"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="377"/>
         <source>Connected “%1”.</source>
         <translation>已连接“%1”。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="401"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="408"/>
         <source>Preparing the sign-in…</source>
         <translation>正在准备登录…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="414"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="421"/>
         <source>Finish signing in in your web browser; this window waits for it.</source>
         <translation>请在网页浏览器中完成登录；此窗口会等待。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="416"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="423"/>
         <source>Could not open the web browser. Open this address yourself: %1</source>
         <translation>无法打开网页浏览器。请自行打开此地址：%1</translation>
     </message>
@@ -130,132 +135,132 @@
 <context>
     <name>AccountsPage</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="437"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="444"/>
         <source>Accounts</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="439"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="446"/>
         <source>Add an account</source>
         <translation>添加账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="442"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="449"/>
         <source>Add a custom app…</source>
         <translation>添加自定义应用…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="443"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="450"/>
         <source>Your own system with a REST API, described in a form</source>
         <translation>用表单描述你自己的、带 REST API 的系统</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="448"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="455"/>
         <source>Account</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="448"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="455"/>
         <source>key: %1</source>
         <translation>代号：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="449"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="456"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="450"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="457"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="452"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="459"/>
         <source>Used by</source>
         <translation>使用它的流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="457"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="464"/>
         <source>No accounts yet. Add one, or try the built-in sandbox apps.</source>
         <translation>还没有账户。添加一个，或试试内置的沙盒应用。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="461"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="468"/>
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="462"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="469"/>
         <source>Reconnect…</source>
         <translation>重新连接…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="463"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="470"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="477"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="484"/>
         <source>Connected.</source>
         <translation>已连接。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="498"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="505"/>
         <source>Reading accounts</source>
         <translation>正在读取账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="606"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="613"/>
         <source>The account was not removed.</source>
         <translation>账户没有删除。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="486"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="493"/>
         <source>(sandbox)</source>
         <translation>（沙盒）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="557"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="564"/>
         <source>Opening the sign-in page for %1…</source>
         <translation>正在打开 %1 的登录页面…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="562"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="569"/>
         <source>Finish signing in in your web browser; this window waits for it.</source>
         <translation>请在网页浏览器中完成登录；此窗口会等待。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="563"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="570"/>
         <source>Could not open the web browser. Open this address yourself: %1</source>
         <translation>无法打开网页浏览器。请自行打开此地址：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="568"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="575"/>
         <source>The test failed.</source>
         <translation>测试没有通过。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="576"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="583"/>
         <source>Testing %1…</source>
         <translation>正在测试 %1…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="581"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="588"/>
         <source>Connected: the app answered.</source>
         <translation>已连接：对方应用有响应。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="599"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="606"/>
         <source>Remove the account “%1” and its keychain entries?</source>
         <translation>删除账户“%1”及其钥匙串中的凭据？</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="601"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="608"/>
         <source>These recipes use it and will stop: %1</source>
         <translation>以下流程正在使用它，将会停止：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="602"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="609"/>
         <source>Remove account</source>
         <translation>删除账户</translation>
     </message>
@@ -263,22 +268,22 @@
 <context>
     <name>ActionCard</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="671"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="672"/>
         <source>Then do this (action)</source>
         <translation>然后执行（动作）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="679"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="680"/>
         <source>Action</source>
         <translation>动作</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="682"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="683"/>
         <source>Fields to write (* required). Pick where each value comes from:</source>
         <translation>要写入的字段（* 为必填）。为每个值选择来源：</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="687"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="688"/>
         <source>Test this step (dry run)</source>
         <translation>测试此步骤（试运行）</translation>
     </message>
@@ -1214,14 +1219,14 @@
         <translation>成功率 %1（目标 ≥ %2 %）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="199"/>
-        <source>%1 s</source>
-        <translation>%1 秒</translation>
-    </message>
-    <message>
         <location filename="../../src/ordersync_app/gui/pages/home.py" line="193"/>
         <source>95 % written within %1 of the change (target ≤ %2 s)</source>
         <translation>95 % 在变更后 %1内写入（目标 ≤ %2 秒）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="199"/>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/home.py" line="201"/>
@@ -1333,7 +1338,7 @@
         <translation>请选择流程的起点。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="199"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="202"/>
         <source>Imported “%1”.</source>
         <translation>已导入“%1”。</translation>
     </message>
@@ -1953,214 +1958,219 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
 <context>
     <name>RecipeBuilder</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="83"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="84"/>
         <source>← Recipes</source>
         <translation>← 流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="85"/>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="298"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="86"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="301"/>
         <source>New recipe</source>
         <translation>新建流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="93"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="94"/>
         <source>What does it do? e.g. Shipped orders move HubSpot deals</source>
         <translation>它做什么？例如：已发货订单更新 HubSpot 交易</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="95"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="96"/>
         <source>short-name</source>
         <translation>简称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="97"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="98"/>
         <source>Letters, digits and &apos;-&apos;; used in file names and by the command line.</source>
         <translation>字母、数字和“-”；用于文件名和命令行。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="99"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="100"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="101"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="102"/>
         <source>Short name</source>
         <translation>简称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="106"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="107"/>
         <source>A sentence for whoever reads this recipe later (optional)</source>
         <translation>给以后阅读这个流程的人写一句说明（可选）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="107"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="108"/>
         <source>Description</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="119"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="120"/>
         <source>+ Filter</source>
         <translation>+ 过滤</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="120"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="121"/>
         <source>Adds a filter before the first action, where it can stop records.</source>
         <translation>在第一个动作之前添加过滤，这样才能拦下记录。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="121"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="122"/>
         <source>+ Lookup</source>
         <translation>+ 查找</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="122"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="123"/>
         <source>Adds a lookup before the first action, so the action can use it.</source>
         <translation>在第一个动作之前添加查找，这样动作才能用到它的结果。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="123"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="124"/>
         <source>+ Action</source>
         <translation>+ 动作</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="130"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="131"/>
         <source>Switch on</source>
         <translation>开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="131"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="132"/>
         <source>Dry run (preview, write nothing)</source>
         <translation>试运行（只预览，不写入）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="132"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="133"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="164"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="167"/>
         <source>+ Add a step here</source>
         <translation>+ 在这里添加步骤</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="168"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="171"/>
         <source>Filter: only continue if…</source>
         <translation>过滤：满足条件才继续…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="169"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="172"/>
         <source>Lookup: find something in another app</source>
         <translation>查找：在另一个应用中查找</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="170"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="173"/>
         <source>Action: do something in another app</source>
         <translation>动作：在另一个应用中执行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="298"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="301"/>
         <source>Edit recipe</source>
         <translation>编辑流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="303"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="306"/>
         <source>Opening the recipe</source>
         <translation>正在打开流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="370"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="361"/>
+        <source>This recipe uses %1, which the builder does not edit yet. Export it, edit the file and import it again (Recipes → Import).</source>
+        <translation>这个流程用到了%1，可视化编辑器暂时还不能编辑这些内容。请导出后编辑文件，再重新导入（流程 → 导入）。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="381"/>
         <source>Pick one of the allowed values here.</source>
         <translation>请在这里选择一个允许的值。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="398"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="409"/>
         <source>Pick an account first (or add one in Accounts).</source>
         <translation>请先选择账户（或在“账户”中添加）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="403"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="414"/>
         <source>Loading sample records…</source>
         <translation>正在加载样例记录…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="425"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="436"/>
         <source>✓ %1 sample record(s) loaded from the account.</source>
         <translation>✓ 已从账户加载 %1 条样例记录。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="428"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="439"/>
         <source>Using example values: the account gave no records yet.</source>
         <translation>正在使用示例值：账户中还没有记录。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="475"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="486"/>
         <source>No record in the target has the value “%1” to match on; check the field used to match.</source>
         <translation>目标中没有匹配值为“%1”的记录；请检查用于匹配的字段。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="571"/>
         <location filename="../../src/ordersync_app/gui/builder/editor.py" line="582"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="593"/>
         <source>Give the recipe a name.</source>
         <translation>请给流程起个名字。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="578"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="589"/>
         <source>Pick an account (add one in Accounts first).</source>
         <translation>请选择账户（先在“账户”中添加）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="618"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="629"/>
         <source>orders</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="442"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="453"/>
         <source>Testing…</source>
         <translation>正在测试…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="446"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="457"/>
         <source>Nothing found for %1.</source>
         <translation>没有找到 %1。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="449"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="460"/>
         <source>✓ Found: %1</source>
         <translation>✓ 找到：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="464"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="475"/>
         <source>Testing (nothing is written)…</source>
         <translation>正在测试（不会写入任何内容）…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="478"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="489"/>
         <source>%1: %2 → %3</source>
         <translation>%1：%2 → %3</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="481"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="492"/>
         <source>✓ The target already has these values.</source>
         <translation>✓ 目标已经是这些值。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="638"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="651"/>
         <source>The trigger changed</source>
         <translation>触发条件已更改</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="667"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="680"/>
         <source>Saved version %1 (%2).</source>
         <translation>已保存第 %1 版（%2）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="668"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="681"/>
         <source>switched on</source>
         <translation>已开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="668"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="681"/>
         <source>switched off</source>
         <translation>已关闭</translation>
     </message>
@@ -2552,46 +2562,51 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/widgets.py" line="33"/>
+        <source>not previewed (dry run)</source>
+        <translation>未预览（试运行）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/widgets.py" line="34"/>
         <source>running</source>
         <translation>运行中</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/widgets.py" line="34"/>
+        <location filename="../../src/ordersync_app/gui/widgets.py" line="35"/>
         <source>error</source>
         <translation>出错</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/widgets.py" line="35"/>
+        <location filename="../../src/ordersync_app/gui/widgets.py" line="36"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/widgets.py" line="36"/>
+        <location filename="../../src/ordersync_app/gui/widgets.py" line="37"/>
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/widgets.py" line="37"/>
+        <location filename="../../src/ordersync_app/gui/widgets.py" line="38"/>
         <source>connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/widgets.py" line="38"/>
+        <location filename="../../src/ordersync_app/gui/widgets.py" line="39"/>
         <source>reconnect needed</source>
         <translation>需要重新连接</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/widgets.py" line="39"/>
+        <location filename="../../src/ordersync_app/gui/widgets.py" line="40"/>
         <source>needs attention</source>
         <translation>需要处理</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/widgets.py" line="40"/>
+        <location filename="../../src/ordersync_app/gui/widgets.py" line="41"/>
         <source>not tested yet</source>
         <translation>尚未测试</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/widgets.py" line="41"/>
+        <location filename="../../src/ordersync_app/gui/widgets.py" line="42"/>
         <source>in progress</source>
         <translation>处理中</translation>
     </message>
@@ -2725,47 +2740,47 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
 <context>
     <name>TemplatesPage</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="218"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="221"/>
         <source>Templates</source>
         <translation>模板</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="219"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="222"/>
         <source>Ready-made recipes. Pick one, choose your accounts, and it is ready to switch on. You can also drop a recipe file anywhere on this window.</source>
         <translation>现成的流程。选一个、选好账户，就可以开启。也可以把流程文件拖到本窗口任意位置。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="224"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="227"/>
         <source>Import file…</source>
         <translation>导入文件…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="242"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="245"/>
         <source>Reading templates</source>
         <translation>正在读取模板</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="259"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="262"/>
         <source>Needs: %1</source>
         <translation>需要：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="263"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="266"/>
         <source>First add your own system as a custom app with the key %1 (Accounts → Add a custom app…).</source>
         <translation>请先把你自己的系统添加为自定义应用，标识为 %1（账户 → 添加自定义应用…）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="268"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="271"/>
         <source>Use this template</source>
         <translation>使用此模板</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="283"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="286"/>
         <source>Import recipe</source>
         <translation>导入流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="284"/>
+        <location filename="../../src/ordersync_app/gui/pages/templates.py" line="287"/>
         <source>Recipe files (*.yaml *.yml *.json)</source>
         <translation>流程文件 (*.yaml *.yml *.json)</translation>
     </message>

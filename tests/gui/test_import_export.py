@@ -74,13 +74,45 @@ def test_invalid_file_lists_its_problems(qtbot, window: MainWindow, home, tmp_pa
     assert "update_dael" in wizard.problem.toolTip()  # the precise report stays available
 
 
-def test_importing_over_a_recipe_of_the_same_name_warns(qtbot, window: MainWindow, demo_accounts) -> None:
+def _chinese_template(tmp_path: Path, title: str) -> Path:
+    path = tmp_path / f"{len(title)}-{abs(hash(title))}.yaml"
+    path.write_text(FULFILLED_TEMPLATE.read_text("utf-8").replace(
+        "name: Shopify order fulfilled → HubSpot deal stage", f"name: {title}"), "utf-8")
+    return path
+
+
+def _import(qtbot, wizard) -> None:
+    wizard.start.choose("now")
+    with qtbot.waitSignal(wizard.accepted, timeout=10_000):
+        qtbot.mouseClick(wizard.ok, LEFT)
+
+
+def test_two_chinese_templates_get_two_readable_names(qtbot, window: MainWindow, demo_accounts,
+                                                      tmp_path: Path) -> None:
+    names = []
+    for title in ("订单发货同步", "订单退款同步", "订单发货同步"):
+        wizard = window.open_import(str(_chinese_template(tmp_path, title)))
+        _import(qtbot, wizard)
+        assert wizard.imported is not None
+        names.append(wizard.imported.name)
+    assert names == ["ding-dan-fa-huo-tong-bu", "ding-dan-tui-kuan-tong-bu", "ding-dan-fa-huo-tong-bu-2"]
+    assert all(recipes.get_recipe(n).version == 1 for n in names)  # nothing was replaced silently
+
+
+def test_importing_over_a_recipe_of_the_same_name_asks_first(qtbot, window: MainWindow, demo_accounts) -> None:
     recipes.import_recipe(FULFILLED_TEMPLATE, {"shop": "demo-shop", "crm": "demo-crm"},
                           name="shopify-order-fulfilled-hubspot-deal-stage")
     wizard = window.open_import(str(FULFILLED_TEMPLATE))
     assert wizard is not None
+    assert wizard.name.text() == "shopify-order-fulfilled-hubspot-deal-stage-2"  # a free name is offered
+    qtbot.waitUntil(lambda: wizard.ok.text() == "Import", timeout=10_000)
+    wizard.name.setText("shopify-order-fulfilled-hubspot-deal-stage")  # the user asks for the taken name
     qtbot.waitUntil(lambda: wizard.taken.isVisibleTo(wizard), timeout=10_000)
     assert wizard.ok.text() == "Replace"
     wizard.name.setText("a-second-one")
     qtbot.waitUntil(lambda: not wizard.taken.isVisibleTo(wizard), timeout=10_000)
     assert wizard.ok.text() == "Import"
+    wizard.name.setText("shopify-order-fulfilled-hubspot-deal-stage")
+    qtbot.waitUntil(lambda: wizard.ok.text() == "Replace", timeout=10_000)
+    _import(qtbot, wizard)
+    assert recipes.get_recipe("shopify-order-fulfilled-hubspot-deal-stage").version == 2

@@ -114,6 +114,29 @@ def fakes() -> dict[str, Connector]:
 EXAMPLES = Path(__file__).parents[2] / "resources" / "examples"
 
 
+def _uses_only_faked(doc: dict[str, Any], fakes: dict[str, Connector]) -> bool:
+    """Whether every trigger, action and lookup (and every action field) the recipe names exists in the fakes
+    (the templates of recipes v2 use actions the fakes do not mirror)."""
+    roles = doc.get("accounts") or {}
+    trigger = doc.get("trigger") or {}
+    conn = fakes.get(roles.get(trigger.get("account"), ""))
+    if conn is None or conn.trigger(str(trigger.get("event"))) is None:
+        return False
+    for step in doc.get("steps") or []:
+        for kind in ("action", "lookup"):
+            body = step.get(kind) if isinstance(step, dict) else None
+            if not isinstance(body, dict):
+                continue
+            conn = fakes.get(roles.get(body.get("account"), ""))
+            found = conn and (conn.action(str(body.get("action"))) if kind == "action" else
+                              conn.lookup(str(body.get("lookup"))))
+            if not found:
+                return False
+            if kind == "action" and set(body.get("fields") or {}) - {f.key for f in found.fields}:
+                return False
+    return True
+
+
 def connectors_for(path: Path, fakes: dict[str, Connector]) -> dict[str, Connector]:
     """The fakes when they cover every connector a recipe file names, else the real registry (templates for the
     newer connectors are checked against the real declarations, which the fakes do not mirror)."""
@@ -121,7 +144,7 @@ def connectors_for(path: Path, fakes: dict[str, Connector]) -> dict[str, Connect
     text = path.read_text("utf-8")
     doc = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text) or {}
     named = set((doc.get("accounts") or {}).values()) if isinstance(doc, dict) else set()
-    if named <= set(fakes):
+    if named <= set(fakes) and _uses_only_faked(doc, fakes):
         return fakes
     examples = (files.load_connector(p) for p in sorted(EXAMPLES.glob("*.connector.yaml")))  # added by the user
     return {**registry.all_connectors(), **{c.key: c for c in examples}}

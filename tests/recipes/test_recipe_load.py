@@ -33,7 +33,7 @@ INVALID: list[tuple[str, list[tuple[str, str]]]] = [
     ("unknown-event.yaml", [("trigger.event", "no trigger 'order_fullfilled' — did you mean 'order_fulfilled'?")]),
     ("unknown-action.yaml", [("steps[0].action.action", "HubSpot has no action 'update_deals' — did you mean "
                                                         "'update_deal'?")]),
-    ("missing-version.yaml", [("version", "required, but missing — add `version: 1`")]),
+    ("missing-version.yaml", [("version", "required, but missing — add `version: 2`")]),
     ("unknown-connector.yaml", [("accounts.crm", "unknown connector 'hubspto' — did you mean 'hubspot'?")]),
     ("undeclared-role.yaml", [("steps[0].action.account", "role 'hubspot' is not declared in accounts")]),
     ("unknown-target-field.yaml", [("steps[0].action.fields.deal_stage",
@@ -67,7 +67,7 @@ INVALID: list[tuple[str, list[tuple[str, str]]]] = [
     ("bad-start.yaml", [("trigger.start", "has no time zone")]),
     ("yaml-syntax.yaml", [("line 7:8", "YAML syntax error")]),
     ("duplicate-key.yaml", [("line 17:5", "duplicate key 'fields'")]),
-    ("newer-version.yaml", [("version", "made by a newer OrderSync (format version 3; this app reads up to 1) "
+    ("newer-version.yaml", [("version", "made by a newer OrderSync (format version 3; this app reads up to 2) "
                                         "— update the app")]),
     ("bad-version.yaml", [("version", "must be a whole number")]),
     ("not-a-recipe.yaml", [("format", "not an OrderSync recipe")]),
@@ -77,11 +77,11 @@ INVALID: list[tuple[str, list[tuple[str, str]]]] = [
                                                                    "trigger reads from")]),
     ("two-target-roles.yaml", [("steps[1].action.account", "must write to one account: steps[0] writes to "
                                                            "'crm', this one to 'shop2'")]),
-    ("lookup-defined-later.yaml", [("steps[0].action.match.source", "not defined before this step (it is "
-                                                                    "steps[1]) — move the lookup step")]),
-    ("lookup-unknown-name.yaml", [("steps[1].action.match.source", "no lookup step has `as: dael` — did you "
+    ("lookup-defined-later.yaml", [("steps[0].action.match.source", "which comes after this one (it is "
+                                                                    "steps[1]) — move that step before this one")]),
+    ("lookup-unknown-name.yaml", [("steps[1].action.match.source", "no step has `id: dael` — did you "
                                                                    "mean 'deal'?")]),
-    ("duplicate-lookup-name.yaml", [("steps[1].lookup.as", "'deal' is already used by steps[0]")]),
+    ("duplicate-lookup-name.yaml", [("steps[1].id", "'deal' is already used by steps[0]")]),
     ("bad-transform-args.yaml", [
         ("steps[0].action.fields.description.transforms[0].truncate.length", "greater than or equal to 1"),
         ("steps[0].action.fields.description.transforms[1].round.digits", "whole number, got the text 'two'"),
@@ -101,8 +101,8 @@ INVALID: list[tuple[str, list[tuple[str, str]]]] = [
         ("steps[1].lookup.params", "lookup 'find_deal' needs the parameter 'property'"),
     ]),
     ("step-with-two-kinds.yaml", [
-        ("steps[0]", "exactly one of filter, lookup or action (found filter and action)"),
-        ("steps[1]", "exactly one of filter, lookup or action"),
+        ("steps[0]", "exactly one of filter, lookup, action or aggregate (found filter and action)"),
+        ("steps[1]", "exactly one of filter, lookup, action or aggregate"),
     ]),
     ("filter-values.yaml", [
         ("steps[0].filter.match", "'some' is not allowed here; use all or any"),
@@ -125,7 +125,8 @@ INVALID: list[tuple[str, list[tuple[str, str]]]] = [
     ("no-action.yaml", [("steps", "needs at least one action step")]),
     ("match-rules.yaml", [
         ("steps[0].action", "action 'update_deal' needs `match`"),
-        ("steps[1].action.match", "exactly one of source, value or template (found source and value)"),
+        ("steps[1].action.match", "exactly one of source, value or template (or list or object) "
+                                  "(found source and value)"),
     ]),
     ("billion-laughs.yaml", [("line 1:1", "expands to more than 100000 values")]),
     ("deep-nesting.yaml", [("line 3:70", "nested more than 64 levels deep")]),
@@ -228,10 +229,11 @@ def test_lookup_step_and_references(fakes: dict[str, Connector]) -> None:
     recipe = load_file(HERE / "valid" / "lookup-and-template.yaml", connectors=fakes)
     lookup = recipe.steps[0].lookup
     assert lookup is not None
-    assert lookup.as_ == "deal"
+    assert recipe.steps[0].id == "deal"  # a version 1 file's `as` is the step's id in version 2
     assert lookup.if_missing == "skip"
     assert recipe.steps[2].body.match.paths() == ["steps.deal.id"]  # type: ignore[union-attr]
-    assert recipe.to_document()["steps"][0]["lookup"]["as"] == "deal"
+    assert recipe.to_document()["steps"][0]["id"] == "deal"
+    assert "as" not in recipe.to_document()["steps"][0]["lookup"]
 
 
 def test_json_with_tabs_is_accepted(fakes: dict[str, Connector]) -> None:
@@ -311,12 +313,13 @@ def test_programmatic_recipe_round_trips(fakes: dict[str, Connector]) -> None:
         "trigger": {"account": "shop", "event": "order_created"},
         "steps": [{"action": {"account": "crm", "action": "upsert_contact",
                               "match": Mapping(source="email"),
-                              "fields": {"email": Mapping(source="email", transforms=["trim"])}}}],
+                              "fields": {"email": Mapping(source="email", transforms=["trim"], mode="create_only")}}}],
     })
     document = recipe.to_document()
     assert document["format"] == "ordersync-recipe"
-    assert document["version"] == 1
-    assert document["steps"][0]["action"]["fields"]["email"] == {"source": "email", "transforms": ["trim"]}
+    assert document["version"] == 2
+    assert document["steps"][0]["action"]["fields"]["email"] == {"source": "email", "transforms": ["trim"],
+                                                                 "mode": "create_only"}
     assert load_text(recipe.to_yaml(), connectors=fakes) == recipe
 
 

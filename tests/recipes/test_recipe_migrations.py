@@ -47,11 +47,35 @@ def test_fixture_step_turns_before_into_after() -> None:
 
 
 def test_current_version_needs_no_step() -> None:
-    doc = _read("v1-before.yaml")
+    doc = {"version": CURRENT_VERSION, "steps": []}
     assert upgrade(doc) is doc
-    assert CURRENT_VERSION == 1
-    assert registered_steps() == {}
-    assert migrations.STEP_MODULES == ()
+    assert CURRENT_VERSION == 2
+    assert migrations.STEP_MODULES == ("v1_to_v2",)
+    assert set(registered_steps()) == {1}
+
+
+def test_v1_to_v2_moves_a_lookups_name_to_its_step_id() -> None:
+    before = _read("v1_to_v2-before.yaml")
+    after = upgrade(before)
+    assert after == _read("v1_to_v2-after.yaml")
+    assert list(after["steps"][0]) == ["id", "lookup"]  # the id comes first, as version 2 writes it
+    assert before["version"] == 1 and "as" in before["steps"][0]["lookup"]  # the input is left alone
+
+
+def test_every_v1_template_and_corpus_file_still_loads_after_the_upgrade(fakes: Any) -> None:
+    from tests.recipes.conftest import connectors_for
+
+    from ordersync_app.recipes.load import load_file
+
+    root = Path(__file__).parents[2]
+    files = [*sorted((root / "recipes").glob("*.yaml")), *sorted((HERE.parent / "valid").glob("*.y*ml"))]
+    upgraded = 0
+    for path in files:
+        raw = yaml.safe_load(path.read_text("utf-8"))
+        if raw.get("version") == 1:
+            upgraded += 1
+        assert load_file(path, connectors=connectors_for(path, fakes)).version == CURRENT_VERSION, path
+    assert upgraded >= 10  # the corpus holds real version 1 files
 
 
 @pytest.mark.parametrize(("version", "fragment"), [
@@ -109,9 +133,9 @@ def test_rename_keys_walks_lists_and_keeps_existing_keys() -> None:
 def test_load_reports_migration_problems_as_recipe_problems(fakes: Any) -> None:
     from ordersync_app.recipes.load import RecipeInvalid, load_text
 
-    text = (HERE / "v2-after.yaml").read_text("utf-8")
+    text = (HERE / "v2-after.yaml").read_text("utf-8").replace("version: 2", "version: 3")
     with pytest.raises(RecipeInvalid) as exc:
         load_text(text, connectors=fakes)
     assert [str(p) for p in exc.value.problems] == [
-        "version: this recipe was made by a newer OrderSync (format version 2; this app reads up to 1) "
+        "version: this recipe was made by a newer OrderSync (format version 3; this app reads up to 2) "
         "— update the app"]

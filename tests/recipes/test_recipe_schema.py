@@ -22,7 +22,14 @@ def test_schema_shape() -> None:
     assert schema["$id"] == SCHEMA_ID
     assert schema["title"] == "OrderSync recipe"
     assert schema["required"][:2] == ["format", "version"]
-    assert schema["properties"]["version"]["const"] == 1
+    assert schema["properties"]["version"]["const"] == 2
+    assert schema["$id"].endswith(":v2")
+    step = schema["$defs"]["Step"]["properties"]
+    assert {"id", "filter", "lookup", "action", "aggregate"} <= set(step)  # the v2 step kinds and ids
+    assert schema["$defs"]["Mapping"]["properties"]["mode"]["enum"] == ["always", "only_if_empty", "create_only",
+                                                                       "never"]
+    assert {"for_each", "item_key"} <= set(schema["$defs"]["ActionStep"]["properties"])
+    assert "when_changed" in schema["$defs"]["Trigger"]["properties"] and "owns" in schema["properties"]
     transforms = schema["$defs"]["Mapping"]["properties"]["transforms"]["items"]["anyOf"]
     assert "trim" in transforms[0]["enum"]
     assert "replace" not in transforms[0]["enum"]  # needs arguments

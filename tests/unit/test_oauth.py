@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -59,13 +60,43 @@ def test_sign_in_stores_tokens_and_the_account_then_works(oauth_account, memory_
     assert store.get_secret("crm", "access_token_expires_at") != "0"
 
 
-def test_a_callback_with_another_state_is_refused(oauth_account) -> None:
+def test_a_callback_with_another_state_gets_an_error_page_and_the_real_one_still_counts(oauth_account) -> None:
     flow = oauth.begin("crm", "hubspot", oauth_account.settings, base_url=oauth_account.base_url)
     forged = httpx.get(f"{flow.redirect_uri}?code=stolen&state=attacker", timeout=10)
-    assert forged.status_code == 200
-    with pytest.raises(SetupError, match="state mismatch"):
-        flow.wait(timeout=10)
+    assert forged.status_code == 400 and "not the one OrderSync is waiting for" in forged.text
     assert store.get_secret("crm", "refresh_token") is None
+    page = httpx.get(flow.url, follow_redirects=True, timeout=10)  # the user's real sign-in still lands
+    assert page.status_code == 200 and "Signed in" in page.text
+    assert flow.wait(timeout=10).account == "crm"
+    assert store.get_secret("crm", "refresh_token") == SANDBOX_REFRESH_TOKEN
+
+
+def test_an_idle_local_connection_does_not_block_the_callback(oauth_account) -> None:
+    flow = oauth.begin("crm", "hubspot", oauth_account.settings, base_url=oauth_account.base_url)
+    port = int(urlsplit(flow.redirect_uri).port or 0)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as idle:
+        idle.sendall(b"GET /callback")  # starts a request and then says nothing more
+        page = httpx.get(flow.url, follow_redirects=True, timeout=10)
+        assert page.status_code == 200 and "Signed in" in page.text
+        assert flow.wait(timeout=10).account == "crm"
+
+
+def test_hubspot_scopes_are_read_from_scopes(oauth_account) -> None:
+    flow = oauth.begin("crm", "hubspot", oauth_account.settings, base_url=oauth_account.base_url)
+    httpx.get(flow.url, follow_redirects=True, timeout=10)
+    assert set(flow.wait(timeout=10).scope.split()) == {"crm.objects.deals.read", "oauth"}
+    assert oauth.granted_scopes({"scope": "read_orders write_orders"}) == "read_orders write_orders"
+
+
+@pytest.mark.parametrize("value", [-5, 0, "NaN", "inf", 10**12, "soon", [3600]])
+def test_a_nonsense_token_lifetime_is_refused(value) -> None:
+    with pytest.raises(AuthError, match="token lifetime"):
+        oauth.expires_in(value, default=1800.0)
+
+
+def test_a_sensible_token_lifetime_is_kept() -> None:
+    assert oauth.expires_in(None, default=1800.0) == 1800.0
+    assert oauth.expires_in("1800", default=60.0) == 1800.0
 
 
 def test_no_answer_times_out_and_frees_the_port(oauth_account) -> None:

@@ -16,7 +16,7 @@ from email.utils import formatdate, make_msgid
 
 from ordersync_app.alerts.sinks import Alert
 from ordersync_app.domain.errors import SetupError, TransientError
-from ordersync_app.domain.redact import mask, register_secret
+from ordersync_app.domain.redact import clip, mask, register_secret
 
 SECURITY_MODES = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
@@ -109,4 +109,4 @@ class EmailSink:
 
 def _said(exc: smtplib.SMTPResponseException) -> str:
     text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
-    return mask(text)[:300]
+    return clip(text, 300)

@@ -15,13 +15,13 @@ import threading
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, runtime_checkable
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
 from ordersync_app.connectors.sdk.http import USER_AGENT
 from ordersync_app.domain.errors import SetupError, TransientError
-from ordersync_app.domain.redact import mask, register_secret
+from ordersync_app.domain.redact import clip, mask, register_secret
 
 ALERT_KINDS = ("failing", "digest", "recovered", "limited", "sla_breach", "sla_met", "test")
 
@@ -109,10 +109,8 @@ def truncate_utf8(text: str, max_bytes: int) -> str:
 
 
 def register_webhook_secrets(url: str) -> None:
-    """Register a webhook URL and the token values in its query for masking."""
-    register_secret(url)
-    for _key, value in parse_qsl(urlsplit(url).query):
-        register_secret(value)
+    """Register the credential parts of a webhook URL (query values, long path segments) for masking."""
+    register_secret(url)  # a URL is registered by its credential parts, not whole
 
 
 def check_webhook_url(url: str, vendor: str) -> str:
@@ -158,12 +156,12 @@ def post_json(url: str, body: Mapping[str, Any], *, vendor: str, timeout: float 
         answer = None
     if response.status_code >= 400 or not isinstance(answer, dict):
         raise SetupError(f"the {vendor} robot refused the message (HTTP {response.status_code})",
-                         vendor_message=mask(response.text[:200]),
+                         vendor_message=clip(response.text, 200),
                          hint=f"check the {vendor} webhook address")
     code = answer.get("errcode", 0)
     if code in (0, "0"):
         return answer
-    message = mask(str(answer.get("errmsg") or ""))[:300]
+    message = clip(str(answer.get("errmsg") or ""), 300)
     if code in _RATE_LIMITED:
         raise TransientError(f"the {vendor} robot is rate-limited (errcode {code})", vendor_message=message)
     raise SetupError(f"the {vendor} robot refused the message (errcode {code})", vendor_message=message,

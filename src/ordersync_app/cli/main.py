@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ordersync_app import __version__, logs, paths
 from ordersync_app.cli import render
-from ordersync_app.domain.errors import OrderSyncError, SetupError, TransientError
+from ordersync_app.domain.errors import BugError, OrderSyncError, SetupError, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +189,11 @@ def cmd_account(args: argparse.Namespace) -> int:
         sandboxed = (args.base_url or "").startswith("sandbox://")
         secret_values = {} if sandboxed else _read_secrets(args.connector, settings)
         info = accounts.add_account(args.name, args.connector, base_url=args.base_url, settings=settings,
-                                    secret_values=secret_values, replace=args.replace)
+                                    secret_values=secret_values, replace=args.replace, allow_host=args.allow_host)
+        foreign = accounts.foreign_host(accounts.connector(info.connector), info.base_url)
+        if foreign:
+            render.warning(f"account '{info.name}' sends its credentials to {foreign}, which is not a known "
+                           f"{accounts.connector(info.connector).name_en} host (allowed with --allow-host)")
         print(f"Account '{info.name}' ({info.connector}) saved; secrets are in the keychain. "
               f"Check it with: ordersync account test {info.name}")
     elif args.account_cmd == "list":
@@ -251,11 +255,15 @@ def cmd_recipe(args: argparse.Namespace) -> int:
         model = recipes.validate_file(Path(args.file))
         print(f"{args.file}: valid — '{model.name}' ({len(model.steps)} steps, roles: "
               f"{', '.join(f'{r}={c}' for r, c in model.accounts.items())})")
+        for note in recipes.review(model):
+            print(f"  warning: {note}")
     elif sub == "import":
         info = recipes.import_recipe(Path(args.file), _pairs(args.bind, "--bind"), name=args.name,
                                      enable=args.enable, replace=args.replace)
         print(f"Imported recipe '{info.name}' (version {info.version}, "
               f"{'enabled' if info.enabled else 'disabled — enable with: ordersync recipe enable ' + info.name})")
+        for note in info.notes:
+            print(f"  note: {note}")
     elif sub == "list":
         items = recipes.list_recipes()
         if args.json:
@@ -290,7 +298,7 @@ def cmd_recipe(args: argparse.Namespace) -> int:
     elif sub == "export":
         text = recipes.export_recipe(args.name)
         if args.output:
-            Path(args.output).write_text(text, "utf-8")
+            paths.write_private(Path(args.output), text)
             print(f"Exported '{args.name}' to {args.output} (no accounts, hosts or secrets).")
         else:
             sys.stdout.write(text)
@@ -421,6 +429,26 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return int(gui_app.main(args))
 
 
+def _is_broken_pipe(exc: BaseException | None) -> bool:
+    while exc is not None:
+        if isinstance(exc, BrokenPipeError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _stdout_closed() -> int:
+    """``ordersync stats | head``: the reader left, which is not an error. Python would complain
+    again when it flushes stdout at exit, so stdout is pointed at /dev/null first."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
     p = argparse.ArgumentParser(prog="ordersync", description="Keep your order system and CRM in sync.")
@@ -473,6 +501,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--base-url", help="override the API address (sandbox://<app>, private deployments)")
     add.add_argument("--set", action="append", metavar="KEY=VALUE", help="a non-secret setting")
     add.add_argument("--replace", action="store_true", help="update an existing account")
+    add.add_argument("--allow-host", action="store_true",
+                     help="accept a base URL outside the vendor's known hosts (on-premise servers, proxies)")
     lst = a.add_parser("list")
     lst.add_argument("--json", action="store_true")
     for name in ("test", "remove"):
@@ -578,8 +608,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         args = parser.parse_args(["gui"])
     try:
-        logs.setup()
-        return int(args.func(args))
+        try:
+            logs.setup()
+            return int(args.func(args))
+        finally:
+            sys.stdout.flush()  # a closed pipe shows up here, inside the handler below
+    except BrokenPipeError:
+        return _stdout_closed()
+    except BugError as exc:
+        log.error("internal error: %s", exc.render(), exc_info=exc.__cause__ or exc)
+        render.error(f"internal error: {exc.render()} — details are in {paths.home() / 'logs' / 'ordersync.log'}")
+        return 3
     except OrderSyncError as exc:
         problems = getattr(exc, "problems", None)
         if problems:
@@ -593,7 +632,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         render.error("interrupted")
         return 130
-    except Exception:
+    except Exception as exc:
+        if _is_broken_pipe(exc):
+            return _stdout_closed()
         log.exception("internal error")
         render.error(f"internal error — details are in {paths.home() / 'logs' / 'ordersync.log'}")
         return 3

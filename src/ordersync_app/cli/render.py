@@ -25,6 +25,11 @@ def table(rows: list[list[str]], headers: list[str]) -> None:
             print("  ".join("-" * s for s in sizes))
 
 
+def warning(message: str) -> None:
+    """A warning on stderr (the command goes on)."""
+    print(f"warning: {message}", file=sys.stderr)
+
+
 def error(message: str) -> None:
     """One clear sentence on stderr."""
     print(f"error: {message}", file=sys.stderr)

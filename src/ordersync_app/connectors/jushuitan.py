@@ -33,7 +33,7 @@ from ordersync_app.connectors.sdk.paginate import PageNumber
 from ordersync_app.connectors.sdk.spec import Verdict, Write, WriteResult
 from ordersync_app.connectors.sdk.values import as_written, lines_as_written, order_lines
 from ordersync_app.domain.errors import AuthError, SetupError
-from ordersync_app.domain.redact import mask, register_secret
+from ordersync_app.domain.redact import clip, register_secret
 
 ORDERS_PATH, SHOPS_PATH, UPLOAD_PATH = "/open/orders/single/query", "/open/shops/query", "/open/jushuitan/orders/upload"
 UPLOAD_MAX = 50  # orders per upload (API-FACTS-DETAIL §8 [S])
@@ -86,7 +86,7 @@ def _read_token(response: httpx.Response, account: spec.AccountConfig) -> auth.T
     if not isinstance(data, dict) or not data.get("access_token"):
         said = str(body.get("msg") if isinstance(body, dict) else "") or response.text
         raise AuthError(f"renewing the Jushuitan token of account '{account.name}' failed",
-                        vendor_message=mask(said)[:200], account=account.name,
+                        vendor_message=clip(said, 200), account=account.name,
                         hint="authorise the app again in Jushuitan and store the new access token")
     return auth.Token(str(data["access_token"]), None,
                       keep_secrets={"refresh_token": str(data["refresh_token"])} if data.get("refresh_token") else {})

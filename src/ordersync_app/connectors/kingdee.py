@@ -37,7 +37,7 @@ from ordersync_app.connectors.sdk.paginate import Offset
 from ordersync_app.connectors.sdk.paths import rows_by_position
 from ordersync_app.connectors.sdk.spec import Field, Verdict, Write, WriteResult
 from ordersync_app.domain.errors import AuthError, SetupError
-from ordersync_app.domain.redact import mask, register_secret
+from ordersync_app.domain.redact import clip, register_secret
 
 SERVICE = "/Kingdee.BOS.WebApi.ServicesStub.{}.common.kdsvc"
 QUERY, SAVE = SERVICE.format("DynamicFormService.ExecuteBillQuery"), SERVICE.format("DynamicFormService.BatchSave")
@@ -95,7 +95,7 @@ def _session(response: httpx.Response, account: spec.AccountConfig) -> auth.Toke
         (f"kdservice-sessionid={body['KDSVCSessionId']}" if body.get("KDSVCSessionId") else "")
     if response.status_code != 200 or body.get("LoginResultType") != 1 or not jar:
         raise AuthError(f"Kingdee refused the sign-in of account '{account.name}'", account=account.name,
-                        vendor_message=mask(str(body.get("Message") or response.text))[:300],
+                        vendor_message=clip(str(body.get("Message") or response.text), 300),
                         hint="check the data centre ID, the user, and the app ID/secret or password")
     return auth.Token(jar, SESSION_SECONDS)
 

@@ -190,10 +190,15 @@ def _test_connection(client: ApiClient) -> str:
     return "; ".join(notes)
 
 
+# A host name (RFC 1123 labels) with an optional port: it becomes https://{site}/wp-json/wc/v3, so it may
+# not carry a path, a query or user info that would move the address elsewhere.
+LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+HOST_NAME = rf"{LABEL}(?:\.{LABEL})*(?::[0-9]{{1,5}})?"
+
 CONNECTOR = spec.Connector(
     key="woocommerce", name_en="WooCommerce", name_zh="WooCommerce", owns=spec.Owns.ORDERS,
     settings=(Setting("site", "Shop address", "店铺网址", "Your shop's host name, e.g. shop.example.com",
-                      "店铺域名，例如 shop.example.com"),
+                      "店铺域名，例如 shop.example.com", pattern=HOST_NAME),
               Secret("consumer_key", "Consumer key", "Consumer key", "WooCommerce → Settings → Advanced → REST API → "
                      "Add key (read/write)", "WooCommerce → 设置 → 高级 → REST API → 添加密钥（读/写权限）"),
               Secret("consumer_secret", "Consumer secret", "Consumer secret", "Shown once, next to the key",

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, select, tuple_, update
+from sqlalchemy import and_, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from ordersync_app.storage.tables import Delivery, utcnow
@@ -105,8 +105,10 @@ def settle(session: Session, row: Delivery, status: str, *, target_id: str | Non
 
 
 def forget_rejections(session: Session, recipe_id: int, record_key: str, record_version: str) -> None:
-    """Let a re-sent record write again at the steps where the vendor rejected it."""
+    """Let a re-sent record write again at the steps where the vendor rejected it (loop items included:
+    their keys are ``<record key>#<item key>``)."""
     session.execute(update(Delivery).where(
-        Delivery.recipe_id == recipe_id, Delivery.record_key == record_key,
+        Delivery.recipe_id == recipe_id,
+        or_(Delivery.record_key == record_key, Delivery.record_key.startswith(record_key + "#", autoescape=True)),
         Delivery.record_version == record_version, Delivery.status == REJECTED,
     ).values(status=RETRY, updated_at=utcnow()))

@@ -55,12 +55,13 @@ from ordersync_app.domain.errors import (
     TransientError,
 )
 from ordersync_app.domain.records import Record, RunSummary
-from ordersync_app.domain.redact import mask
-from ordersync_app.engine import ledger
+from ordersync_app.domain.redact import clip, mask
+from ordersync_app.engine import aggregates, echo_guard, field_memory, ledger, modes
 from ordersync_app.engine.diff import already_applied, changes
 from ordersync_app.engine.events import EventHub, hub
+from ordersync_app.engine.units import Unit, loop_scopes, outputs
 from ordersync_app.recipes import catalog
-from ordersync_app.recipes.model import ActionStep, LookupStep
+from ordersync_app.recipes.model import ActionStep, AggregateStep, LookupStep
 from ordersync_app.recipes.model import Recipe as RecipeModel
 from ordersync_app.storage import leases
 from ordersync_app.storage.tables import AuditEntry, Cursor, Execution, Run, WebhookDelivery, utcnow
@@ -111,6 +112,7 @@ class Item:
     wrote: bool = False
     attempted: bool = False  # a retry of this record was actually tried in this run
     previews: list[dict[str, Any]] = field(default_factory=list)
+    echo_of: str | None = None  # the recipe whose own write this change is (skipped)
 
     def log_step(self, index: int, kind: str, status: str, **detail: Any) -> None:
         """Add a step summary (shown in Activity and ``history``)."""
@@ -123,7 +125,10 @@ class Item:
 
     def postpone(self, error: TransientError, *, attempt: bool = True) -> None:
         """The record is re-attempted later; ``attempt=False`` when nothing was tried (waiting until an
-        earlier attempt can be verified), so the wait does not use up the retry schedule."""
+        earlier attempt can be verified), so the wait does not use up the retry schedule. A record that
+        already failed (another of its writes was rejected) stays failed: its re-send retries both."""
+        if self.status == "failed":
+            return
         self.status = "retrying"
         self.error = mask(error.render())
         self.retry_after = error.retry_after
@@ -132,6 +137,13 @@ class Item:
         # attempt, so records are never failed just for waiting out a quota.
         long_limit = error.retry_after is not None and error.retry_after >= LONG_LIMIT_SECONDS
         self.attempted = self.attempted or (attempt and not long_limit)
+
+
+def _record_error(exc: Exception, where: str) -> OrderSyncError | str:
+    """The failed-queue message for an exception raised while computing one record's values."""
+    if isinstance(exc, OrderSyncError):
+        return exc
+    return f"{where}: a value could not be computed ({type(exc).__name__}: {clip(str(exc), 200)})"
 
 
 class _Prefetch:
@@ -224,6 +236,8 @@ class Runner:
         self._last_value: str | None = None  # the highest cursor value read so far (order check)
         self._checkpoint: str | None = None  # the cursor value safe to store after what was read
         self._inbox_floor = 0  # the newest webhook delivery when this run's poll began
+        self._book = aggregates.Book(plan.recipe_id)  # aggregate contributions of the chunk being processed
+        self._memory: dict[str, Any] = {}  # watched field values seen in the chunk (trigger.when_changed)
         self._pending_events: list[tuple[str, dict[str, Any]]] = []
         for client in plan.clients.values():  # every wait of a call wakes up when the run must stop
             client.stop = self.stop
@@ -272,7 +286,8 @@ class Runner:
 
     def _counts(self) -> dict[str, int]:
         return {k: getattr(self.summary, k) for k in
-                ("seen", "duplicates", "filtered", "succeeded", "unchanged", "failed", "retrying", "writes")}
+                ("seen", "duplicates", "filtered", "succeeded", "unchanged", "failed", "retrying", "writes",
+                 "echoes", "no_change")}
 
     def _api(self) -> dict[str, dict[str, Any]]:
         return {role: {"account": c.account.name, "calls": c.stats.calls, "throttled": c.stats.throttled,
@@ -393,7 +408,7 @@ class Runner:
                 items += hook.fetch(client, sorted(set(keys)))
             records = [record_from(trigger, item) for item in items]
             fresh = self._dedupe([r for r in records if trigger.keep is None or trigger.keep(r.payload)])
-            self._process([Item(r) for r in fresh], cursor=None, inbox_id=rows[-1][0])
+            self._process(self._screen(fresh), cursor=None, inbox_id=rows[-1][0])
             after = rows[-1][0]  # a dry run stores no position: never read the same deliveries twice
             self.events.emit("run_did_progress", run_id=self._run_id, summary=self.summary)
 
@@ -438,11 +453,16 @@ class Runner:
 
     def _process_chunk(self, records: list[Record]) -> None:
         if self.plan.tick is not None:  # a scheduled run: each change counts once per period, the cursor stays
-            fresh = self._dedupe([in_period(r, self.plan.tick) for r in records])
-            self._process([Item(r) for r in fresh], cursor=None)
+            tick = self.plan.tick
+            fresh = {(r.key, r.version): r for r in self._dedupe([in_period(r, tick) for r in records])}
+            originals = {(r.key, in_period(r, tick).version): r for r in records}
+            items = self._screen([originals[ident] for ident in fresh])
+            for item in items:  # screened as the source's change (echoes), stored as this period's
+                item.record = in_period(item.record, tick)
+            self._process(items, cursor=None)
         else:
-            fresh = self._dedupe(records)
-            self._process([Item(r) for r in fresh], cursor=self._checkpoint)
+            fresh_records = self._dedupe(records)
+            self._process(self._screen(fresh_records), cursor=self._checkpoint)
         self.events.emit("run_did_progress", run_id=self._run_id, summary=self.summary)
 
     def _dedupe(self, page: list[Record]) -> list[Record]:
@@ -455,7 +475,7 @@ class Runner:
                 select(Execution.record_key, Execution.record_version).where(
                     Execution.recipe_id == self.plan.recipe_id,
                     Execution.record_key.in_({r.key for r in page}),
-                    Execution.status != "previewed",
+                    Execution.status.not_in(("previewed", "unpreviewed")),
                 ))}
         fresh, seen_now = [], set()
         for record in page:
@@ -467,6 +487,42 @@ class Runner:
             fresh.append(record)
         self.summary.seen -= len(page) - len(fresh)
         return fresh
+
+    def _screen(self, records: list[Record]) -> list[Item]:
+        """Fresh record changes as items, minus those that are no event of this recipe's trigger.
+
+        * An *echo*: the record's key and version are exactly what one of OrderSync's own writes left in
+          this account (any recipe, role or account binding) — kept as filtered, "echo of recipe X".
+        * With ``trigger.when_changed``: a record whose watched field did not change (to the wanted value)
+          since it was last seen — not stored at all; the field's new value is remembered with the chunk.
+        """
+        trigger_step = self.plan.recipe.trigger
+        account = self.plan.clients[trigger_step.account].account.name
+        with self.session() as s:
+            echoes = echo_guard.load(s, account, [r.key for r in records])
+            memory = field_memory.load(s, self.plan.recipe_id, [r.key for r in records]) \
+                if trigger_step.when_changed is not None else {}
+        items: list[Item] = []
+        for record in records:
+            item = Item(record)
+            writer = echoes.get((record.key, record.version))
+            if writer is not None:
+                item.status, item.echo_of = "filtered", writer
+                item.log_step(0, "trigger", f"echo of recipe {writer}", note="OrderSync's own write; not sent back")
+                items.append(item)
+                continue
+            watched = trigger_step.when_changed
+            if watched is not None:
+                value = field_memory.value_of(watched.field, record.payload)
+                before = memory.get(record.key, field_memory.UNSEEN)
+                if not self.plan.dry_run:
+                    self._memory[record.key] = value
+                if not field_memory.fires(watched, before, value):
+                    self.summary.no_change += 1
+                    self.summary.seen -= 1
+                    continue
+            items.append(item)
+        return items
 
     # -- steps --------------------------------------------------------------------------------
     def _process(self, items: list[Item], *, cursor: str | None, inbox_id: int | None = None) -> None:
@@ -482,19 +538,22 @@ class Runner:
                 for it in active:
                     try:
                         keep = catalog.matches(step.filter, it.record.payload, it.lookups)
-                    except RecordRejected as exc:
-                        it.fail(exc)
+                    except Exception as exc:  # noqa: BLE001 - one record's bad value fails that record only
+                        it.fail(_record_error(exc, f"filter of step {index + 1}"))
+                        it.log_step(index, "filter", "failed", error=it.error)
                         continue
                     it.log_step(index, "filter", "passed" if keep else "filtered out")
                     if not keep:
                         it.status = "filtered"
             elif step.lookup is not None:
-                self._lookup(index, step.lookup, active)
+                self._lookup(index, step.id or f"step{index}", step.lookup, active)
+            elif step.aggregate is not None:
+                self._aggregate(index, step.id or f"step{index}", step.aggregate, active)
             elif step.action is not None:
-                self._action(index, step.action, active)
+                self._action(index, step.id, step.action, active)
         self._store(items, cursor, inbox_id=inbox_id)
 
-    def _lookup(self, index: int, step: LookupStep, items: list[Item]) -> None:
+    def _lookup(self, index: int, step_id: str, step: LookupStep, items: list[Item]) -> None:
         connector = self.plan.connectors[step.account]
         lookup = connector.lookup(step.lookup)
         if lookup is None:
@@ -502,7 +561,13 @@ class Runner:
         client = self.plan.clients[step.account]
         for it in items:
             try:
-                params = {k: catalog.evaluate(m, it.record.payload, it.lookups) for k, m in step.params.items()}
+                params = {k: catalog.evaluate(m, it.record.payload, it.lookups, field=k)
+                          for k, m in step.params.items()}
+            except Exception as exc:  # noqa: BLE001 - one record's bad value fails that record only
+                it.fail(_record_error(exc, f"lookup {step_id}"))
+                it.log_step(index, "lookup", "mapping failed", error=it.error)
+                continue
+            try:
                 found = lookup.find(client, params)
             except TransientError as exc:
                 it.postpone(exc)
@@ -512,32 +577,85 @@ class Runner:
                 continue
             if found is None:
                 wanted = ", ".join(f"{k}={v}" for k, v in params.items())
-                if step.if_missing == "skip":
+                if step.if_missing == "continue":
+                    it.lookups[step_id] = {}
+                    it.log_step(index, "lookup", "not found, continuing", params=wanted)
+                elif step.if_missing == "skip":
                     it.status = "filtered"
                     it.log_step(index, "lookup", "not found, skipped", params=wanted)
                 else:
                     it.fail(f"{lookup.label_en}: nothing found for {wanted}")
                     it.log_step(index, "lookup", "not found", params=wanted)
                 continue
-            it.lookups[step.as_] = found
+            it.lookups[step_id] = found
             it.log_step(index, "lookup", "found", id=found.get("id"))
 
-    def _action(self, index: int, step: ActionStep, items: list[Item]) -> None:
+    def _aggregate(self, index: int, step_id: str, step: AggregateStep, items: list[Item]) -> None:
+        """Per-group figures for each record (its own contribution kept with the chunk's outcomes)."""
+        with self.session() as s:
+            for it in items:
+                try:
+                    part = aggregates.part_of(step, it.record.key, it.record.payload, it.lookups)
+                except RecordRejected as exc:
+                    it.fail(exc)
+                    it.log_step(index, "aggregate", "failed", error=it.error)
+                    continue
+                if part is None:
+                    it.lookups[step_id] = {}
+                    it.log_step(index, "aggregate", "no group", note=f"{step.group_by} is empty")
+                    continue
+                figures = self._book.figures(s, step_id, part, include_current=step.include_current)
+                self._book.add(step_id, part)
+                it.lookups[step_id] = figures
+                it.log_step(index, "aggregate", "computed", group=part.group[0], sum=figures["sum"],
+                            count=figures["count"])
+
+    def _action(self, index: int, step_id: str | None, step: ActionStep, items: list[Item]) -> None:
         connector = self.plan.connectors[step.account]
         action = connector.action(step.action)
         if action is None:
             raise SetupError(f"connector {connector.key} has no action '{step.action}'")
         client = self.plan.clients[step.account]
-        pending: list[tuple[Item, Write, str]] = []
+        units: list[Unit] = []
         for it in items:
             try:
-                match = catalog.evaluate(step.match, it.record.payload, it.lookups) if step.match else None
-                props = {name: catalog.evaluate(m, it.record.payload, it.lookups) for name, m in step.fields.items()}
-            except RecordRejected as exc:
-                it.fail(exc)
+                units += self._units(index, step, action, it)
+            except Exception as exc:  # noqa: BLE001 - one record's bad value fails that record only
+                it.fail(_record_error(exc, f"action {step.action}"))
                 it.log_step(index, "action", "mapping failed", error=it.error)
-                continue
-            ref = f"{self.plan.recipe_id}:{it.record.key}:{it.record.version}:{index}"
+        if step.for_each is not None:
+            for it in items:
+                if it.status == "active" and not any(u.item is it for u in units):
+                    it.log_step(index, "action", "no items", note=f"{step.for_each} is empty")
+        if units and modes.needs_current(step):
+            units = self._apply_modes(index, step, action, client, units)
+        for unit in units:
+            unit.digest = ledger.write_hash(action.key, unit.write.match, unit.write.properties, unit.write.params)
+        if units:
+            if self.plan.dry_run:
+                self._preview(index, action, client, units)
+            else:
+                to_send, to_verify = self._claim(index, action, client, units)
+                if to_verify:
+                    to_send += self._verify(index, action, client, to_verify)
+                for chunk in _chunks(to_send, action.batch_max):
+                    self._send(index, action, client, chunk)
+        if step_id is not None:
+            for it in items:
+                if it.status == "active":
+                    it.lookups[step_id] = outputs(step, [u for u in units if u.item is it], self.plan.dry_run)
+
+    def _units(self, index: int, step: ActionStep, action: Action, it: Item) -> list[Unit]:
+        """The writes of one record at one action step: one, or one per item of ``for_each``."""
+        scopes: list[tuple[str | None, dict[str, Any]]] = [(None, it.record.payload)]
+        if step.for_each is not None:
+            scopes = loop_scopes(step, it.record.payload, it.lookups)
+        units = []
+        for sub, scope in scopes:
+            match = catalog.evaluate(step.match, scope, it.lookups) if step.match else None
+            props = {name: catalog.evaluate(m, scope, it.lookups, field=name)
+                     for name, m in step.fields.items() if m.mode != "never"}
+            ref = f"{self.plan.recipe_id}:{it.record.key}:{it.record.version}:{index}" + (f"#{sub}" if sub else "")
             named = step.params.get(action.marker_param) if action.marker_param else None
             marker = str(named) if named else action.marker
             if marker:  # a create carries its ledger reference, so a lost answer can be checked
@@ -545,40 +663,63 @@ class Runner:
                 match = ref if match is None else match
             write = Write(ref=ref, match=None if match is None else str(match), properties=props,
                           params=dict(step.params))
-            pending.append((it, write, ledger.write_hash(action.key, write.match, props, write.params)))
-        if not pending:
-            return
-        if self.plan.dry_run:
-            self._preview(index, action, client, pending)
-            return
-        to_send, to_verify = self._claim(index, action, client, pending)
-        if to_verify:
-            to_send += self._verify(index, action, client, to_verify)
-        for chunk in _chunks(to_send, action.batch_max):
-            self._send(index, action, client, chunk)
+            key = ledger.LedgerKey(it.record.key + (f"#{sub}" if sub else ""), it.record.version)
+            units.append(Unit(it, write, key, sub=sub))
+        return units
 
-    def _claim(self, index: int, action: Action, client: ApiClient, pending: list[tuple[Item, Write, str]]
-               ) -> tuple[list[tuple[Item, Write]], list[tuple[Item, Write]]]:
+    def _apply_modes(self, index: int, step: ActionStep, action: Action, client: ApiClient,
+                     units: list[Unit]) -> list[Unit]:
+        """Field write modes need the target's current values: ``only_if_empty`` fields are left out where
+        the target has a value, ``create_only`` fields where the target exists. A write left with nothing
+        to set is not sent (the owner's values stay)."""
+        kept: list[Unit] = []
+        for chunk in _chunks(units, action.batch_max):
+            try:
+                current = action.read_current(client, [u.write for u in chunk])
+            except TransientError as exc:
+                for u in chunk:
+                    u.item.postpone(exc)
+                continue
+            except RecordRejected as exc:
+                for u in chunk:
+                    u.item.fail(exc)
+                continue
+            for unit, now in zip(chunk, current, strict=True):
+                props = modes.apply(step, unit.write.properties, now, marker=action.marker)
+                unit.existed = now is not None
+                if props is None:
+                    unit.item.log_step(index, "action", "nothing to write", note="the target's own values are kept")
+                    unit.kept = True
+                    continue
+                unit.write = Write(ref=unit.write.ref, match=unit.write.match, properties=props,
+                                   params=unit.write.params)
+                kept.append(unit)
+        return kept
+
+    def _claim(self, index: int, action: Action, client: ApiClient, units: list[Unit]
+               ) -> tuple[list[Unit], list[Unit]]:
         """Split writes into new ones (marked inflight now) and earlier ones whose fate is unknown.
 
         A write left ``inflight`` by a process that died, or ``unknown`` after a lost answer, may still be
         on its way: it is verified only once ``settle_seconds`` have passed since it was sent, and the
         record waits until then (no read can prove a write absent while the request may still land).
         """
-        to_send: list[tuple[Item, Write]] = []
-        to_verify: list[tuple[Item, Write]] = []
+        to_send: list[Unit] = []
+        to_verify: list[Unit] = []
         settle = settle_seconds(client)
         now = utcnow()
         with self.session() as s:
-            keys = [ledger.LedgerKey(it.record.key, it.record.version) for it, _w, _h in pending]
-            rows = ledger.load(s, self.plan.recipe_id, index, keys)
-            last = ledger.last_done_hashes(s, self.plan.recipe_id, index, [k.key for k in keys])
+            rows = ledger.load(s, self.plan.recipe_id, index, [u.key for u in units])
+            last = ledger.last_done_hashes(s, self.plan.recipe_id, index, [u.key.key for u in units])
             claim: list[tuple[ledger.LedgerKey, str]] = []
-            for (it, write, digest), key in zip(pending, keys, strict=True):
-                row = rows.get(key)
+            for unit in units:
+                it, row = unit.item, rows.get(unit.key)
+                if it.status != "active":  # postponed or failed by another of its writes
+                    continue
                 if row is not None and row.status == ledger.DONE:
                     it.wrote = True
-                    it.log_step(index, "action", "already delivered", target=row.target_id)
+                    unit.target = row.target_id or unit.write.match
+                    it.log_step(index, "action", "already delivered", target=row.target_id, item=unit.sub)
                 elif row is not None and row.status in (ledger.INFLIGHT, ledger.UNKNOWN):
                     wait = settle - (now - row.updated_at).total_seconds()
                     if wait > 0:
@@ -586,93 +727,100 @@ class Runner:
                                                    "checking the target first", retry_after=wait), attempt=False)
                         it.log_step(index, "action", "waiting to verify an earlier attempt", seconds=round(wait, 1))
                     else:
-                        to_verify.append((it, write))
-                elif row is None and last.get(key.key) == digest:
-                    it.log_step(index, "action", "unchanged", note="the target already has these values")
+                        to_verify.append(unit)
+                elif row is None and last.get(unit.key.key) == unit.digest:
+                    unit.target = unit.write.match
+                    it.log_step(index, "action", "unchanged", note="the target already has these values",
+                                item=unit.sub)
                 else:
-                    claim.append((key, digest))
-                    to_send.append((it, write))
+                    claim.append((unit.key, unit.digest))
+                    to_send.append(unit)
             ledger.mark_inflight(s, self.plan.recipe_id, index, claim, rows)
         return to_send, to_verify
 
-    def _verify(self, index: int, action: Action, client: ApiClient,
-                pairs: list[tuple[Item, Write]]) -> list[tuple[Item, Write]]:
+    def _verify(self, index: int, action: Action, client: ApiClient, units: list[Unit]) -> list[Unit]:
         """Earlier attempts whose answer never came: writes already in the target are settled (and
         audited as verified); the others are returned to be sent (their ledger rows go inflight again)."""
-        resend: list[tuple[Item, Write]] = []
-        landed: list[tuple[Item, Write]] = []
-        for chunk in _chunks(pairs, action.batch_max):
+        resend: list[Unit] = []
+        landed: list[Unit] = []
+        for chunk in _chunks(units, action.batch_max):
             try:
-                current = action.read_current(client, [w for _it, w in chunk])
+                current = action.read_current(client, [u.write for u in chunk])
             except TransientError as exc:
-                for it, _w in chunk:
-                    it.postpone(exc)
+                for u in chunk:
+                    u.item.postpone(exc)
                 continue
             except RecordRejected:
                 current = [None] * len(chunk)
-            for (it, write), now in zip(chunk, current, strict=True):
-                (landed if already_applied(now, write.properties) else resend).append((it, write))
+            for unit, now in zip(chunk, current, strict=True):
+                (landed if already_applied(now, unit.write.properties) else resend).append(unit)
         with self.session() as s:
-            keys = [ledger.LedgerKey(it.record.key, it.record.version) for it, _w in landed + resend]
-            rows = ledger.load(s, self.plan.recipe_id, index, keys)
-            for it, write in landed:
-                row = rows[ledger.LedgerKey(it.record.key, it.record.version)]
-                ledger.settle(s, row, ledger.DONE, response="verified in the target after a lost answer")
-                it.wrote = True
+            rows = ledger.load(s, self.plan.recipe_id, index, [u.key for u in landed + resend])
+            for unit in landed:
+                row = rows[unit.key]
+                ledger.settle(s, row, ledger.DONE, target_id=unit.write.match,
+                              response="verified in the target after a lost answer")
+                unit.item.wrote = True
+                unit.target = unit.write.match
                 self.summary.writes += 1
-                it.log_step(index, "action", "delivered earlier (verified)", values=write.properties)
-                s.add(self._audit_entry(index, action, it, row.target_id, None, write.properties, how="verified"))
-            for it, _write in resend:
-                ledger.settle(s, rows[ledger.LedgerKey(it.record.key, it.record.version)], ledger.INFLIGHT)
+                unit.item.log_step(index, "action", "delivered earlier (verified)", values=unit.write.properties,
+                                   item=unit.sub)
+                s.add(self._audit_entry(index, action, unit.item, row.target_id, None, unit.write.properties,
+                                        how="verified"))
+            for unit in resend:
+                ledger.settle(s, rows[unit.key], ledger.INFLIGHT)
         return resend
 
-    def _send(self, index: int, action: Action, client: ApiClient, chunk: list[tuple[Item, Write]]) -> None:
-        writes = [w for _it, w in chunk]
+    def _send(self, index: int, action: Action, client: ApiClient, chunk: list[Unit]) -> None:
+        writes = [u.write for u in chunk]
         try:
             results = action.deliver(client, writes)
         except AnswerLost as exc:  # the writes may have landed: verify later, never re-send blindly
             results = [WriteResult(w.ref, WriteStatus.UNKNOWN, message=exc.render()) for w in writes]
         except RecordRejected as exc:
             if len(chunk) > 1:  # one bad record spoils the batch: isolate it
-                for pair in chunk:
-                    self._send(index, action, client, [pair])
+                for unit in chunk:
+                    self._send(index, action, client, [unit])
                 return
             results = [WriteResult(writes[0].ref, WriteStatus.REJECTED, message=exc.vendor_message or exc.what)]
         except (TransientError, SetupError) as exc:  # refused before it was applied: not written
             with self.session() as s:
-                rows = ledger.load(s, self.plan.recipe_id, index,
-                                   [ledger.LedgerKey(it.record.key, it.record.version) for it, _w in chunk])
-                for row in rows.values():
+                for row in ledger.load(s, self.plan.recipe_id, index, [u.key for u in chunk]).values():
                     ledger.settle(s, row, ledger.RETRY, response=mask(exc.render()))
             if not isinstance(exc, TransientError):
                 raise  # the account or its setup is wrong: the run stops (an auth failure pauses the recipe)
-            for it, _w in chunk:
-                it.postpone(exc)
-                it.log_step(index, "action", "will retry", error=it.error)
+            for unit in chunk:
+                unit.item.postpone(exc)
+                unit.item.log_step(index, "action", "will retry", error=unit.item.error)
             return
         by_ref = {r.ref: r for r in results}
+        target_account = client.account.name
         with self.session() as s:
-            rows = ledger.load(s, self.plan.recipe_id, index,
-                               [ledger.LedgerKey(it.record.key, it.record.version) for it, _w in chunk])
-            for it, write in chunk:
+            rows = ledger.load(s, self.plan.recipe_id, index, [u.key for u in chunk])
+            for unit in chunk:
+                it, write = unit.item, unit.write
                 result = by_ref.get(write.ref)
-                row = rows[ledger.LedgerKey(it.record.key, it.record.version)]
+                row = rows[unit.key]
                 request = f"{action.key} ({len(chunk)} in batch)"
                 status = WriteStatus(result.status) if result is not None else WriteStatus.UNKNOWN
                 if status is WriteStatus.OK:
                     assert result is not None
                     ledger.settle(s, row, ledger.DONE, target_id=result.target_id, response="ok")
                     it.wrote = True
+                    unit.target, unit.created = result.target_id or write.match, bool(result.created)
                     self.summary.writes += 1
                     it.log_step(index, "action", "delivered", request=request, target=result.target_id,
-                                values=write.properties)
+                                values=write.properties, item=unit.sub)
                     s.add(self._audit_entry(index, action, it, result.target_id, result.before, write.properties))
+                    if result.stamp and result.target_id:  # what the target will show: our echo, not a change
+                        echo_guard.remember(s, target_account, result.target_id, result.stamp,
+                                            self.plan.recipe_name)
                 elif status is WriteStatus.REJECTED:
                     assert result is not None
                     message = mask(result.message or "rejected")
                     ledger.settle(s, row, ledger.REJECTED, response=message)
                     it.fail(f"{action.label_en} rejected: {message}")
-                    it.log_step(index, "action", "rejected", request=request, error=message)
+                    it.log_step(index, "action", "rejected", request=request, error=message, item=unit.sub)
                 elif status is WriteStatus.TRANSIENT:  # the vendor said this one was not applied
                     assert result is not None
                     ledger.settle(s, row, ledger.RETRY, response=mask(result.message or "try again"))
@@ -685,20 +833,30 @@ class Runner:
                                                "anything is sent again", retry_after=settle_seconds(client)))
                     it.log_step(index, "action", "answer lost: will verify", request=request, error=it.error)
 
-    def _preview(self, index: int, action: Action, client: ApiClient,
-                 pending: list[tuple[Item, Write, str]]) -> None:
+    def _preview(self, index: int, action: Action, client: ApiClient, units: list[Unit]) -> None:
         """Dry run: read the target and record what each write would change."""
-        for chunk in _chunks(pending, action.batch_max):
+        for chunk in _chunks(units, action.batch_max):
             try:
-                current = action.read_current(client, [w for _it, w, _h in chunk])
+                current = action.read_current(client, [u.write for u in chunk])
             except DeliveryError as exc:
-                current = [None] * len(chunk)
+                # Without the current values there is no preview: say so, never "would write" over unknowns.
                 log.info("dry run could not read current values: %s", exc.render())
+                for unit in chunk:
+                    it = unit.item
+                    it.status = "unpreviewed"
+                    it.error = mask(f"not previewed: {action.label_en} could not read the current values "
+                                    f"({exc.render()})")
+                    it.log_step(index, "action", "not previewed", error=it.error)
+                continue
             with self.session() as s:
-                for (it, write, _h), now in zip(chunk, current, strict=True):
+                for unit, now in zip(chunk, current, strict=True):
+                    it, write = unit.item, unit.write
                     wanted = changes(now, write.properties)
+                    unit.existed = now is not None
                     preview = {"record": it.record.key, "action": action.key, "match": write.match,
                                "exists": now is not None, "changes": wanted}
+                    if unit.sub is not None:
+                        preview["item"] = unit.sub
                     it.previews.append(preview)
                     it.log_step(index, "action", "would write" if wanted else "would change nothing",
                                 preview=preview)
@@ -729,6 +887,8 @@ class Runner:
                 if retried else {}
             for it in items:
                 status = self._final_status(it)
+                if self.plan.dry_run:  # a pilot's outcomes never count as processed: the live run sees them anew
+                    status = "previewed"
                 tried = status == "failed" or (status == "retrying" and it.attempted)
                 attempts = it.attempts + (1 if tried else 0)
                 next_at: datetime | None = None
@@ -761,6 +921,11 @@ class Runner:
                 row_c = s.get(Cursor, self.plan.recipe_id)
                 if row_c is not None and inbox_id > row_c.inbox_id:
                     row_c.inbox_id = inbox_id
+            if not self.plan.dry_run:  # aggregate contributions and watched values go with the outcomes
+                self._book.store(s)
+                field_memory.store(s, self.plan.recipe_id, self._memory)
+            self._book.pending.clear()
+            self._memory.clear()
             run = s.get(Run, self._run_id)
             if run is not None:  # kept as the run goes, so a killed run still shows its calls and 429s
                 run.counts, run.api = self._counts(), self._api()
@@ -780,7 +945,11 @@ class Runner:
                 it.status = "succeeded" if it.wrote else "unchanged"
         if it.status == "retrying" and it.limited and self.summary.limited is None:
             self.summary.limited = it.error  # the first record a quota held back says why, for the alert
+        if it.echo_of is not None:
+            self.summary.echoes += 1
+            return it.status
         counter = {"succeeded": "succeeded", "unchanged": "unchanged", "filtered": "filtered",
-                   "failed": "failed", "retrying": "retrying", "previewed": "succeeded"}[it.status]
+                   "failed": "failed", "retrying": "retrying", "previewed": "succeeded",
+                   "unpreviewed": "failed"}[it.status]
         setattr(self.summary, counter, getattr(self.summary, counter) + 1)
         return it.status

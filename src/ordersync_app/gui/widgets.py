@@ -16,8 +16,8 @@ from ordersync_app.gui import i18n
 
 STATUS_COLORS = {"succeeded": "#16a34a", "ok": "#16a34a", "failed": "#dc2626", "error": "#dc2626",
                  "retrying": "#d97706", "reconnect": "#dc2626", "running": "#2563eb", "previewed": "#7c3aed",
-                 "skipped": "#6b7280", "filtered": "#6b7280", "unchanged": "#6b7280", "stopped": "#d97706",
-                 "interrupted": "#d97706", "untested": "#6b7280", "attention": "#dc2626"}
+                 "unpreviewed": "#dc2626", "skipped": "#6b7280", "filtered": "#6b7280", "unchanged": "#6b7280",
+                 "stopped": "#d97706", "interrupted": "#d97706", "untested": "#6b7280", "attention": "#dc2626"}
 
 
 def status_text(status: str) -> str:
@@ -30,6 +30,7 @@ def status_text(status: str) -> str:
         "skipped": QCoreApplication.translate("Status", "skipped"),
         "unchanged": QCoreApplication.translate("Status", "unchanged"),
         "previewed": QCoreApplication.translate("Status", "previewed (dry run)"),
+        "unpreviewed": QCoreApplication.translate("Status", "not previewed (dry run)"),
         "running": QCoreApplication.translate("Status", "running"),
         "error": QCoreApplication.translate("Status", "error"),
         "stopped": QCoreApplication.translate("Status", "stopped"),

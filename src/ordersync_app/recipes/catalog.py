@@ -37,7 +37,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ordersync_app.domain.errors import RecordRejected
-from ordersync_app.domain.redact import mask
+from ordersync_app.domain.redact import clip
+from ordersync_app.domain.text import visible
 from ordersync_app.recipes.paths import MISSING, parse_template, resolve
 
 if TYPE_CHECKING:
@@ -96,10 +97,7 @@ def _show(value: Any, limit: int = 60) -> str:
         return "(missing)"
     if value is None:
         return "null"
-    text = value if isinstance(value, str) else _json_text(value)
-    text = mask(text)
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
+    text = visible(clip(value if isinstance(value, str) else _json_text(value), limit))
     return f"'{text}'" if isinstance(value, str) else text
 
 
@@ -173,15 +171,31 @@ def key_text(value: Any) -> str:
 
 
 _NUMBER_TEXT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+# Bounds that keep every numeric transform cheap by construction: a value from an order (a tag, a
+# SKU) such as ``1e999999`` would otherwise become a million-digit integer (tens of seconds of CPU).
+# Money, counts and measures are far inside them.
+MAX_NUMBER_TEXT: Final = 120  # characters of a number written as text
+MAX_MAGNITUDE: Final = 100  # |value| < 10**100 and, unless zero, >= 10**-100
+MAX_TEXT: Final = 100_000  # characters of one mapped text value (vendors cap fields far lower)
+
+
+def _bounded(number: Decimal, shown: Any) -> Decimal:
+    if number.is_nan() or number.is_infinite():
+        raise _Reject(f"expects a finite number, got {_show(shown)}")
+    if number and not -MAX_MAGNITUDE <= number.adjusted() < MAX_MAGNITUDE:
+        raise _Reject(f"{_show(shown)} is out of range for a number (at most 100 digits before or after the point)")
+    return number
 
 
 def _number(value: Any) -> Decimal:
-    """A value as an exact decimal number."""
+    """A value as an exact decimal number, within :data:`MAX_MAGNITUDE`."""
     if isinstance(value, bool):
         raise _Reject(f"expects a number, got {_kind(value)} {_show(value)}")
     if isinstance(value, Decimal):
-        return value
+        return _bounded(value, value)
     if isinstance(value, int):
+        if value.bit_length() > 333:  # 2**333 > 10**100: refused before any conversion to decimal
+            raise _Reject("the number is out of range (more than 100 digits)")
         return Decimal(value)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
@@ -189,8 +203,10 @@ def _number(value: Any) -> Decimal:
         return Decimal(repr(value))
     if isinstance(value, str):
         text = value.strip()
+        if len(text) > MAX_NUMBER_TEXT:
+            raise _Reject(f"expects a number, got {len(text):,} characters of text {_show(value)}")
         if _NUMBER_TEXT.fullmatch(text):
-            return Decimal(text)
+            return _bounded(Decimal(text), value)
         raise _Reject(f"expects a number, got text {_show(value)}",
                       hint="numbers are written like 1234.5 (no thousands separators or currency)")
     raise _Reject(f"expects a number, got {_kind(value)} {_show(value)}")
@@ -201,7 +217,7 @@ def _looks_numeric(value: Any) -> bool:
         return False
     if isinstance(value, int | float | Decimal):
         return True
-    return isinstance(value, str) and bool(_NUMBER_TEXT.fullmatch(value.strip()))
+    return isinstance(value, str) and len(value) <= MAX_NUMBER_TEXT and bool(_NUMBER_TEXT.fullmatch(value.strip()))
 
 
 def _number_out(value: Decimal) -> int | float:
@@ -261,6 +277,8 @@ def _parse_datetime(value: Any, zone: tzinfo) -> datetime:
     if not isinstance(value, str):
         raise _Reject(f"expects a date/time, got {_kind(value)} {_show(value)}")
     text = value.strip()
+    if len(text) > 100:
+        raise _Reject(f"cannot read {len(text):,} characters of text as a date/time")
     if _EPOCH_TEXT.fullmatch(text):
         return _from_epoch(float(text))
     parsed: datetime | None = None
@@ -284,14 +302,26 @@ def _parse_datetime(value: Any, zone: tzinfo) -> datetime:
     if parsed is None:
         raise _Reject(f"cannot read {_show(value)} as a date/time",
                       hint="use ISO 8601 such as 2026-09-01T08:00:00Z or 2026-09-01 16:00:00")
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
+    parsed = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
+    _in_zone(parsed, UTC, value)  # 0001-01-01T00:00:00+14:00 is in year 0 in UTC: no such date
+    return parsed
+
+
+def _in_zone(moment: datetime, zone: tzinfo, shown: Any) -> datetime:
+    """``moment`` in ``zone``, or a rejection when that falls outside years 1–9999."""
+    try:
+        return moment.astimezone(zone)
+    except (OverflowError, ValueError):
+        raise _Reject(f"{_show(shown)} is out of range for a date/time (years 1–9999)") from None
 
 
 def _from_epoch(number: float) -> datetime:
+    if number != number:
+        raise _Reject("NaN is not a date/time")
     seconds = number / 1000 if abs(number) >= 1e11 else number
     try:
         return _EPOCH + timedelta(seconds=seconds)
-    except OverflowError:
+    except (OverflowError, ValueError):
         raise _Reject(f"{number} is out of range for a date/time") from None
 
 
@@ -510,7 +540,7 @@ class DefaultArgs(Args):
 class LookupTableArgs(Args):
     """``lookup_table``: replace a value by its entry in ``table`` (or ``default``, when given)."""
 
-    table: dict[str, Any] = Field(min_length=1)
+    table: dict[str, Any] = Field(min_length=1, max_length=10_000)
     default: Any = None
 
     @field_validator("table", mode="before")
@@ -686,7 +716,7 @@ def _to_datetime(value: Any, args: ToDatetimeArgs) -> datetime:
             "Write a date/time in a time zone with a pattern such as %Y-%m-%d %H:%M.",
             "在指定时区按 %Y-%m-%d %H:%M 这样的格式输出日期时间。", FormatDatetimeArgs)
 def _format(value: Any, args: FormatDatetimeArgs) -> str:
-    moment = _parse_datetime(value, UTC).astimezone(_zone(args.tz))
+    moment = _in_zone(_parse_datetime(value, UTC), _zone(args.tz), value)
     return _format_datetime(moment, args.format)
 
 
@@ -697,7 +727,7 @@ def _to_date(value: Any, args: ToDateArgs) -> str:
         return _parse_datetime(value, UTC).date().isoformat()
     if isinstance(value, date) and not isinstance(value, datetime):
         return value.isoformat()
-    return _parse_datetime(value, UTC).astimezone(_zone(args.tz)).date().isoformat()
+    return _in_zone(_parse_datetime(value, UTC), _zone(args.tz), value).date().isoformat()
 
 
 @_transform("to_epoch_ms", "datetime", "As epoch milliseconds", "转为毫秒时间戳",
@@ -784,7 +814,13 @@ def evaluate(mapping: Mapping, record: AbcMapping[str, Any], lookups: AbcMapping
         MappingError: a transform could not apply (it names the field, transform and value).
     """
     kind = mapping.kind
-    if kind == "source":
+    value: Any
+    if kind == "list":
+        value = [evaluate(m, record, lookups, field=field) for m in mapping.list_ or []]
+    elif kind == "object":
+        value = {key: evaluate(m, record, lookups, field=f"{field}.{key}" if field else key)
+                 for key, m in (mapping.object_ or {}).items()}
+    elif kind == "source":
         value = resolve(mapping.source or "", record, lookups)
     elif kind == "template":
         try:
@@ -802,7 +838,34 @@ def evaluate(mapping: Mapping, record: AbcMapping[str, Any], lookups: AbcMapping
         except _Reject as exc:
             raise MappingError(f"{spec.name}: {exc.message}", field=field, transform=spec.name,
                                value=value, hint=exc.hint) from None
-    return finalize(value)
+        except (ArithmeticError, ValueError, MemoryError, RecursionError) as exc:
+            # Whatever a hostile value does to a transform, it fails this record, never the run.
+            raise MappingError(f"{spec.name}: cannot apply to {_show(value)} ({type(exc).__name__})",
+                               field=field, transform=spec.name, value=value) from None
+    result = finalize(value)
+    problem = _unsendable(result)
+    if problem:
+        raise MappingError(problem, field=field, value=result)
+    return result
+
+
+def _unsendable(value: Any) -> str | None:
+    """Why a computed value cannot be sent (too long, invalid characters), or None."""
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            return f"the value is too long ({len(value):,} characters; at most {MAX_TEXT:,})"
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return "the value contains invalid characters (a lone UTF-16 surrogate)"
+    elif isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return f"the value {value} is not a finite number"
+    elif isinstance(value, list):
+        return next((p for p in map(_unsendable, value) if p), None)
+    elif isinstance(value, dict):
+        return next((p for p in map(_unsendable, [*value.keys(), *value.values()]) if p), None)
+    return None
 
 
 # ---------------------------------------------------------------------------------- filters
@@ -993,15 +1056,37 @@ def check_op_value(op: str, value: Any, *, has_value: bool) -> str | None:
     return None
 
 
+def _computed(value: Any, record: AbcMapping[str, Any], lookups: AbcMapping[str, Any]) -> Any:
+    """A computed comparison value (``{of: steps.avg.avg, times: 3}``) for this record; MISSING when its
+    base is missing (a customer's first order has no average to compare with)."""
+    base = resolve(value.of, record, lookups)
+    if _is_missing(base) or base is None or base == "" or isinstance(base, bool):
+        return MISSING
+    try:
+        number = Decimal(str(base).strip())
+    except InvalidOperation:
+        raise MappingError(f"{value.of} is not a number: {_show(base)}", field=value.of, value=base) from None
+    return float(number * Decimal(str(value.times)) + Decimal(str(value.plus)))
+
+
 def _condition_holds(index: int, condition: Condition, record: AbcMapping[str, Any],
                      lookups: AbcMapping[str, Any]) -> bool:
     spec = FILTER_OPS[condition.op]
     actual = resolve(condition.field, record, lookups)
+    expected = condition.value
+    if hasattr(expected, "of") and hasattr(expected, "times"):  # a model.Computed (model imports this module)
+        expected = _computed(expected, record, lookups)
+        if expected is MISSING:
+            return False
     try:
-        return spec.test(actual, condition.value)
+        return spec.test(actual, expected)
     except _Reject as exc:
         raise MappingError(f"filter condition {index + 1} ({condition.field} {condition.op}): {exc.message}",
                            field=condition.field, transform=condition.op, value=actual, hint=exc.hint) from None
+    except (ArithmeticError, ValueError, MemoryError, RecursionError) as exc:
+        raise MappingError(f"filter condition {index + 1} ({condition.field} {condition.op}): cannot compare "
+                           f"{_show(actual)} ({type(exc).__name__})", field=condition.field,
+                           transform=condition.op, value=actual) from None
 
 
 def matches(step: FilterStep, record: AbcMapping[str, Any], lookups: AbcMapping[str, Any]) -> bool:

@@ -32,14 +32,14 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ordersync_app.connectors.sdk import registry
 from ordersync_app.connectors.sdk.spec import Connector, Param, Trigger, WriteSemantics
 from ordersync_app.domain.errors import BugError, RecipeError
-from ordersync_app.recipes import model
+from ordersync_app.recipes import model, ownership
 from ordersync_app.recipes.budget import over_budget
 from ordersync_app.recipes.catalog import key_text
-from ordersync_app.recipes.migrations import MigrationError, upgrade
+from ordersync_app.recipes.migrations import CURRENT_VERSION, MigrationError, keeps_layout, upgrade
 from ordersync_app.recipes.model import FORMAT, TRANSFORM_MODELS, Recipe
 from ordersync_app.recipes.paths import lookup_ref, template_paths
 
-__all__ = ["MAX_BYTES", "Problem", "RecipeInvalid", "load_document", "load_file", "load_text"]
+__all__ = ["MAX_BYTES", "Problem", "RecipeInvalid", "load_document", "load_file", "load_text", "warnings_for"]
 
 MAX_BYTES: Final = 1_000_000
 # Names an action with open fields may take beyond its declared ones: HubSpot property names, Salesforce
@@ -172,22 +172,61 @@ _RecipeLoader.add_implicit_resolver(
 _RecipeLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)\.[0-9]+(?:[eE][-+][0-9]+)?$"),
     list("-+0123456789"))
-for _tag in ("null", "bool", "int", "float", "str", "seq", "map"):
+for _tag in ("null", "bool", "str", "seq", "map"):
     _RecipeLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", yaml.SafeLoader.yaml_constructors[
         f"tag:yaml.org,2002:{_tag}"])
+
+MAX_NUMBER_DIGITS: Final = 100  # longer numbers are refused, never rounded or turned into null
+
+
+def _int_value(text: str) -> int:
+    """An integer literal, or ValueError for one longer than MAX_NUMBER_DIGITS digits."""
+    digits = text.lstrip("+-").replace("_", "")
+    if len(digits) > MAX_NUMBER_DIGITS:
+        raise ValueError(f"the number {text[:12]}… has {len(digits):,} digits; at most {MAX_NUMBER_DIGITS} are allowed")
+    return int(text)
+
+
+def _float_value(text: str) -> float:
+    """A decimal literal, or ValueError when it is too long or outside what a float holds
+    (``1.0e+999`` would become infinity, and infinity is written as null: a cleared field)."""
+    if len(text) > MAX_NUMBER_DIGITS + 10:
+        raise ValueError(f"the number {text[:12]}… is too long")
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"the number {text} is out of range")
+    return value
+
+
+def _construct_number(loader: yaml.SafeLoader, node: Node) -> int | float:
+    text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
+    try:
+        return _float_value(text) if node.tag.endswith(":float") else _int_value(text)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(None, None, str(exc), node.start_mark) from None
+
+
+_RecipeLoader.add_constructor("tag:yaml.org,2002:int", _construct_number)
+_RecipeLoader.add_constructor("tag:yaml.org,2002:float", _construct_number)
 _RecipeLoader.add_constructor(None, yaml.SafeLoader.yaml_constructors[None])
 
 
 def _count_nodes(root: Node) -> None:
-    """Refuse documents whose aliases expand to more than MAX_NODES nodes (or loop)."""
+    """Refuse documents whose aliases expand to more than MAX_NODES nodes or MAX_BYTES of text: a
+    small file must not become a recipe too large to export and import again."""
     stack = [root]
-    count = 0
+    count = size = 0
     while stack:
         node = stack.pop()
         count += 1
         if count > MAX_NODES:
             raise _LimitError(f"the document expands to more than {MAX_NODES} values (too many aliases?)",
                               root.start_mark)
+        if isinstance(node, ScalarNode):
+            size += len(node.value) + 4
+            if size > MAX_BYTES:
+                raise _LimitError(f"the document expands to more than {MAX_BYTES:,} bytes (too many aliases?)",
+                                  root.start_mark)
         if isinstance(node, SequenceNode):
             stack.extend(node.value)
         elif isinstance(node, MappingNode):
@@ -228,7 +267,10 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> Problem:
 
 
 def _parse_yaml(text: str) -> tuple[Any, Node | None]:
-    loader = _RecipeLoader(text)
+    try:
+        loader = _RecipeLoader(text)  # the reader already refuses control characters here
+    except yaml.YAMLError as exc:
+        raise _Invalid(_yaml_problem(exc, text)) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -250,13 +292,32 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
+class _JsonNumber(ValueError):
+    """A JSON document with a number we refuse (NaN, Infinity, out of range): reported, not re-read as YAML."""
+
+
+def _json_number(parse: Any) -> Any:
+    def checked(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise _JsonNumber(str(exc)) from None
+    return checked
+
+
+def _refuse_json_constant(name: str) -> Any:
+    raise _JsonNumber(f"{name} is not a number a recipe may hold")
 
 
 def _parse_json(text: str) -> Any:
-    """JSON (also valid YAML) read strictly, or MISSING-like None when it is not JSON."""
-    return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant)
+    """JSON (also valid YAML) read strictly.
+
+    Raises:
+        ValueError: not JSON (the caller reads it as YAML).
+        _JsonNumber: JSON with a number that is refused.
+    """
+    return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_refuse_json_constant,
+                      parse_int=_json_number(_int_value), parse_float=_json_number(_float_value))
 
 
 def _decode(data: str | bytes) -> str:
@@ -282,6 +343,22 @@ def _decode(data: str | bytes) -> str:
 def _too_large(size: int) -> Problem:
     return Problem("", f"the file is too large ({size:,} bytes; a recipe is at most {MAX_BYTES:,})",
                    "is this really a recipe file?")
+
+
+def _bad_numbers(value: Any) -> Iterator[tuple[Loc, Problem]]:
+    """Numbers a document built in code may hold but a recipe may not: NaN, infinities (written as
+    null, they would clear a field) and integers longer than MAX_NUMBER_DIGITS digits."""
+    stack: list[tuple[Any, Loc]] = [(value, ())]
+    while stack:
+        item, loc = stack.pop()
+        if isinstance(item, dict):
+            stack.extend((v, (*loc, str(k))) for k, v in item.items())
+        elif isinstance(item, list):
+            stack.extend((v, (*loc, i)) for i, v in enumerate(item))
+        elif isinstance(item, float) and (item != item or item in (float("inf"), float("-inf"))):
+            yield loc, Problem(location(loc), f"{item} is not a number a recipe may hold")
+        elif isinstance(item, int) and not isinstance(item, bool) and item.bit_length() > 333:
+            yield loc, Problem(location(loc), f"the number has more than {MAX_NUMBER_DIGITS} digits")
 
 
 def _depth_ok(value: Any) -> bool:
@@ -491,15 +568,22 @@ class _Checker:
         self.doc = doc
         self.connectors = connectors
         self.found: list[tuple[Loc, Problem]] = []
+        self.warnings: list[tuple[Loc, Problem]] = []  # allowed, but worth a second look (shown, not refused)
         self.roles: dict[str, Connector | None] | None = None
-        self.defined: dict[str, int] = {}  # lookup names defined so far → step index
-        self.all_lookups: dict[str, int] = {}
+        self.defined: dict[str, int] = {}  # step ids defined so far → step index
+        self.all_ids: dict[str, int] = {}
 
     def add(self, loc: Loc, message: str, hint: str | None = None) -> None:
         self.found.append((loc, Problem(location(loc), message, hint)))
 
+    def warn(self, loc: Loc, message: str, hint: str | None = None) -> None:
+        self.warnings.append((loc, Problem(location(loc), message, hint)))
+
     def run(self) -> list[tuple[Loc, Problem]]:
         self._accounts()
+        owns = self.doc.get("owns")
+        for role in owns if isinstance(owns, dict) else ():
+            self._role(("owns", role), role)
         trigger_role = self._trigger()
         self._steps(trigger_role)
         return self.found
@@ -602,44 +686,58 @@ class _Checker:
         if use is not None:
             self.add(("trigger", "every"), use.message()[0], use.advice()[0])
 
-    def _ref(self, loc: Loc, path: Any, index: int) -> None:
+    def _ref(self, loc: Loc, path: Any, index: int, *, in_loop: bool = False) -> None:
         if not isinstance(path, str):
+            return
+        if path == "item" or path.startswith(("item.", "item[")):
+            if not in_loop:
+                self.add(loc, f"'{path}' reads the item of a `for_each` loop, but this is not inside one",
+                         "add `for_each: <list field>` to the action, or read the record's own field")
             return
         name = lookup_ref(path)
         if name is None or name in self.defined:
             return
-        if name in self.all_lookups:
-            self.add(loc, f"'{path}' reads the lookup '{name}', which is not defined before this step "
-                          f"(it is steps[{self.all_lookups[name]}])", "move the lookup step before this step")
+        if name in self.all_ids:
+            self.add(loc, f"'{path}' reads the step '{name}', which comes after this one "
+                          f"(it is steps[{self.all_ids[name]}])", "move that step before this one")
         else:
-            self.add(loc, f"'{path}' reads a lookup named '{name}', but no lookup step has `as: {name}`",
-                     _hint_for(name, list(self.defined), "lookups") or "add a lookup step with that `as` name")
+            self.add(loc, f"'{path}' reads a step named '{name}', but no step has `id: {name}`",
+                     _hint_for(name, list(self.defined), "steps") or "give the step you mean that `id`")
 
-    def _mapping_refs(self, loc: Loc, mapping: Any, index: int) -> None:
+    def _mapping_refs(self, loc: Loc, mapping: Any, index: int, *, in_loop: bool = False,
+                      field: bool = False) -> None:
         if not isinstance(mapping, dict):
             return
-        self._ref((*loc, "source"), mapping.get("source"), index)
+        self._ref((*loc, "source"), mapping.get("source"), index, in_loop=in_loop)
         template = mapping.get("template")
         if isinstance(template, str):
             for path in template_paths(template):
-                self._ref((*loc, "template"), path, index)
+                self._ref((*loc, "template"), path, index, in_loop=in_loop)
+        if "mode" in mapping and not field:
+            self.add((*loc, "mode"), "`mode` applies to an action's fields only", "remove it here")
+        parts = mapping.get("list")
+        for n, part in enumerate(parts if isinstance(parts, list) else []):
+            self._mapping_refs((*loc, "list", n), part, index, in_loop=in_loop)
+        parts = mapping.get("object")
+        for key, part in (parts if isinstance(parts, dict) else {}).items():
+            self._mapping_refs((*loc, "object", str(key)), part, index, in_loop=in_loop)
 
     def _steps(self, trigger_role: str | None) -> None:
         steps = self.doc.get("steps")
         if not isinstance(steps, list):
             return
+        kinds_all = ("filter", "lookup", "action", "aggregate")
         bodies: list[tuple[int, str, dict[str, Any]]] = []
         for i, step in enumerate(steps):
             if isinstance(step, dict):
-                kinds = [k for k in ("filter", "lookup", "action") if step.get(k) is not None]
+                kinds = [k for k in kinds_all if step.get(k) is not None]
                 if len(kinds) > 1:  # same words as model.Step, so the two reports merge into one
-                    self.add(("steps", i), "a step needs exactly one of filter, lookup or action "
+                    self.add(("steps", i), "a step needs exactly one of filter, lookup, action or aggregate "
                                            f"(found {' and '.join(kinds)})")
                 if len(kinds) == 1 and isinstance(step[kinds[0]], dict):
                     bodies.append((i, kinds[0], step[kinds[0]]))
-        for i, kind, body in bodies:
-            if kind == "lookup" and isinstance(body.get("as"), str):
-                self.all_lookups.setdefault(body["as"], i)
+                if isinstance(step.get("id"), str):
+                    self.all_ids.setdefault(step["id"], i)
         action_roles: list[tuple[int, str]] = []
         for i, kind, body in bodies:
             base: Loc = ("steps", i, kind)
@@ -648,12 +746,27 @@ class _Checker:
                 for j, condition in enumerate(conditions if isinstance(conditions, list) else []):
                     if isinstance(condition, dict):
                         self._ref((*base, "conditions", j, "field"), condition.get("field"), i)
+                        value = condition.get("value")
+                        if isinstance(value, dict):
+                            self._ref((*base, "conditions", j, "value", "of"), value.get("of"), i)
             elif kind == "lookup":
                 self._lookup(base, i, body)
+            elif kind == "aggregate":
+                for key in ("group_by", "of", "currency", "time"):
+                    self._ref((*base, key), body.get(key), i)
             else:
-                role = self._action(base, i, body)
+                role = self._action(base, i, body, trigger_role)
                 if role is not None:
                     action_roles.append((i, role))
+            step_id = steps[i].get("id") if isinstance(steps[i], dict) else None
+            if isinstance(step_id, str):
+                if step_id in self.defined:
+                    self.add(("steps", i, "id"), f"the id '{step_id}' is already used by "
+                                                 f"steps[{self.defined[step_id]}]", "give each step its own id")
+                elif step_id in ("item",):
+                    self.add(("steps", i, "id"), f"'{step_id}' is reserved for the items of for_each")
+                else:
+                    self.defined[step_id] = i
         if steps and not any(kind == "action" for _, kind, _ in bodies) and len(bodies) == len(steps):
             self.add(("steps",), "a recipe needs at least one action step", "add an `action:` step")
         if action_roles:
@@ -683,15 +796,8 @@ class _Checker:
                 self._mapping_refs((*base, "params", str(key)), mapping, index)
         if spec is not None:
             self._params((*base, "params"), params, spec.params, f"lookup '{name}'")
-        alias = body.get("as")
-        if isinstance(alias, str):
-            if alias in self.defined:
-                self.add((*base, "as"), f"the name '{alias}' is already used by steps[{self.defined[alias]}]",
-                         "give each lookup its own name")
-            else:
-                self.defined[alias] = index
 
-    def _action(self, base: Loc, index: int, body: dict[str, Any]) -> str | None:
+    def _action(self, base: Loc, index: int, body: dict[str, Any], trigger_role: str | None) -> str | None:
         role = body.get("account")
         connector = self._role((*base, "account"), role)
         name = body.get("action")
@@ -701,13 +807,15 @@ class _Checker:
             if spec is None:
                 self.add((*base, "action"), f"{connector.name_en} has no action '{name}'",
                          _hint_for(name, [a.key for a in connector.actions], "actions"))
+        in_loop = body.get("for_each") is not None
+        self._ref((*base, "for_each"), body.get("for_each"), index)
         match = body.get("match")
         if match is not None:
-            self._mapping_refs((*base, "match"), match, index)
+            self._mapping_refs((*base, "match"), match, index, in_loop=in_loop)
         fields = body.get("fields")
         if isinstance(fields, dict):
             for key, mapping in fields.items():
-                self._mapping_refs((*base, "fields", str(key)), mapping, index)
+                self._mapping_refs((*base, "fields", str(key)), mapping, index, in_loop=in_loop, field=True)
         if spec is not None:
             if spec.semantics == WriteSemantics.APPEND and not spec.marker:
                 self.add((*base, "action"), f"action '{name}' creates records but gives OrderSync no way to check "
@@ -735,8 +843,31 @@ class _Checker:
                     self.add((*base, "fields"), f"action '{name}' needs the field"
                              f"{'s' if len(missing) > 1 else ''} " + ", ".join(f"'{m}'" for m in missing),
                              "map it under `fields:`")
+            if isinstance(role, str) and isinstance(fields, dict):
+                self._ownership(base, name, spec.object, role, trigger_role, fields)
         roles = self.roles or {}
         return role if isinstance(role, str) and role in roles else None
+
+    def _ownership(self, base: Loc, name: Any, obj: str | None, role: str, trigger_role: str | None,
+                   fields: dict[str, Any]) -> None:
+        """A write into data its target owns, from a trigger that does not own it, needs field modes."""
+        roles = self.roles or {}
+        raw = self.doc.get("owns")
+        declared = {k: v for k, v in raw.items() if isinstance(k, str) and isinstance(v, list)} \
+            if isinstance(raw, dict) else {}
+        target, source = roles.get(role), roles.get(trigger_role or "")
+        if target is None or source is None or ownership.kind_of(obj) is None:
+            return
+        if not ownership.owns(role, obj, target.owns.value, declared) or \
+                ownership.owns(trigger_role or "", obj, source.owns.value, declared):
+            return
+        bare = [k for k, m in fields.items() if isinstance(m, dict) and "mode" not in m]
+        if bare:
+            self.warn((*base, "fields"), f"action '{name}' writes {obj}, which {target.name_en} owns, from "
+                     f"{source.name_en}, which does not: give each field a `mode` so the owner's values are "
+                     f"kept where they should be (fields without one: {', '.join(map(str, bare))})",
+                     "e.g. `mode: only_if_empty` or `create_only` for names and addresses, `never` for what "
+                     "the owner alone edits, `always` on purpose; or declare `owns:` for the roles")
 
 
 # --------------------------------------------------------------------------------- entry points
@@ -758,27 +889,30 @@ def _validate(doc: Any, root: Node | None, connectors: Mapping[str, Connector] |
     if not _depth_ok(doc):
         raise _Invalid(Problem("", f"the recipe is nested more than {MAX_DEPTH} levels deep"))
     if doc.get("format") == FORMAT and "version" not in doc:
-        raise _Invalid(Problem("version", "required, but missing", "add `version: 1` after the format line",
-                               _line_of(root, ("format",))))
+        raise _Invalid(Problem("version", "required, but missing",
+                               f"add `version: {CURRENT_VERSION}` after the format line", _line_of(root, ("format",))))
     if doc.get("format") != FORMAT:
         message = ("this is not an OrderSync recipe: `format: ordersync-recipe` is missing"
                    if "format" not in doc else f"expected `format: {FORMAT}`, got {_kind(doc.get('format'))}")
         raise _Invalid(Problem("format", message, "a recipe starts with `format: ordersync-recipe` "
-                               "and `version: 1`", _line_of(root, ("format",))))
+                               f"and `version: {CURRENT_VERSION}`", _line_of(root, ("format",))))
     try:
         upgraded = upgrade(doc)
     except MigrationError as exc:
         hint = "update the app" if "newer" in str(exc) else None
         raise _Invalid(Problem("version", str(exc), hint, _line_of(root, ("version",)))) from None
-    if upgraded is not doc:
+    if upgraded is not doc and not keeps_layout(doc["version"]):
         root = None  # line numbers of the old file no longer match the upgraded document
-    found: list[tuple[Loc, Problem]] = []
+    found: list[tuple[Loc, Problem]] = list(_bad_numbers(upgraded))
+    if found:
+        raise _Invalid(*(Problem(p.location, p.message, p.hint, _line_of(root, loc)) for loc, p in found))
     recipe: Recipe | None = None
     try:
         recipe = Recipe.model_validate(upgraded)
     except ValidationError as exc:
         found.extend(_from_pydantic(e) for e in exc.errors(include_url=False))
-    found.extend(_Checker(upgraded, connectors if connectors is not None else _registry()).run())
+    checker = _Checker(upgraded, connectors if connectors is not None else _registry())
+    found.extend(checker.run())
     problems = list(_unique(
         Problem(p.location, p.message, p.hint, _line_of(root, loc)) for loc, p in found))
     if problems:
@@ -786,6 +920,14 @@ def _validate(doc: Any, root: Node | None, connectors: Mapping[str, Connector] |
         raise _Invalid(*problems)
     assert recipe is not None
     return recipe
+
+
+def warnings_for(recipe: Recipe, connectors: Mapping[str, Connector] | None = None) -> list[Problem]:
+    """What a valid recipe does that is allowed but worth a second look — a write over data its target
+    owns without field modes — for ``recipe validate``, import and the builder to show."""
+    checker = _Checker(recipe.to_document(), connectors if connectors is not None else _registry())
+    checker.run()
+    return [p for _loc, p in checker.warnings]
 
 
 def _unique(problems: Iterator[Problem] | list[Problem]) -> Iterator[Problem]:
@@ -834,6 +976,8 @@ def load_text(text: str | bytes, *, source: str = "<recipe>",
         if decoded.lstrip().startswith("{"):
             try:
                 doc, parsed_json = _parse_json(decoded), True
+            except _JsonNumber as exc:
+                raise _Invalid(Problem("", str(exc), "write numbers as plain decimals within range")) from None
             except ValueError:
                 parsed_json = False
         if not parsed_json:

@@ -1,4 +1,4 @@
-"""The recipe file format (version 1) as pydantic models, so a recipe is data with one exact shape.
+"""The recipe file format (version 2) as pydantic models, so a recipe is data with one exact shape.
 
 Every model forbids unknown keys, every name a recipe may use comes from the closed catalogue in
 :mod:`.catalog`, and field paths/templates are checked for syntax here. Checks that need the
@@ -31,6 +31,7 @@ from pydantic import (
 from pydantic.json_schema import GetJsonSchemaHandler, JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
+from ordersync_app.domain.text import invisible_characters
 from ordersync_app.recipes import catalog
 from ordersync_app.recipes.migrations import CURRENT_VERSION
 from ordersync_app.recipes.paths import PathError, parse_path, parse_template
@@ -39,7 +40,9 @@ from ordersync_app.recipes.schedule import CronProblem, CronSchedule, check_time
 __all__ = [
     "FORMAT",
     "ActionStep",
+    "AggregateStep",
     "AnyTransform",
+    "Computed",
     "Condition",
     "FilterStep",
     "LookupStep",
@@ -51,6 +54,7 @@ __all__ = [
     "Step",
     "TransformCall",
     "Trigger",
+    "WhenChanged",
 ]
 
 FORMAT: Final[Literal["ordersync-recipe"]] = "ordersync-recipe"
@@ -62,6 +66,23 @@ _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
 # against the connector's declared limits (recipes.budget).
 MIN_EVERY_SECONDS = 10
 MAX_EVERY_SECONDS = 24 * 3600
+
+
+# Caps that keep one run's work per record bounded: a recipe is a few steps of a few dozen fields.
+MAX_STEPS: Final = 200
+MAX_TRANSFORMS: Final = 50  # per mapping
+MAX_CONDITIONS: Final = 100  # per filter step
+MAX_FIELDS: Final = 500  # fields or parameters per step
+
+
+def _readable(value: str) -> str:
+    """Refuse names with invisible or direction-changing characters: ``Safe sync \u202eelif.exe``
+    shows as "Safe sync exe.file"."""
+    found = invisible_characters(value)
+    if found:
+        raise _error("name", f"the name contains invisible or direction-changing characters ({', '.join(found)})",
+                     "type the name again without them")
+    return value
 
 
 def _error(kind: str, message: str, hint: str | None = None) -> PydanticCustomError:
@@ -99,7 +120,8 @@ Name = Annotated[str, AfterValidator(_check_name),
                  WithJsonSchema({"type": "string", "pattern": NAME_PATTERN})]
 Path = Annotated[str, AfterValidator(_check_path), WithJsonSchema(
     {"type": "string", "description": "Dotted path into the record, with [n] for list items "
-     "(customer.email, lineItems[0].sku); steps.<as>.<path> reads a lookup result."})]
+     "(customer.email, lineItems[0].sku); steps.<id>.<path> reads an earlier step's result; inside "
+     "for_each, item.<path> reads the item."})]
 Template = Annotated[str, AfterValidator(_check_template), WithJsonSchema(
     {"type": "string", "description": "Text with {path} placeholders (substitution only); {{ and }} "
      "are literal braces."})]
@@ -238,21 +260,30 @@ else:  # a tagged union of the generated models: errors point into the one trans
 
 # --------------------------------------------------------------------------------- mappings
 
-_KINDS = ("source", "value", "template")
+_KINDS = ("source", "value", "template", "list", "object")
+WriteMode = Literal["always", "only_if_empty", "create_only", "never"]
+WRITE_MODES: Final = ("always", "only_if_empty", "create_only", "never")
 
 
 class Mapping(_Model):
-    """Where a value comes from: exactly one of ``source``, ``value`` or ``template``, then transforms."""
+    """Where a value comes from: exactly one of ``source``, ``value`` or ``template`` — or a ``list`` or an
+    ``object`` built from mappings (an order's line items from a deal's fields) — then transforms."""
 
     model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": [k]} for k in _KINDS]})
-    only_if_set: ClassVar[frozenset[str]] = frozenset(_KINDS)
+    only_if_set: ClassVar[frozenset[str]] = frozenset(("source", "value", "template", "list_", "object_", "mode"))
     omit_empty: ClassVar[frozenset[str]] = frozenset({"transforms"})
 
     source: Path | None = Field(default=None, description="Path of the record field to copy.")
     value: Any = Field(default=None, description="A constant.")
     template: Template | None = Field(default=None, description="Text with {path} placeholders.")
-    transforms: list[AnyTransform] = Field(default_factory=list,
+    list_: list[Mapping] | None = Field(default=None, alias="list", description="A list, one mapping per item.")
+    object_: dict[str, Mapping] | None = Field(default=None, alias="object",
+                                               description="An object, one mapping per key.")
+    transforms: list[AnyTransform] = Field(default_factory=list, max_length=MAX_TRANSFORMS,
                                            description="Applied in order to the value.")
+    mode: WriteMode = Field(default="always", description=(
+        "For an action's field, when OrderSync may write it: always; only_if_empty (the target's value is "
+        "empty); create_only (only when the action creates the object); never (the other system owns it)."))
 
     @model_validator(mode="before")
     @classmethod
@@ -267,22 +298,30 @@ class Mapping(_Model):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Mapping:
-        given = [k for k in _KINDS if k in self.model_fields_set]
+        given = [k for k in _KINDS if k in self.model_fields_set or f"{k}_" in self.model_fields_set]
         if len(given) != 1:
             found = f" (found {' and '.join(given)})" if given else ""
-            raise _error("mapping", f"a mapping needs exactly one of source, value or template{found}")
-        if given[0] in ("source", "template") and getattr(self, given[0]) is None:
+            raise _error("mapping", f"a mapping needs exactly one of source, value or template (or list or "
+                                    f"object){found}")
+        if given[0] in ("source", "template", "list", "object") and \
+                getattr(self, given[0] + ("_" if given[0] in ("list", "object") else "")) is None:
             raise _error("mapping", f"`{given[0]}` must not be empty")
         return self
 
     @property
-    def kind(self) -> Literal["source", "value", "template"]:
-        """Which of source/value/template this mapping uses."""
+    def kind(self) -> Literal["source", "value", "template", "list", "object"]:
+        """Which of source/value/template/list/object this mapping uses."""
         if "source" in self.model_fields_set:
             return "source"
         if "template" in self.model_fields_set:
             return "template"
-        return "value"
+        if "list_" in self.model_fields_set:
+            return "list"
+        return "object" if "object_" in self.model_fields_set else "value"
+
+    def parts(self) -> list[Mapping]:
+        """The mappings a list or object is built from (none for the other kinds)."""
+        return list(self.list_ or []) + list((self.object_ or {}).values())
 
     def paths(self) -> list[str]:
         """The record paths this mapping reads (its source or its template's placeholders)."""
@@ -290,14 +329,26 @@ class Mapping(_Model):
             return [self.source]
         if self.kind == "template" and self.template:
             return [p for _, p in parse_template(self.template) if p is not None]
-        return []
+        return [p for part in self.parts() for p in part.paths()]
 
 
 # ------------------------------------------------------------------------------------ steps
 
 
+class Computed(_Model):
+    """A value computed from the record for a comparison: ``{of: steps.avg.avg, times: 3}`` is three times
+    the customer's average. A closed form (a path, a factor, an addend): nothing is evaluated."""
+
+    only_if_set: ClassVar[frozenset[str]] = frozenset({"times", "plus"})
+
+    of: Path = Field(description="Path of the number (a record field or steps.<id>.<field>).")
+    times: float = Field(default=1.0, description="Multiply by this.")
+    plus: float = Field(default=0.0, description="Then add this.")
+
+
 class Condition(_Model):
-    """One filter condition: ``{field: path, op: equals, value: FULFILLED}``."""
+    """One filter condition: ``{field: path, op: equals, value: FULFILLED}``; ``value`` may be computed
+    (``{of: steps.avg.avg, times: 3}``) for the ordered operators."""
 
     only_if_set: ClassVar[frozenset[str]] = frozenset({"value"})
 
@@ -316,8 +367,20 @@ class Condition(_Model):
                          f"did you mean '{close}'?" if close else "known: " + ", ".join(catalog.FILTER_OPS))
         return value
 
+    @field_validator("value", mode="before")
+    @classmethod
+    def _computed(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "of" in value:
+            return Computed.model_validate(value)
+        return value
+
     @model_validator(mode="after")
     def _value_fits(self) -> Condition:
+        if isinstance(self.value, Computed):
+            if catalog.FILTER_OPS[self.op].value != "ordered":
+                raise _error("op_value", f"'{self.op}' cannot compare with a computed value",
+                             "computed values suit gt, gte, lt and lte")
+            return self
         problem = catalog.check_op_value(self.op, self.value, has_value="value" in self.model_fields_set)
         if problem:
             raise _error("op_value", problem)
@@ -328,18 +391,18 @@ class FilterStep(_Model):
     """Keep only records that satisfy ``all`` (or ``any``) of the conditions."""
 
     match: Literal["all", "any"] = "all"
-    conditions: list[Condition] = Field(min_length=1)
+    conditions: list[Condition] = Field(min_length=1, max_length=MAX_CONDITIONS)
 
 
 class LookupStep(_Model):
-    """Find an object in another app; later mappings read it as ``steps.<as>.<field>``."""
+    """Find an object in another app; later steps read it as ``steps.<id>.<field>`` (the step's ``id``)."""
 
     account: Name = Field(description="Role (a key of `accounts`).")
     lookup: str = Field(description="Lookup key of that connector.")
-    as_: Name = Field(alias="as", description="Name of the result for steps.<as>.<field>.")
     params: dict[str, Mapping] = Field(default_factory=dict)
-    if_missing: Literal["fail", "skip"] = Field(
-        default="fail", description="Nothing found: fail the record (failed queue) or skip it.")
+    if_missing: Literal["fail", "skip", "continue"] = Field(
+        default="fail", description="Nothing found: fail the record (failed queue), skip it, or continue with "
+                                    "an empty result (a later action creates the object).")
 
 
 class ActionStep(_Model):
@@ -349,23 +412,79 @@ class ActionStep(_Model):
 
     account: Name = Field(description="Role (a key of `accounts`).")
     action: str = Field(description="Action key of that connector.")
+    for_each: Path | None = Field(default=None, description=(
+        "Write once per item of this list (lineItems); mappings read the item as item.<field>."))
+    item_key: Path | None = Field(default=None, description=(
+        "What identifies an item within the record (a path in the item, e.g. sku); default its position. "
+        "Each (record, item) is written once."))
     match: Mapping | None = Field(default=None, description="Identifies the target object.")
     params: dict[str, Any] = Field(default_factory=dict)
-    fields: dict[str, Mapping] = Field(default_factory=dict)
+    fields: dict[str, Mapping] = Field(default_factory=dict, max_length=MAX_FIELDS)
+
+    @model_validator(mode="after")
+    def _item_key_needs_loop(self) -> ActionStep:
+        if self.item_key is not None and self.for_each is None:
+            raise _error("item_key", "`item_key` names an item of `for_each`, which is missing",
+                         "add `for_each: <list field>` or remove item_key")
+        return self
 
 
-_STEP_KINDS = ("filter", "lookup", "action")
+AggregateFn = Literal["sum", "count", "avg", "min", "max"]
+Window = Literal["all", "day", "month", "year"]
+
+
+class AggregateStep(_Model):
+    """Totals per group over the records this recipe has seen (sum/count/avg/min/max of a field), kept in
+    the database as each record arrives, so a new order updates its customer's figures without re-reading
+    history. Later steps read ``steps.<id>.sum``, ``.count``, ``.avg``, ``.min``, ``.max``."""
+
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"of", "currency", "time"})
+
+    group_by: Path = Field(description="Records with the same value here are totalled together (customer.email).")
+    of: Path | None = Field(default=None, description="The number to total (totalPrice); none: count records.")
+    currency: Path | None = Field(default=None, description=(
+        "Keep a separate total per currency (currencyCode): amounts in different currencies never mix."))
+    window: Window = Field(default="all", description="all, or per calendar day/month/year of `time`.")
+    time: Path | None = Field(default=None, description="The record's date/time that places it in a window.")
+    timezone: str = Field(default="UTC", description="Where the calendar windows begin (Asia/Shanghai).")
+    include_current: bool = Field(default=True, description=(
+        "Whether the figures include this record (false: compare a record with the others, e.g. 3× the "
+        "customer's average of their other orders)."))
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise _error("timezone", f"unknown time zone '{value}'", "use an IANA name such as Asia/Shanghai "
+                                                                       "or UTC") from None
+        return value
+
+    @model_validator(mode="after")
+    def _window_needs_time(self) -> AggregateStep:
+        if self.window != "all" and self.time is None:
+            raise _error("time", f"a {self.window} window needs `time` (the record's date, e.g. createdAt)")
+        return self
+
+
+_STEP_KINDS = ("filter", "lookup", "action", "aggregate")
 
 
 class Step(_Model):
-    """One item of ``steps``: exactly one of ``filter``, ``lookup`` or ``action``."""
+    """One item of ``steps``: an optional ``id`` and exactly one of ``filter``, ``lookup``, ``action`` or
+    ``aggregate``. Later steps read a step's result as ``steps.<id>.<field>``."""
 
     model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": [k]} for k in _STEP_KINDS]})
-    omit_empty: ClassVar[frozenset[str]] = frozenset(_STEP_KINDS)
+    omit_empty: ClassVar[frozenset[str]] = frozenset((*_STEP_KINDS, "id"))
 
+    id: Name | None = Field(default=None, description="Name of this step's result for steps.<id>.<field>.")
     filter: FilterStep | None = None
     lookup: LookupStep | None = None
     action: ActionStep | None = None
+    aggregate: AggregateStep | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -379,20 +498,25 @@ class Step(_Model):
         given = [k for k in _STEP_KINDS if getattr(self, k) is not None]
         if len(given) != 1:
             found = f" (found {' and '.join(given)})" if given else ""
-            raise _error("step", f"a step needs exactly one of filter, lookup or action{found}")
+            raise _error("step", f"a step needs exactly one of filter, lookup, action or aggregate{found}")
+        if self.id is None and self.kind in ("lookup", "aggregate"):
+            raise _error("step", f"a {self.kind} step needs an `id`: later steps read its result as "
+                                 "steps.<id>.<field>", f"add e.g. `id: {'deal' if self.lookup else 'totals'}`")
         return self
 
     @property
-    def kind(self) -> Literal["filter", "lookup", "action"]:
+    def kind(self) -> Literal["filter", "lookup", "action", "aggregate"]:
         """Which kind of step this is."""
         if self.filter is not None:
             return "filter"
-        return "lookup" if self.lookup is not None else "action"
+        if self.lookup is not None:
+            return "lookup"
+        return "aggregate" if self.aggregate is not None else "action"
 
     @property
-    def body(self) -> FilterStep | LookupStep | ActionStep:
-        """The step's settings (whichever of filter/lookup/action is set)."""
-        body = self.filter or self.lookup or self.action
+    def body(self) -> FilterStep | LookupStep | ActionStep | AggregateStep:
+        """The step's settings (whichever of filter/lookup/action/aggregate is set)."""
+        body = self.filter or self.lookup or self.action or self.aggregate
         assert body is not None  # guaranteed by _exactly_one
         return body
 
@@ -432,6 +556,10 @@ def parse_start(text: str) -> datetime | None:
         raise ValueError(f"'{text}' is not now, everything, or an ISO 8601 date/time") from None
     if moment.tzinfo is None:
         raise ValueError(f"'{text}' has no time zone; add one, e.g. {text}Z or {text}+08:00")
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+14:00 is in year 0 in UTC
+        raise ValueError(f"'{text}' is out of range (years 1–9999 in UTC)") from None
     return moment
 
 
@@ -474,12 +602,31 @@ class Schedule(_Model):
         return CronSchedule(self.cron, self.timezone)
 
 
+class WhenChanged(_Model):
+    """Fire only when a field's value changed (``to`` a value, when given) since OrderSync last saw the
+    record: "deal entered stage closedwon". The previous value is remembered per record, so an edit that
+    only bumps a record's modified time does not fire again. A record seen for the first time counts as
+    changed to its current value."""
+
+    only_if_set: ClassVar[frozenset[str]] = frozenset({"to"})
+
+    field: Path = Field(description="Path of the field to watch (properties.dealstage).")
+    to: Any = Field(default=None, description="Fire only when it changed to this value.")
+
+    @field_validator("to")
+    @classmethod
+    def _scalar(cls, value: Any) -> Any:
+        if value is not None and not isinstance(value, str | int | float | bool):
+            raise _error("to", "`to` must be text, a number or true/false")
+        return value
+
+
 class Trigger(_Model):
     """When the recipe runs: an event of the ``account`` role's connector, polled ``every`` — or, with
     ``schedule``, read in full from ``start`` at each time of a cron schedule ("every month, for each …")."""
 
     model_config = ConfigDict(json_schema_extra={"not": {"required": ["every", "schedule"]}})
-    omit_empty: ClassVar[frozenset[str]] = frozenset({"params", "schedule"})
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"params", "when_changed", "schedule"})
 
     account: Name = Field(description="Role (a key of `accounts`).")
     event: str = Field(description="Trigger key of that connector.")
@@ -490,6 +637,8 @@ class Trigger(_Model):
                                       "polling; each run reads the event in full from `start`.")
     start: str = Field(default="now", description="now | everything | an ISO 8601 date or date-time with zone "
                        "(a scheduled trigger reads from here at every run: everything, or a date).")
+    when_changed: WhenChanged | None = Field(default=None, description=(
+        "Fire only when this field changed (to this value) since the record was last seen."))
 
     @field_validator("every")
     @classmethod
@@ -608,6 +757,11 @@ class Translation(_Model):
     description: str | None = Field(default=None, max_length=5000)
     omit_empty: ClassVar[frozenset[str]] = frozenset({"name", "description"})
 
+    @field_validator("name")
+    @classmethod
+    def _readable_name(cls, value: str | None) -> str | None:
+        return None if value is None else _readable(value)
+
 
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")]
 
@@ -616,7 +770,7 @@ class Recipe(_Model):
     """A whole recipe file."""
 
     model_config = ConfigDict(title="OrderSync recipe")
-    omit_empty: ClassVar[frozenset[str]] = frozenset({"translations"})
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"translations", "owns"})
 
     format: Literal["ordersync-recipe"] = Field(default=FORMAT, description="Always ordersync-recipe.")
     version: int = Field(default=CURRENT_VERSION, description="Format version of this file.",
@@ -624,8 +778,12 @@ class Recipe(_Model):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=5000)
     accounts: dict[Name, str] = Field(min_length=1, description="Roles → connector keys (never credentials).")
+    owns: dict[Name, list[str]] = Field(default_factory=dict, description=(
+        "Which role's system owns which object types (crm: [contact, company]); default: a CRM owns customers, "
+        "an order system orders. A recipe that writes into an object its target owns, from a source that does "
+        "not, must give each field a `mode`."))
     trigger: Trigger
-    steps: list[Step] = Field(min_length=1)
+    steps: list[Step] = Field(min_length=1, max_length=MAX_STEPS)
     options: Options = Field(default_factory=Options)
     translations: dict[LanguageCode, Translation] = Field(
         default_factory=dict, description="Name and description in other languages, e.g. zh_CN.")
@@ -652,7 +810,7 @@ class Recipe(_Model):
     def _not_blank(cls, value: str) -> str:
         if not value.strip():
             raise _error("name", "the name must not be blank")
-        return value
+        return _readable(value)
 
     def to_document(self) -> dict[str, Any]:
         """The canonical file content (JSON-ready); it loads back to an equal recipe."""

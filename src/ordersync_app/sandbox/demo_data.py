@@ -105,5 +105,6 @@ def demo_deal(i: int) -> dict[str, Any]:
         "pipeline": PIPELINE_ID,
         "dealstage": "shipped" if order["fulfillmentStatus"] == "FULFILLED" else "processed",
         ORDER_ID_PROPERTY: str(order["id"]),
+        "order_name": order["name"],  # the shop's order number (#1001), which order systems carry as so_id
         "closedate": order["createdAt"].isoformat().replace("+00:00", "Z"),
     }

@@ -408,8 +408,9 @@ class HubSpotSandbox(SandboxApp):
                                   "correlationId": str(uuid.uuid4())})
         token = f"sandbox-hubspot-oauth-{secrets.token_hex(16)}"
         self.db.execute("INSERT INTO hs_tokens VALUES (?, ?)", (token, time.time() + ACCESS_TOKEN_SECONDS))
+        # HubSpot lists the granted scopes as ``scopes`` (not RFC 6749's ``scope``; issue 9, checked with Prism [V]).
         return Response(200, {"token_type": "bearer", "refresh_token": SANDBOX_REFRESH_TOKEN, "access_token": token,
-                              "expires_in": ACCESS_TOKEN_SECONDS})
+                              "expires_in": ACCESS_TOKEN_SECONDS, "scopes": ["crm.objects.deals.read", "oauth"]})
 
     # -- storage ------------------------------------------------------------------------
     def _stamp(self) -> int:

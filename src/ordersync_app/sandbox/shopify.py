@@ -47,12 +47,13 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import re
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,7 @@ from graphql import (
 )
 from graphql.utilities import value_from_ast_untyped
 
+from ordersync_app.sandbox import demo_data
 from ordersync_app.sandbox._server import Request, Response, SandboxApp
 from ordersync_app.sandbox.demo_data import demo_order
 from ordersync_app.sandbox.outbox import Outbox
@@ -846,6 +848,54 @@ def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionN
     if name:
         return next((op for op in ops if op.name and op.name.value == name), None)
     return ops[0] if len(ops) == 1 else None
+
+
+HISTORY_BASE = 300000  # ids of history orders, clear of the demo orders
+
+
+def seed_history(db: Any, customers: int, months: int, *, lines: int = 0, start_id: int = HISTORY_BASE
+                 ) -> list[dict[str, Any]]:
+    """Orders of ``customers`` repeat customers over the ``months`` before the demo data begins (one to four
+    orders a month each, every fifth customer paying in CNY, now and then one order far above the customer's
+    usual), plus one order of ``lines`` line items when asked. Deterministic; returns what was inserted."""
+    rng = random.Random(20261202 + customers * 31 + months)
+    made: list[dict[str, Any]] = []
+    oid = start_id
+    first = demo_data.BASE_TIME - timedelta(days=30 * months)
+    for c in range(1, customers + 1):
+        currency = "CNY" if c % 5 == 0 else "USD"
+        email = f"buyer{c}@history.example"
+        usual = rng.choice((20, 45, 80, 150))
+        for month in range(months):
+            for _ in range(rng.randint(0 if month % 3 else 1, 3)):
+                oid += 1
+                amount = usual * rng.uniform(0.5, 1.5) * (6 if rng.random() < 0.02 else 1)
+                made.append(_history_order(db, oid, c, email, currency, f"{amount:.2f}",
+                                           first + timedelta(days=30 * month + rng.randint(0, 27), minutes=oid % 997),
+                                           [{"title": "Tea set", "sku": "TEA-SET", "quantity": 1,
+                                             "price": f"{amount:.2f}"}]))
+    if lines:
+        oid += 1
+        items = [{"title": f"Sample {n}", "sku": f"SMP-{n:02d}", "quantity": 1 + n % 3, "price": f"{5 + n}.00"}
+                 for n in range(1, lines + 1)]
+        total = sum(float(str(i["price"])) * int(str(i["quantity"])) for i in items)
+        made.append(_history_order(db, oid, 0, "lines@history.example", "USD", f"{total:.2f}",
+                                   demo_data.BASE_TIME - timedelta(days=1), items))
+    return made
+
+
+def _history_order(db: Any, oid: int, customer: int, email: str, currency: str, total: str, created: datetime,
+                   items: list[dict[str, Any]]) -> dict[str, Any]:
+    payload = {"name": f"#H{oid}", "email": email, "currency": currency, "total": total, "financialStatus": "PAID",
+               "customer": {"id": 900000 + customer, "firstName": f"Buyer{customer}", "lastName": "History",
+                            "email": email},
+               "shippingAddress": {"firstName": f"Buyer{customer}", "lastName": "History", "city": "Portland",
+                                   "countryCode": "US", "country": "US", "address1": "1 Main St"},
+               "lineItems": [{"id": oid * 100 + n, **item} for n, item in enumerate(items)]}
+    stamp = iso(created)
+    db.execute("INSERT OR REPLACE INTO shopify_orders VALUES (?, ?, ?, 'UNFULFILLED', '[]', ?)",
+               (oid, stamp, stamp, json.dumps(payload, ensure_ascii=False)))
+    return {"id": str(oid), "email": email, "total": total, "currency": currency, "createdAt": stamp}
 
 
 def _order_object(oid: int, created: str, updated: str, status: str, tags: str, payload: str) -> dict[str, Any]:

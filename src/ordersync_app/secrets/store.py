@@ -9,7 +9,10 @@ Secret Service/KWallet) when there is one; otherwise an encrypted file in the da
 
 from __future__ import annotations
 
+import base64
+import binascii
 import getpass
+import json
 import os
 import sys
 import threading
@@ -28,6 +31,9 @@ _OS_KEYCHAINS = ("keyring.backends.macOS", "keyring.backends.Windows", "keyring.
 
 _backend: keyring.backend.KeyringBackend | None = None
 _lock = threading.Lock()
+# Values read in this process: the encrypted file costs an Argon2 derivation (about a second) per
+# entry read, so each secret is decrypted once per process, not once per use.
+_cache: dict[tuple[str, str], str | None] = {}
 
 
 def set_backend(backend: keyring.backend.KeyringBackend | None) -> None:
@@ -35,6 +41,7 @@ def set_backend(backend: keyring.backend.KeyringBackend | None) -> None:
     global _backend
     with _lock:
         _backend = backend
+        _cache.clear()
 
 
 def _os_keychain() -> keyring.backend.KeyringBackend | None:
@@ -49,21 +56,81 @@ def secrets_file() -> str:
     return str(paths.home() / "secrets.cfg")
 
 
+def _created_marker(path: Path) -> Path:
+    """Written beside the keyring when OrderSync creates it, so a later missing file is noticed
+    instead of being replaced by a new, empty keyring."""
+    return path.with_name(path.name + ".created")
+
+
+def _damaged(path: Path, what: str) -> SetupError:
+    return SetupError(
+        f"the encrypted keyring {path} {what}",
+        hint=f"restore {path.name} from a backup; or, to start an empty keyring and enter every account's "
+             f"secrets again (ordersync account add NAME --connector ID --replace), move {path.name} away",
+    )
+
+
+def _check_structure(path: Path) -> None:
+    """Refuse a keyring file that is truncated or edited before the library would quietly start a
+    new one over it (it does so when its reference entry is missing)."""
+    import configparser
+
+    from keyrings.cryptfile.escape import escape
+
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_string(path.read_text("utf-8"))
+        reference = parser.get(escape("keyring-setting"), escape("password reference"))
+        fields = json.loads(base64.b64decode(reference.encode()))
+        if not {"salt", "data", "mac", "nonce"} <= set(fields):
+            raise ValueError("incomplete entry")
+    except (OSError, UnicodeDecodeError, configparser.Error, ValueError, binascii.Error):
+        raise _damaged(path, "is damaged (truncated or edited)") from None
+
+
+def _check_file(path: Path) -> bool:
+    """Whether the keyring file exists and looks whole (SetupError when it was lost or damaged)."""
+    existed = path.exists() and path.stat().st_size > 0
+    if path.exists() and not existed:
+        raise _damaged(path, "is empty (truncated)")
+    if not existed and _created_marker(path).exists():
+        raise SetupError(
+            f"the encrypted keyring {path} is missing (deleted or moved); the accounts' secrets were in it",
+            hint=f"restore {path.name} from a backup; or, to start an empty keyring and enter every account's "
+                 f"secrets again, delete {_created_marker(path).name} beside it",
+        )
+    if existed:
+        _check_structure(path)
+    return existed
+
+
 def _open_file(passphrase: str) -> keyring.backend.KeyringBackend:
-    """The encrypted keyring opened with ``passphrase`` (a new file is created with it).
+    """The encrypted keyring opened with ``passphrase`` (one Argon2 derivation; a new file is created
+    with it, 0600).
 
     Raises:
-        SetupError: the passphrase is blank or does not open the existing file.
+        SetupError: the passphrase does not open the file, or the file is damaged or was lost.
     """
     from keyrings.cryptfile.cryptfile import CryptFileKeyring
 
+    path = Path(secrets_file())
+    existed = _check_file(path)
     backend = CryptFileKeyring()
-    backend.file_path = secrets_file()
+    backend.file_path = str(path)
     try:
         backend.keyring_key = passphrase  # opens (checks) an existing file, or starts a new one
-    except ValueError as exc:
-        raise SetupError("the passphrase does not open the encrypted keyring",
-                         hint="type the passphrase chosen when the first secret was saved") from exc
+    except ValueError:  # AES-GCM cannot tell a wrong key from a changed byte
+        raise SetupError(
+            f"the passphrase does not open the encrypted keyring {path}: the passphrase is wrong, or the file "
+            "was changed",
+            hint="type the passphrase chosen when the first secret was saved (ORDERSYNC_KEYRING_PASSPHRASE); "
+                 f"if it is right, restore {path.name} from a backup",
+        ) from None
+    except (KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise _damaged(path, "is damaged (truncated or edited)") from None
+    if not existed:
+        paths.private_file(path)
+        paths.private_file(_created_marker(path))
     return backend
 
 
@@ -88,7 +155,7 @@ def unlock(passphrase: str) -> None:
     """Open the encrypted keyring with a typed passphrase and use it from now on.
 
     Raises:
-        SetupError: the passphrase is empty or wrong.
+        SetupError: the passphrase is empty or wrong, or the keyring file is damaged or lost.
     """
     global _backend
     if not passphrase.strip():
@@ -96,16 +163,24 @@ def unlock(passphrase: str) -> None:
     opened = _open_file(passphrase)
     with _lock:
         _backend = opened
+        _cache.clear()
 
 
 def _encrypted_file() -> keyring.backend.KeyringBackend:
+    """The encrypted-file keyring, unlocked with the environment's or a typed passphrase.
+
+    Raises:
+        SetupError: no passphrase; the passphrase is wrong; the file is damaged or was lost.
+    """
+    path = Path(secrets_file())
+    existed = _check_file(path)  # a lost or damaged file is said before a passphrase is asked for
     passphrase = os.environ.get("ORDERSYNC_KEYRING_PASSPHRASE")
     if not passphrase and sys.stdin.isatty():
         print(  # noqa: T201 - the user must read this before typing a passphrase
             "No system keychain was found on this machine. OrderSync keeps secrets in an encrypted file\n"
-            f"({paths.home() / 'secrets.cfg'}). Enter its passphrase (new or existing):", file=sys.stderr)
+            f"({path}). Enter its passphrase ({'existing' if existed else 'new'}):", file=sys.stderr)
         passphrase = getpass.getpass("Keyring passphrase: ")
-    if not passphrase:
+    if not passphrase or not passphrase.strip():
         raise SetupError(
             "no system keychain is available on this machine, and the encrypted keyring is locked",
             hint="set ORDERSYNC_KEYRING_PASSPHRASE (headless servers, CI) or run the command in a terminal "
@@ -149,32 +224,61 @@ def _user(account: str, key: str) -> str:
 
 
 def get_secret(account: str, key: str) -> str | None:
-    """A secret of ``account``, or None; the value is registered for masking."""
+    """A secret of ``account``, or None; the value is registered for masking.
+
+    Raises:
+        SetupError: the keychain is locked or refused, or the stored entry is damaged.
+    """
+    cached = _cache.get((account, key), _cache)
+    if cached is not _cache:
+        return cached  # type: ignore[return-value]
+    chosen = backend()
     try:
-        value = backend().get_password(SERVICE, _user(account, key))
+        value = chosen.get_password(SERVICE, _user(account, key))
     except keyring.errors.KeyringError as exc:
         raise SetupError(f"the keychain refused to read a secret of account '{account}': {exc}",
                          hint="unlock the keychain, or check ORDERSYNC_KEYRING_PASSPHRASE") from exc
-    except ValueError as exc:  # cryptfile: wrong passphrase
-        raise SetupError("the encrypted keyring could not be unlocked",
-                         hint="check ORDERSYNC_KEYRING_PASSPHRASE") from exc
-    register_secret(value)
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise SetupError(
+            f"the secret '{key}' of account '{account}' in the encrypted keyring is damaged",
+            hint=f"enter it again: ordersync account add {account} --connector ID --replace "
+                 "(or Edit in the app's Accounts page)",
+        ) from None
+    if not key.endswith("_expires_at"):  # a timestamp is no secret
+        register_secret(value)
+    with _lock:
+        _cache[(account, key)] = value
     return value
 
 
 def set_secret(account: str, key: str, value: str) -> None:
-    """Store a secret of ``account`` in the keychain."""
-    register_secret(value)
+    """Store a secret of ``account`` in the keychain.
+
+    Raises:
+        SetupError: the keychain is locked or refused the value (nothing was stored).
+    """
+    if not key.endswith("_expires_at"):
+        register_secret(value)
+    chosen = backend()
     try:
-        backend().set_password(SERVICE, _user(account, key), value)
+        chosen.set_password(SERVICE, _user(account, key), value)
     except keyring.errors.KeyringError as exc:
-        raise SetupError(f"the keychain refused to store a secret of account '{account}': {exc}") from exc
+        raise SetupError(f"the keychain refused to store a secret of account '{account}': "
+                         f"{type(exc).__name__}", hint="unlock the keychain and try again") from None
+    except (OSError, ValueError) as exc:
+        raise SetupError(f"the secret of account '{account}' could not be stored: {type(exc).__name__}",
+                         hint="check that the data directory is writable and the keyring unlocked") from None
+    with _lock:
+        _cache[(account, key)] = value
 
 
 def delete_secrets(account: str, keys: list[str]) -> None:
     """Remove the listed secrets of ``account`` (missing ones are ignored)."""
+    chosen = backend()
     for key in keys:
+        with _lock:
+            _cache.pop((account, key), None)
         try:
-            backend().delete_password(SERVICE, _user(account, key))
+            chosen.delete_password(SERVICE, _user(account, key))
         except keyring.errors.PasswordDeleteError:
             continue

@@ -16,14 +16,18 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import delete, select
 
 from ordersync_app import paths
 from ordersync_app.connectors.sdk import auth, registry
+from ordersync_app.connectors.sdk.guard import guarded
 from ordersync_app.connectors.sdk.http import ApiClient
 from ordersync_app.connectors.sdk.spec import SANDBOX_SCHEME, AccountConfig, Connector, RateLimit, TlsSettings
 from ordersync_app.domain.errors import AuthError, OrderSyncError, SetupError
+from ordersync_app.domain.redact import control_characters
+from ordersync_app.domain.text import invisible_characters, visible
 from ordersync_app.secrets import store as secrets
 from ordersync_app.services import sandbox
 from ordersync_app.storage import budgets, db
@@ -95,12 +99,126 @@ def connector(key: str) -> Connector:
         hint = registry.suggest(key, known)
         raise SetupError(f"unknown connector '{key}'",
                          hint=f"did you mean '{hint}'?" if hint else f"known connectors: {', '.join(known)}")
-    return found
+    return guarded(found)  # a vendor answer the connector cannot read is the vendor's error, not exit 3
+
+
+def clean_secret(label: str, value: str) -> str:
+    """A typed or pasted secret without surrounding whitespace; control characters are refused.
+
+    ``$(cat token.txt)`` from a Windows file keeps its ``\\r``, and a token with a line break can never
+    be sent in a header: better to say so now than to fail (and quote the token) on every call.
+
+    Raises:
+        SetupError: the value holds control characters (named, never the value itself).
+    """
+    cleaned = value.strip()
+    bad = control_characters(cleaned)
+    if bad:
+        raise SetupError(f"the {label} contains control characters ({', '.join(bad)})",
+                         hint="copy the value again without line breaks or tabs")
+    return cleaned
+
+
+def _clean_setting(conn: Connector, key: str, value: str) -> str | None:
+    """The problem with one non-secret setting value, or None."""
+    spec = next(s for s in conn.settings if s.key == key)
+    if control_characters(value):
+        return f"'{key}' contains control characters"
+    if spec.choices and value not in spec.choices:
+        return f"'{key}' must be one of {', '.join(spec.choices)}"
+    if spec.pattern and not re.fullmatch(spec.pattern, value):
+        return f"'{key}' is not valid ('{visible(value)}'; expected {spec.help_en or spec.label_en})"
+    return None
+
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+_HOST_PART = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::[0-9]{1,5})?")
+
+
+def _expand(url: str, conn: Connector, settings: dict[str, str]) -> str:
+    """Put known ``{setting}`` values into an address; nothing else in it is interpreted.
+
+    Raises:
+        SetupError: a placeholder is not a setting of the connector, a setting that is part of the
+            address is not a host name (it could add a path or user info), or braces are left over.
+    """
+    declared = {s.key: s for s in conn.settings if not s.secret}
+    whole = _PLACEHOLDER.fullmatch(url) is not None  # the setting is the address itself (an on-premise server)
+
+    def value(match: re.Match[str]) -> str:
+        key = match.group(1)
+        spec = declared.get(key)
+        if spec is None:
+            raise SetupError(f"the address uses '{{{key}}}', which is not a setting of {conn.key}")
+        if key not in settings:
+            raise SetupError(f"the address needs the setting '{key}'")
+        given = settings[key].strip()
+        if not (spec.pattern or whole or _HOST_PART.fullmatch(given)):
+            # Part of an address: a host name (and port) only, never a path, query or user info.
+            raise SetupError(f"the setting '{key}' must be a host name such as api.example.com, "
+                             f"not '{visible(given)}'")
+        return given
+
+    expanded = _PLACEHOLDER.sub(value, url)
+    if "{" in expanded or "}" in expanded:
+        raise SetupError(f"the address '{visible(url)}' contains braces that are not a {{setting}}")
+    return expanded
+
+
+def host_matches(host: str, patterns: tuple[str, ...]) -> bool:
+    """Whether ``host`` is one of ``patterns`` (``*.example.com`` matches one label before it)."""
+    host = host.lower().rstrip(".")
+    for pattern in patterns:
+        if pattern.startswith("*."):
+            head, _dot, rest = host.partition(".")
+            if head and rest == pattern[2:].lower() and "." not in head:
+                return True
+        elif host == pattern.lower():
+            return True
+    return False
+
+
+def foreign_host(conn: Connector, url: str) -> str | None:
+    """The host of ``url`` when it is neither the vendor's (``Connector.hosts``), loopback nor the
+    sandbox; None otherwise."""
+    if url.startswith(SANDBOX_SCHEME) or not conn.hosts:
+        return None
+    host = urlsplit(url).hostname or ""
+    if host in _LOOPBACK or host_matches(host, conn.hosts):
+        return None
+    return host
+
+
+def _check_address(name: str, conn: Connector, url: str, *, allow_host: bool) -> None:
+    """https:// anywhere the vendor lives; http:// only on loopback; other hosts only when allowed."""
+    if url.startswith(SANDBOX_SCHEME):
+        return
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise SetupError(f"'{visible(url)}' is not a valid address ({exc})", where=f"account {name}") from None
+    if control_characters(url) or " " in url or not host or parts.scheme not in ("http", "https"):
+        raise SetupError(f"base URL '{visible(url)}' must be an https:// address", where=f"account {name}")
+    if parts.scheme == "http" and host not in _LOOPBACK:
+        raise SetupError(f"base URL '{visible(url)}' is not encrypted: use https:// (http:// is only for "
+                         "servers on this computer: 127.0.0.1, localhost)", where=f"account {name}")
+    if parts.username or parts.password:
+        raise SetupError("a base URL cannot carry a user name or password", where=f"account {name}",
+                         hint="give credentials as the account's secrets")
+    if not allow_host and foreign_host(conn, url):
+        raise SetupError(f"'{host}' is not a {conn.name_en} address (expected {', '.join(conn.hosts)})",
+                         where=f"account {name}",
+                         hint="if this really is your own server or proxy, allow it explicitly (--allow-host, or "
+                              "“This address is my own server” in the app)")
 
 
 def add_account(name: str, connector_key: str, *, base_url: str | None = None,
                 settings: dict[str, str] | None = None, secret_values: dict[str, str] | None = None,
-                replace: bool = False, display_name: str | None = None, sandbox: bool = False) -> AccountInfo:
+                replace: bool = False, display_name: str | None = None, sandbox: bool = False,
+                allow_host: bool = False) -> AccountInfo:
     """Create (or, with ``replace``, update) an account after validating every setting.
 
     Secrets are stored before the row is written, so a refusing keychain leaves nothing behind; a
@@ -111,32 +229,38 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
         connector_key: the app.
         base_url: the vendor's address (default: the connector's), or ``sandbox://<app>``.
         settings: non-secret settings by key.
-        secret_values: secrets by key (to the keychain only).
+        secret_values: secrets by key (to the keychain only); surrounding spaces are stripped.
         replace: update the account of that name instead of refusing it.
         display_name: what the user calls the account, in any language (default: the key).
         sandbox: connect to the app's built-in sandbox (demo data, no credentials); ``base_url``,
             settings and secrets given are then ignored.
+        allow_host: accept an address outside the connector's known hosts (on-premise, proxies).
 
     Raises:
-        SetupError: bad name, unknown connector, unknown/missing settings, the name is taken, or the
-            keychain refused the secrets.
+        SetupError: bad name, unknown connector, unknown/missing/invalid settings, a secret with
+            control characters, an unsafe address, a changed address without the secret again, the
+            name is taken, or the keychain refused the secrets.
     """
     display = (display_name or "").strip()
     if not name and display:
         name = suggest_key(display, connector_key)
     if not NAME.match(name):
-        raise SetupError(f"'{name}' is not a valid account name",
+        raise SetupError(f"'{visible(name)}' is not a valid account name",
                          hint="use letters, digits, '-', '_' or '.', up to 63 characters")
     if len(display) > 200:
         raise SetupError("the display name is longer than 200 characters", where=f"account {name}")
+    if invisible_characters(display):
+        raise SetupError(f"the display name contains invisible or direction-changing characters "
+                         f"({', '.join(invisible_characters(display))})", where=f"account {name}")
     conn = connector(connector_key)
     if sandbox:
         if conn.sandbox is None:
             raise SetupError(f"{conn.name_en} has no built-in sandbox", where=f"account {name}")
         base_url, settings, secret_values = SANDBOX_SCHEME + conn.sandbox.app, {}, {}
-    settings = dict(settings or {})
-    secret_values = dict(secret_values or {})
+    settings = {k: str(v).strip() for k, v in (settings or {}).items()}
     declared = {s.key: s for s in conn.settings}
+    secret_values = {k: clean_secret(f"secret '{k}'", v) for k, v in (secret_values or {}).items()
+                     if k in declared and v and v.strip()}
     problems: list[str] = []
     for key in settings:
         spec = declared.get(key)
@@ -144,9 +268,11 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
             near = registry.suggest(key, [k for k, s in declared.items() if not s.secret])
             why = "is a secret: give it through the prompt or ORDERSYNC_SECRET_" + key.upper() if spec else \
                 "is not a setting of " + conn.key + (f" (did you mean '{near}'?)" if near else "")
-            problems.append(f"'{key}' {why}")
-        elif spec.choices and settings[key] not in spec.choices:
-            problems.append(f"'{key}' must be one of {', '.join(spec.choices)}")
+            problems.append(f"'{visible(key)}' {why}")
+        else:
+            problem = _clean_setting(conn, key, settings[key])
+            if problem:
+                problems.append(problem)
     sandboxed = (base_url or "").startswith(SANDBOX_SCHEME)
     chosen = {**{s.key: s.default for s in conn.settings if s.default is not None}, **settings}
     for spec in conn.settings:
@@ -158,25 +284,35 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
             settings[spec.key] = spec.default
         elif spec.required and spec.applies(chosen):  # shown_when: required only for the chosen sign-in
             problems.append(f"setting '{spec.key}' ({spec.label_en}) is required")
-    if not sandboxed:
-        for spec in conn.settings:
-            if spec.secret and spec.required and spec.applies(chosen) and not secret_values.get(spec.key):
-                problems.append(f"secret '{spec.key}' ({spec.label_en}) is required")
+    with db.session() as s:
+        row = s.scalar(select(Account).where(Account.name == name))
+        old_url = None if row is None else row.base_url
+    if not sandboxed and old_url is None:  # a new account needs its secrets (an existing one keeps them)
+        problems += [f"secret '{spec.key}' ({spec.label_en}) is required" for spec in conn.settings
+                     if spec.secret and spec.required and spec.applies(chosen) and spec.key not in secret_values]
     if problems:
         raise SetupError("; ".join(problems), where=f"account {name}")
-    url = base_url or conn.base_url
-    try:
-        url = url.format(**settings) if not sandboxed else url
-    except KeyError as exc:
-        raise SetupError(f"the base URL needs the setting {exc}", where=f"account {name}") from exc
-    if not (url.startswith(("http://", "https://")) or sandboxed or not (url or conn.uses_http)):
-        raise SetupError(f"base URL '{url}' must start with https:// (or http:// for local servers)",
-                         where=f"account {name}")
-    with db.session() as s:
-        exists = s.scalar(select(Account.id).where(Account.name == name)) is not None
-    if exists and not replace:
+    url = (base_url or conn.base_url).strip()
+    if not sandboxed and (url or conn.uses_http):
+        try:
+            url = _expand(url, conn, settings)
+        except SetupError as exc:
+            raise SetupError(exc.what, where=f"account {name}") from None
+        _check_address(name, conn, url, allow_host=allow_host)
+    if old_url is not None and not replace:
         raise SetupError(f"an account named '{name}' already exists", hint="choose another name")
-    stored = _store_secrets(name, {k: v for k, v in secret_values.items() if v})
+    moved = old_url is not None and _host_of(old_url) != _host_of(url)
+    if not sandboxed and moved:
+        missing = [spec for spec in conn.settings
+                   if spec.secret and spec.required and spec.applies(chosen) and spec.key not in secret_values]
+        if moved and not missing and not secret_values:  # only optional secrets: at least one, anew
+            missing = [spec for spec in conn.settings if spec.secret and spec.applies(chosen)][:1]
+        if missing:  # the stored secret was given for the old host: never send it to the new one unasked
+            what = ", ".join(f"'{spec.key}' ({spec.label_en})" for spec in missing)
+            raise SetupError(f"the address changes from {_host_of(old_url or '')} to {_host_of(url)}, so "
+                             f"secret {what} is required again", where=f"account {name}",
+                             hint="give it again (prompt or ORDERSYNC_SECRET_<NAME>)")
+    stored = _store_secrets(name, secret_values)
     try:
         with db.session() as s:
             row = s.scalar(select(Account).where(Account.name == name))
@@ -189,6 +325,9 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
     except Exception:
         stored.rollback()
         raise
+    if moved:  # secrets of the old host that were not given again are not kept for the new one
+        secrets.delete_secrets(name, [st.key for st in conn.settings if st.secret and st.key not in secret_values]
+                               + ["access_token_expires_at", "client_token", "client_token_expires_at"])
     auth.forget(name)  # new settings or secrets: the account's shared sign-in starts afresh
     return get_account(name)
 
@@ -227,6 +366,16 @@ def _store_secrets(account: str, values: dict[str, str]) -> _StoredSecrets:
         done.rollback()
         raise
     return done
+
+
+def _host_of(url: str) -> str:
+    if url.startswith(SANDBOX_SCHEME):
+        return url
+    try:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{(parts.hostname or '').lower()}:{parts.port or ''}"
+    except ValueError:
+        return url
 
 
 def _info(row: Account) -> AccountInfo:

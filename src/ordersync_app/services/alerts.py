@@ -36,8 +36,9 @@ from ordersync_app.alerts.wecom import WeComSink
 from ordersync_app.connectors.sdk.registry import suggest
 from ordersync_app.domain.errors import OrderSyncError, SetupError
 from ordersync_app.domain.records import RunSummary
-from ordersync_app.domain.redact import mask
+from ordersync_app.domain.redact import clip, mask
 from ordersync_app.secrets import store
+from ordersync_app.services.accounts import clean_secret
 from ordersync_app.services.stats import find_recipe
 from ordersync_app.storage import db
 from ordersync_app.storage.tables import Execution, Recipe
@@ -110,7 +111,7 @@ def _save(cfg: dict[str, Any]) -> None:
     """Write atomically (a crash never leaves half a file)."""
     path = config_path()
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(cfg, ensure_ascii=False, indent=2, sort_keys=True), "utf-8")
+    paths.write_private(tmp, json.dumps(cfg, ensure_ascii=False, indent=2, sort_keys=True))
     tmp.replace(path)
 
 
@@ -183,6 +184,8 @@ def configure_sink(kind: str, settings: Mapping[str, Any] | None = None,
             required value missing.
     """
     spec = _check_kind(kind)
+    secrets = {k: clean_secret(f"{NAMES.get(kind, kind)} secret '{k}'", v) if v else v
+               for k, v in (secrets or {}).items()}
     updates: dict[str, Any] = {}
     for key, value in (settings or {}).items():
         if key in spec.secrets:
@@ -420,7 +423,7 @@ def _first_error(summary: RunSummary) -> str | None:
             Execution.run_id == summary.run_id, Execution.status == "failed", Execution.error.is_not(None),
         ).order_by(Execution.id).limit(1))
     text = text or summary.error
-    return mask(text)[:300] if text else None
+    return clip(text, 300) if text else None
 
 
 def _queued(recipe: str, status: str = "failed") -> int:
@@ -444,7 +447,7 @@ def observe_run(recipe_name: str, summary: RunSummary) -> list[Alert]:
         outcome = Outcome(run_id=summary.run_id, status=summary.status, failed=summary.failed,
                           error=mask(summary.error) if summary.error else None,
                           first_error=_first_error(summary) if summary.failed or summary.error else None,
-                          limited=mask(summary.limited)[:300] if summary.limited else None,
+                          limited=clip(summary.limited, 300) if summary.limited else None,
                           waiting=_queued(recipe_name, "retrying"))
         with _lock:
             cfg = _load()

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ordersync_app import paths
 from ordersync_app.domain.errors import SetupError
 from ordersync_app.services.stats import find_recipe
 from ordersync_app.storage import db
@@ -122,6 +123,7 @@ def export_csv(path: Path | str, recipe: str | None = None, since: datetime | st
     try:
         # "utf-8-sig" writes a BOM first: without it Excel on Windows reads the file in the ANSI
         # code page and shows Chinese names as mojibake. newline="" lets csv write its own CRLFs.
+        paths.private_file(target)  # order data: readable by the user only (POSIX)
         with target.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(CSV_COLUMNS)

@@ -431,3 +431,26 @@ def target_labels(document: Mapping[str, Any]) -> dict[str, Text]:
         for target in spec.fields if spec else ():
             out.setdefault(target.key, Text(target.label, target.label_zh or target.label))
     return out
+
+
+def beyond_builder(document: dict[str, Any]) -> list[Text]:
+    """Recipe format 2 features the visual builder does not edit yet, in plain words (the builder then
+    shows the recipe but does not save over it: saving would drop them)."""
+    found: list[Text] = []
+    steps = [s for s in document.get("steps") or [] if isinstance(s, dict)]
+    actions = [s["action"] for s in steps if isinstance(s.get("action"), dict)]
+    checks = [
+        (any("aggregate" in s for s in steps), Text("totals (aggregate steps)", "汇总（聚合步骤）")),
+        (any(a.get("for_each") for a in actions), Text("loops over items (for_each)", "按明细循环（for_each）")),
+        (any(isinstance(m, dict) and "mode" in m for a in actions for m in (a.get("fields") or {}).values()),
+         Text("field write modes", "字段写入方式")),
+        (any("id" in s and "action" in s for s in steps),
+         Text("results of actions read by later steps", "后续步骤读取的动作结果")),
+        (bool((document.get("trigger") or {}).get("when_changed")), Text("a changed-to trigger", "“变为某值”触发")),
+        (bool(document.get("owns")), Text("data ownership (owns)", "数据归属（owns）")),
+        (any(isinstance(c, dict) and isinstance(c.get("value"), dict)
+             for s in steps for c in (s.get("filter") or {}).get("conditions") or []),
+         Text("computed comparisons", "计算比较")),
+    ]
+    found = [text for present, text in checks if present]
+    return found

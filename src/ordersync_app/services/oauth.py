@@ -29,7 +29,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -39,7 +39,7 @@ from ordersync_app.connectors.sdk import auth
 from ordersync_app.connectors.sdk.http import USER_AGENT
 from ordersync_app.connectors.sdk.spec import OAuthApp
 from ordersync_app.domain.errors import AuthError, SetupError, TransientError
-from ordersync_app.domain.redact import mask, register_secret
+from ordersync_app.domain.redact import clip, register_secret
 from ordersync_app.secrets import store
 from ordersync_app.services import accounts
 
@@ -75,17 +75,26 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-class _Listener(HTTPServer):
-    """The one-shot loopback redirect receiver; ``answer`` holds the first callback's query."""
+class _Listener(ThreadingHTTPServer):
+    """The loopback redirect receiver; ``answer`` holds the first callback that carries our ``state``.
 
-    def __init__(self, port: int) -> None:
+    Each connection is served on its own thread with a socket timeout, so an idle or slow local
+    connection cannot hold up the browser's callback; a callback with another ``state`` (a stale
+    tab, another program) gets an error page and the listener keeps waiting for the real one.
+    """
+
+    daemon_threads = True
+
+    def __init__(self, port: int, state: str) -> None:
         self.answer: dict[str, str] | None = None
         self.arrived = threading.Event()
+        self.state = state
         super().__init__(("127.0.0.1", port), _CallbackHandler)
 
 
 class _CallbackHandler(BaseHTTPRequestHandler):
     server: _Listener
+    timeout = 10.0  # seconds a connection may stay silent (socket timeout of the request)
 
     def log_message(self, format: str, *args: Any) -> None:  # the query holds the code: never log it
         del format, args
@@ -95,8 +104,13 @@ class _CallbackHandler(BaseHTTPRequestHandler):
         if parts.path != CALLBACK_PATH or self.server.arrived.is_set():
             self._reply(404, "Not found", "未找到")
             return
-        self.server.answer = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-        ok = "code" in self.server.answer
+        answer = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        if not hmac.compare_digest(answer.get("state", "").encode(), self.server.state.encode()):
+            self._reply(400, "This sign-in link is not the one OrderSync is waiting for. Start the sign-in "
+                        "again from OrderSync.", "此登录链接不属于 OrderSync 当前的登录，请在 OrderSync 中重新登录。")
+            return
+        self.server.answer = answer
+        ok = "code" in answer
         self._reply(200, "Signed in." if ok else "Sign-in was not completed.", "已登录。" if ok else "登录未完成。")
         self.server.arrived.set()
 
@@ -131,7 +145,7 @@ class Flow:
         self._client_secret = client_secret
         self._state = random.token_urlsafe(24)
         self._verifier, challenge = pkce_pair()
-        self._server = _Listener(port)
+        self._server = _Listener(port, self._state)
         self.redirect_uri = f"http://127.0.0.1:{self._server.server_address[1]}{CALLBACK_PATH}"
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"oauth-{account}", daemon=True)
@@ -176,7 +190,7 @@ class Flow:
                              hint="start the sign-in again from OrderSync")
         if "code" not in answer:
             raise AuthError(f"sign-in for account '{self.account}' was refused or cancelled",
-                            account=self.account, vendor_message=mask(answer.get("error", "no code")[:200]),
+                            account=self.account, vendor_message=clip(answer.get("error", "no code"), 200),
                             hint="sign in again and allow access")
         return self._exchange(answer["code"])
 
@@ -193,13 +207,18 @@ class Flow:
         if response.status_code != 200:
             raise AuthError(f"the vendor refused the sign-in of account '{self.account}' "
                             f"(HTTP {response.status_code})", account=self.account,
-                            vendor_message=mask(response.text[:300]),
+                            vendor_message=clip(response.text, 300),
                             hint="check the client ID and secret, then sign in again")
-        body = response.json()
-        access, refresh = str(body["access_token"]), str(body.get("refresh_token") or "")
+        try:
+            body = response.json()
+            access, refresh = str(body["access_token"]), str(body.get("refresh_token") or "")
+        except (ValueError, KeyError, TypeError):
+            raise AuthError(f"the sign-in server's answer for account '{self.account}' has no access token",
+                            account=self.account, vendor_message=clip(response.text, 300),
+                            hint="sign in again; if it keeps failing, check the app's token URL") from None
         register_secret(access)
         register_secret(refresh)
-        lifetime = float(body["expires_in"]) if body.get("expires_in") else self._app.lifetime
+        lifetime = expires_in(body.get("expires_in"), default=0.0) or self._app.lifetime
         expires_at = time.time() + lifetime - REFRESH_SKEW if lifetime else None  # Salesforce: until refused
         store.set_secret(self.account, "access_token", access)
         store.set_secret(self.account, "access_token_expires_at", "" if expires_at is None else str(expires_at))
@@ -213,7 +232,38 @@ class Flow:
         if self._client_secret:
             store.set_secret(self.account, "client_secret", self._client_secret)
         auth.forget(self.account)  # the account's shared sign-in takes the new tokens
-        return SignedIn(self.account, expires_at, str(body.get("scope") or ""))
+        return SignedIn(self.account, expires_at, granted_scopes(body))
+
+
+MAX_EXPIRES_IN = 366 * 24 * 3600.0  # a year; longer is a garbled answer, not a token lifetime
+
+
+def expires_in(value: Any, *, default: float) -> float:
+    """Seconds a token lives, from a token answer's ``expires_in`` (RFC 6749 §5.1).
+
+    Raises:
+        AuthError: the value is not a number of seconds between 1 and a year (negative, NaN, absurd).
+    """
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = float("nan")
+    if not 0 < seconds <= MAX_EXPIRES_IN:  # also false for NaN
+        raise AuthError(f"the sign-in server gave a token lifetime that makes no sense ({clip(str(value), 40)} s)",
+                        hint="sign in again; if it keeps happening, the token endpoint is not answering OAuth")
+    return seconds
+
+
+def granted_scopes(body: Mapping[str, Any]) -> str:
+    """The scopes a token answer grants: ``scope`` (RFC 6749 §5.1, space-separated) or HubSpot's
+    ``scopes`` list (its /oauth/v1/token answer, checked against HubSpot's OAuth OpenAPI file with Prism
+    in the 2026-11 security review, issue 9 [V])."""
+    listed = body.get("scopes")
+    if isinstance(listed, list):
+        return " ".join(str(s) for s in listed)
+    return str(body.get("scope") or listed or "")
 
 
 def begin(account_name: str, connector_key: str, settings: Mapping[str, Any], *, base_url: str | None = None,
@@ -235,6 +285,8 @@ def begin(account_name: str, connector_key: str, settings: Mapping[str, Any], *,
     """
     conn = accounts.connector(connector_key)
     app = provider(conn.key)
+    if client_secret:
+        client_secret = accounts.clean_secret("OAuth client secret", client_secret)
     client_id = str(settings.get("client_id") or "").strip()
     if not client_id:
         raise SetupError(f"account '{account_name}' has no OAuth client ID",

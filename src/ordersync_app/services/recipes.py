@@ -42,6 +42,7 @@ class RecipeInfo:
     document: dict[str, Any] = field(default_factory=dict)
     schedule: dict[str, str] | None = None  # {cron, timezone} of a scheduled trigger (then every_seconds is unused)
     next_run_at: str | None = None  # a scheduled trigger's next fire time, ISO 8601 in its zone
+    notes: list[str] = field(default_factory=list)  # what the last import/save wants the user to know
 
     def as_dict(self, *, with_document: bool = False) -> dict[str, Any]:
         """JSON-ready view."""
@@ -56,10 +57,41 @@ def validate_file(path: Path) -> RecipeModel:
     return load.load_file(path)
 
 
+def review(recipe: RecipeModel, bindings: dict[str, str] | None = None) -> list[str]:
+    """What is allowed but deserves a second look: writes over data the target owns without field modes,
+    and two roles bound to one account (the recipe then reads what it writes: only the echo guard stops a
+    loop). Shown by ``recipe validate``, import and the builder."""
+    notes = [str(p) for p in load.warnings_for(recipe)]
+    shared: dict[str, list[str]] = {}
+    for role, account in (bindings or {}).items():
+        shared.setdefault(account, []).append(role)
+    for account, roles in shared.items():
+        if len(roles) > 1:
+            notes.append(f"roles {' and '.join(sorted(roles))} are both bound to the account '{account}': the "
+                         "recipe reads what it writes; OrderSync skips its own echoes, but check this is meant")
+    return notes
+
+
 def slugify(text: str) -> str:
-    """A local recipe name from a title or file name."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
+    """A readable local recipe name from a title: Chinese in pinyin, the rest in lower case.
+
+    ``Shopify 订单发货 → HubSpot`` becomes ``shopify-ding-dan-fa-huo-hubspot``, so two Chinese titles
+    do not both become ``recipe``; other scripts fall back to ``recipe`` (see :func:`free_name`).
+    """
+    from pypinyin import lazy_pinyin
+
+    spelled = "-".join(lazy_pinyin(text[:200]))
+    slug = re.sub(r"[^a-z0-9]+", "-", spelled.lower()).strip("-")[:60].strip("-")
     return slug or "recipe"
+
+
+def free_name(base: str) -> str:
+    """``base``, or ``base-2``, ``base-3``… : the first name no recipe has yet."""
+    with db.session() as s:
+        taken = {n for (n,) in s.execute(select(Recipe.name).where(Recipe.name.like(f"{base[:56]}%")))}
+    if base not in taken:
+        return base
+    return next(f"{base[:56]}-{n}" for n in range(2, len(taken) + 3) if f"{base[:56]}-{n}" not in taken)
 
 
 def initial_cursor(recipe: RecipeModel, *, now: datetime | None = None) -> str | None:
@@ -204,8 +236,21 @@ def import_recipe(source: Path | str, bindings: dict[str, str], *, name: str | N
         document = recipe.to_document()
         document["trigger"]["start"] = start
         recipe = load.load_document(document, source="import")
-    return save_recipe(recipe, bindings, name=name or slugify(recipe.name), enable=enable, replace=replace,
-                       dry_run=dry_run)
+    local = name or slugify(recipe.name)
+    notes: list[str] = []
+    if dry_run is None and exists(local) and replace:
+        # A new version keeps running as it did unless the file says otherwise: a pilot file turns dry run on,
+        # a go-live file (dry_run: false) turns it off; a file that says nothing keeps the current mode.
+        if "dry_run" in recipe.options.model_fields_set:
+            dry_run = recipe.options.dry_run
+            notes.append(f"dry run {'on' if dry_run else 'off (live)'}, as the file says")
+        else:
+            current = get_recipe(local).dry_run
+            notes.append(f"kept the current mode ({'dry run' if current else 'live'}): the file does not set "
+                         "options.dry_run")
+    info = save_recipe(recipe, bindings, name=local, enable=enable, replace=replace, dry_run=dry_run)
+    info.notes = notes + review(recipe, bindings)
+    return info
 
 
 def exists(name: str) -> bool:

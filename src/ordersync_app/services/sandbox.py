@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import atexit
 import json
+import logging
 import os
 import threading
 from typing import Any
+from urllib.parse import urlsplit
 
 from ordersync_app import paths
 from ordersync_app.processes import pid_alive
@@ -19,6 +21,7 @@ from ordersync_app.sandbox._server import SandboxServer
 from ordersync_app.sandbox.apps import SANDBOX_SCHEME, app_classes, build_server
 from ordersync_app.sandbox.faults import FaultPlan
 
+log = logging.getLogger(__name__)
 _server: SandboxServer | None = None
 _lock = threading.Lock()
 
@@ -33,7 +36,22 @@ def _announced() -> str | None:
         return None
     if not alive:
         return None
-    return str(info["url"])
+    url = str(info["url"])
+    if not _loopback_http(url):  # the marker is a file anyone with access to the data directory can edit
+        log.warning("ignoring %s: its sandbox address is not on this computer", marker)
+        return None
+    return url
+
+
+def _loopback_http(url: str) -> bool:
+    """Whether ``url`` is plain HTTP to this computer (the only place sandbox apps ever run)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return False
+    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1") and \
+        not (parts.username or parts.password)
 
 
 def root_url() -> str:

@@ -52,6 +52,7 @@ def engine(url: str | None = None) -> Engine:
         if found is not None:
             return found
         try:
+            _private_sqlite_file(url)
             eng = create_engine(url, future=True, pool_pre_ping=True)
             if eng.dialect.name == "sqlite":
                 event.listen(eng, "connect", _sqlite_pragmas)
@@ -64,6 +65,18 @@ def engine(url: str | None = None) -> Engine:
                              hint="check ORDERSYNC_DATABASE_URL / ORDERSYNC_HOME") from exc
         _engines[url] = eng
         return eng
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Create a SQLite database file 0600 before SQLite does (its WAL and shm files copy the mode)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        try:
+            paths.private_file(parsed.database)
+        except OSError:
+            return  # SQLite reports the unusable path in its own words
 
 
 def _safe(url: str) -> str:

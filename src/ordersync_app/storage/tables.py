@@ -259,3 +259,43 @@ class WebhookDelivery(Base):
     delivery_id: Mapped[str] = mapped_column(String(100))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     payload: Mapped[Any] = mapped_column(JSON, nullable=True)  # an empty body is stored as null
+
+
+class Echo(Base):
+    """A write OrderSync made, as the target will show it: (account, object, its modified stamp after the
+    write). A trigger record of that account with exactly that key and version is OrderSync's own echo,
+    not a change by someone else, and is skipped — across recipes, roles and accounts."""
+
+    __tablename__ = "echoes"
+    __table_args__ = (UniqueConstraint("account", "record_key", "stamp"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(100))
+    record_key: Mapped[str] = mapped_column(String(200))
+    stamp: Mapped[str] = mapped_column(String(100))
+    recipe: Mapped[str] = mapped_column(String(100))  # the recipe that wrote it (named in the skip)
+    written_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FieldMemory(Base):
+    """The last value of a ``when_changed`` field seen per record, so "deal entered stage X" fires on the
+    change and not on every later edit of the record."""
+
+    __tablename__ = "field_memory"
+    recipe_id: Mapped[int] = mapped_column(ForeignKey("recipes.id", ondelete="CASCADE"), primary_key=True)
+    record_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
+class AggregatePart(Base):
+    """One record's contribution to an aggregate step's totals (replaced when the record changes), so a
+    group's sum/count/avg/min/max is one indexed query and never a re-read of history."""
+
+    __tablename__ = "aggregate_parts"
+    __table_args__ = (Index("ix_aggregate_parts_group", "recipe_id", "step_id", "group_key", "currency", "bucket"),)
+    recipe_id: Mapped[int] = mapped_column(ForeignKey("recipes.id", ondelete="CASCADE"), primary_key=True)
+    step_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    record_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    group_key: Mapped[str] = mapped_column(String(300))
+    currency: Mapped[str] = mapped_column(String(20), default="")
+    bucket: Mapped[str] = mapped_column(String(20), default="")  # 2026-11 for a month window, "" for all
+    value: Mapped[float] = mapped_column(Float)

@@ -38,7 +38,7 @@ import httpx
 
 from ordersync_app.connectors.sdk.spec import AccountConfig, RateLimit
 from ordersync_app.domain.errors import AuthError, SetupError, TransientError
-from ordersync_app.domain.redact import mask, register_secret
+from ordersync_app.domain.redact import clip, register_secret
 
 
 # -- static kinds ---------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def json_token(token_path: str = "access_token", *,  # noqa: S107 - a JSON path,
         value = dig(body, token_path) if response.status_code == 200 else None
         if not value:
             raise AuthError(f"the vendor refused {refused} of account '{account.name}' "
-                            f"(HTTP {response.status_code})", vendor_message=mask(response.text)[:300],
+                            f"(HTTP {response.status_code})", vendor_message=clip(response.text, 300),
                             hint="check the credentials, or sign in again (Reconnect)", account=account.name)
         lifetime = dig(body, expires_path) if expires_path else None
         try:
@@ -327,7 +327,7 @@ def checked(response: httpx.Response, account: AccountConfig, what: str, *, vend
     from ordersync_app.connectors.sdk.rules import body_of  # rules is imported by the http layer first
 
     body, who = body_of(response), f"account '{account.name}'"
-    said = mask(explain(response) if explain else response.text)[:300]
+    said = clip(explain(response) if explain else response.text, 300)
     if not isinstance(body, dict):
         raise SetupError(f"{vendor} answered no JSON for {who} (HTTP {response.status_code})", vendor_message=said,
                          hint="check the account's address")

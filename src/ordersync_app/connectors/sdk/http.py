@@ -54,7 +54,7 @@ from ordersync_app.domain.errors import (
     Stopped,
     TransientError,
 )
-from ordersync_app.domain.redact import mask
+from ordersync_app.domain.redact import clip, mask
 
 USER_AGENT = "OrderSync/0.1 (+https://ordersync.app)"
 Wait = Callable[[float], None]
@@ -370,12 +370,14 @@ class ApiClient:
                     exc.vendor_message = refusal  # the vendor's reason for refusing the old credentials
                 exc.account = exc.account or self.account.name
                 raise
-            except httpx.LocalProtocolError as exc:  # we built a request no server accepts (a bad secret)
-                raise SetupError(f"{where} could not be sent: {mask(str(exc))}",
+            except (httpx.LocalProtocolError, httpx.InvalidURL, httpx.UnsupportedProtocol, UnicodeEncodeError) as exc:
+                # We built a request no server accepts (a control character in a secret, a bad address):
+                # no retry can help, and the text may quote the secret, so it is masked first, then cut.
+                raise SetupError(f"{where} could not be sent: {clip(type(exc).__name__ + ': ' + str(exc), 300)}",
                                  hint="check the account's values for stray characters") from None
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:  # never reached the vendor
                 if _untrusted_certificate(exc):  # a setup question, not weather: retrying cannot help
-                    raise SetupError(f"{where}: the server's certificate is not trusted ({mask(str(exc))[:200]})",
+                    raise SetupError(f"{where}: the server's certificate is not trusted ({clip(str(exc), 200)})",
                                      hint="if this is your own server, trust its certificate for this account "
                                           "(pin it, or give its CA bundle)") from None
                 last = TransientError(f"{where} failed: {mask(type(exc).__name__ + ': ' + str(exc))}")
@@ -477,7 +479,7 @@ class ApiClient:
         except ValueError as exc:
             raise TransientError(
                 f"{self._where(method, path)} answered something that is not JSON",
-                vendor_message=mask(response.text)[:200],
+                vendor_message=clip(response.text, 200),
             ) from exc
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -490,7 +492,7 @@ class ApiClient:
             text = self.connector.error_message(response)
         except Exception:  # noqa: BLE001 - a broken error body must not hide the error itself
             text = response.text
-        return mask((text or f"HTTP {response.status_code}").strip())[:500]
+        return clip((text or f"HTTP {response.status_code}").strip(), 500)
 
     def _where(self, method: str, path: str) -> str:
         return f"{self.connector.name_en} {method} {httpx.URL(path).path or path.split('?')[0]}"

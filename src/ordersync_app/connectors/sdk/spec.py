@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ordersync_app.domain.records import Record
+from ordersync_app.domain.redact import declare_public
 
 if TYPE_CHECKING:
     import httpx
@@ -62,6 +63,9 @@ class Setting:
     choices: tuple[str, ...] = ()
     choice_labels: Mapping[str, tuple[str, str]] = field(default_factory=dict, kw_only=True)
     shown_when: Mapping[str, tuple[str, ...]] = field(default_factory=dict, kw_only=True)
+    # A regular expression the whole value must match (checked when an account is saved); settings
+    # that become part of the API address must have one, so they cannot change the host or path.
+    pattern: str = field(default="", kw_only=True)
 
     def applies(self, chosen: Mapping[str, Any]) -> bool:
         """Whether the setting is asked for when the other settings have these values (``shown_when``)."""
@@ -78,8 +82,8 @@ def Secret(key: str, label_en: str, label_zh: str, help_en: str = "", help_zh: s
 def settings_from(package: str, name: str) -> tuple[Setting, ...]:
     """Settings written as data in a JSON file beside a connector module (long bilingual help texts read
     better there than in code). Each entry: ``key``, ``label: [en, zh]``, optional ``help: [en, zh]``,
-    ``required``, ``default``, ``secret``, ``choices: {value: [en, zh]}`` (in order) and ``shown_when:
-    {setting: [values]}``."""
+    ``required``, ``default``, ``secret``, ``choices: {value: [en, zh]}`` (in order), ``shown_when:
+    {setting: [values]}`` and ``pattern`` (a regular expression the whole value must match)."""
     import json
     from importlib import resources
 
@@ -88,7 +92,8 @@ def settings_from(package: str, name: str) -> tuple[Setting, ...]:
         row["key"], row["label"][0], row["label"][1], row.get("help", ("", ""))[0], row.get("help", ("", ""))[1],
         row.get("required", True), row.get("default"), row.get("secret", False), tuple(row.get("choices", {})),
         choice_labels={k: (v[0], v[1]) for k, v in row.get("choices", {}).items()},
-        shown_when={k: tuple(v) for k, v in row.get("shown_when", {}).items()}) for row in rows)
+        shown_when={k: tuple(v) for k, v in row.get("shown_when", {}).items()},
+        pattern=row.get("pattern", "")) for row in rows)
 
 
 @dataclass(frozen=True)
@@ -544,6 +549,9 @@ class Sandbox:
     app: str
     credentials: Mapping[str, str] = field(default_factory=dict)
     settings: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        declare_public(self.credentials.values())  # public demo values: masking them only hides words
 
 
 # Lists an object's fields from the account (custom properties, picklist options), at build/run time.

@@ -640,8 +640,9 @@ class LookupCard(StepCard):
     def to_step(self, role_of: RoleOf) -> dict[str, Any]:
         """The step in file form."""
         params = {k: doc for k, e in self.params.items() if (doc := e.to_document()) is not None}
-        return {"lookup": {"account": role_of(self.account_name()), "lookup": str(self.operation.currentData() or ""),
-                           "as": self.name(), "params": params, "if_missing": str(self.if_missing.currentData())}}
+        return {"id": self.name(), "lookup": {"account": role_of(self.account_name()),
+                                              "lookup": str(self.operation.currentData() or ""), "params": params,
+                                              "if_missing": str(self.if_missing.currentData())}}
 
     def load_step(self, doc: dict[str, Any], connector_key: str, account: str) -> None:
         """Show a stored lookup step."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -106,6 +107,7 @@ class AccountDialog(QDialog):
         self.advanced_toggle.toggled.connect(self._show_advanced)
         self.base_url = QLineEdit()
         self.base_url.setPlaceholderText(self.tr("leave empty for the vendor's address"))
+        self.allow_host = QCheckBox(self.tr("This address is my own server or proxy: send the credentials there"))
         self.key = QLineEdit()
         self.key.setPlaceholderText(self.tr("made from the name"))
         self.key.setToolTip(self.tr("Letters, digits, '-', '_' and '.'; recipe files refer to the account by it."))
@@ -168,7 +170,7 @@ class AccountDialog(QDialog):
         return self.method().key == SANDBOX_METHOD
 
     def _build_form(self) -> None:
-        keep = (self.advanced_toggle, self.base_url, self.key)
+        keep = (self.advanced_toggle, self.base_url, self.allow_host, self.key)
         while self.form.rowCount() > self.first_field_row:
             taken = self.form.takeRow(self.first_field_row)
             for item in (taken.labelItem, taken.fieldItem):
@@ -207,6 +209,7 @@ class AccountDialog(QDialog):
         self.form.addRow("", self.advanced_toggle)
         self.advanced_row = self.form.rowCount() - 1
         self.form.addRow(self.tr("API address"), self.base_url)
+        self.form.addRow("", self.allow_host)
         self.form.addRow(self.tr("Account key"), self.key)
         self.signin_button.setText(self.tr("Sign in with %1").replace("%1", i18n.pick(conn.name_en, conn.name_zh)))
         self._method_changed()
@@ -257,7 +260,8 @@ class AccountDialog(QDialog):
         sandboxed = method.key == SANDBOX_METHOD
         self.form.setRowVisible(self.advanced_row, not sandboxed or self.existing is None)
         self.form.setRowVisible(self.advanced_row + 1, advanced_open and not sandboxed)
-        self.form.setRowVisible(self.advanced_row + 2, advanced_open)
+        self.form.setRowVisible(self.advanced_row + 2, advanced_open and not sandboxed)
+        self.form.setRowVisible(self.advanced_row + 3, advanced_open)
         browser = method.browser and not sandboxed
         self.signin_button.setVisible(browser)
         self.save_button.setVisible(not browser)
@@ -340,10 +344,12 @@ class AccountDialog(QDialog):
         self.problem.setText(self.tr("Saving…"))
         self.panel.clear()
         replace = self._replace()
+        allow_host = self.allow_host.isChecked()
 
         def work() -> tuple[accounts.AccountInfo, str | BaseException]:
             info = accounts.add_account(key, conn.key, base_url=base_url, settings=settings, secret_values=secrets,
-                                        replace=replace, display_name=display, sandbox=sandbox)
+                                        replace=replace, display_name=display, sandbox=sandbox,
+                                        allow_host=allow_host)
             try:
                 return info, accounts.test_account(info.name)
             except Exception as exc:  # noqa: BLE001 - a failed test is shown, the account stays (needs attention)
@@ -397,13 +403,14 @@ class AccountDialog(QDialog):
             return
         conn, key, display, base_url, settings, secrets = self._typed()
         replace = self._replace()
+        allow_host = self.allow_host.isChecked()
         self.signin_button.setEnabled(False)
         self.problem.setText(self.tr("Preparing the sign-in…"))
         self.panel.clear()
 
         def prepare() -> oauth.Flow:  # background: no widgets here
             info = accounts.add_account(key, conn.key, base_url=base_url, settings=settings, secret_values=secrets,
-                                        replace=replace, display_name=display)
+                                        replace=replace, display_name=display, allow_host=allow_host)
             return oauth.begin(info.name, info.connector, info.settings, base_url=info.base_url)
 
         with_unlocked_keychain(self.ctx, self, lambda: self.signin.start(prepare))

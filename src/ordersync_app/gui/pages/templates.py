@@ -143,7 +143,7 @@ class ImportWizard(QDialog):
         self.start = StartPointChooser(noun=self.tr("orders"))
         self.start.chosen.connect(lambda _v: self._update())
         self.form.addRow(self.tr("Start"), self.start)
-        self.name = QLineEdit(recipes.slugify(r.name))
+        self.name = QLineEdit(recipes.free_name(recipes.slugify(r.name)))  # a free name: importing adds, never replaces
         self.name.textChanged.connect(lambda _t: self._check_name())
         self.form.addRow(self.tr("Short name"), self.name)
         self.taken = QLabel("")
@@ -153,7 +153,7 @@ class ImportWizard(QDialog):
         self.form.addRow("", self.taken)
         self.enable = QCheckBox(self.tr("Switch it on after importing"))
         self.form.addRow("", self.enable)
-        self.exists = False
+        self.exists, self.taken_name = False, ""
         self._check_name()
         self._update()
 
@@ -164,7 +164,7 @@ class ImportWizard(QDialog):
     def _taken(self, name: str, found: bool) -> None:
         if name != self.name.text().strip():
             return
-        self.exists = found
+        self.exists, self.taken_name = found, name
         self.taken.setText(self.tr("A recipe with this short name exists; importing replaces it with this file "
                                    "(as a new version). Change the short name to import it beside it."))
         self.taken.setVisible(found)
@@ -178,7 +178,7 @@ class ImportWizard(QDialog):
         return {role: str(combo.currentData() or "") for role, combo in self.roles.items()}
 
     def do_import(self) -> None:
-        """Import through the service layer (a new version if the name exists)."""
+        """Import through the service layer; an existing name is replaced only after the user agrees."""
         if self.recipe is None:
             return
         missing = [role_label(role, self.recipe.accounts[role]) for role, account in self.bindings().items()
@@ -191,6 +191,9 @@ class ImportWizard(QDialog):
             return
         name, bindings, enable, text = self.name.text().strip(), self.bindings(), self.enable.isChecked(), self.text
         start = self.start.value()
+        # Replace only what the wizard said it would replace (the button read "Replace"); a name taken
+        # since then is refused by the service instead of silently replaced.
+        replace = self.exists and self.taken_name == name
         self.ok.setEnabled(False)
 
         def done(info: recipes.RecipeInfo) -> None:
@@ -204,7 +207,7 @@ class ImportWizard(QDialog):
             self.ok.setEnabled(True)
             self.problem.setText(describe(exc))
 
-        self.ctx.tasks.run(lambda: recipes.import_recipe(text, bindings, name=name, enable=enable, replace=True,
+        self.ctx.tasks.run(lambda: recipes.import_recipe(text, bindings, name=name, enable=enable, replace=replace,
                                                          start=start),
                            on_success=done, on_failure=failed)
 

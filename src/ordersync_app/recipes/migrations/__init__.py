@@ -32,9 +32,9 @@ __all__ = [
     "upgrade",
 ]
 
-CURRENT_VERSION = 1
+CURRENT_VERSION = 2
 # Module names in this package, oldest first (e.g. "v1_to_v2"); each exports FROM and migrate().
-STEP_MODULES: tuple[str, ...] = ()
+STEP_MODULES: tuple[str, ...] = ("v1_to_v2",)
 
 _RENAME_PART = re.compile(r"([^.\[\]]+)(\[\*\])?")
 
@@ -54,6 +54,13 @@ class MigrationError(ValueError):
 
 
 @cache
+def keeps_layout(from_version: int) -> bool:
+    """Whether every registered step from ``from_version`` on leaves the file's layout alone (line
+    numbers of the old file still point at the right keys)."""
+    steps = registered_steps()
+    return all(getattr(steps.get(v), "KEEPS_LAYOUT", False) for v in range(from_version, CURRENT_VERSION))
+
+
 def registered_steps() -> dict[int, MigrationStep]:
     """The steps of :data:`STEP_MODULES` by the version they upgrade from."""
     steps: dict[int, MigrationStep] = {}

@@ -1210,51 +1210,51 @@
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/home.py" line="163"/>
-        <source>Measured over the last %1 day(s)</source>
-        <translation>按最近 %1 天统计</translation>
+        <source>Measured over the last %1 day(s); the time runs from a record&apos;s change in the source to its write in the target.</source>
+        <translation>按最近 %1 天统计；时间从记录在来源中变更算起，到写入目标为止。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="185"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="195"/>
+        <source>95 % written within %1 (target ≤ %2 s)</source>
+        <translation>95 % 在 %1内写入（目标 ≤ %2 秒）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="187"/>
         <source>success %1 (target ≥ %2 %)</source>
         <translation>成功率 %1（目标 ≥ %2 %）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="193"/>
-        <source>95 % written within %1 of the change (target ≤ %2 s)</source>
-        <translation>95 % 在变更后 %1内写入（目标 ≤ %2 秒）</translation>
-    </message>
-    <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="199"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="201"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="201"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="203"/>
         <source>%1 min</source>
         <translation>%1 分钟</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="203"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="205"/>
         <source>%1 h</source>
         <translation>%1 小时</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="205"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="207"/>
         <source>%1 d</source>
         <translation>%1 天</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="210"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="212"/>
         <source>below target</source>
         <translation>未达标</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="211"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="213"/>
         <source>on target</source>
         <translation>已达标</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="211"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="213"/>
         <source>no records yet</source>
         <translation>暂无记录</translation>
     </message>

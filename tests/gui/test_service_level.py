@@ -46,22 +46,23 @@ def test_home_shows_the_figures_beside_their_targets_in_both_languages(qtbot, wi
     page = window.pages["home"]
     assert page.levels.isVisible()
     assert _levels(window) == [
-        ["Orders", "success 99.01 % (target ≥ 99.5 %)", "95 % written within 42.0 s of the change (target ≤ 30 s)",
+        ["Orders", "success 99.01 % (target ≥ 99.5 %)", "95 % written within 42.0 s (target ≤ 30 s)",
          "✗ below target"],
         ["Quiet", "success — (target ≥ 99 %)", "", "no records yet"],
     ]
     assert page.level_rows[0][1].styleSheet().startswith("color:")
-    assert page.level_rows[0][1].toolTip() == "Measured over the last 7 day(s)"
+    assert page.level_rows[0][1].toolTip() == ("Measured over the last 7 day(s); the time runs from a record's change "
+                                               "in the source to its write in the target.")
 
     i18n.install("zh_CN")
     window.build()
     _show_home(qtbot, window)
     page = window.pages["home"]
     assert _levels(window) == [
-        ["Orders", "成功率 99.01 %（目标 ≥ 99.5 %）", "95 % 在变更后 42.0 秒内写入（目标 ≤ 30 秒）", "✗ 未达标"],
+        ["Orders", "成功率 99.01 %（目标 ≥ 99.5 %）", "95 % 在 42.0 秒内写入（目标 ≤ 30 秒）", "✗ 未达标"],
         ["Quiet", "成功率 —（目标 ≥ 99 %）", "", "暂无记录"],
     ]
-    assert page.level_rows[0][1].toolTip() == "按最近 7 天统计"
+    assert page.level_rows[0][1].toolTip() == "按最近 7 天统计；时间从记录在来源中变更算起，到写入目标为止。"
     assert english_in(page) == []
 
 

@@ -160,9 +160,11 @@ class HomePage(Page):
                 "translations": figures.translations}})), QLabel(self._success_text(figures)),
                 QLabel(self._p95_text(figures)), QLabel(self._state_text(figures)))
             labels[0].setProperty("userData", True)  # the recipe's name: the user's words
-            window = self.tr("Measured over the last %1 day(s)").replace("%1", str(figures.window_days))
+            window = self.tr("Measured over the last %1 day(s); the time runs from a record's change in the source "
+                             "to its write in the target.").replace("%1", str(figures.window_days))
             for column, label in enumerate(labels):
                 label.setToolTip(window)
+                label.setWordWrap(True)  # narrow windows wrap the line instead of cutting it
                 self.levels_grid.addWidget(label, line, column)
             labels[1].setStyleSheet(self._color(figures.success, breached=figures.success_breached))
             labels[2].setStyleSheet(self._color(figures.p95_s, breached=figures.p95_breached))
@@ -190,7 +192,7 @@ class HomePage(Page):
             return ""
         loc = i18n.locale()
         value = "—" if figures.p95_s is None else self._seconds(figures.p95_s)
-        return self.tr("95 % written within %1 of the change (target ≤ %2 s)").replace("%1", value).replace(
+        return self.tr("95 % written within %1 (target ≤ %2 s)").replace("%1", value).replace(
             "%2", loc.toString(figures.target_p95_s, "g", 4))
 
     def _seconds(self, seconds: float) -> str:

@@ -268,22 +268,22 @@
 <context>
     <name>ActionCard</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="672"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="677"/>
         <source>Then do this (action)</source>
         <translation>然后执行（动作）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="680"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="685"/>
         <source>Action</source>
         <translation>动作</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="683"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="688"/>
         <source>Fields to write (* required). Pick where each value comes from:</source>
         <translation>要写入的字段（* 为必填）。为每个值选择来源：</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="688"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="693"/>
         <source>Test this step (dry run)</source>
         <translation>测试此步骤（试运行）</translation>
     </message>
@@ -579,17 +579,17 @@
 <context>
     <name>ConditionRow</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="464"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="469"/>
         <source>Remove this condition</source>
         <translation>删除这个条件</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="478"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="483"/>
         <source>values, separated by commas</source>
         <translation>多个值，用逗号分隔</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="479"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="484"/>
         <source>value</source>
         <translation>值</translation>
     </message>
@@ -1071,37 +1071,37 @@
 <context>
     <name>FilterCard</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="514"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="519"/>
         <source>Only continue if (filter)</source>
         <translation>仅在满足条件时继续（过滤）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="516"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="521"/>
         <source>all conditions hold</source>
         <translation>满足所有条件</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="517"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="522"/>
         <source>any condition holds</source>
         <translation>满足任一条件</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="519"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="524"/>
         <source>Continue when</source>
         <translation>继续的条件</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="524"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="529"/>
         <source>Add condition</source>
         <translation>添加条件</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="573"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="578"/>
         <source>✓ The sample record passes.</source>
         <translation>✓ 样例记录通过。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="574"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="579"/>
         <source>✗ The sample record is filtered out.</source>
         <translation>✗ 样例记录被过滤掉。</translation>
     </message>
@@ -1346,37 +1346,37 @@
 <context>
     <name>LookupCard</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="590"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="595"/>
         <source>Look up (find something in another app)</source>
         <translation>查找（在另一个应用中查找）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="593"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="598"/>
         <source>Lookup</source>
         <translation>查找</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="596"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="601"/>
         <source>Name of the result</source>
         <translation>结果名称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="598"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="603"/>
         <source>the record fails (failed queue)</source>
         <translation>记录失败（进入失败队列）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="599"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="604"/>
         <source>skip the record</source>
         <translation>跳过该记录</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="600"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="605"/>
         <source>When nothing is found</source>
         <translation>找不到时</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="601"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="606"/>
         <source>Test this step</source>
         <translation>测试此步骤</translation>
     </message>
@@ -2999,12 +2999,17 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
         <translation>这个计划没有下一次运行时间。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="339"/>
-        <source>Next run: %1</source>
-        <translation>下次运行：%1</translation>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="340"/>
+        <source>Next run: %1 (%2)</source>
+        <translation>下次运行：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="401"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="342"/>
+        <source>%1, %2 on this computer</source>
+        <translation>%1，即本机时间 %2</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="406"/>
         <source>Sample %1: %2</source>
         <translation>样例 %1：%2</translation>
     </message>

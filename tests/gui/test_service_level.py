@@ -133,6 +133,7 @@ def test_a_schedule_shows_its_next_run_as_it_is_typed(qtbot, home: Path) -> None
     card.zone.setCurrentText("Asia/Shanghai")
     card.cron.setText("0 2 1 * *")
     assert card.next_run.text().startswith("Next run: ")
+    assert " 02:00 (Asia/Shanghai)" in card.next_run.text()
     assert card.to_trigger(lambda _a: "shop") == {
         "account": "shop", "event": "order_created", "schedule": {"cron": "0 2 1 * *", "timezone": "Asia/Shanghai"},
         "start": "everything"}

@@ -336,7 +336,12 @@ class TriggerCard(StepCard):
         elif preview.next_run is None:
             self.next_run.setText(self.tr("This schedule has no next run."))
         else:
-            self.next_run.setText(self.tr("Next run: %1").replace("%1", when(preview.next_run.isoformat())))
+            moment, zone = preview.next_run, self.zone.currentText().strip()
+            text = self.tr("Next run: %1 (%2)").replace("%1", moment.strftime("%Y-%m-%d %H:%M")).replace("%2", zone)
+            if moment.utcoffset() != moment.astimezone().utcoffset():  # this computer keeps another time
+                text = self.tr("%1, %2 on this computer").replace("%1", text).replace(
+                    "%2", when(moment.isoformat()))
+            self.next_run.setText(text)
 
     def _show_budget(self) -> None:
         """Disable the intervals the account's budget does not allow; say what the chosen one costs."""

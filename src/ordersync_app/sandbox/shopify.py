@@ -310,6 +310,17 @@ class ShopifySandbox(SandboxApp):
         app.set_bucket(*PLANS[options.get("shopify_plan") or "plus"])
         return app
 
+    def control(self, method: str, path: str, body: bytes) -> Response | None:
+        """``POST /_sandbox/shopify/history`` ``{"customers": 500, "months": 12, "lines": 0}``: repeat customers'
+        orders over past months (for totals per customer); ``lines: 25`` adds one order with that many line
+        items. Answers the orders made (id, email, total, currency, createdAt), so a test can total them itself."""
+        if method != "POST" or path != "/history":
+            return None
+        spec = json.loads(body or b"{}")
+        made = seed_history(self.db, int(spec.get("customers", 0)), int(spec.get("months", 12)),
+                            lines=int(spec.get("lines", 0)), start_id=int(spec.get("start_id", HISTORY_BASE)))
+        return Response(200, {"orders": made})
+
     def touch(self, key: str) -> bool:
         """The order with ``legacyResourceId = key`` (or the customer with GID ``key``) changes now."""
         if key.startswith("gid://shopify/Customer/"):

@@ -268,22 +268,22 @@
 <context>
     <name>ActionCard</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="565"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="677"/>
         <source>Then do this (action)</source>
         <translation>然后执行（动作）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="573"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="685"/>
         <source>Action</source>
         <translation>动作</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="576"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="688"/>
         <source>Fields to write (* required). Pick where each value comes from:</source>
         <translation>要写入的字段（* 为必填）。为每个值选择来源：</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="581"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="693"/>
         <source>Test this step (dry run)</source>
         <translation>测试此步骤（试运行）</translation>
     </message>
@@ -579,17 +579,17 @@
 <context>
     <name>ConditionRow</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="357"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="469"/>
         <source>Remove this condition</source>
         <translation>删除这个条件</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="371"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="483"/>
         <source>values, separated by commas</source>
         <translation>多个值，用逗号分隔</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="372"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="484"/>
         <source>value</source>
         <translation>值</translation>
     </message>
@@ -965,6 +965,21 @@
         <source>every %1 s</source>
         <translation>每 %1 秒</translation>
     </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="43"/>
+        <source>on a schedule: %1 (%2)</source>
+        <translation>按计划：%1（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="55"/>
+        <source>This schedule has no next run.</source>
+        <translation>这个计划没有下一次运行时间。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="56"/>
+        <source>Next run: %1</source>
+        <translation>下次运行：%1</translation>
+    </message>
 </context>
 <context>
     <name>Explained</name>
@@ -1056,37 +1071,37 @@
 <context>
     <name>FilterCard</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="407"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="519"/>
         <source>Only continue if (filter)</source>
         <translation>仅在满足条件时继续（过滤）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="409"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="521"/>
         <source>all conditions hold</source>
         <translation>满足所有条件</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="410"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="522"/>
         <source>any condition holds</source>
         <translation>满足任一条件</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="412"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="524"/>
         <source>Continue when</source>
         <translation>继续的条件</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="417"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="529"/>
         <source>Add condition</source>
         <translation>添加条件</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="466"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="578"/>
         <source>✓ The sample record passes.</source>
         <translation>✓ 样例记录通过。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="467"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="579"/>
         <source>✗ The sample record is filtered out.</source>
         <translation>✗ 样例记录被过滤掉。</translation>
     </message>
@@ -1094,107 +1109,162 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="41"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="43"/>
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="43"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="45"/>
         <source>Start here</source>
         <translation>从这里开始</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="44"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="46"/>
         <source>Connect your shop and your CRM, pick a ready-made recipe, preview what it would write, then switch it on. It takes a few minutes; the sandbox lets you try it with demo data first.</source>
         <translation>连接店铺和 CRM，选一个现成的流程，预览它会写入什么，然后开启。只需几分钟；也可以先用沙盒的演示数据试一试。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="49"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="51"/>
         <source>Open the guide</source>
         <translation>打开向导</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="57"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="59"/>
         <source>recipes switched on</source>
         <translation>个流程已开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="58"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="60"/>
         <source>records moved today</source>
         <translation>条记录今日已同步</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="59"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="61"/>
         <source>success rate, last 7 days</source>
         <translation>成功率（最近 7 天）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="60"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="62"/>
         <source>failed records need attention</source>
         <translation>条失败记录需要处理</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="68"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="66"/>
+        <source>Service level: each recipe against its targets</source>
+        <translation>服务水平：各流程与其目标的对比</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="78"/>
         <source>Open the failed queue</source>
         <translation>打开失败队列</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="75"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="85"/>
         <source>Last run of each recipe</source>
         <translation>各流程的上次运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="77"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="87"/>
         <source>Recipe</source>
         <translation>流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="78"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="88"/>
         <source>Last run</source>
         <translation>上次运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="79"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="89"/>
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="80"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="90"/>
         <source>Moved / failed</source>
         <translation>同步 / 失败</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="84"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="94"/>
         <source>This week (green: moved, red: failed)</source>
         <translation>本周（绿色：已同步，红色：失败）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="98"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="108"/>
         <source>%1 (dry run: nothing written)</source>
         <translation>%1（试运行：未写入）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="104"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="114"/>
         <source>paused</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="111"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="121"/>
         <source>Reading the health summary</source>
         <translation>正在读取运行概况</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="130"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="140"/>
         <source>%1 waiting: %2</source>
         <translation>%1 条等待处理：%2</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="102"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="163"/>
+        <source>Measured over the last %1 day(s); the time runs from a record&apos;s change in the source to its write in the target.</source>
+        <translation>按最近 %1 天统计；时间从记录在来源中变更算起，到写入目标为止。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="195"/>
+        <source>95 % written within %1 (target ≤ %2 s)</source>
+        <translation>95 % 在 %1内写入（目标 ≤ %2 秒）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="187"/>
+        <source>success %1 (target ≥ %2 %)</source>
+        <translation>成功率 %1（目标 ≥ %2 %）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="201"/>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="203"/>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="205"/>
+        <source>%1 h</source>
+        <translation>%1 小时</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="207"/>
+        <source>%1 d</source>
+        <translation>%1 天</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="212"/>
+        <source>below target</source>
+        <translation>未达标</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="213"/>
+        <source>on target</source>
+        <translation>已达标</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="213"/>
+        <source>no records yet</source>
+        <translation>暂无记录</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="112"/>
         <source>not run yet</source>
         <translation>尚未运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/home.py" line="106"/>
+        <location filename="../../src/ordersync_app/gui/pages/home.py" line="116"/>
         <source>off</source>
         <translation>关闭</translation>
     </message>
@@ -1276,37 +1346,37 @@
 <context>
     <name>LookupCard</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="483"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="595"/>
         <source>Look up (find something in another app)</source>
         <translation>查找（在另一个应用中查找）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="486"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="598"/>
         <source>Lookup</source>
         <translation>查找</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="489"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="601"/>
         <source>Name of the result</source>
         <translation>结果名称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="491"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="603"/>
         <source>the record fails (failed queue)</source>
         <translation>记录失败（进入失败队列）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="492"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="604"/>
         <source>skip the record</source>
         <translation>跳过该记录</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="493"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="605"/>
         <source>When nothing is found</source>
         <translation>找不到时</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="494"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="606"/>
         <source>Test this step</source>
         <translation>测试此步骤</translation>
     </message>
@@ -2108,205 +2178,205 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
 <context>
     <name>RecipesPage</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="58"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="79"/>
         <source>Recipes</source>
         <translation>流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="59"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="80"/>
         <source>New recipe</source>
         <translation>新建流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="62"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="83"/>
         <source>Import file…</source>
         <translation>导入文件…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="67"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="88"/>
         <source>Recipe</source>
         <translation>流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="72"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="93"/>
         <source>Switched on</source>
         <translation>已开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="73"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="94"/>
         <source>Mode</source>
         <translation>模式</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="74"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="95"/>
         <source>Last run</source>
         <translation>上次运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="75"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="96"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="82"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="103"/>
         <source>No recipes yet. Start from a template, import a file, or build one.</source>
         <translation>还没有流程。从模板开始、导入文件，或自己搭建一个。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="87"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="108"/>
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="88"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="109"/>
         <source>Run now</source>
         <translation>立即运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="89"/>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="166"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="110"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="187"/>
         <source>Switch on</source>
         <translation>开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="90"/>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="167"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="111"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="188"/>
         <source>Dry run on</source>
         <translation>开启试运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="91"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="112"/>
         <source>Export / share…</source>
         <translation>导出 / 分享…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="92"/>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="271"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="113"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="292"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="138"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="159"/>
         <source>Reading recipes</source>
         <translation>正在读取流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="119"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="140"/>
         <source>on</source>
         <translation>开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="119"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="140"/>
         <source>off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="118"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="139"/>
         <source>paused</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="68"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="89"/>
         <source>How often</source>
         <translation>检查间隔</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="73"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="94"/>
         <source>dry run</source>
         <translation>试运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="73"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="94"/>
         <source>live</source>
         <translation>正式</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="127"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="148"/>
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="70"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="91"/>
         <source>Missed runs (sleep, downtime) are combined into one that runs as soon as possible, up to 1 hour late; each run reads from where the last one stopped, so nothing is skipped.</source>
         <translation>错过的运行（休眠、停机）会合并为一次，尽快执行，最多延迟 1 小时；每次运行都从上次停下的位置读取，因此不会遗漏。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="166"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="187"/>
         <source>Switch off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="167"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="188"/>
         <source>Go live</source>
         <translation>正式运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="173"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="194"/>
         <source>Paused: %1</source>
         <translation>已暂停：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="195"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="216"/>
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="228"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="249"/>
         <source>%1 records read so far, %2 would move (dry run)</source>
         <translation>已读取 %1 条记录，将同步 %2 条（试运行）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="229"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="250"/>
         <source>%1 records read so far, %2 moved</source>
         <translation>已读取 %1 条记录，已同步 %2 条</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="237"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="258"/>
         <source>Switching</source>
         <translation>正在切换</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="243"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="264"/>
         <source>Dry run</source>
         <translation>试运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="249"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="270"/>
         <source>Export recipe</source>
         <translation>导出流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="250"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="271"/>
         <source>Recipe files (*.yaml *.yml)</source>
         <translation>流程文件 (*.yaml *.yml)</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="261"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="282"/>
         <source>Saved %1 (no accounts or secrets inside).</source>
         <translation>已保存 %1（不含账户和密钥）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="261"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="282"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="267"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="288"/>
         <source>Remove recipe</source>
         <translation>删除流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="268"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="289"/>
         <source>Remove “%1” and its history?</source>
         <translation>删除“%1”及其历史记录？</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="274"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="295"/>
         <source>Import recipe</source>
         <translation>导入流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="275"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="296"/>
         <source>Recipe files (*.yaml *.yml *.json)</source>
         <translation>流程文件 (*.yaml *.yml *.json)</translation>
     </message>
@@ -2544,37 +2614,37 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
 <context>
     <name>StepCard</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="112"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="116"/>
         <source>Move this step up</source>
         <translation>上移这一步</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="115"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="119"/>
         <source>Move this step down</source>
         <translation>下移这一步</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="137"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="141"/>
         <source>Move it above the action</source>
         <translation>移到动作之前</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="152"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="156"/>
         <source>Remove step</source>
         <translation>删除步骤</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="164"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="168"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="166"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="170"/>
         <source>Account</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="199"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="203"/>
         <source>(no account yet — add one in Accounts)</source>
         <translation>（还没有账户 —— 请先在“账户”中添加）</translation>
     </message>
@@ -2834,67 +2904,112 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
 <context>
     <name>TriggerCard</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="236"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="244"/>
         <source>1. When this happens (trigger)</source>
         <translation>1. 当发生这件事时（触发器）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="237"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="245"/>
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="239"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="247"/>
+        <source>every 10 seconds</source>
+        <translation>每 10 秒</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="247"/>
+        <source>every 30 seconds</source>
+        <translation>每 30 秒</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="248"/>
         <source>every minute</source>
         <translation>每分钟</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="239"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="248"/>
         <source>every 5 minutes</source>
         <translation>每 5 分钟</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="240"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="249"/>
         <source>every 15 minutes</source>
         <translation>每 15 分钟</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="240"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="249"/>
         <source>every hour</source>
         <translation>每小时</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="244"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="250"/>
+        <source>on a schedule (cron)…</source>
+        <translation>按定时计划（cron）…</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="257"/>
+        <source>Five fields: minute, hour, day of the month, month, day of the week (0 and 7 are Sunday). 0 2 1 * * runs at 02:00 on the 1st of every month.</source>
+        <translation>五个字段：分钟、小时、日、月、星期（0 和 7 表示星期日）。0 2 1 * * 表示每月 1 日 02:00 运行。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="268"/>
+        <source>Cron</source>
+        <translation>定时表达式</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="269"/>
+        <source>Time zone</source>
+        <translation>时区</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="273"/>
         <source>from now on</source>
         <translation>从现在开始</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="245"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="274"/>
         <source>everything, including the past</source>
         <translation>全部，包括过去的</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="246"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="275"/>
         <source>from a date…</source>
         <translation>从某个日期开始…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="256"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="285"/>
         <source>Check</source>
         <translation>检查频率</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="257"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="288"/>
         <source>Start</source>
         <translation>起点</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="258"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="289"/>
         <source>Load sample</source>
         <translation>加载样例</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="307"/>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="337"/>
+        <source>This schedule has no next run.</source>
+        <translation>这个计划没有下一次运行时间。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="340"/>
+        <source>Next run: %1 (%2)</source>
+        <translation>下次运行：%1（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="342"/>
+        <source>%1, %2 on this computer</source>
+        <translation>%1，即本机时间 %2</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/cards.py" line="406"/>
         <source>Sample %1: %2</source>
         <translation>样例 %1：%2</translation>
     </message>

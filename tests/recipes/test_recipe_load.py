@@ -40,7 +40,30 @@ INVALID: list[tuple[str, list[tuple[str, str]]]] = [
                                     "no field 'deal_stage' — did you mean 'dealstage'?")]),
     ("missing-required-field.yaml", [("steps[0].action.fields", "'upsert_contact' needs the field 'email'")]),
     ("unknown-key.yaml", [("trigger.evry", "unknown key 'evry' — did you mean 'every'?")]),
-    ("bad-every.yaml", [("trigger.every", "between 30s and 24h")]),
+    ("bad-every.yaml", [("trigger.every", "between 10s and 24h")]),
+    ("bad-schedule.yaml", [
+        ("trigger.schedule.cron", "'0 2 1 *' has 4 fields; a cron schedule has 5: minute hour day-of-month month "
+                                  "day-of-week — e.g. 0 2 1 * * = 02:00 on the 1st of every month"),
+        ("trigger.schedule.timezone", "unknown time zone 'Asia/Shangai' — did you mean 'Asia/Shanghai'?"),
+    ]),
+    ("schedule-conflicts.yaml", [
+        ("trigger", "either `every` (polling) or `schedule` (cron times), not both — remove `every`"),
+        ("options.sla.p95_seconds", "a scheduled trigger reads records that changed any time before its run"),
+    ]),
+    ("schedule-weekday-and-day.yaml", [
+        ("trigger.schedule.cron", "restricts both the day of the month (1-7) and the day of the week (mon); classic "
+                                  "cron runs when either matches"),
+    ]),
+    ("bad-sla.yaml", [
+        ("options.sla.success", "a success target of 0.995 % is almost no target at all — targets are in percent: "
+                                "did you mean 99.5?"),
+        ("options.sla.p95_seconds", "a p95 target is a number of seconds above 0 and at most a week, got -3"),
+        ("options.sla.window_days", "less than or equal to 90"),
+    ]),
+    ("sla-slower-than-polling.yaml", [
+        ("options.sla.p95_seconds", "a p95 of 30 s cannot be met when the trigger is polled every 5m: a change can "
+                                    "wait up to 300 s before it is even read — poll more often (every: 15s)"),
+    ]),
     ("bad-start.yaml", [("trigger.start", "has no time zone")]),
     ("yaml-syntax.yaml", [("line 7:8", "YAML syntax error")]),
     ("duplicate-key.yaml", [("line 17:5", "duplicate key 'fields'")]),

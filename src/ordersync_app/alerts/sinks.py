@@ -23,12 +23,13 @@ from ordersync_app.connectors.sdk.http import USER_AGENT
 from ordersync_app.domain.errors import SetupError, TransientError
 from ordersync_app.domain.redact import clip, mask, register_secret
 
-ALERT_KINDS = ("failing", "digest", "recovered", "test")
+ALERT_KINDS = ("failing", "digest", "recovered", "limited", "sla_breach", "sla_met", "test")
 
 
 @dataclass(frozen=True)
 class Alert:
-    """One message to people: a recipe started failing, is still failing, or recovered.
+    """One message to people: a recipe started failing, is still failing, recovered, waits for a quota, or
+    missed (or met again) its service-level targets.
 
     Texts are bilingual: ``title_en``/``title_zh`` and ``lines`` of (English, Chinese) pairs;
     a pair whose Chinese part is empty is a single shared line (an error text quoted as is).

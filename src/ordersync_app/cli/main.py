@@ -282,9 +282,17 @@ def cmd_recipe(args: argparse.Namespace) -> int:
             print(f"{info.name}: {info.title} (version {info.version}, {'enabled' if info.enabled else 'disabled'}"
                   f"{', dry run' if info.dry_run else ''})")
             print(f"  accounts: {', '.join(f'{r}={a}' for r, a in info.bindings.items())}")
-            print(f"  trigger:  {info.trigger} every {info.every_seconds} s; cursor {info.cursor or '(start)'}")
-            print("  schedule: missed runs (sleep, downtime) are coalesced into one that runs as soon as "
-                  "possible, up to 1 h late; nothing is lost either way: each run reads from the cursor")
+            if info.schedule:
+                print(f"  trigger:  {info.trigger}, read in full at each time of the schedule "
+                      f"{info.schedule['cron']} ({info.schedule['timezone']})")
+                print(f"  next run: {(info.next_run_at or 'never').replace('T', ' ')}"
+                      f"{' (' + info.schedule['timezone'] + ')' if info.next_run_at else ''}")
+                print("  schedule: a time missed while nothing ran (sleep, downtime) runs once as soon as OrderSync "
+                      "runs again; a repeated run within one period does not redo what that period did")
+            else:
+                print(f"  trigger:  {info.trigger} every {info.every_seconds} s; cursor {info.cursor or '(start)'}")
+                print("  schedule: missed runs (sleep, downtime) are coalesced into one that runs as soon as "
+                      "possible, up to 1 h late; nothing is lost either way: each run reads from the cursor")
             print(f"  failed records waiting: {info.failed}")
             print(recipes.export_recipe(args.name))
     elif sub == "export":

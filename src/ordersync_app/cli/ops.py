@@ -43,6 +43,17 @@ def _secs(value: float | None) -> str:
     return f"{value:.1f} s" if value < 120 else f"{value / 60:.1f} min"
 
 
+def _level(figure: dict[str, Any], unit: str) -> str:
+    """``98.7 % (≥ 99.5 %) ✗`` / ``12.3 s (≤ 30 s)`` / ``- (≥ 99.5 %)``; ``-`` when there is no target."""
+    target = figure.get("target")
+    if target is None:
+        return "-"
+    value = figure.get("value")
+    shown = "-" if value is None else (f"{value:.2f} %" if unit == "%" else _secs(value))
+    bound = f"≥ {target:g} %" if unit == "%" else f"≤ {target:g} s"
+    return f"{shown} ({bound})" + (" ✗" if figure.get("breached") else "")
+
+
 # -- stats ------------------------------------------------------------------------------------
 def cmd_stats(args: argparse.Namespace) -> int:
     from ordersync_app.services import stats
@@ -59,6 +70,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
                    _secs(r["latency_p50_s"]), _secs(r["latency_p95_s"]), str(r["moved_today"])]
                   for r in data["recipes"]],
                  ["RECIPE", "RUNS", "MOVED", "FAILED", "SUCCESS", "P50", "P95", "TODAY"])
+    levels = [r for r in data["recipes"] if r.get("sla")]
+    if levels:
+        print("\nService level (each recipe's own window; waiting records count against success):")
+        render.table([[r["recipe"], f"{r['sla']['window_days']} d", _level(r["sla"]["success"], "%"),
+                       _level(r["sla"]["p95_s"], "s"), r["sla"]["state"].upper()] for r in levels],
+                     ["RECIPE", "WINDOW", "SUCCESS (TARGET)", "P95 (TARGET)", "STATE"])
     if data["accounts"]:
         print()
         render.table([[name, str(c.get("calls", 0)), str(c.get("throttled", 0)), str(c.get("retries", 0)),

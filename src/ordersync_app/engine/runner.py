@@ -24,6 +24,7 @@ Durability rules (see also :mod:`.ledger`):
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import queue
@@ -31,7 +32,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -90,6 +91,9 @@ class RunPlan:
     connectors: dict[str, Connector]  # role → connector
     dry_run: bool = False
     initial_since: str | None = None  # cursor to use when none is stored yet
+    # A scheduled run's period (its cron schedule's latest fire time, ISO 8601): the trigger is read in full
+    # from ``initial_since`` (the stored cursor is not used) and each record change counts once per period.
+    tick: str | None = None
 
 
 @dataclass
@@ -203,6 +207,14 @@ def settle_seconds(client: ApiClient) -> float:
     return client.timeout + VERIFY_MARGIN_SECONDS
 
 
+def in_period(record: Record, tick: str) -> Record:
+    """``record`` as a change of the scheduled period ``tick``: its version carries the period (hashed when it
+    would not fit the stored column), so the next period reads it again and this one never twice."""
+    version = record.version if len(record.version) + len(tick) < 99 else \
+        hashlib.sha256(record.version.encode("utf-8")).hexdigest()[:40]
+    return replace(record, version=f"{version}@{tick}")
+
+
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(items), max(1, size)):
         yield items[start:start + max(1, size)]
@@ -245,7 +257,7 @@ class Runner:
         try:
             if not self.plan.dry_run:
                 self._process_retries(retry_ids)
-                if poll and not self.stop.is_set():
+                if poll and not self.stop.is_set() and self.plan.tick is None:
                     self._process_inbox()
             if poll and not self.stop.is_set():
                 self._inbox_floor = self._last_delivery()
@@ -316,9 +328,9 @@ class Runner:
             raise SetupError(f"connector {connector.key} has no trigger '{trigger_step.event}'")
         with self.session() as s:
             row = s.get(Cursor, self.plan.recipe_id)
-            since = row.value if row and row.value else self.plan.initial_since
+            since = row.value if row and row.value and self.plan.tick is None else self.plan.initial_since
             polled_at = row.polled_at if row else None
-        if polled_at is not None:
+        if polled_at is not None and self.plan.tick is None:
             away = (utcnow() - polled_at).total_seconds()
             if away > 2 * trigger_step.every_seconds + 60:
                 # Paused, switched off or asleep since the last complete poll: everything since is worked through now.
@@ -440,8 +452,17 @@ class Runner:
         return min(max(sizes), 500)
 
     def _process_chunk(self, records: list[Record]) -> None:
-        fresh = self._dedupe(records)
-        self._process(self._screen(fresh), cursor=self._checkpoint)
+        if self.plan.tick is not None:  # a scheduled run: each change counts once per period, the cursor stays
+            tick = self.plan.tick
+            fresh = {(r.key, r.version): r for r in self._dedupe([in_period(r, tick) for r in records])}
+            originals = {(r.key, in_period(r, tick).version): r for r in records}
+            items = self._screen([originals[ident] for ident in fresh])
+            for item in items:  # screened as the source's change (echoes), stored as this period's
+                item.record = in_period(item.record, tick)
+            self._process(items, cursor=None)
+        else:
+            fresh_records = self._dedupe(records)
+            self._process(self._screen(fresh_records), cursor=self._checkpoint)
         self.events.emit("run_did_progress", run_id=self._run_id, summary=self.summary)
 
     def _dedupe(self, page: list[Record]) -> list[Record]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from ordersync_app.services import accounts, queue, recipes, runs
+from ordersync_app.services import accounts, queue, recipes, runs, sla
 
 
 @dataclass
@@ -23,6 +23,7 @@ class Health:
     last_runs: list[dict[str, Any]] = field(default_factory=list)  # per recipe: title, status, when, counts
     week: list[tuple[date, int, int]] = field(default_factory=list)  # day, succeeded, failed
     top_problem: queue.ErrorGroup | None = None  # the biggest group of failed records with one cause
+    service_levels: list[sla.SlaFigures] = field(default_factory=list)  # recipes with targets, by name
 
     @property
     def state(self) -> str:
@@ -69,4 +70,5 @@ def collect(*, today: date | None = None) -> Health:
     health.moved_today = days[today][0]
     health.success_rate = ok / (ok + bad) if ok + bad else None
     health.week = [(d, v[0], v[1]) for d, v in days.items()]
+    health.service_levels = sla.figures()
     return health

@@ -64,7 +64,7 @@ class DesktopAlerts(QObject):
     def _show(self, alert: Alert) -> None:
         title, body = texts(alert)
         if self.tray is not None and self.tray.isVisible():
-            icon = QSystemTrayIcon.MessageIcon.Warning if alert.kind in ("failing", "digest") else \
+            icon = QSystemTrayIcon.MessageIcon.Warning if alert.kind in ("failing", "digest", "sla_breach") else \
                 QSystemTrayIcon.MessageIcon.Information
             self.tray.showMessage(title, body, icon)
         elif self.window is not None:

@@ -30,9 +30,10 @@ from pydantic_core import ErrorDetails
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ordersync_app.connectors.sdk import registry
-from ordersync_app.connectors.sdk.spec import Connector, Param, WriteSemantics
+from ordersync_app.connectors.sdk.spec import Connector, Param, Trigger, WriteSemantics
 from ordersync_app.domain.errors import BugError, RecipeError
 from ordersync_app.recipes import model, ownership
+from ordersync_app.recipes.budget import over_budget
 from ordersync_app.recipes.catalog import key_text
 from ordersync_app.recipes.migrations import CURRENT_VERSION, MigrationError, keeps_layout, upgrade
 from ordersync_app.recipes.model import FORMAT, TRANSFORM_MODELS, Recipe
@@ -643,7 +644,47 @@ class _Checker:
                          _hint_for(event, [t.key for t in connector.triggers], "triggers"))
             else:
                 self._params(("trigger", "params"), trigger.get("params"), spec.params, f"trigger '{event}'")
+                self._poll_budget(connector, spec, trigger)
+                self._latency_target(spec, trigger)
         return role if isinstance(role, str) else None
+
+    def _latency_target(self, spec: Trigger, trigger: dict[str, Any]) -> None:
+        """A p95 target the trigger cannot meet: a scheduled run's records changed any time before it, and a
+        change a polled trigger (without webhooks) reads can already be ``every`` old."""
+        options = self.doc.get("options")
+        sla = options.get("sla") if isinstance(options, dict) else None
+        target = sla.get("p95_seconds") if isinstance(sla, dict) else None
+        if not isinstance(target, int | float) or isinstance(target, bool) or target <= 0:
+            return  # not a usable target: the model says so
+        loc: Loc = ("options", "sla", "p95_seconds")
+        if trigger.get("schedule") is not None:
+            self.add(loc, "a scheduled trigger reads records that changed any time before its run, so a p95 from "
+                          "change to write means nothing for it", "keep only the `success` target")
+            return
+        every = trigger.get("every", "5m")
+        try:
+            seconds = model.parse_every(every) if isinstance(every, str) else None
+        except ValueError:
+            seconds = None
+        if seconds is not None and spec.webhook is None and target < seconds:
+            self.add(loc, f"a p95 of {target:g} s cannot be met when the trigger is polled every {every}: a change "
+                          f"can wait up to {seconds} s before it is even read",
+                     f"poll more often (every: {max(model.MIN_EVERY_SECONDS, int(target) // 2)}s) or raise the target"
+                     if target >= model.MIN_EVERY_SECONDS else
+                     f"raise the target: a trigger is polled at most every {model.MIN_EVERY_SECONDS} s")
+
+    def _poll_budget(self, connector: Connector, spec: Trigger, trigger: dict[str, Any]) -> None:
+        """Polling as often as ``every`` says must leave most of the connector's rate budget to the rest."""
+        every = trigger.get("every", "5m")
+        if trigger.get("schedule") is not None or not isinstance(every, str):
+            return
+        try:
+            seconds = model.parse_every(every)
+        except ValueError:
+            return  # told by the model
+        use = over_budget(connector, spec, seconds)
+        if use is not None:
+            self.add(("trigger", "every"), use.message()[0], use.advice()[0])
 
     def _ref(self, loc: Loc, path: Any, index: int, *, in_loop: bool = False) -> None:
         if not isinstance(path, str):

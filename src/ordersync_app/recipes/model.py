@@ -35,6 +35,7 @@ from ordersync_app.domain.text import invisible_characters
 from ordersync_app.recipes import catalog
 from ordersync_app.recipes.migrations import CURRENT_VERSION
 from ordersync_app.recipes.paths import PathError, parse_path, parse_template
+from ordersync_app.recipes.schedule import CronProblem, CronSchedule, check_timezone, parse_cron
 
 __all__ = [
     "FORMAT",
@@ -48,6 +49,8 @@ __all__ = [
     "Mapping",
     "Options",
     "Recipe",
+    "Schedule",
+    "Sla",
     "Step",
     "TransformCall",
     "Trigger",
@@ -59,7 +62,9 @@ NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 _NAME = re.compile(NAME_PATTERN)
 _EVERY = re.compile(r"(\d{1,6})\s*(s|m|h)")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
-MIN_EVERY_SECONDS = 30
+# The floor is 10 s; whether an account's rate budget allows polling that often is checked in load.py
+# against the connector's declared limits (recipes.budget).
+MIN_EVERY_SECONDS = 10
 MAX_EVERY_SECONDS = 24 * 3600
 
 
@@ -144,9 +149,13 @@ class _Model(BaseModel):
                 continue
             value = getattr(self, name)
             if (name in self.omit_empty and (value is None or value == {} or value == [])) or (
-                    name in self.only_if_set and name not in self.model_fields_set):
+                    name in self.only_if_set and name not in self.model_fields_set) or self._omit(name):
                 del data[key]
         return data
+
+    def _omit(self, name: str) -> bool:
+        """Whether this instance leaves the field ``name`` out of its document (another field replaces it)."""
+        return False
 
 
 # ------------------------------------------------------------------------------- transforms
@@ -519,14 +528,14 @@ def parse_every(text: str) -> int:
     """Seconds of a poll interval written ``45s``, ``5m`` or ``1h``.
 
     Raises:
-        ValueError: not of that form or outside 30s..24h.
+        ValueError: not of that form or outside 10s..24h.
     """
     match = _EVERY.fullmatch(text.strip())
     if not match:
         raise ValueError(f"'{text}' is not an interval; write it like 45s, 5m or 1h")
     seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
     if not MIN_EVERY_SECONDS <= seconds <= MAX_EVERY_SECONDS:
-        raise ValueError(f"'{text}' is out of range; the interval must be between 30s and 24h")
+        raise ValueError(f"'{text}' is out of range; the interval must be between {MIN_EVERY_SECONDS}s and 24h")
     return seconds
 
 
@@ -554,6 +563,45 @@ def parse_start(text: str) -> datetime | None:
     return moment
 
 
+class Schedule(_Model):
+    """A cron schedule in a time zone: ``{cron: "0 2 1 * *", timezone: Asia/Shanghai}``."""
+
+    cron: str = Field(description="Five crontab fields: minute hour day-of-month month day-of-week (0 and 7 are "
+                      "Sunday), or @daily, @weekly, @monthly, @yearly, @hourly. E.g. 0 2 1 * * = 02:00 on the 1st.")
+    timezone: str = Field(description="IANA time zone the times are in, e.g. Asia/Shanghai, Europe/Berlin, UTC.")
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        try:
+            parse_cron(value)
+        except CronProblem as exc:
+            raise _error("cron", exc.message, exc.hint) from None
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            check_timezone(value)
+        except CronProblem as exc:
+            raise _error("timezone", exc.message, exc.hint) from None
+        return value
+
+    @model_validator(mode="after")
+    def _fires(self) -> Schedule:
+        try:
+            CronSchedule.of(self.cron, self.timezone)
+        except CronProblem as exc:
+            raise _error("cron", exc.message, exc.hint) from None
+        return self
+
+    @property
+    def cron_schedule(self) -> CronSchedule:
+        """The checked schedule (fire times, the APScheduler trigger)."""
+        return CronSchedule(self.cron, self.timezone)
+
+
 class WhenChanged(_Model):
     """Fire only when a field's value changed (``to`` a value, when given) since OrderSync last saw the
     record: "deal entered stage closedwon". The previous value is remembered per record, so an edit that
@@ -574,16 +622,21 @@ class WhenChanged(_Model):
 
 
 class Trigger(_Model):
-    """When the recipe runs: an event of the ``account`` role's connector, polled ``every``."""
+    """When the recipe runs: an event of the ``account`` role's connector, polled ``every`` — or, with
+    ``schedule``, read in full from ``start`` at each time of a cron schedule ("every month, for each …")."""
 
-    omit_empty: ClassVar[frozenset[str]] = frozenset({"params", "when_changed"})
+    model_config = ConfigDict(json_schema_extra={"not": {"required": ["every", "schedule"]}})
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"params", "when_changed", "schedule"})
 
     account: Name = Field(description="Role (a key of `accounts`).")
     event: str = Field(description="Trigger key of that connector.")
     params: dict[str, Any] = Field(default_factory=dict)
-    every: str = Field(default="5m", description="Poll interval, 30s..24h, e.g. 45s, 5m, 1h.",
-                       json_schema_extra={"pattern": _EVERY.pattern})
-    start: str = Field(default="now", description="now | everything | an ISO 8601 date or date-time with zone.")
+    every: str = Field(default="5m", description="Poll interval, 10s..24h, e.g. 10s, 5m, 1h (the connector's rate "
+                       "budget may ask for a longer one).", json_schema_extra={"pattern": _EVERY.pattern})
+    schedule: Schedule | None = Field(default=None, description="Run at the times of a cron schedule instead of "
+                                      "polling; each run reads the event in full from `start`.")
+    start: str = Field(default="now", description="now | everything | an ISO 8601 date or date-time with zone "
+                       "(a scheduled trigger reads from here at every run: everything, or a date).")
     when_changed: WhenChanged | None = Field(default=None, description=(
         "Fire only when this field changed (to this value) since the record was last seen."))
 
@@ -605,9 +658,26 @@ class Trigger(_Model):
             raise _error("start", str(exc)) from None
         return value
 
+    @model_validator(mode="after")
+    def _schedule_or_every(self) -> Trigger:
+        if self.schedule is None:
+            return self
+        if "every" in self.model_fields_set:
+            raise _error("schedule", "a trigger has either `every` (polling) or `schedule` (cron times), not both",
+                         "remove `every`, or remove `schedule` to poll")
+        if "start" not in self.model_fields_set:
+            self.start = "everything"  # a scheduled run reads its event in full
+        elif self.start == "now":
+            raise _error("schedule", "a scheduled trigger reads its event in full at every run, so `start: now` "
+                         "would read nothing", "use `start: everything` or a date to read from")
+        return self
+
+    def _omit(self, name: str) -> bool:
+        return name == "every" and self.schedule is not None
+
     @property
     def every_seconds(self) -> int:
-        """The poll interval in seconds."""
+        """The poll interval in seconds (for a scheduled trigger: the default, unused by the scheduler)."""
         return parse_every(self.every)
 
     @property
@@ -616,12 +686,68 @@ class Trigger(_Model):
         return parse_start(self.start)
 
 
+def _percent(value: Any) -> Any:
+    """``99.5``, ``"99.5"`` or ``"99.5 %"`` → 99.5 (other values go on to pydantic's own checks)."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        return value.strip()[:-1].strip()
+    return value
+
+
+class Sla(_Model):
+    """Service-level targets of a recipe, measured from its stored outcomes over ``window_days``."""
+
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"success", "p95_seconds"})
+
+    success: float | None = Field(default=None, description="Records that reach the target, in percent (e.g. "
+                                  "99.5); records waiting for a retry count against it, filtered ones do not.")
+    p95_seconds: float | None = Field(default=None, description="95 % of records are written within this many "
+                                      "seconds of their change in the source.")
+    window_days: int = Field(default=7, ge=1, le=90, description="The days the figures are measured over.")
+
+    @field_validator("success", mode="before")
+    @classmethod
+    def _strip_percent(cls, value: Any) -> Any:
+        return _percent(value)
+
+    @field_validator("success")
+    @classmethod
+    def _success(cls, value: float | None) -> float | None:
+        if value is None:
+            return value
+        if not 0 < value <= 100:
+            raise _error("sla", f"a success target is a percentage above 0 and at most 100, got {value:g}",
+                         "e.g. success: 99.5")
+        if value <= 1:
+            raise _error("sla", f"a success target of {value:g} % is almost no target at all",
+                         f"targets are in percent: did you mean {value * 100:g}?")
+        return value
+
+    @field_validator("p95_seconds")
+    @classmethod
+    def _p95(cls, value: float | None) -> float | None:
+        if value is not None and not 0 < value <= 7 * 86400:
+            raise _error("sla", f"a p95 target is a number of seconds above 0 and at most a week, got {value:g}",
+                         "e.g. p95_seconds: 30")
+        return value
+
+    @model_validator(mode="after")
+    def _some_target(self) -> Sla:
+        if self.success is None and self.p95_seconds is None:
+            raise _error("sla", "an SLA needs a target: `success` (percent), `p95_seconds`, or both",
+                         "e.g. sla: {success: 99.5, p95_seconds: 30}")
+        return self
+
+
 class Options(_Model):
     """Run options."""
+
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"sla"})
 
     dry_run: bool = Field(default=False, description="Preview writes without sending them.")
     on_error: Literal["continue", "stop"] = Field(
         default="continue", description="continue: a failed record goes to the failed queue, others go on.")
+    sla: Sla | None = Field(default=None, description="Service-level targets: an alert when the recipe falls "
+                            "short, the figures on Home and in `ordersync stats`.")
 
 
 class Translation(_Model):

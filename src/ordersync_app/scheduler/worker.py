@@ -1,4 +1,5 @@
-"""The scheduler that runs every enabled recipe on its interval (``ordersync worker`` and the tray app).
+"""The scheduler that runs every enabled recipe on its interval or cron schedule (``ordersync worker`` and
+the tray app).
 
 Missed runs are coalesced into one (``coalesce=True``) and run late within a grace window, so a
 machine waking from sleep catches up once instead of replaying every missed interval; nothing is
@@ -18,9 +19,10 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from ordersync_app import paths
+from ordersync_app.recipes.schedule import CronSchedule
 from ordersync_app.scheduler import jobs
 from ordersync_app.scheduler.lock import InstanceLock
-from ordersync_app.services import recipes, runs
+from ordersync_app.services import recipes, runs, timing
 
 log = logging.getLogger(__name__)
 MISFIRE_GRACE_SECONDS = 3600
@@ -88,6 +90,7 @@ class RecipeScheduler:
             "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS})
         self.lock = InstanceLock(paths.home() / "scheduler.lock")
         self.pushed: PushedRuns | None = None
+        self._kinds: dict[str, tuple[str, ...]] = {}  # job id → ("interval", seconds) | ("cron", cron, zone)
 
     def start(self) -> None:
         """Take the instance lock, recover interrupted runs, schedule recipes."""
@@ -103,21 +106,37 @@ class RecipeScheduler:
         self.refresh(run_now=True)
 
     def refresh(self, *, run_now: bool = False) -> list[str]:
-        """Add, change or drop jobs to match the recipes table; returns the scheduled names."""
-        wanted: dict[str, int] = {r.name: self._interval(r) for r in recipes.list_recipes()
-                                  if r.enabled and not r.paused_reason}
+        """Add, change or drop jobs to match the recipes table; returns the scheduled names.
+
+        A polled recipe gets an interval job; a scheduled one a cron job in its time zone, which runs however
+        late it is (a month's run must not be dropped because the laptop slept through 02:00) and, when added,
+        runs at once if a fire time passed while nothing ran it (:func:`timing.missed_tick`).
+        """
+        listed = {r.name: r for r in recipes.list_recipes() if r.enabled and not r.paused_reason}
+        wanted: dict[str, tuple[str, ...]] = {
+            name: ("cron", r.schedule["cron"], r.schedule["timezone"]) if r.schedule else ("interval", str(
+                self._interval(r))) for name, r in listed.items()}
         for job in self.scheduler.get_jobs():
             if job.id not in wanted:
                 job.remove()
-        for name, every in wanted.items():
+                self._kinds.pop(job.id, None)
+        for name, kind in wanted.items():
             job = self.scheduler.get_job(name)
-            current = getattr(getattr(job, "trigger", None), "interval", None)
-            if job is None or current is None or int(current.total_seconds()) != every:
-                kwargs: dict[str, Any] = {}
+            if job is not None and self._kinds.get(name) == kind:
+                continue
+            kwargs: dict[str, Any] = {}
+            if kind[0] == "cron":
+                schedule = CronSchedule(kind[1], kind[2])
+                if timing.missed_tick(name, schedule) is not None:
+                    kwargs["next_run_time"] = datetime.now(UTC)
+                self.scheduler.add_job(jobs.run_recipe_job, schedule.trigger(), args=[name], id=name,
+                                       replace_existing=True, misfire_grace_time=None, **kwargs)
+            else:
                 if run_now or job is None:
                     kwargs["next_run_time"] = datetime.now(UTC)
-                self.scheduler.add_job(jobs.run_recipe_job, "interval", seconds=every, args=[name], id=name,
+                self.scheduler.add_job(jobs.run_recipe_job, "interval", seconds=int(kind[1]), args=[name], id=name,
                                        replace_existing=True, **kwargs)
+            self._kinds[name] = kind
         return sorted(wanted)
 
     def _interval(self, recipe: recipes.RecipeInfo) -> int:

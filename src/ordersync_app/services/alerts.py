@@ -31,6 +31,7 @@ from ordersync_app.alerts.dingtalk import DingTalkSink
 from ordersync_app.alerts.email import SECURITY_MODES, EmailSink
 from ordersync_app.alerts.policy import DEFAULT_DIGEST_SECONDS, AlertPolicy, Outcome, RecipeState, sample_alert
 from ordersync_app.alerts.sinks import Alert, AlertSink, check_webhook_url, registered_sinks
+from ordersync_app.alerts.sla import SlaPolicy, SlaReading, SlaState
 from ordersync_app.alerts.wecom import WeComSink
 from ordersync_app.connectors.sdk.registry import suggest
 from ordersync_app.domain.errors import OrderSyncError, SetupError
@@ -84,7 +85,7 @@ def config_path() -> Path:
 
 def _default() -> dict[str, Any]:
     return {"version": 1, "app": {"enabled": True, "sinks": None, "digest_minutes": DEFAULT_DIGEST_SECONDS / 60},
-            "sinks": {}, "recipes": {}, "state": {}, "deliveries": []}
+            "sinks": {}, "recipes": {}, "state": {}, "sla": {}, "deliveries": []}
 
 
 def _load() -> dict[str, Any]:
@@ -357,6 +358,9 @@ def show() -> dict[str, Any]:
         "state": {name: {"failing": st.failing, "announced": st.announced, "since": _iso(st.since),
                          "last_alert_at": _iso(st.last_alert_at), "failed_since_last_alert": st.pending_failed}
                   for name, st in ((n, RecipeState.from_dict(d)) for n, d in cfg["state"].items())},
+        "sla": {name: {"breached": st.breached, "announced": st.announced, "since": _iso(st.since),
+                       "missed": list(st.missed)}
+                for name, st in ((n, SlaState.from_dict(d)) for n, d in cfg["sla"].items())},
         "deliveries": list(cfg["deliveries"][-20:]),
     }
 
@@ -459,6 +463,46 @@ def observe_run(recipe_name: str, summary: RunSummary) -> list[Alert]:
         return [alert]
     except Exception:  # alerts must never break a run
         log.exception("alerts: could not observe run %s of %s", getattr(summary, "run_id", "?"), recipe_name)
+        return []
+
+
+def observe_sla(recipe_name: str, reading: SlaReading | None) -> list[Alert]:
+    """Feed a recipe's service-level measurement (``services.sla``) to the SLA policy and send what it decides:
+    one alert when a breach starts, one when every target is met again. Never raises.
+
+    Args:
+        recipe_name: the recipe.
+        reading: its figures against its targets, or None when it sets no targets (any episode ends quietly).
+
+    Returns:
+        The alerts sent (empty for most measurements).
+    """
+    try:
+        policy = SlaPolicy(clock=_clock)
+        with _lock:
+            cfg = _load()
+            state = SlaState.from_dict(cfg["sla"].get(recipe_name))
+            alert = policy.observe(state, recipe_name, reading)
+            if state == SlaState():
+                cfg["sla"].pop(recipe_name, None)
+            else:
+                cfg["sla"][recipe_name] = state.to_dict()
+            _save(cfg)
+            names = _targets(cfg, recipe_name)
+        if alert is None:
+            return []
+        records = _deliver(alert, names)
+        with _lock:
+            cfg = _load()
+            state = SlaState.from_dict(cfg["sla"].get(recipe_name))
+            if state.breached and (not names or any(r["ok"] for r in records)):
+                policy.delivered(state, alert)
+                cfg["sla"][recipe_name] = state.to_dict()
+            cfg["deliveries"] = (cfg["deliveries"] + records)[-MAX_DELIVERIES:]
+            _save(cfg)
+        return [alert]
+    except Exception:  # alerts must never break a run
+        log.exception("alerts: could not observe the service level of %s", recipe_name)
         return []
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ordersync_app.connectors.sdk import registry
+from ordersync_app.recipes.budget import POLL_SHARE
 from ordersync_app.recipes.load import Problem
 from ordersync_app.services.explain import Text
 
@@ -61,6 +62,27 @@ _Rule = tuple[re.Pattern[str], Callable[[re.Match[str], Labeller], Text]]
 
 def _q(value: str) -> str:
     return f"“{value}”"
+
+
+ZH_UNITS = {"s": "秒", "min": "分钟", "h": "小时"}
+_WINDOWS_ZH = {"minute": "每分钟", "hour": "每小时", "day": "每天"}
+
+
+def _interval_zh(text: str) -> str:
+    number, _, unit = text.partition(" ")
+    return f"{number} {ZH_UNITS.get(unit, unit)}"
+
+
+def _poll_budget(m: re.Match[str], _lab: Labeller) -> Text:
+    """``every 10 s would use 6 of the 100 requests per minute Jushuitan allows (6 %) …`` in plain words."""
+    every, used, budget, window, app, pct = m.groups()
+    conn = next((c for c in registry.all_connectors().values() if c.name_en == app), None)
+    window_zh = _WINDOWS_ZH.get(window, f"每 {_interval_zh(window)}")
+    share = f"{float(POLL_SHARE) * 100:g}"
+    return Text(f"Checking every {every} would use {used} of the {budget} requests per {window} that {app} allows "
+                f"({pct} %) just to look for changes; at most {share} % may go to that. Pick a longer interval.",
+                f"每 {_interval_zh(every)}检查一次，仅查找变化就会用掉{conn.name_zh if conn else app}{window_zh}允许的 "
+                f"{budget} 次请求中的 {used} 次（{pct} %）；最多只能占用 {share} %。请选择更长的间隔。")
 
 
 def _rules() -> list[_Rule]:
@@ -152,7 +174,25 @@ def _rules() -> list[_Rule]:
           lambda m, lab: Text(f"There is no comparison called {_q(m.group(1))}.",
                               f"没有名为{_q(m.group(1))}的比较方式。")),
         r(r"is not an interval|interval must be between",
-          lambda m, lab: Text("Check every 30 seconds to 24 hours.", "检查间隔须在 30 秒到 24 小时之间。")),
+          lambda m, lab: Text("Check every 10 seconds to 24 hours.", "检查间隔须在 10 秒到 24 小时之间。")),
+        r(r"^every (.+?) would use (\S+) of the (\S+) requests per (.+?) (\S.*) allows \((\S+) %\) on polling alone",
+          _poll_budget),
+        r(r"^a trigger has either `every` \(polling\) or `schedule`",
+          lambda m, lab: Text("Choose either an interval or a schedule, not both.",
+                              "请选择检查间隔或定时计划，不能同时使用。")),
+        r(r"^a scheduled trigger reads its event in full",
+          lambda m, lab: Text("A scheduled recipe reads everything at each run: start from everything or from a date.",
+                              "定时流程每次运行都会完整读取：请从全部或某个日期开始。")),
+        r(r"^unknown time zone '([^']*)'",
+          lambda m, lab: Text(f"There is no time zone called {_q(m.group(1))}; use a name such as Asia/Shanghai.",
+                              f"没有名为{_q(m.group(1))}的时区；请使用 Asia/Shanghai 这样的名称。")),
+        r(r"field(s)? '[^']*'|a cron schedule has 5|never runs|restricts both the day of the month|"
+          r"is not a day of the week|runs backwards|step that is not",
+          lambda m, lab: Text("The schedule is not valid; write five fields, e.g. 0 2 1 * * (02:00 on the 1st of "
+                              "every month).", "定时计划无效；请写五个字段，例如 0 2 1 * *（每月 1 日 02:00）。")),
+        r(r"success target|p95 target|an SLA needs a target",
+          lambda m, lab: Text("Check the service-level targets: success in percent (e.g. 99.5) and p95 in seconds.",
+                              "请检查服务水平目标：成功率用百分数（如 99.5），p95 用秒数。")),
         r(r"is not now, everything, or an ISO 8601|has no time zone",
           lambda m, lab: Text("Pick where to start: from now on, everything, or a date.",
                               "请选择从何时开始：从现在开始、全部，或某个日期。")),

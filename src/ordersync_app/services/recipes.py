@@ -16,7 +16,7 @@ from ordersync_app.connectors.sdk import registry
 from ordersync_app.domain.errors import RecipeError, SetupError
 from ordersync_app.recipes import load
 from ordersync_app.recipes.model import Recipe as RecipeModel
-from ordersync_app.services import accounts
+from ordersync_app.services import accounts, timing
 from ordersync_app.storage import db
 from ordersync_app.storage.tables import Cursor, Execution, Recipe, RecipeVersion, Run, WebhookDelivery, utcnow
 
@@ -40,6 +40,8 @@ class RecipeInfo:
     failed: int = 0
     cursor: str | None = None
     document: dict[str, Any] = field(default_factory=dict)
+    schedule: dict[str, str] | None = None  # {cron, timezone} of a scheduled trigger (then every_seconds is unused)
+    next_run_at: str | None = None  # a scheduled trigger's next fire time, ISO 8601 in its zone
     notes: list[str] = field(default_factory=list)  # what the last import/save wants the user to know
 
     def as_dict(self, *, with_document: bool = False) -> dict[str, Any]:
@@ -177,6 +179,7 @@ def _check_bindings(recipe: RecipeModel, bindings: dict[str, str]) -> None:
             problems.append(f"the recipe has no role '{role}'" + (f" (did you mean '{near}'?)" if near else ""))
     if problems:
         raise SetupError("; ".join(problems), where="bindings")
+    timing.check_poll_budget(recipe, bindings)  # the bound account's own rate budgets (its plan)
     _check_custom_fields(recipe, bindings)
 
 
@@ -354,7 +357,13 @@ def _info(s: Any, row: Recipe) -> RecipeInfo:
         last_run=None if last is None else {"id": last.id, "status": last.status, "dry_run": last.dry_run,
                                            "started_at": last.started_at.isoformat(), **last.counts},
         failed=failed, cursor=cursor.value if cursor else None, document=version.document,
+        schedule=None if model.trigger.schedule is None else model.trigger.schedule.model_dump(),
+        next_run_at=_iso(timing.next_run(model)),
     )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat(timespec="minutes")
 
 
 def list_recipes() -> list[RecipeInfo]:

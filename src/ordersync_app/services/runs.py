@@ -15,7 +15,7 @@ from ordersync_app.domain.errors import AuthError, SetupError
 from ordersync_app.domain.records import RunSummary
 from ordersync_app.engine.events import hub
 from ordersync_app.engine.runner import Runner, RunPlan
-from ordersync_app.services import accounts, alerts, recipes
+from ordersync_app.services import accounts, alerts, recipes, sla, timing
 from ordersync_app.storage import db, leases
 from ordersync_app.storage.tables import Execution, Recipe, Run, utcnow
 
@@ -74,8 +74,10 @@ def build_plan(name: str, *, dry_run: bool | None = None) -> RunPlan:
         clients[role] = accounts.client(account)
         connectors[role] = accounts.connector(connector_key)
     effective = stored_dry_run if dry_run is None else dry_run
+    tick = timing.current_tick(model)
     return RunPlan(recipe_id=recipe_id, recipe_name=name, version=version, recipe=model, clients=clients,
-                   connectors=connectors, dry_run=effective)
+                   connectors=connectors, dry_run=effective, tick=tick,
+                   initial_since=recipes.initial_cursor(model) if tick else None)
 
 
 def run_recipe(name: str, *, dry_run: bool | None = None, stop: threading.Event | None = None,
@@ -126,6 +128,8 @@ def _run_held(name: str, *, dry_run: bool | None, stop: threading.Event, retry_i
     finally:
         if runner.summary.run_id:
             alerts.observe_run(name, runner.summary)  # never raises; low-noise policy inside
+            if not runner.summary.dry_run:
+                sla.observe(name)  # never raises: one alert per breach of the recipe's targets
         for client in plan.clients.values():
             client.close()
 

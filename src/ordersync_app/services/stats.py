@@ -10,7 +10,9 @@ Over a window (default 7 days), from the stored runs and record outcomes:
 * ``api`` per account: calls, 429s (``throttled``) and retries, summed from each run's counters, and
   the vendor's latest quota report (``usage``, e.g. Salesforce's ``api-usage=18/5000``);
 * ``moved_today`` and ``daily``: succeeded/failed per local calendar day for the last 7 days
-  (oldest first), for the small chart. "Today" is the machine's local day, as the user sees it.
+  (oldest first), for the small chart. "Today" is the machine's local day, as the user sees it;
+* ``sla`` per recipe that sets targets (``options.sla``): its figures over *its own* window against its
+  targets (:mod:`.sla`), where a record waiting for a retry counts against the success rate.
 
 A record counts in the window when its outcome was stored inside it; a record re-sent later
 counts once, with its latest outcome.
@@ -100,8 +102,8 @@ def stats(recipe: str | None = None, days: int = 7, *, now: datetime | None = No
         tz: the zone that defines "today" and the chart's days (default: this machine's).
 
     Returns:
-        ``{"since", "until", "days", "timezone", "recipes": [{"recipe", …figures}], "accounts": {…},
-        "totals": {…figures}}``.
+        ``{"since", "until", "days", "timezone", "recipes": [{"recipe", …figures, "sla"}], "accounts": {…},
+        "totals": {…figures}}``; ``sla`` is None for a recipe without targets.
 
     Raises:
         SetupError: ``days`` < 1, or no such recipe.
@@ -165,10 +167,14 @@ def stats(recipe: str | None = None, days: int = 7, *, now: datetime | None = No
                     tally.retrying += 1
 
     totals = total.view(chart)
+    from ordersync_app.services import sla  # sla reads this module's percentile
+
+    levels = {f.recipe: f.as_dict() for f in sla.figures(recipe, now=until)}
     return {
         "since": since.isoformat(timespec="seconds"), "until": until.isoformat(timespec="seconds"), "days": days,
         "timezone": local_now.strftime("UTC%z"),
-        "recipes": [{"recipe": name, **tallies[rid].view(chart)} for rid, name in names.items()],
+        "recipes": [{"recipe": name, **tallies[rid].view(chart), "sla": levels.get(name)}
+                    for rid, name in names.items()],
         "accounts": totals.pop("api"),
         "totals": totals,
     }

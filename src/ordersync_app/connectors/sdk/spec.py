@@ -312,6 +312,9 @@ class Trigger:
     count_path: str | None = field(default=None, kw_only=True)
     # The vendor can push this trigger's records (see :mod:`.webhooks`); polling stays as reconciliation.
     webhook: Webhook | None = field(default=None, kw_only=True)
+    # Requests one poll makes when nothing changed (the first page of the read); a recipe's poll interval
+    # is checked against the account's rate budgets with it (recipes.budget).
+    poll_calls: int = field(default=1, kw_only=True)
 
     def __post_init__(self) -> None:
         if self.fetch is None:

@@ -9,11 +9,12 @@ where it does nothing (a filter after its action) says so at once, with a button
 from __future__ import annotations
 
 import re
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt, QTimeZone, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -30,15 +31,18 @@ from PySide6.QtWidgets import (
 
 from ordersync_app.connectors.sdk import registry
 from ordersync_app.connectors.sdk.spec import Connector, Field, Owns
+from ordersync_app.domain.errors import SetupError
 from ordersync_app.gui import i18n
 from ordersync_app.gui.builder.mapping import MappingEditor, show
-from ordersync_app.gui.widgets import Card
+from ordersync_app.gui.widgets import STATUS_COLORS, Card, when
 from ordersync_app.recipes import catalog
 from ordersync_app.services import accounts as accounts_svc
 from ordersync_app.services import builder as svc
+from ordersync_app.services import timing
 from ordersync_app.services.builder import FieldChoice
 
 RoleOf = Callable[[str], str]
+SCHEDULE = "schedule"  # the interval choice that switches the trigger to a cron schedule
 
 
 @dataclass
@@ -227,7 +231,11 @@ class StepCard(Card):
 
 
 class TriggerCard(StepCard):
-    """When: an app's event, the account to poll, how often, from when; and "Load sample"."""
+    """When: an app's event, the account to poll, how often (or on a cron schedule), from when; "Load sample".
+
+    The interval choices the account's rate budget does not allow are disabled, and the line under the choice
+    says what polling that often costs (``services.timing``); a schedule shows its next run as it is typed.
+    """
 
     kind = "trigger"
     sample_requested = Signal()
@@ -236,10 +244,31 @@ class TriggerCard(StepCard):
         super().__init__(self.tr("1. When this happens (trigger)"), state, removable=False)
         self.add_pickers(self.tr("Event"), lambda c: bool(c.triggers), prefer=Owns.ORDERS)
         self.every = _combo()
-        for value, label in (("1m", self.tr("every minute")), ("5m", self.tr("every 5 minutes")),
-                             ("15m", self.tr("every 15 minutes")), ("1h", self.tr("every hour"))):
+        for value, label in (("10s", self.tr("every 10 seconds")), ("30s", self.tr("every 30 seconds")),
+                             ("1m", self.tr("every minute")), ("5m", self.tr("every 5 minutes")),
+                             ("15m", self.tr("every 15 minutes")), ("1h", self.tr("every hour")),
+                             (SCHEDULE, self.tr("on a schedule (cron)…"))):
             self.every.addItem(label, value)
-        self.every.setCurrentIndex(1)
+        _set_data(self.every, "5m")
+        self.budget = QLabel("")
+        self.budget.setObjectName("muted")
+        self.budget.setWordWrap(True)
+        self.cron = QLineEdit("0 2 1 * *")
+        self.cron.setToolTip(self.tr("Five fields: minute, hour, day of the month, month, day of the week (0 and 7 "
+                                     "are Sunday). 0 2 1 * * runs at 02:00 on the 1st of every month."))
+        self.zone = QComboBox()
+        self.zone.setEditable(True)
+        self.zone.addItems(sorted(zoneinfo.available_timezones()))
+        self.zone.setCurrentText(bytes(QTimeZone.systemTimeZoneId().data()).decode() or "UTC")
+        self.next_run = QLabel("")
+        self.next_run.setWordWrap(True)
+        self.schedule_box = QWidget()
+        schedule_form = QFormLayout(self.schedule_box)
+        schedule_form.setContentsMargins(0, 0, 0, 0)
+        schedule_form.addRow(self.tr("Cron"), self.cron)
+        schedule_form.addRow(self.tr("Time zone"), self.zone)
+        schedule_form.addRow("", self.next_run)
+        self.schedule_box.hide()
         self.start = _combo()
         self.start.addItem(self.tr("from now on"), "now")
         self.start.addItem(self.tr("everything, including the past"), "everything")
@@ -254,6 +283,8 @@ class TriggerCard(StepCard):
         start_row.addWidget(self.start_date)
         self.start_chosen = False  # the user picked the start point (asked at the first save otherwise)
         self.form.addRow(self.tr("Check"), self.every)
+        self.form.addRow("", self.budget)
+        self.form.addRow(self.schedule_box)
         self.form.addRow(self.tr("Start"), start_row)
         self.load = QPushButton(self.tr("Load sample"))
         self.load.setObjectName("primary")
@@ -266,7 +297,10 @@ class TriggerCard(StepCard):
         line.addWidget(self.load)
         line.addWidget(self.sample, 1)
         self.content.addLayout(line)
-        self.every.currentIndexChanged.connect(lambda *_: self.changed.emit())
+        self.every.currentIndexChanged.connect(self._timing_changed)
+        self.account.currentIndexChanged.connect(lambda *_: self._show_budget())
+        self.cron.textChanged.connect(self._timing_changed)
+        self.zone.currentTextChanged.connect(self._timing_changed)
         self.start.activated.connect(lambda *_: setattr(self, "start_chosen", True))
         self.start.currentIndexChanged.connect(self._start_changed)
         self.start_date.dateChanged.connect(lambda *_: self.changed.emit())
@@ -274,6 +308,71 @@ class TriggerCard(StepCard):
 
     def operations(self, conn: Connector) -> list[tuple[str, str, str]]:
         return [(t.key, t.label_en, t.label_zh) for t in conn.triggers]
+
+    def _operation_changed(self) -> None:
+        self._show_budget()
+        super()._operation_changed()
+
+    def scheduled(self) -> bool:
+        """The recipe runs on a cron schedule instead of polling."""
+        return self.every.currentData() == SCHEDULE
+
+    def _timing_changed(self, *_args: object) -> None:
+        scheduled = self.scheduled()
+        self.schedule_box.setVisible(scheduled)
+        self.budget.setVisible(not scheduled)
+        if scheduled and self.start.currentData() == "now":  # a scheduled run reads in full: "from now" reads nothing
+            _set_data(self.start, "everything")
+        self._show_budget()
+        self._show_next_run()
+        self.changed.emit()
+
+    def _show_next_run(self) -> None:
+        if not self.scheduled():
+            return
+        preview = timing.preview_schedule(self.cron.text().strip(), self.zone.currentText().strip())
+        if preview.problem is not None:
+            self.next_run.setText("⚠ " + preview.problem.pick(i18n.current()))
+        elif preview.next_run is None:
+            self.next_run.setText(self.tr("This schedule has no next run."))
+        else:
+            moment, zone = preview.next_run, self.zone.currentText().strip()
+            text = self.tr("Next run: %1 (%2)").replace("%1", moment.strftime("%Y-%m-%d %H:%M")).replace("%2", zone)
+            if moment.utcoffset() != moment.astimezone().utcoffset():  # this computer keeps another time
+                text = self.tr("%1, %2 on this computer").replace("%1", text).replace(
+                    "%2", when(moment.isoformat()))
+            self.next_run.setText(text)
+
+    def _show_budget(self) -> None:
+        """Disable the intervals the account's budget does not allow; say what the chosen one costs."""
+        conn, event = self.connector(), str(self.operation.currentData() or "")
+        if conn is None or not event:
+            return
+        try:
+            choices = {c.text: c for c in timing.intervals(conn.key, event, self.account_name() or None)}
+        except SetupError:  # an account that is gone: the connector's declared budget
+            choices = {c.text: c for c in timing.intervals(conn.key, event)}
+        items = self.every.model()
+        for index in range(self.every.count()):
+            choice = choices.get(str(self.every.itemData(index)))
+            item = items.item(index) if hasattr(items, "item") else None
+            if choice is None or item is None:
+                continue
+            item.setEnabled(choice.allowed)
+            reason = "" if choice.allowed or choice.use is None else "\n".join(
+                i18n.pick(*part) for part in (choice.use.message(), choice.use.advice()))
+            self.every.setItemData(index, reason or None, Qt.ItemDataRole.ToolTipRole)
+        chosen = choices.get(str(self.every.currentData()))
+        use = chosen.use if chosen is not None else None
+        if use is None:
+            self.budget.setText("")
+            self.budget.setStyleSheet("")
+        elif use.fits:
+            self.budget.setText(i18n.pick(*use.note()))
+            self.budget.setStyleSheet("")
+        else:
+            self.budget.setText("⚠ " + i18n.pick(*use.message()) + "; " + i18n.pick(*use.advice()))
+            self.budget.setStyleSheet(f"color: {STATUS_COLORS['failed']};")
 
     def _start_changed(self) -> None:
         self.start_date.setVisible(self.start.currentData() == "date")
@@ -315,20 +414,33 @@ class TriggerCard(StepCard):
 
     def to_trigger(self, role_of: RoleOf) -> dict[str, Any]:
         """The ``trigger`` section."""
-        return {"account": role_of(self.account_name()), "event": str(self.operation.currentData() or ""),
-                "every": str(self.every.currentData()), "start": self.start_value()}
+        section: dict[str, Any] = {"account": role_of(self.account_name()),
+                                   "event": str(self.operation.currentData() or "")}
+        if self.scheduled():
+            section["schedule"] = {"cron": self.cron.text().strip(), "timezone": self.zone.currentText().strip()}
+        else:
+            section["every"] = str(self.every.currentData())
+        section["start"] = self.start_value()
+        return section
 
     def load_trigger(self, doc: dict[str, Any], connector_key: str, account: str) -> None:
         """Show a stored ``trigger`` section."""
         _set_data(self.app, connector_key)
         _set_data(self.operation, doc.get("event"))
         _set_data(self.account, account)
-        index = self.every.findData(doc.get("every", "5m"))
-        if index < 0:
-            self.every.addItem(str(doc.get("every")), doc.get("every"))
-            index = self.every.count() - 1
-        self.every.setCurrentIndex(index)
+        schedule = doc.get("schedule")
+        if isinstance(schedule, dict):
+            self.cron.setText(str(schedule.get("cron", "")))
+            self.zone.setCurrentText(str(schedule.get("timezone", "")))
+            _set_data(self.every, SCHEDULE)
+        else:
+            index = self.every.findData(doc.get("every", "5m"))
+            if index < 0:
+                self.every.insertItem(self.every.count() - 1, str(doc.get("every")), doc.get("every"))
+                index = self.every.count() - 2
+            self.every.setCurrentIndex(index)
         self.set_start(str(doc.get("start", "now")))
+        self._timing_changed()
 
 
 class ConditionRow(QWidget):

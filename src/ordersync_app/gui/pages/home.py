@@ -1,4 +1,5 @@
-"""Home: is syncing healthy? Recipes on, records moved today, success rate, failures and why, the week.
+"""Home: is syncing healthy? Recipes on, records moved today, success rate, service levels against their targets,
+failures and why, the week.
 
 On a data folder with nothing in it yet, Home points to the first-run guide instead of a wall of zeros.
 """
@@ -25,6 +26,7 @@ from ordersync_app.gui.widgets import (
     status_text,
     when,
 )
+from ordersync_app.services.sla import SlaFigures
 
 
 class HomePage(Page):
@@ -61,6 +63,14 @@ class HomePage(Page):
         for i, tile in enumerate((self.on, self.today, self.rate, self.failed)):
             tiles.addWidget(tile, 0, i)
         self.layout_.addLayout(tiles)
+        self.levels = Card(self.tr("Service level: each recipe against its targets"))
+        self.levels_grid = QGridLayout()
+        self.levels_grid.setHorizontalSpacing(18)
+        self.levels_grid.setVerticalSpacing(4)
+        self.levels.body.addLayout(self.levels_grid)
+        self.levels.hide()
+        self.level_rows: list[tuple[QLabel, QLabel, QLabel, QLabel]] = []
+        self.layout_.addWidget(self.levels)
         self.problem = QLabel("")
         self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
@@ -129,8 +139,75 @@ class HomePage(Page):
         if top is not None:
             self.problem.setText(self.tr("%1 waiting: %2").replace("%1", number(top.count))
                                  .replace("%2", top.explanation.what.pick(i18n.current())))
+        self._show_levels(data.service_levels)
         self.model.set_rows(data.last_runs)
         loc = i18n.locale()
         self.chart.set_days([(loc.dayName(d.isoweekday(), loc.FormatType.ShortFormat), ok, bad)
                              for d, ok, bad in data.week])
         self._loaded()
+
+    # -- service levels ---------------------------------------------------------------------------
+    def _show_levels(self, levels: list[SlaFigures]) -> None:
+        """One line per recipe with targets: its success rate and p95 latency, each beside its target."""
+        for labels in self.level_rows:
+            for label in labels:
+                self.levels_grid.removeWidget(label)
+                label.hide()
+                label.deleteLater()
+        self.level_rows = []
+        for line, figures in enumerate(levels):
+            labels = (QLabel(recipe_title({"title": figures.title, "document": {
+                "translations": figures.translations}})), QLabel(self._success_text(figures)),
+                QLabel(self._p95_text(figures)), QLabel(self._state_text(figures)))
+            labels[0].setProperty("userData", True)  # the recipe's name: the user's words
+            window = self.tr("Measured over the last %1 day(s); the time runs from a record's change in the source "
+                             "to its write in the target.").replace("%1", str(figures.window_days))
+            for column, label in enumerate(labels):
+                label.setToolTip(window)
+                label.setWordWrap(True)  # narrow windows wrap the line instead of cutting it
+                self.levels_grid.addWidget(label, line, column)
+            labels[1].setStyleSheet(self._color(figures.success, breached=figures.success_breached))
+            labels[2].setStyleSheet(self._color(figures.p95_s, breached=figures.p95_breached))
+            labels[3].setStyleSheet(self._color(1.0 if figures.measured else None, breached=figures.breached))
+            self.level_rows.append(labels)
+        self.levels_grid.setColumnStretch(0, 1)
+        self.levels.setVisible(bool(levels))
+
+    @staticmethod
+    def _color(value: float | None, *, breached: bool) -> str:
+        if value is None:
+            return ""
+        return f"color: {STATUS_COLORS['failed'] if breached else STATUS_COLORS['ok']};"
+
+    def _success_text(self, figures: SlaFigures) -> str:
+        if figures.target_success is None:
+            return ""
+        loc = i18n.locale()
+        value = "—" if figures.success is None else loc.toString(figures.success, "f", 2) + " %"
+        return self.tr("success %1 (target ≥ %2 %)").replace("%1", value).replace(
+            "%2", loc.toString(figures.target_success, "g", 4))
+
+    def _p95_text(self, figures: SlaFigures) -> str:
+        if figures.target_p95_s is None:
+            return ""
+        loc = i18n.locale()
+        value = "—" if figures.p95_s is None else self._seconds(figures.p95_s)
+        return self.tr("95 % written within %1 (target ≤ %2 s)").replace("%1", value).replace(
+            "%2", loc.toString(figures.target_p95_s, "g", 4))
+
+    def _seconds(self, seconds: float) -> str:
+        """``12.3 s``, ``4.5 min``, ``2.5 h``, ``3.2 d`` in the language in use."""
+        if seconds < 120:
+            text, size = self.tr("%1 s"), 1
+        elif seconds < 7200:
+            text, size = self.tr("%1 min"), 60
+        elif seconds < 172_800:
+            text, size = self.tr("%1 h"), 3600
+        else:
+            text, size = self.tr("%1 d"), 86_400
+        return text.replace("%1", i18n.locale().toString(seconds / size, "f", 1))
+
+    def _state_text(self, figures: SlaFigures) -> str:
+        if figures.breached:
+            return "✗ " + self.tr("below target")
+        return "✓ " + self.tr("on target") if figures.measured else self.tr("no records yet")

@@ -35,6 +35,27 @@ def every_text(seconds: int) -> str:
     return QCoreApplication.translate("Every", "every %1 s").replace("%1", str(seconds))
 
 
+def how_often(info: recipes.RecipeInfo) -> str:
+    """"every 5 min", or for a scheduled recipe "on a schedule: 0 2 1 * * (Asia/Shanghai)", translated."""
+    from PySide6.QtCore import QCoreApplication
+
+    if info.schedule:
+        return QCoreApplication.translate("Every", "on a schedule: %1 (%2)").replace(
+            "%1", info.schedule["cron"]).replace("%2", info.schedule["timezone"])
+    return every_text(info.every_seconds)
+
+
+def next_run_text(info: recipes.RecipeInfo) -> str:
+    """When a scheduled recipe runs next, in local time ("" for a polled one)."""
+    from PySide6.QtCore import QCoreApplication
+
+    if not info.schedule:
+        return ""
+    if not info.next_run_at:
+        return QCoreApplication.translate("Every", "This schedule has no next run.")
+    return QCoreApplication.translate("Every", "Next run: %1").replace("%1", when(info.next_run_at))
+
+
 def documents_dir() -> str:
     """Where save and open dialogs start (the user's Documents, not the process's working directory)."""
     return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
@@ -65,8 +86,8 @@ class RecipesPage(Page):
         card = Card()
         self.model: RowsModel[recipes.RecipeInfo] = RowsModel([
             Column(self.tr("Recipe"), recipe_title, tooltip=lambda r: r.paused_reason or r.name, stretch=True),
-            Column(self.tr("How often"), lambda r: every_text(r.every_seconds), sort=lambda r: r.every_seconds,
-                   tooltip=lambda _r: self.tr(
+            Column(self.tr("How often"), how_often, sort=lambda r: (bool(r.schedule), r.every_seconds),
+                   tooltip=lambda r: next_run_text(r) if r.schedule else self.tr(
                        "Missed runs (sleep, downtime) are combined into one that runs as soon as possible, up to "
                        "1 hour late; each run reads from where the last one stopped, so nothing is skipped.")),
             Column(self.tr("Switched on"), self._on_text, color=self._on_color),

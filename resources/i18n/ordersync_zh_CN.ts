@@ -1384,27 +1384,27 @@
 <context>
     <name>LookupTableEditor</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="226"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="227"/>
         <source>Add row</source>
         <translation>添加一行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="227"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="228"/>
         <source>Remove row</source>
         <translation>删除一行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="234"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="235"/>
         <source>Otherwise write</source>
         <translation>否则写入</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="244"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="245"/>
         <source>Without a default, a value that is not in the table makes the record fail.</source>
         <translation>没有默认值时，表中没有的值会使记录失败。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="257"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="258"/>
         <source>Allowed values: %1</source>
         <translation>允许的值：%1</translation>
     </message>
@@ -1645,12 +1645,12 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
         <translation>中文逗号  “，”</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="150"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="151"/>
         <source>When the value is</source>
         <translation>当值为</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="151"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="152"/>
         <source>Write</source>
         <translation>写入</translation>
     </message>
@@ -1658,38 +1658,38 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
 <context>
     <name>MappingEditor</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="543"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="544"/>
         <source>From field</source>
         <translation>来自字段</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="544"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="545"/>
         <source>Fixed value</source>
         <translation>固定值</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="545"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="546"/>
         <source>Text with {fields}</source>
         <translation>含 {字段} 的文本</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="552"/>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="666"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="553"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="667"/>
         <source>Transforms…</source>
         <translation>转换…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="656"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="657"/>
         <source>e.g. Shipped {name} to {shippingAddress.city}</source>
         <translation>例如：订单 {name} 已发往 {shippingAddress.city}</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="679"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="680"/>
         <source>“%1” is not one of the allowed values</source>
         <translation>“%1”不是允许的值</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="682"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="683"/>
         <source>Allowed values: %1</source>
         <translation>允许的值：%1</translation>
     </message>
@@ -2788,72 +2788,72 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
 <context>
     <name>TransformChainDialog</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="304"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="305"/>
         <source>Transforms for “%1”</source>
         <translation>“%1”的转换</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="305"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="306"/>
         <source>Transforms</source>
         <translation>转换</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="311"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="312"/>
         <source>Transforms change the value step by step, top to bottom. Add one from the list, fill in its settings on the right, and check the preview below.</source>
         <translation>转换按从上到下的顺序逐步改变值。从列表中添加一个转换，在右侧填写设置，并在下方查看预览。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="329"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="330"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="331"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="332"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="333"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="334"/>
         <source>Up</source>
         <translation>上移</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="335"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="336"/>
         <source>Down</source>
         <translation>下移</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="362"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="363"/>
         <source>No transform yet: the value is written as it is.</source>
         <translation>还没有转换：值按原样写入。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="462"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="463"/>
         <source>other  “%1”</source>
         <translation>其他  “%1”</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="482"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="483"/>
         <source>the text to find</source>
         <translation>要查找的文字</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="482"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="483"/>
         <source>(nothing: remove it)</source>
         <translation>（留空：删除它）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="483"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="484"/>
         <source>e.g. ORD-</source>
         <translation>例如 ORD-</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="504"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="505"/>
         <source>Sample value: %1</source>
         <translation>样例值：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="509"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="510"/>
         <source>“%1” is not one of the allowed values</source>
         <translation>“%1”不是允许的值</translation>
     </message>

@@ -387,3 +387,53 @@ def test_the_pilot_template_then_the_live_one(crm_and_shop: SandboxServer) -> No
     assert not live.dry_run
     done = runs.run_recipe("stage")
     assert (done.succeeded, done.writes) == (5, 5) and _writes(sandbox, "hubspot", "deal") == 5
+
+
+def test_two_shops_feed_one_recipe_with_a_channel(crm_and_shop: SandboxServer, tmp_path: Path) -> None:
+    from ordersync_app.sandbox.apps import build_server
+
+    sandbox = crm_and_shop
+    other = build_server(tmp_path / "second-shop", port=0, orders=60, hubspot_limit=None).start()
+    try:
+        accounts.add_account("shop_cn", "shopify", base_url=other.url("shopify"),
+                             settings={"shop": "demo-cn", "plan": "plus"},
+                             secret_values={"access_token": "sandbox-shopify-token"})
+        recipes.import_recipe(TEMPLATES / "shopify-shops-to-hubspot-deals-by-channel.yaml",
+                              {"shop_us": "shop", "shop_cn": "shop_cn", "crm": "crm"}, name="channels")
+        us = [_new_order(sandbox, f"us{n}@example.com", [("Tea", "TEA-1", 1, "12.00")]) for n in range(3)]
+        cn = [_new_order(other, f"cn{n}@example.cn", [("龙井茶", "TEA-LJ", 1, "128.00")], currency="CNY")
+              for n in range(2)]
+        assert set(us) & set(cn), "both shops number their orders alike: the channel keeps them apart"
+        first = runs.run_recipe("channels")
+        assert (first.succeeded, first.failed, first.writes) == (5, 0, 5)
+        deals = {d["properties"]["erp_order_no"]: d["properties"] for d in _hubspot(
+            sandbox, "POST", "/crm/v3/objects/deals/search",
+            {"filterGroups": [{"filters": [{"propertyName": "erp_order_no", "operator": "HAS_PROPERTY"}]}],
+             "properties": ["erp_order_no", "dealname", "description", "closedate", "deal_currency_code"],
+             "limit": 100, "after": "0", "sorts": []})["results"]}
+        assert set(deals) == {f"shop_us-{i}" for i in us} | {f"shop_cn-{i}" for i in cn}
+        assert {deals[f"shop_cn-{i}"]["description"] for i in cn} == {"天猫旗舰店"}
+        assert {deals[f"shop_cn-{i}"]["deal_currency_code"] for i in cn} == {"CNY"}
+        assert all(d["closedate"].endswith("+08:00") for d in deals.values())  # one zone for every shop
+        assert {h.record_key.split(":")[0] for h in runs.history("channels")} == {"shop_us", "shop_cn"}
+        assert runs.run_recipe("channels").writes == 0
+        _new_order(other, "cn9@example.cn", [("龙井茶", "TEA-LJ", 2, "128.00")], currency="CNY")
+        assert runs.run_recipe("channels").writes == 1  # each shop reads on from its own position
+    finally:
+        other.stop()
+
+
+def test_the_sla_template_reports_its_figures(crm_and_shop: SandboxServer) -> None:
+    from ordersync_app.sandbox.warehouse import fulfil_orders
+    from ordersync_app.services import sla
+
+    sandbox = crm_and_shop
+    info = recipes.import_recipe(TEMPLATES / "shopify-fulfilled-to-hubspot-deal-stage-sla.yaml",
+                                 {"shop": "shop", "crm": "crm"}, name="fast")
+    assert info.every_seconds == 10
+    fulfil_orders(sandbox.url("shopify"), 8)
+    assert runs.run_recipe("fast").succeeded == 8
+    (figures,) = sla.figures("fast")
+    assert (figures.target_success, figures.target_p95_s) == (99.5, 30)
+    assert figures.success == 100.0 and figures.latency_samples == 8 and figures.p95_s is not None
+    assert figures.state in ("met", "breached")  # the p95 is what this machine measured, not asserted

@@ -73,7 +73,7 @@ INVALID: list[tuple[str, list[tuple[str, str]]]] = [
     ("not-a-recipe.yaml", [("format", "not an OrderSync recipe")]),
     ("mapping-scalar.yaml", [("steps[0].action.fields.dealstage", "{value: 'shipped'} for a constant")]),
     ("bad-template.yaml", [("steps[0].action.fields.dealstage.template", "unclosed '{' at character 7")]),
-    ("action-writes-to-trigger.yaml", [("steps[0].action.account", "may not write to 'shop', the account the "
+    ("action-writes-to-trigger.yaml", [("steps[0].action.account", "may not write to 'shop', an account the "
                                                                    "trigger reads from")]),
     ("two-target-roles.yaml", [("steps[1].action.account", "must write to one account: steps[0] writes to "
                                                            "'crm', this one to 'shop2'")]),

@@ -64,7 +64,7 @@ from ordersync_app.recipes import catalog
 from ordersync_app.recipes.model import ActionStep, AggregateStep, LookupStep
 from ordersync_app.recipes.model import Recipe as RecipeModel
 from ordersync_app.storage import leases
-from ordersync_app.storage.tables import AuditEntry, Cursor, Execution, Run, WebhookDelivery, utcnow
+from ordersync_app.storage.tables import AuditEntry, Cursor, Execution, Run, SourceCursor, WebhookDelivery, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -238,6 +238,7 @@ class Runner:
         self._inbox_floor = 0  # the newest webhook delivery when this run's poll began
         self._book = aggregates.Book(plan.recipe_id)  # aggregate contributions of the chunk being processed
         self._memory: dict[str, Any] = {}  # watched field values seen in the chunk (trigger.when_changed)
+        self._source = plan.recipe.trigger.account  # the role being read now (trigger.also_from: several)
         self._pending_events: list[tuple[str, dict[str, Any]]] = []
         for client in plan.clients.values():  # every wait of a call wakes up when the run must stop
             client.stop = self.stop
@@ -321,13 +322,28 @@ class Runner:
             self._process(page, cursor=None)
 
     def _poll(self) -> None:
+        """Read the trigger from each role it reads (``also_from``: more shops), each from its own cursor."""
         trigger_step = self.plan.recipe.trigger
-        connector = self.plan.connectors[trigger_step.account]
+        for role in [trigger_step.account, *trigger_step.also_from]:
+            if self.stop.is_set() or self._halted():
+                return
+            self._source, self._last_value, self._checkpoint = role, None, None
+            self._poll_source(role)
+        self._source = trigger_step.account
+
+    def _cursor_row(self, s: Session, role: str) -> Cursor | SourceCursor | None:
+        if role == self.plan.recipe.trigger.account:
+            return s.get(Cursor, self.plan.recipe_id)
+        return s.get(SourceCursor, (self.plan.recipe_id, role))
+
+    def _poll_source(self, role: str) -> None:
+        trigger_step = self.plan.recipe.trigger
+        connector = self.plan.connectors[role]
         trigger = connector.trigger(trigger_step.event)
         if trigger is None or self.codec is None:
             raise SetupError(f"connector {connector.key} has no trigger '{trigger_step.event}'")
         with self.session() as s:
-            row = s.get(Cursor, self.plan.recipe_id)
+            row = self._cursor_row(s, role)
             since = row.value if row and row.value and self.plan.tick is None else self.plan.initial_since
             polled_at = row.polled_at if row else None
         if polled_at is not None and self.plan.tick is None:
@@ -342,7 +358,7 @@ class Runner:
             since = self.codec.shift(since, trigger.cursor.lag_seconds)
         context = TriggerContext(params=dict(trigger_step.params), since=since, page_size=trigger.page_size,
                                  stop=self.stop)
-        client = self.plan.clients[trigger_step.account]
+        client = self.plan.clients[role]
         target = self._chunk_size()
         chunk: list[Record] = []
         pages = _Prefetch(lambda: trigger.read(client, context), self.stop)
@@ -350,7 +366,7 @@ class Runner:
         try:
             for page in pages:
                 self._advance(page)
-                chunk.extend(page)
+                chunk.extend(self._channel(r, role) for r in page)
                 if len(chunk) >= target:
                     self._process_chunk(chunk)
                     chunk = []
@@ -364,9 +380,18 @@ class Runner:
             pages.close()
         if complete and not self.plan.dry_run:
             with self.session() as s:
-                row = s.get(Cursor, self.plan.recipe_id)
-                if row is not None:
+                row = self._cursor_row(s, role)
+                if row is None and role != trigger_step.account:
+                    s.add(SourceCursor(recipe_id=self.plan.recipe_id, role=role, value=None, polled_at=utcnow()))
+                elif row is not None:
                     row.polled_at = utcnow()
+
+    def _channel(self, record: Record, role: str) -> Record:
+        """A record of a recipe reading several roles: its key names the role (two shops may both have order
+        1001) and its payload says where it came from, as ``channel``."""
+        if not self.plan.recipe.trigger.also_from:
+            return record
+        return replace(record, key=f"{role}:{record.key}", payload={**record.payload, "channel": role})
 
     def _last_delivery(self) -> int:
         """The newest inbox row now: a recipe's first poll covers every delivery up to it."""
@@ -406,7 +431,7 @@ class Runner:
                     keys += hook.keys(payload)
             if keys and hook.fetch is not None:
                 items += hook.fetch(client, sorted(set(keys)))
-            records = [record_from(trigger, item) for item in items]
+            records = [self._channel(record_from(trigger, item), trigger_step.account) for item in items]
             fresh = self._dedupe([r for r in records if trigger.keep is None or trigger.keep(r.payload)])
             self._process(self._screen(fresh), cursor=None, inbox_id=rows[-1][0])
             after = rows[-1][0]  # a dry run stores no position: never read the same deliveries twice
@@ -497,15 +522,17 @@ class Runner:
           since it was last seen — not stored at all; the field's new value is remembered with the chunk.
         """
         trigger_step = self.plan.recipe.trigger
-        account = self.plan.clients[trigger_step.account].account.name
+        account = self.plan.clients[self._source].account.name
+        prefix = f"{self._source}:" if trigger_step.also_from else ""
+        raw = {r.key: r.key.removeprefix(prefix) for r in records}  # the key the account itself knows
         with self.session() as s:
-            echoes = echo_guard.load(s, account, [r.key for r in records])
+            echoes = echo_guard.load(s, account, list(raw.values()))
             memory = field_memory.load(s, self.plan.recipe_id, [r.key for r in records]) \
                 if trigger_step.when_changed is not None else {}
         items: list[Item] = []
         for record in records:
             item = Item(record)
-            writer = echoes.get((record.key, record.version))
+            writer = echoes.get((raw[record.key], record.version))
             if writer is not None:
                 item.status, item.echo_of = "filtered", writer
                 item.log_step(0, "trigger", f"echo of recipe {writer}", note="OrderSync's own write; not sent back")
@@ -943,7 +970,13 @@ class Runner:
                 row.run_id, row.status, row.steps, row.error = self._run_id, status, it.steps, it.error
                 row.attempts, row.next_attempt_at, row.updated_at = attempts, next_at, now
                 finished.append((it.record.key, status))
-            if cursor is not None and not self.plan.dry_run:
+            if cursor is not None and not self.plan.dry_run and self._source != self.plan.recipe.trigger.account:
+                row_s = s.get(SourceCursor, (self.plan.recipe_id, self._source))
+                if row_s is None:
+                    s.add(SourceCursor(recipe_id=self.plan.recipe_id, role=self._source, value=cursor))
+                elif row_s.value is None or self._order(cursor) > self._order(row_s.value):
+                    row_s.value = cursor
+            elif cursor is not None and not self.plan.dry_run:
                 row_c = s.get(Cursor, self.plan.recipe_id)
                 if row_c is None:  # deliveries stored before this run are covered by its poll
                     s.add(Cursor(recipe_id=self.plan.recipe_id, value=cursor, inbox_id=self._inbox_floor))

@@ -730,6 +730,16 @@ def _to_date(value: Any, args: ToDateArgs) -> str:
     return _in_zone(_parse_datetime(value, UTC), _zone(args.tz), value).date().isoformat()
 
 
+@_transform("to_iso", "datetime", "ISO 8601 in a time zone", "转为指定时区的 ISO 8601",
+            "The date/time as ISO 8601 in one zone (2026-09-01T16:00:00+08:00), whatever zone the source wrote "
+            "it in: orders of several shops line up.",
+            "把日期时间统一写成某个时区的 ISO 8601（2026-09-01T16:00:00+08:00），无论来源用哪个时区："
+            "多个店铺的订单可以对齐。",
+            ToDateArgs)
+def _to_iso(value: Any, args: ToDateArgs) -> str:
+    return _in_zone(_parse_datetime(value, UTC), _zone(args.tz), value).isoformat()
+
+
 @_transform("to_epoch_ms", "datetime", "As epoch milliseconds", "转为毫秒时间戳",
             "Milliseconds since 1970-01-01 UTC (values without a zone are read as UTC).",
             "自 1970-01-01 UTC 起的毫秒数（不带时区的值按 UTC 理解）。")

@@ -646,6 +646,15 @@ class _Checker:
                 self._params(("trigger", "params"), trigger.get("params"), spec.params, f"trigger '{event}'")
                 self._poll_budget(connector, spec, trigger)
                 self._latency_target(spec, trigger)
+        also = trigger.get("also_from")
+        for n, other in enumerate(also if isinstance(also, list) else []):
+            other_connector = self._role(("trigger", "also_from", n), other)
+            if other == role or (isinstance(also, list) and also.index(other) != n):
+                self.add(("trigger", "also_from", n), f"the role '{other}' is read twice", "list each role once")
+            elif other_connector is not None and connector is not None and other_connector.key != connector.key:
+                self.add(("trigger", "also_from", n), f"'{other}' is a {other_connector.name_en} account, but the "
+                         f"trigger reads {connector.name_en}", "read the same app from every role (several shops "
+                                                               "of one kind); use a recipe per app otherwise")
         return role if isinstance(role, str) else None
 
     def _latency_target(self, spec: Trigger, trigger: dict[str, Any]) -> None:
@@ -777,9 +786,14 @@ class _Checker:
                     self.add(loc, f"all actions of a recipe must write to one account: steps[{first_index}] "
                                   f"writes to '{first_role}', this one to '{role}'",
                              "split this into two recipes")
-                elif trigger_role is not None and role == trigger_role:
-                    self.add(loc, f"an action may not write to '{role}', the account the trigger reads from",
+                elif trigger_role is not None and (role == trigger_role or role in self._also_from()):
+                    self.add(loc, f"an action may not write to '{role}', an account the trigger reads from",
                              "data flows one way; write to another app (this prevents sync loops)")
+
+    def _also_from(self) -> list[str]:
+        trigger = self.doc.get("trigger")
+        also = trigger.get("also_from") if isinstance(trigger, dict) else None
+        return [r for r in also if isinstance(r, str)] if isinstance(also, list) else []
 
     def _lookup(self, base: Loc, index: int, body: dict[str, Any]) -> None:
         connector = self._role((*base, "account"), body.get("account"))

@@ -626,7 +626,7 @@ class Trigger(_Model):
     ``schedule``, read in full from ``start`` at each time of a cron schedule ("every month, for each …")."""
 
     model_config = ConfigDict(json_schema_extra={"not": {"required": ["every", "schedule"]}})
-    omit_empty: ClassVar[frozenset[str]] = frozenset({"params", "when_changed", "schedule"})
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"params", "when_changed", "schedule", "also_from"})
 
     account: Name = Field(description="Role (a key of `accounts`).")
     event: str = Field(description="Trigger key of that connector.")
@@ -637,6 +637,9 @@ class Trigger(_Model):
                                       "polling; each run reads the event in full from `start`.")
     start: str = Field(default="now", description="now | everything | an ISO 8601 date or date-time with zone "
                        "(a scheduled trigger reads from here at every run: everything, or a date).")
+    also_from: list[Name] = Field(default_factory=list, description=(
+        "More roles of the same app to read the same event from (several shops into one recipe): each record "
+        "gets `channel` (the role it came from) and its key is prefixed with that role."))
     when_changed: WhenChanged | None = Field(default=None, description=(
         "Fire only when this field changed (to this value) since the record was last seen."))
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from ordersync_app.connectors.sdk import registry
 from ordersync_app.domain.errors import RecipeError, SetupError
@@ -18,7 +18,16 @@ from ordersync_app.recipes import load
 from ordersync_app.recipes.model import Recipe as RecipeModel
 from ordersync_app.services import accounts, timing
 from ordersync_app.storage import db
-from ordersync_app.storage.tables import Cursor, Execution, Recipe, RecipeVersion, Run, WebhookDelivery, utcnow
+from ordersync_app.storage.tables import (
+    Cursor,
+    Execution,
+    Recipe,
+    RecipeVersion,
+    Run,
+    SourceCursor,
+    WebhookDelivery,
+    utcnow,
+)
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
@@ -291,6 +300,7 @@ def save_recipe(recipe: RecipeModel, bindings: dict[str, str], *, name: str, ena
                          inbox_id=_newest_delivery(s)))
         elif change.resets:
             _reset_cursor(s, row.id, recipe, fingerprint, set_aside=change.new_source)
+        _source_cursors(s, row.id, recipe)  # a role added to also_from starts where the recipe starts
         row.version += 1
         row.title = recipe.name
         row.enabled = enabled if enabled is not None else (row.enabled or enable)
@@ -300,6 +310,13 @@ def save_recipe(recipe: RecipeModel, bindings: dict[str, str], *, name: str, ena
             row.dry_run = dry_run
         s.add(RecipeVersion(recipe_id=row.id, version=row.version, document=document, bindings=dict(bindings)))
     return get_recipe(name)
+
+
+def _source_cursors(s: Any, recipe_id: int, recipe: RecipeModel) -> None:
+    """Each further role of the trigger (``also_from``) starts where the recipe starts."""
+    for role in recipe.trigger.also_from:
+        if s.get(SourceCursor, (recipe_id, role)) is None:
+            s.add(SourceCursor(recipe_id=recipe_id, role=role, value=initial_cursor(recipe)))
 
 
 def _newest_delivery(s: Any) -> int:
@@ -317,6 +334,8 @@ def _reset_cursor(s: Any, recipe_id: int, recipe: RecipeModel, fingerprint: str,
     else:
         cursor.value, cursor.fingerprint, cursor.polled_at = initial_cursor(recipe), fingerprint, None
         cursor.inbox_id = _newest_delivery(s)
+    s.execute(delete(SourceCursor).where(SourceCursor.recipe_id == recipe_id))
+    _source_cursors(s, recipe_id, recipe)
     if set_aside:
         s.execute(update(Execution).where(Execution.recipe_id == recipe_id,
                                           Execution.status.in_(("failed", "retrying")))

@@ -114,6 +114,7 @@ class SlaFigures:
 def _measure(recipe_id: int, since: datetime, until: datetime) -> tuple[dict[str, int], list[float]]:
     with db.session() as s:
         added = s.scalar(select(Recipe.created_at).where(Recipe.id == recipe_id)) or since
+        added = added.replace(microsecond=0)  # sources stamp changes to the second (Shopify): same second counts
         counts = {status: int(n) for status, n in s.execute(
             select(Execution.status, func.count()).where(
                 Execution.recipe_id == recipe_id, Execution.updated_at <= until,

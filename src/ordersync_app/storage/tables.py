@@ -303,3 +303,14 @@ class AggregatePart(Base):
     currency: Mapped[str] = mapped_column(String(20), default="")
     bucket: Mapped[str] = mapped_column(String(20), default="")  # 2026-11 for a month window, "" for all
     value: Mapped[float] = mapped_column(Float)
+
+
+class SourceCursor(Base):
+    """Where reading continues for each further role a recipe's trigger reads (``trigger.also_from``: a second
+    shop); the first role's position stays in :class:`Cursor`."""
+
+    __tablename__ = "source_cursors"
+    recipe_id: Mapped[int] = mapped_column(ForeignKey("recipes.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str | None] = mapped_column(String(200), default=None)
+    polled_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -112,6 +112,7 @@ def separators() -> list[tuple[str, str]]:
 DEFAULT_ARGS: dict[str, dict[str, Any]] = {
     "replace": {"old": "", "new": ""}, "split": {"sep": "-", "index": 0},
     "format_datetime": {"format": "%Y-%m-%d %H:%M", "tz": "Asia/Shanghai"}, "to_date": {"tz": "Asia/Shanghai"},
+    "to_iso": {"tz": "Asia/Shanghai"},
     "truncate": {"length": 50}, "prefix": {"text": ""}, "suffix": {"text": ""}, "multiply": {"by": 1},
     "add": {"amount": 0}, "default": {"value": ""}, "join": {"sep": ", "},
 }

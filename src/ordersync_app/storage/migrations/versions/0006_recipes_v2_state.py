@@ -54,6 +54,14 @@ def upgrade() -> None:
     with op.batch_alter_table('aggregate_parts', schema=None) as batch_op:
         batch_op.create_index('ix_aggregate_parts_group', ['recipe_id', 'step_id', 'group_key', 'currency', 'bucket'],
                               unique=False)
+    op.create_table('source_cursors',
+    sa.Column('recipe_id', sa.Integer(), nullable=False),
+    sa.Column('role', sa.String(length=100), nullable=False),
+    sa.Column('value', sa.String(length=200), nullable=True),
+    sa.Column('polled_at', ordersync_app.storage.tables.UtcDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['recipe_id'], ['recipes.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('recipe_id', 'role')
+    )
     with op.batch_alter_table('deliveries', schema=None) as batch_op:
         batch_op.add_column(sa.Column('target_key', sa.String(length=300), nullable=True))
         batch_op.create_index('ix_deliveries_target', ['recipe_id', 'step', 'target_key'], unique=False)
@@ -65,6 +73,7 @@ def downgrade() -> None:
         batch_op.drop_column('target_key')
     with op.batch_alter_table('aggregate_parts', schema=None) as batch_op:
         batch_op.drop_index('ix_aggregate_parts_group')
+    op.drop_table('source_cursors')
     op.drop_table('aggregate_parts')
     op.drop_table('field_memory')
     op.drop_table('echoes')

@@ -2233,45 +2233,45 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
         <translation>立即运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="110"/>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="187"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="112"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="191"/>
         <source>Switch on</source>
         <translation>开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="111"/>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="188"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="113"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="192"/>
         <source>Dry run on</source>
         <translation>开启试运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="112"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="114"/>
         <source>Export / share…</source>
         <translation>导出 / 分享…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="113"/>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="292"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="115"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="322"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="159"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="163"/>
         <source>Reading recipes</source>
         <translation>正在读取流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="140"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="144"/>
         <source>on</source>
         <translation>开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="140"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="144"/>
         <source>off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="139"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="143"/>
         <source>paused</source>
         <translation>已暂停</translation>
     </message>
@@ -2291,7 +2291,7 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
         <translation>正式</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="148"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="152"/>
         <source>never</source>
         <translation>从未</translation>
     </message>
@@ -2301,82 +2301,102 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
         <translation>错过的运行（休眠、停机）会合并为一次，尽快执行，最多延迟 1 小时；每次运行都从上次停下的位置读取，因此不会遗漏。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="187"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="110"/>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="111"/>
+        <source>Stop the running run after its current page and pause the recipe</source>
+        <translation>在处理完当前这一页后停止正在进行的运行，并暂停这个流程</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="191"/>
         <source>Switch off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="188"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="192"/>
         <source>Go live</source>
         <translation>正式运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="194"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="198"/>
         <source>Paused: %1</source>
         <translation>已暂停：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="216"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="217"/>
+        <source>Stopping: the run ends after its current page, and the recipe is paused.</source>
+        <translation>正在停止：运行会在处理完当前这一页后结束，流程已暂停。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="218"/>
+        <source>The recipe is not running; it is paused.</source>
+        <translation>这个流程当前没有在运行；已将其暂停。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="244"/>
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="249"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="279"/>
         <source>%1 records read so far, %2 would move (dry run)</source>
         <translation>已读取 %1 条记录，将同步 %2 条（试运行）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="250"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="280"/>
         <source>%1 records read so far, %2 moved</source>
         <translation>已读取 %1 条记录，已同步 %2 条</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="258"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="288"/>
         <source>Switching</source>
         <translation>正在切换</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="264"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="294"/>
         <source>Dry run</source>
         <translation>试运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="270"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="300"/>
         <source>Export recipe</source>
         <translation>导出流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="271"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="301"/>
         <source>Recipe files (*.yaml *.yml)</source>
         <translation>流程文件 (*.yaml *.yml)</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="282"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="312"/>
         <source>Saved %1 (no accounts or secrets inside).</source>
         <translation>已保存 %1（不含账户和密钥）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="282"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="312"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="288"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="318"/>
         <source>Remove recipe</source>
         <translation>删除流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="289"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="319"/>
         <source>Remove “%1” and its history?</source>
         <translation>删除“%1”及其历史记录？</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="295"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="325"/>
         <source>Import recipe</source>
         <translation>导入流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="296"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="326"/>
         <source>Recipe files (*.yaml *.yml *.json)</source>
         <translation>流程文件 (*.yaml *.yml *.json)</translation>
     </message>

@@ -52,6 +52,12 @@ def run_summary(summary: dict[str, Any]) -> None:
         changes = ", ".join(f"{c['field']}: {c['current']!r} → {c['new']!r}" for c in preview["changes"]) or \
             "no change"
         print(f"  would write {preview['action']} for record {preview['record']}: {changes}")
+    if summary.get("echoes") or summary.get("no_change"):
+        print(f"  not changes:    {summary.get('echoes', 0)} echoes of OrderSync's own writes, "
+              f"{summary.get('no_change', 0)} without a change of the watched field")
+    if summary.get("tripped"):
+        print(f"  paused:         the first {summary['failed']} records all failed the same way; the recipe is "
+              "paused (fix it, switch it on, then: ordersync retry --all-failed)")
     if summary.get("error"):
         print(f"  error: {summary['error']}")
 

@@ -53,6 +53,7 @@ class RunSummary:
     writes: int = 0
     echoes: int = 0  # records whose change was OrderSync's own write (skipped as echoes)
     no_change: int = 0  # records whose watched field (trigger.when_changed) did not change
+    tripped: str | None = None  # the circuit breaker: the first records all failed alike (the shared reason)
     seconds: float = 0.0
     error: str | None = None
     catch_up_since: str | None = None  # set when the run resumes after a pause longer than its schedule

@@ -28,6 +28,7 @@ import hashlib
 import logging
 import os
 import queue
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -75,6 +76,7 @@ RETRY_SCHEDULE: tuple[int, ...] = tuple(
 ) or (60, 300, 900, 3600, 3 * 3600, 6 * 3600)
 
 INBOX_CHUNK = 200  # webhook deliveries processed together
+BREAKER_RECORDS = 20  # the first records of a run that all fail alike stop it (the recipe is paused)
 LONG_LIMIT_SECONDS = 600  # a wait the vendor asks for that long is a quota, not a failure
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 
@@ -239,6 +241,7 @@ class Runner:
         self._book = aggregates.Book(plan.recipe_id)  # aggregate contributions of the chunk being processed
         self._memory: dict[str, Any] = {}  # watched field values seen in the chunk (trigger.when_changed)
         self._source = plan.recipe.trigger.account  # the role being read now (trigger.also_from: several)
+        self._breaker: list[str] | None = []  # the first outcomes' failure reasons, while they are all alike
         self._pending_events: list[tuple[str, dict[str, Any]]] = []
         for client in plan.clients.values():  # every wait of a call wakes up when the run must stop
             client.stop = self.stop
@@ -361,13 +364,20 @@ class Runner:
         client = self.plan.clients[role]
         target = self._chunk_size()
         chunk: list[Record] = []
+        # The first records are the circuit breaker's sample: a small chunk first, full ones after it. A chunk cut
+        # from a page leaves the cursor where it is (the rest of the page is not processed yet).
+        size = min(target, BREAKER_RECORDS) if self._breaker is not None and not self.plan.dry_run else target
         pages = _Prefetch(lambda: trigger.read(client, context), self.stop)
         complete = False
         try:
             for page in pages:
                 self._advance(page)
                 chunk.extend(self._channel(r, role) for r in page)
-                if len(chunk) >= target:
+                while size < target and len(chunk) > size and not self._halted():
+                    self._process_chunk(chunk[:size], move_cursor=False)
+                    chunk = chunk[size:]
+                    size = target if self._breaker is None else size
+                if len(chunk) >= size and not self._halted():
                     self._process_chunk(chunk)
                     chunk = []
                 if self.stop.is_set() or self._halted():
@@ -464,8 +474,26 @@ class Runner:
 
     def _halted(self) -> bool:
         """``on_error: stop``: after a chunk with a failed record, read no further; the records not
-        read stay behind the cursor and are processed by the next run."""
-        return self.plan.recipe.options.on_error == "stop" and self.summary.failed > 0
+        read stay behind the cursor and are processed by the next run. The circuit breaker too."""
+        return (self.plan.recipe.options.on_error == "stop" and self.summary.failed > 0) or \
+            self.summary.tripped is not None
+
+    def _watch(self, it: Item) -> None:
+        """The circuit breaker: when the first :data:`BREAKER_RECORDS` outcomes of a run are all the same
+        rejection (a typo in a mapped value fails every record), the run reads no further and the service
+        pauses the recipe — instead of failing thousands of records one by one. Any other outcome among the
+        first ones disarms it for this run."""
+        if self._breaker is None or self.plan.dry_run:
+            return
+        if it.status != "failed" or not it.error:
+            self._breaker = None
+            return
+        self._breaker.append(re.sub(r"\d+", "#", it.error)[:300])
+        if len(set(self._breaker)) > 1:
+            self._breaker = None
+        elif len(self._breaker) >= BREAKER_RECORDS:
+            self.summary.tripped = it.error
+            self._breaker = None
 
     def _chunk_size(self) -> int:
         """Records handled together: enough to fill the largest batch the recipe's actions allow."""
@@ -476,7 +504,7 @@ class Runner:
                 sizes.append(action.batch_max if action else 1)
         return min(max(sizes), 500)
 
-    def _process_chunk(self, records: list[Record]) -> None:
+    def _process_chunk(self, records: list[Record], *, move_cursor: bool = True) -> None:
         if self.plan.tick is not None:  # a scheduled run: each change counts once per period, the cursor stays
             tick = self.plan.tick
             fresh = {(r.key, r.version): r for r in self._dedupe([in_period(r, tick) for r in records])}
@@ -487,7 +515,7 @@ class Runner:
             self._process(items, cursor=None)
         else:
             fresh_records = self._dedupe(records)
-            self._process(self._screen(fresh_records), cursor=self._checkpoint)
+            self._process(self._screen(fresh_records), cursor=self._checkpoint if move_cursor else None)
         self.events.emit("run_did_progress", run_id=self._run_id, summary=self.summary)
 
     def _dedupe(self, page: list[Record]) -> list[Record]:
@@ -946,6 +974,7 @@ class Runner:
                 if retried else {}
             for it in items:
                 status = self._final_status(it)
+                self._watch(it)
                 if self.plan.dry_run:  # a pilot's outcomes never count as processed: the live run sees them anew
                     status = "previewed"
                 tried = status == "failed" or (status == "retrying" and it.attempted)

@@ -13,8 +13,9 @@ from sqlalchemy import select, update
 from ordersync_app.connectors.sdk.http import ApiClient
 from ordersync_app.domain.errors import AuthError, SetupError
 from ordersync_app.domain.records import RunSummary
+from ordersync_app.domain.redact import clip
 from ordersync_app.engine.events import hub
-from ordersync_app.engine.runner import Runner, RunPlan
+from ordersync_app.engine.runner import BREAKER_RECORDS, Runner, RunPlan
 from ordersync_app.services import accounts, alerts, recipes, sla, timing
 from ordersync_app.storage import db, leases
 from ordersync_app.storage.tables import Execution, Recipe, Run, utcnow
@@ -99,12 +100,40 @@ def run_recipe(name: str, *, dry_run: bool | None = None, stop: threading.Event 
         recipe_id = recipes.get_recipe_id(name)
         _take_lease(name, recipe_id, wait=wait, stop=stop)
         beat = leases.Heartbeat(db.session, recipe_id, on_lost=stop.set)
+        _active[name] = stop
         try:
             recover_interrupted()
             return _run_held(name, dry_run=dry_run, stop=stop, retry_ids=retry_ids, poll=poll)
         finally:
+            _active.pop(name, None)
             beat.stop()
             leases.release(db.session, recipe_id)
+
+
+_active: dict[str, threading.Event] = {}  # runs of this process by recipe, so the GUI can stop one
+
+
+def running() -> set[str]:
+    """Recipes a live process runs now (this one or another on the team database)."""
+    holders = leases.live_holders(db.session)
+    with db.session() as s:
+        return {name for rid, name in s.execute(select(Recipe.id, Recipe.name)) if rid in holders} | set(_active)
+
+
+def stop_run(name: str) -> str:
+    """Stop a recipe's running run and pause the recipe (a Stop button): the run ends after its current
+    page, in this process at once, in another process (a worker) when its lease heartbeat finds the lease
+    taken back. Returns ``stopping`` or ``not running``."""
+    recipe_id = recipes.get_recipe_id(name)
+    recipes.pause(name, "stopped by the user — switch it on again to resume")
+    event = _active.get(name)
+    if event is not None:
+        event.set()
+        return "stopping"
+    if recipe_id in leases.live_holders(db.session):
+        leases.revoke(db.session, recipe_id)
+        return "stopping"
+    return "not running"
 
 
 def _run_held(name: str, *, dry_run: bool | None, stop: threading.Event, retry_ids: list[int] | None,
@@ -124,6 +153,11 @@ def _run_held(name: str, *, dry_run: bool | None, stop: threading.Event, retry_i
         raise
     else:
         _note_working_accounts(plan)
+        if summary.tripped:  # the circuit breaker: the first records all failed alike
+            reason = (f"paused after the first {BREAKER_RECORDS} records all failed the same way: "
+                      f"{clip(summary.tripped, 300)} — fix the recipe, then re-send the failed records")
+            recipes.pause(name, reason)
+            hub.emit("recipe_did_pause", recipe=name, reason=reason)
         return summary
     finally:
         if runner.summary.run_id:

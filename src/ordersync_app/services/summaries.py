@@ -65,6 +65,15 @@ def describe_run(summary: RunSummary, document: dict[str, Any], cursor: str | No
     if summary.status in ("error", "interrupted"):
         return Text("The run stopped before it finished; nothing was skipped.",
                     "运行未完成就停止了；没有漏掉任何记录。")
+    if summary.tripped:
+        return Text(f"Paused: the first {summary.failed:,} records all failed the same way, so the run stopped "
+                    "instead of failing the rest. Fix the recipe (Activity shows the reason and the fix), then "
+                    "switch it on and re-send the failed records; the others have not been read yet.",
+                    f"已暂停：前 {summary.failed:,} 条记录都以同样的原因失败，运行已停止，没有让其余记录继续失败。"
+                    "请先修正流程（“活动”页显示原因和修正方法），然后重新开启并重新发送失败的记录；其余记录尚未读取。")
+    if summary.status == "stopped":
+        return Text("Stopped on request; what was read so far is stored, the rest is read when the recipe runs again.",
+                    "已按要求停止；已读取的部分已保存，其余部分会在流程再次运行时读取。")
     if summary.seen == 0:
         if start == "now":
             return Text(

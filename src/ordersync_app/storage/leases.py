@@ -97,6 +97,13 @@ def release(session: SessionFactory, recipe_id: int) -> None:
         s.execute(delete(RecipeLease).where(RecipeLease.recipe_id == recipe_id, RecipeLease.holder == HOLDER))
 
 
+def revoke(session: SessionFactory, recipe_id: int) -> None:
+    """Take a recipe's lease back from whichever process holds it: its heartbeat finds the lease gone and
+    stops its run after the current page (the user's Stop)."""
+    with session() as s:
+        s.execute(delete(RecipeLease).where(RecipeLease.recipe_id == recipe_id))
+
+
 def live_holders(session: SessionFactory) -> dict[int, Holder]:
     """Recipes whose lease is held by a live process (unexpired, and not a dead pid on this host)."""
     with session() as s:

@@ -107,6 +107,8 @@ class RecipesPage(Page):
 
         self.edit = QPushButton(self.tr("Edit"))
         self.run = QPushButton(self.tr("Run now"))
+        self.stop = QPushButton(self.tr("Stop"))
+        self.stop.setToolTip(self.tr("Stop the running run after its current page and pause the recipe"))
         self.toggle = QPushButton(self.tr("Switch on"))
         self.dry = QPushButton(self.tr("Dry run on"))
         self.export = QPushButton(self.tr("Export / share…"))
@@ -116,7 +118,9 @@ class RecipesPage(Page):
                                                 self._remove), strict=True):
             button.clicked.connect(slot)
             button.setEnabled(False)
-        self.layout_.addLayout(row(*self.actions_))
+        self.stop.clicked.connect(self._stop)
+        self.stop.setEnabled(False)
+        self.layout_.addLayout(row(self.actions_[0], self.run, self.stop, *self.actions_[2:]))
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
         self.progress.setMaximumHeight(8)
@@ -192,6 +196,30 @@ class RecipesPage(Page):
             self.note_for = None
         if r is not None and r.paused_reason and self.note_for is None:
             self._set_note(self.tr("Paused: %1").replace("%1", r.paused_reason), problem=True)
+        if r is not None and not self.progress.isVisible():
+            name = r.name
+            self.ctx.tasks.run(lambda: name in runs.running(),
+                               on_success=lambda busy: self.stop.setEnabled(
+                                   self.progress.isVisible() or (bool(busy) and self._is_current(name))))
+        else:
+            self.stop.setEnabled(self.progress.isVisible())
+
+    def _is_current(self, name: str) -> bool:
+        current = self.current()
+        return current is not None and current.name == name
+
+    def _stop(self) -> None:
+        r = self.current()
+        if r is None:
+            return
+        self.stop.setEnabled(False)
+
+        def done(state: str) -> None:
+            self._set_note(self.tr("Stopping: the run ends after its current page, and the recipe is paused.")
+                           if state == "stopping" else self.tr("The recipe is not running; it is paused."))
+            self.ctx.data_changed.emit()
+
+        self.ctx.tasks.run(lambda: runs.stop_run(r.name), on_success=done)
 
     def _set_note(self, text: str, *, problem: bool = False) -> None:
         self.note.setText(text)
@@ -211,6 +239,7 @@ class RecipesPage(Page):
             return
         self.progress.show()
         self.run.setEnabled(False)
+        self.stop.setEnabled(True)
         self.panel.clear()
         self.note_for = r.name
         self._set_note(self.tr("Running %1…").replace("%1", recipe_title(r)))
@@ -223,6 +252,7 @@ class RecipesPage(Page):
             summary, info = result
             self.progress.hide()
             self.run.setEnabled(True)
+            self.stop.setEnabled(False)
             self.note_for = r.name
             self._set_note(describe_run(summary, info.document, info.cursor).pick(i18n.current()),
                            problem=bool(summary.failed))
@@ -232,6 +262,7 @@ class RecipesPage(Page):
         def failed(exc: BaseException) -> None:
             self.progress.hide()
             self.run.setEnabled(True)
+            self.stop.setEnabled(False)
             self.note_for = r.name
             self._set_note("")
             self.panel.show_error(exc, connector=action_connector(r.document))

@@ -437,3 +437,36 @@ def test_the_sla_template_reports_its_figures(crm_and_shop: SandboxServer) -> No
     assert (figures.target_success, figures.target_p95_s) == (99.5, 30)
     assert figures.success == 100.0 and figures.latency_samples == 8 and figures.p95_s is not None
     assert figures.state in ("met", "breached")  # the p95 is what this machine measured, not asserted
+
+
+def test_a_won_salesforce_opportunity_becomes_one_woocommerce_order(home: Path, sandbox: SandboxServer) -> None:
+    from tests.e2e.test_cn_templates import add_accounts
+    from tests.e2e.test_salesforce_engine import bind_template
+
+    del home
+    bind_template(sandbox, name="unused")  # the Salesforce account "crm" (and a shop) at the emulators
+    add_accounts(sandbox, "woocommerce")
+    recipes.import_recipe(TEMPLATES / "salesforce-opportunity-won-to-woocommerce-order.yaml",
+                          {"crm": "crm", "shop": "woocommerce"}, name="won")
+    api = "/services/data/v62.0"
+    with accounts.client("crm") as client:
+        open_ = client.json("GET", f"{api}/query", params={
+            "q": "SELECT Id FROM Opportunity WHERE StageName = 'Negotiation/Review' LIMIT 3"})["records"]
+
+        def stage(opportunity: str, value: str) -> None:
+            client.json("PATCH", f"{api}/composite/sobjects", json={"allOrNone": False, "records": [
+                {"attributes": {"type": "Opportunity"}, "id": opportunity, "StageName": value}]})
+
+        def created() -> int:
+            return sum(sandbox.apps["woocommerce"].counters().get("order_writes", {}).values())
+
+        assert runs.run_recipe("won").writes == 0
+        stage(open_[0]["Id"], "Closed Won")
+        assert runs.run_recipe("won").writes == 1 and created() == 1
+        client.json("PATCH", f"{api}/composite/sobjects", json={"allOrNone": False, "records": [
+            {"attributes": {"type": "Opportunity"}, "id": open_[0]["Id"], "NextStep": "ship it"}]})
+        assert runs.run_recipe("won").writes == 0 and created() == 1  # edited after winning: nothing new
+        stage(open_[1]["Id"], "Closed Won")
+        stage(open_[2]["Id"], "Closed Lost")
+        assert runs.run_recipe("won").writes == 1 and created() == 2
+        assert runs.run_recipe("won").writes == 0

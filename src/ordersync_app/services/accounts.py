@@ -259,8 +259,16 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
         base_url, settings, secret_values = SANDBOX_SCHEME + conn.sandbox.app, {}, {}
     settings = {k: str(v).strip() for k, v in (settings or {}).items()}
     declared = {s.key: s for s in conn.settings}
+    # Tokens a browser sign-in stores (refresh_token…) are kept for connectors that have one; any other
+    # secret the connector does not declare is a mistake worth naming, not something to drop silently.
+    signed_in = {"refresh_token", "access_token"} if conn.oauth is not None else set()
+    unknown = sorted(k for k in (secret_values or {}) if k not in declared and k not in signed_in)
+    if unknown:
+        raise SetupError(f"{conn.name_en} has no secret named {', '.join(repr(k) for k in unknown)}",
+                         where=f"account {name}", hint="known: " + ", ".join(
+                             k for k, s in declared.items() if s.secret))
     secret_values = {k: clean_secret(f"secret '{k}'", v) for k, v in (secret_values or {}).items()
-                     if k in declared and v and v.strip()}
+                     if v and v.strip()}
     problems: list[str] = []
     for key in settings:
         spec = declared.get(key)

@@ -4,130 +4,135 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="65"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="79"/>
         <source>Reconnect account</source>
         <translation>重新连接账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="65"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="79"/>
         <source>Add an account</source>
         <translation>添加账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="83"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="97"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="109"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="123"/>
         <source>leave empty for the vendor&apos;s address</source>
         <translation>留空则使用厂商的地址</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="82"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="96"/>
         <source>e.g. My shop, 我的店铺</source>
         <translation>例如：我的店铺、My shop</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="84"/>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="319"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="98"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="339"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="91"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="105"/>
         <source>Sign in with</source>
         <translation>登录方式</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="102"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="116"/>
         <source>Advanced</source>
         <translation>高级</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="110"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="124"/>
         <source>This address is my own server or proxy: send the credentials there</source>
         <translation>这是我自己的服务器或代理：把凭据发到这个地址</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="112"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="126"/>
         <source>made from the name</source>
         <translation>根据名称自动生成</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="113"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="127"/>
         <source>Letters, digits, &apos;-&apos;, &apos;_&apos; and &apos;.&apos;; recipe files refer to the account by it.</source>
         <translation>字母、数字、“-”“_”和“.”；流程文件用它指代这个账户。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="124"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="138"/>
         <source>Save and test</source>
         <translation>保存并测试</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="211"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="225"/>
         <source>API address</source>
         <translation>API 地址</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="213"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="227"/>
         <source>Account key</source>
         <translation>账户代号</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="214"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="228"/>
         <source>Sign in with %1</source>
         <translation>用 %1 登录</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="233"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="246"/>
+        <source>paste the whole key, BEGIN and END lines included (kept in the system keychain)</source>
+        <translation>粘贴完整的私钥，包括 BEGIN 和 END 两行（保存在系统钥匙串中）</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="253"/>
         <source>kept in the system keychain</source>
         <translation>保存在系统钥匙串中</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="234"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="254"/>
         <source>type it again to change it</source>
         <translation>如需更改请重新输入</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="339"/>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="402"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="359"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="422"/>
         <source>Please fill in: %1</source>
         <translation>请填写：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="344"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="364"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="371"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="391"/>
         <source>Saved, but the test failed:</source>
         <translation>已保存，但测试没有通过：</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="375"/>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="427"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="395"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="447"/>
         <source>Connected.</source>
         <translation>已连接。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="377"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="397"/>
         <source>Connected “%1”.</source>
         <translation>已连接“%1”。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="408"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="428"/>
         <source>Preparing the sign-in…</source>
         <translation>正在准备登录…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="421"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="441"/>
         <source>Finish signing in in your web browser; this window waits for it.</source>
         <translation>请在网页浏览器中完成登录；此窗口会等待。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="423"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="443"/>
         <source>Could not open the web browser. Open this address yourself: %1</source>
         <translation>无法打开网页浏览器。请自行打开此地址：%1</translation>
     </message>
@@ -135,132 +140,132 @@
 <context>
     <name>AccountsPage</name>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="444"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="464"/>
         <source>Accounts</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="446"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="466"/>
         <source>Add an account</source>
         <translation>添加账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="449"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="469"/>
         <source>Add a custom app…</source>
         <translation>添加自定义应用…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="450"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="470"/>
         <source>Your own system with a REST API, described in a form</source>
         <translation>用表单描述你自己的、带 REST API 的系统</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="455"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="475"/>
         <source>Account</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="455"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="475"/>
         <source>key: %1</source>
         <translation>代号：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="456"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="476"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="457"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="477"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="459"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="479"/>
         <source>Used by</source>
         <translation>使用它的流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="464"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="484"/>
         <source>No accounts yet. Add one, or try the built-in sandbox apps.</source>
         <translation>还没有账户。添加一个，或试试内置的沙盒应用。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="468"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="488"/>
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="469"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="489"/>
         <source>Reconnect…</source>
         <translation>重新连接…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="470"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="490"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="484"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="504"/>
         <source>Connected.</source>
         <translation>已连接。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="505"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="525"/>
         <source>Reading accounts</source>
         <translation>正在读取账户</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="613"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="633"/>
         <source>The account was not removed.</source>
         <translation>账户没有删除。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="493"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="513"/>
         <source>(sandbox)</source>
         <translation>（沙盒）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="564"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="584"/>
         <source>Opening the sign-in page for %1…</source>
         <translation>正在打开 %1 的登录页面…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="569"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="589"/>
         <source>Finish signing in in your web browser; this window waits for it.</source>
         <translation>请在网页浏览器中完成登录；此窗口会等待。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="570"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="590"/>
         <source>Could not open the web browser. Open this address yourself: %1</source>
         <translation>无法打开网页浏览器。请自行打开此地址：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="575"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="595"/>
         <source>The test failed.</source>
         <translation>测试没有通过。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="583"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="603"/>
         <source>Testing %1…</source>
         <translation>正在测试 %1…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="588"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="608"/>
         <source>Connected: the app answered.</source>
         <translation>已连接：对方应用有响应。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="606"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="626"/>
         <source>Remove the account “%1” and its keychain entries?</source>
         <translation>删除账户“%1”及其钥匙串中的凭据？</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="608"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="628"/>
         <source>These recipes use it and will stop: %1</source>
         <translation>以下流程正在使用它，将会停止：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="609"/>
+        <location filename="../../src/ordersync_app/gui/pages/accounts.py" line="629"/>
         <source>Remove account</source>
         <translation>删除账户</translation>
     </message>
@@ -2251,7 +2256,7 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="115"/>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="322"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="323"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
@@ -2326,77 +2331,77 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
         <translation>已暂停：%1</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="217"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="218"/>
         <source>Stopping: the run ends after its current page, and the recipe is paused.</source>
         <translation>正在停止：运行会在处理完当前这一页后结束，流程已暂停。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="218"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="219"/>
         <source>The recipe is not running; it is paused.</source>
         <translation>这个流程当前没有在运行；已将其暂停。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="244"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="245"/>
         <source>Running %1…</source>
         <translation>正在运行 %1…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="279"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="280"/>
         <source>%1 records read so far, %2 would move (dry run)</source>
         <translation>已读取 %1 条记录，将同步 %2 条（试运行）</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="280"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="281"/>
         <source>%1 records read so far, %2 moved</source>
         <translation>已读取 %1 条记录，已同步 %2 条</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="288"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="289"/>
         <source>Switching</source>
         <translation>正在切换</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="294"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="295"/>
         <source>Dry run</source>
         <translation>试运行</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="300"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="301"/>
         <source>Export recipe</source>
         <translation>导出流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="301"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="302"/>
         <source>Recipe files (*.yaml *.yml)</source>
         <translation>流程文件 (*.yaml *.yml)</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="312"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="313"/>
         <source>Saved %1 (no accounts or secrets inside).</source>
         <translation>已保存 %1（不含账户和密钥）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="312"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="313"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="318"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="319"/>
         <source>Remove recipe</source>
         <translation>删除流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="319"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="320"/>
         <source>Remove “%1” and its history?</source>
         <translation>删除“%1”及其历史记录？</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="325"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="326"/>
         <source>Import recipe</source>
         <translation>导入流程</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="326"/>
+        <location filename="../../src/ordersync_app/gui/pages/recipes.py" line="327"/>
         <source>Recipe files (*.yaml *.yml *.json)</source>
         <translation>流程文件 (*.yaml *.yml *.json)</translation>
     </message>

@@ -137,6 +137,8 @@ def test_files_being_written_lock_and_partial_files_wait(tmp_path: Path) -> None
         assert {r.key for r in records(api)} == {"a@x.com", "c@x.com"}
         assert "d.csv is still being written" in CONNECTOR.test_connection(api)
         os.utime(fresh, (OLD, OLD))  # d.csv finished, but touching it moved it after e.csv, which is still written:
+        while fresh.stat().st_ctime <= other.stat().st_ctime:  # the file system's clock ticks coarsely: same tick
+            os.utime(fresh, (OLD, OLD))  # is a tie (broken by name), so touch again until the change is later
         assert {r.key for r in records(api)} == {"a@x.com", "c@x.com"}  # reading stops before e.csv
         os.utime(other, (OLD, OLD))
         assert {r.key for r in records(api)} == {"a@x.com", "c@x.com", "d@x.com", "e@x.com"}

@@ -213,8 +213,9 @@ def test_a_lost_save_answer_creates_no_second_bill(home: Path, sandbox: SandboxS
         return None
     sandbox.faults.hook = drop_first_save
     first = runs.run_recipe("orders-to-erp")
-    # A batch holds 50 bills: the first batch's answer was lost, the second one's arrived.
-    assert dropped and (first.seen, first.retrying, first.writes) == (60, 50, 10)
+    # A run's first chunk is 20 records (the circuit breaker's probe): that batch's answer was lost, the
+    # next batch's (the other 40) arrived.
+    assert dropped and (first.seen, first.retrying, first.writes) == (60, 20, 40)
     deadline = time.monotonic() + 60
     while runs.history("orders-to-erp", status="retrying") and time.monotonic() < deadline:
         runs.run_recipe("orders-to-erp")  # not due yet: nothing happens until the settle time has passed

@@ -21,6 +21,12 @@ def test_use_a_template_then_export_it(qtbot, window: MainWindow, demo_accounts,
     window.show_page("templates")
     wait_loaded(qtbot, page, before)
     index = next(i for i, t in enumerate(page.templates) if t.path == FULFILLED_TEMPLATE)
+    use = page.use_buttons[index]
+
+    def in_view() -> bool:  # a click lands where the user can see the button: scroll to it once laid out
+        page.scroll.ensureWidgetVisible(use)
+        return not use.visibleRegion().isEmpty()
+    qtbot.waitUntil(in_view, timeout=5_000)
     qtbot.mouseClick(page.use_buttons[index], LEFT)
     wizard = window.last_wizard
     assert wizard is not None

@@ -14,7 +14,7 @@ from tests.gui.test_signin import Browser
 from tests.unit.test_oauth_salesforce import free_port
 
 from ordersync_app.gui.main_window import MainWindow
-from ordersync_app.gui.pages.accounts import AccountDialog
+from ordersync_app.gui.pages.accounts import AccountDialog, PastedKey
 from ordersync_app.sandbox.salesforce import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN
 from ordersync_app.secrets import store
 from ordersync_app.services import accounts
@@ -55,6 +55,12 @@ def test_sign_in_with_salesforce_through_the_loopback_redirect(qtbot, window: Ma
     assert {m.key: m.required for m in dialog.methods[:2]} == {"oauth": ("client_secret",),
                                                               "jwt": ("username", "private_key")}
     assert not dialog.signin_button.isVisible() and dialog.save_button.isVisible()
+    pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----"
+    key_field = dialog.fields["private_key"]
+    assert isinstance(key_field, PastedKey)  # a PEM key keeps its lines (a line edit would join them)
+    key_field.setPlainText(pem + "\n")
+    assert dialog.values()[1]["private_key"] == pem
+    key_field.setPlainText("")
     qtbot.mouseClick(dialog.advanced_toggle, LEFT)
     assert "login_url" in visible(dialog)  # the My Domain login URL (a default that most orgs keep)
     dialog.choose_method("oauth")

@@ -155,7 +155,7 @@ def test_missing_passes_through_most_transforms() -> None:
                 "truncate": {"truncate": 3},
                 "split": {"split": {"sep": ","}}, "multiply": {"multiply": 2}, "add": {"add": 1},
                 "format_datetime": {"format_datetime": {"format": "%Y", "tz": "UTC"}},
-                "to_date": {"to_date": "UTC"}}[name]
+                "to_date": {"to_date": "UTC"}, "to_iso": {"to_iso": "UTC"}}[name]
             assert run([transform], source="customer.phone") is None, name
             assert run([transform], None) is None, name
 
@@ -232,6 +232,8 @@ def test_number_errors(transforms: list[Any], value: Any, fragment: str) -> None
     ([{"to_datetime": "Asia/Shanghai"}, {"format_datetime": {"format": "%Y-%m-%dT%H:%M", "tz": "UTC"}}],
      "2026-09-01 07:00:00", "2026-08-31T23:00"),
     ([{"to_date": "Asia/Shanghai"}], "2026-09-01T17:00:00Z", "2026-09-02"),
+    ([{"to_iso": "Asia/Shanghai"}], "2026-09-01T08:00:00Z", "2026-09-01T16:00:00+08:00"),
+    ([{"to_iso": "UTC"}], "2026-09-01T16:00:00+08:00", "2026-09-01T08:00:00+00:00"),
     ([{"to_date": {"tz": "America/New_York"}}], "2026-09-01T03:00:00Z", "2026-08-31"),
     ([{"to_date": "America/New_York"}], "2026-09-01", "2026-09-01"),  # a date stays that date
     ([{"to_datetime": "Asia/Shanghai"}, {"to_date": "Asia/Shanghai"}], "2026-09-01 00:30", "2026-09-01"),
@@ -305,7 +307,7 @@ def test_catalogue_metadata_is_complete() -> None:
     assert set(TRANSFORMS) == {
         "trim", "upper", "lower", "title", "prefix", "suffix", "replace", "truncate", "split", "join", "to_text",
         "to_number", "to_integer", "round", "multiply", "add", "to_datetime", "format_datetime", "to_date",
-        "to_epoch_ms", "default", "lookup_table", "required"}
+        "to_iso", "to_epoch_ms", "default", "lookup_table", "required"}
     assert set(FILTER_OPS) == {
         "equals", "not_equals", "in", "not_in", "contains", "not_contains", "starts_with", "ends_with",
         "gt", "gte", "lt", "lte", "exists", "not_exists", "is_empty", "not_empty"}

@@ -246,7 +246,7 @@ SETTINGS = (
             "pre-authorized in the app's Policies", "服务器以此用户登录，须在应用策略中预先授权", shown_when=_JWT),
     Secret("private_key", "Private key (PEM)", "私钥（PEM）", "The key of the certificate uploaded in the app's OAuth "
            "Settings → Use digital signatures", "与应用 OAuth 设置 →“使用数字签名”中上传的证书配对的私钥",
-           shown_when=_JWT),
+           shown_when=_JWT, multiline=True),
 )
 
 CONNECTOR = spec.Connector(

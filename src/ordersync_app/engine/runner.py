@@ -976,7 +976,7 @@ class Runner:
                 status = self._final_status(it)
                 self._watch(it)
                 if self.plan.dry_run:  # a pilot's outcomes never count as processed: the live run sees them anew
-                    status = "previewed"
+                    status = "unpreviewed" if status in ("unpreviewed", "failed", "retrying") else "previewed"
                 tried = status == "failed" or (status == "retrying" and it.attempted)
                 attempts = it.attempts + (1 if tried else 0)
                 next_at: datetime | None = None

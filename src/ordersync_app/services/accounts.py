@@ -102,17 +102,20 @@ def connector(key: str) -> Connector:
     return guarded(found)  # a vendor answer the connector cannot read is the vendor's error, not exit 3
 
 
-def clean_secret(label: str, value: str) -> str:
+def clean_secret(label: str, value: str, *, multiline: bool = False) -> str:
     """A typed or pasted secret without surrounding whitespace; control characters are refused.
 
     ``$(cat token.txt)`` from a Windows file keeps its ``\\r``, and a token with a line break can never
-    be sent in a header: better to say so now than to fail (and quote the token) on every call.
+    be sent in a header: better to say so now than to fail (and quote the token) on every call. A
+    ``multiline`` secret (a PEM key) keeps its line breaks, written as ``\\n`` whatever the file used.
 
     Raises:
         SetupError: the value holds control characters (named, never the value itself).
     """
     cleaned = value.strip()
-    bad = control_characters(cleaned)
+    if multiline:
+        cleaned = cleaned.replace("\r\n", "\n").replace("\r", "\n")
+    bad = [ch for ch in control_characters(cleaned) if not (multiline and ch == "\\n")]
     if bad:
         raise SetupError(f"the {label} contains control characters ({', '.join(bad)})",
                          hint="copy the value again without line breaks or tabs")
@@ -267,8 +270,8 @@ def add_account(name: str, connector_key: str, *, base_url: str | None = None,
         raise SetupError(f"{conn.name_en} has no secret named {', '.join(repr(k) for k in unknown)}",
                          where=f"account {name}", hint="known: " + ", ".join(
                              k for k, s in declared.items() if s.secret))
-    secret_values = {k: clean_secret(f"secret '{k}'", v) for k, v in (secret_values or {}).items()
-                     if v and v.strip()}
+    secret_values = {k: clean_secret(f"secret '{k}'", v, multiline=k in declared and declared[k].multiline)
+                     for k, v in (secret_values or {}).items() if v and v.strip()}
     problems: list[str] = []
     for key in settings:
         spec = declared.get(key)

@@ -66,6 +66,8 @@ class Setting:
     # A regular expression the whole value must match (checked when an account is saved); settings
     # that become part of the API address must have one, so they cannot change the host or path.
     pattern: str = field(default="", kw_only=True)
+    # A value of several lines (a PEM private key): line breaks are kept, other control characters refused.
+    multiline: bool = field(default=False, kw_only=True)
 
     def applies(self, chosen: Mapping[str, Any]) -> bool:
         """Whether the setting is asked for when the other settings have these values (``shown_when``)."""
@@ -73,10 +75,11 @@ class Setting:
 
 
 def Secret(key: str, label_en: str, label_zh: str, help_en: str = "", help_zh: str = "", *,
-           required: bool = True, shown_when: Mapping[str, tuple[str, ...]] | None = None) -> Setting:
+           required: bool = True, shown_when: Mapping[str, tuple[str, ...]] | None = None,
+           multiline: bool = False) -> Setting:
     """A setting whose value lives only in the OS keychain."""
     return Setting(key, label_en, label_zh, help_en, help_zh, required=required, secret=True,
-                   shown_when=dict(shown_when or {}))
+                   shown_when=dict(shown_when or {}), multiline=multiline)
 
 
 def settings_from(package: str, name: str) -> tuple[Setting, ...]:

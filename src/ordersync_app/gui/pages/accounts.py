@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QScrollArea,
@@ -44,6 +45,19 @@ from ordersync_app.gui.signin import SignIn, offers_signin
 from ordersync_app.gui.widgets import STATUS_COLORS, Card, row, status_text
 from ordersync_app.services import account_forms, accounts, oauth
 from ordersync_app.services.account_forms import SANDBOX_METHOD, SignInMethod
+
+
+class PastedKey(QPlainTextEdit):
+    """A secret of several lines (a PEM private key), read like a line edit's ``text()``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTabChangesFocus(True)
+        self.setMaximumHeight(90)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+
+    def text(self) -> str:
+        return self.toPlainText()
 
 
 class AccountDialog(QDialog):
@@ -95,7 +109,7 @@ class AccountDialog(QDialog):
         self.method_help.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.form.addRow("", self.method_help)
         self.first_field_row = self.form.rowCount()
-        self.fields: dict[str, QLineEdit | QComboBox] = {}
+        self.fields: dict[str, QLineEdit | QComboBox | PastedKey] = {}
         self.field_rows: dict[str, int] = {}
         self.methods: list[SignInMethod] = []
         self.advanced_toggle = QToolButton()
@@ -217,7 +231,7 @@ class AccountDialog(QDialog):
     def _label(self, spec: Setting) -> str:
         return account_forms.setting_label(self.connector().key, spec).pick(i18n.current())
 
-    def _widget(self, conn: Connector, spec: Setting) -> QLineEdit | QComboBox:
+    def _widget(self, conn: Connector, spec: Setting) -> QLineEdit | QComboBox | PastedKey:
         lang = i18n.current()
         if spec.choices:
             combo = QComboBox()
@@ -227,6 +241,12 @@ class AccountDialog(QDialog):
             combo.setCurrentIndex(max(0, combo.findData(chosen)))
             combo.setToolTip(i18n.pick(spec.help_en, spec.help_zh))
             return combo
+        if spec.secret and spec.multiline:  # a PEM key: a line edit would join its lines
+            key = PastedKey()
+            key.setPlaceholderText(self.tr("paste the whole key, BEGIN and END lines included (kept in the "
+                                           "system keychain)"))
+            key.setToolTip(i18n.pick(spec.help_en, spec.help_zh))
+            return key
         edit = QLineEdit()
         if spec.secret:
             edit.setEchoMode(QLineEdit.EchoMode.Password)

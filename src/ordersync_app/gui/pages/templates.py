@@ -227,16 +227,16 @@ class TemplatesPage(Page):
         self.import_ = QPushButton(self.tr("Import file…"))
         self.import_.clicked.connect(self._import)
         self.layout_.addLayout(row(self.import_))
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.host = QWidget()
         self.host.setObjectName("page")
         self.grid = QGridLayout(self.host)
         self.grid.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.grid.setSpacing(12)
-        scroll.setWidget(self.host)
-        self.layout_.addWidget(scroll, 1)
+        self.scroll.setWidget(self.host)
+        self.layout_.addWidget(self.scroll, 1)
         self.templates: list[Template] = []
         self.use_buttons: list[QPushButton] = []
 

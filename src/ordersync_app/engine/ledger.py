@@ -78,22 +78,30 @@ def last_done_hashes(session: Session, recipe_id: int, step: int, keys: Iterable
 
 
 def mark_inflight(session: Session, recipe_id: int, step: int,
-                  entries: list[tuple[LedgerKey, str, str | None]], existing: dict[LedgerKey, Delivery]) -> None:
-    """Record the intent to send these writes — (key, fingerprint, target key) — committed by the caller
-    *before* sending."""
+                  entries: list[tuple[LedgerKey, str, str | None, dict[str, Any]]],
+                  existing: dict[LedgerKey, Delivery]) -> None:
+    """Record the intent to send these writes — (key, fingerprint, target key, values) — committed by the
+    caller *before* sending."""
     now = utcnow()
-    for key, digest, target in entries:
+    for key, digest, target, values in entries:
         row = existing.get(key)
         if row is None:
             row = Delivery(recipe_id=recipe_id, record_key=key.key, record_version=key.version, step=step,
-                           status=INFLIGHT, write_hash=digest, target_key=target, created_at=now, updated_at=now)
+                           status=INFLIGHT, write_hash=digest, target_key=target, sent=values, created_at=now,
+                           updated_at=now)
             session.add(row)
             existing[key] = row
         else:
-            row.status = INFLIGHT
-            row.write_hash = digest
+            resend(row, digest, values)
             row.target_key = target
-            row.updated_at = now
+
+
+def resend(row: Delivery, digest: str, values: dict[str, Any]) -> None:
+    """Mark a ledger row in flight again for a write about to be sent with these values."""
+    row.status = INFLIGHT
+    row.write_hash = digest
+    row.sent = values
+    row.updated_at = utcnow()
 
 
 def unsettled_targets(session: Session, recipe_id: int, step: int, targets: Iterable[str]

@@ -772,7 +772,7 @@ class Runner:
             last = ledger.last_done_hashes(s, self.plan.recipe_id, index, [u.key.key for u in units])
             unsettled = ledger.unsettled_targets(s, self.plan.recipe_id, index,
                                                  [u.write.match for u in units if u.write.match])
-            claim: list[tuple[ledger.LedgerKey, str, str | None]] = []
+            claim: list[tuple[ledger.LedgerKey, str, str | None, dict[str, Any]]] = []
             for unit in units:
                 it, row = unit.item, rows.get(unit.key)
                 if it.status != "active":  # postponed or failed by another of its writes
@@ -798,7 +798,7 @@ class Runner:
                                                "settled yet; this one follows it", retry_after=settle), attempt=False)
                     it.log_step(index, "action", "waiting for an earlier write to the same object")
                 else:
-                    claim.append((unit.key, unit.digest, unit.write.match))
+                    claim.append((unit.key, unit.digest, unit.write.match, unit.write.properties))
                     to_send.append(unit)
             ledger.mark_inflight(s, self.plan.recipe_id, index, claim, rows)
         return to_send, to_verify
@@ -810,7 +810,9 @@ class Runner:
         Writes of several records to one object are judged together, oldest first: the newest one found
         in the target settles every older one too (superseded — sending an older one again would put old
         values over new ones), and a write is also superseded once a newer record's write to that object
-        has landed."""
+        has landed. The target is compared with the values as they were sent (the ledger keeps them): a
+        recomputed write may differ — a monthly total that other orders have added to meanwhile — and
+        would make a landed write look absent."""
         current: dict[int, dict[str, Any] | None] = {}
         for chunk in _chunks(units, action.batch_max):
             try:
@@ -833,9 +835,11 @@ class Runner:
             for group in groups.values():
                 group.sort(key=lambda u: rows[u.key].id)
                 newest = max((n for n, u in enumerate(group)
-                              if already_applied(current[id(u)], u.write.properties)), default=-1)
+                              if already_applied(current[id(u)], rows[u.key].sent or u.write.properties)),
+                             default=-1)
                 for n, unit in enumerate(group):
                     row = rows[unit.key]
+                    sent = row.sent or unit.write.properties
                     later = unit.write.match is not None and \
                         ledger.settled_after(s, self.plan.recipe_id, index, unit.write.match, row.id)
                     if n == newest:
@@ -843,10 +847,9 @@ class Runner:
                                       response="verified in the target after a lost answer")
                         unit.item.wrote, unit.target = True, unit.write.match
                         self.summary.writes += 1
-                        unit.item.log_step(index, "action", "delivered earlier (verified)",
-                                           values=unit.write.properties, item=unit.sub)
-                        s.add(self._audit_entry(index, action, unit.item, row.target_id, None, unit.write.properties,
-                                                how="verified"))
+                        unit.item.log_step(index, "action", "delivered earlier (verified)", values=sent,
+                                           item=unit.sub)
+                        s.add(self._audit_entry(index, action, unit.item, row.target_id, None, sent, how="verified"))
                     elif n < newest or later:
                         ledger.settle(s, row, ledger.DONE, target_id=unit.write.match,
                                       response="superseded: a newer write to the same object has landed")
@@ -854,7 +857,7 @@ class Runner:
                         unit.item.log_step(index, "action", "superseded by a newer write to the same object",
                                            item=unit.sub)
                     else:
-                        ledger.settle(s, row, ledger.INFLIGHT)
+                        ledger.resend(row, unit.digest, unit.write.properties)
                         resend.append(unit)
         return resend
 

@@ -152,6 +152,9 @@ class Delivery(Base):
     # What the write names its target by (the match: an email, an order id): writes of several records to
     # one object are settled in their order (see engine.ledger.unsettled_before / superseded).
     target_key: Mapped[str | None] = mapped_column(String(300), default=None)
+    # The values the write set, as sent: a lost answer is checked against what was sent, not against a
+    # recomputation (a running total changes as other orders of the month arrive meanwhile).
+    sent: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     response: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -64,12 +64,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('deliveries', schema=None) as batch_op:
         batch_op.add_column(sa.Column('target_key', sa.String(length=300), nullable=True))
+        batch_op.add_column(sa.Column('sent', sa.JSON(), nullable=True))
         batch_op.create_index('ix_deliveries_target', ['recipe_id', 'step', 'target_key'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('deliveries', schema=None) as batch_op:
         batch_op.drop_index('ix_deliveries_target')
+        batch_op.drop_column('sent')
         batch_op.drop_column('target_key')
     with op.batch_alter_table('aggregate_parts', schema=None) as batch_op:
         batch_op.drop_index('ix_aggregate_parts_group')

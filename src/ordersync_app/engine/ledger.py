@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select, tuple_, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from ordersync_app.storage.tables import Delivery, utcnow
@@ -43,18 +43,21 @@ class LedgerKey:
 
 def load(session: Session, recipe_id: int, step: int, keys: Iterable[LedgerKey]) -> dict[LedgerKey, Delivery]:
     """Existing ledger rows for these record changes at ``step``."""
-    wanted = [(k.key, k.version) for k in keys]
+    wanted = {LedgerKey(k.key, k.version) for k in keys}
     if not wanted:
         return {}
+    # By record key (the unique index's second column), versions picked here: a (key, version) row-value
+    # IN makes SQLite scan the recipe's whole ledger, which grows with every record ever written.
+    key_list = sorted({k.key for k in wanted})
     found: dict[LedgerKey, Delivery] = {}
-    for chunk_start in range(0, len(wanted), 400):
-        chunk = wanted[chunk_start:chunk_start + 400]
+    for chunk_start in range(0, len(key_list), 400):
         rows = session.scalars(select(Delivery).where(
-            Delivery.recipe_id == recipe_id, Delivery.step == step,
-            tuple_(Delivery.record_key, Delivery.record_version).in_(chunk),
-        ))
+            Delivery.recipe_id == recipe_id, Delivery.record_key.in_(key_list[chunk_start:chunk_start + 400]),
+            Delivery.step == step))
         for row in rows:
-            found[LedgerKey(row.record_key, row.record_version)] = row
+            key = LedgerKey(row.record_key, row.record_version)
+            if key in wanted:
+                found[key] = row
     return found
 
 

@@ -7,6 +7,7 @@ Writes are counted by the emulators; every re-run writes nothing."""
 from __future__ import annotations
 
 import json
+import time
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
@@ -470,3 +471,51 @@ def test_a_won_salesforce_opportunity_becomes_one_woocommerce_order(home: Path, 
         stage(open_[2]["Id"], "Closed Lost")
         assert runs.run_recipe("won").writes == 1 and created() == 2
         assert runs.run_recipe("won").writes == 0
+
+
+def test_a_lost_answer_for_monthly_totals_is_verified_against_what_was_sent(
+        crm_and_shop: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The answer to a batch of buyers' monthly totals is lost after HubSpot applied it (the first writes, which
+    create the contacts with their e-mail). While those writes wait to be verified, later orders of the same
+    buyers add to the totals; the check reads the contact for the values that were sent (not the grown total,
+    not without the create-only e-mail), finds them, and no contact is written more often than its buyer has
+    orders — a repeated write is a duplicate even when it sets the same value."""
+    from ordersync_app.engine import runner
+    from ordersync_app.sandbox._server import Request
+
+    sandbox = crm_and_shop
+    monkeypatch.setenv("ORDERSYNC_HTTP_TIMEOUT", "1")  # the engine waits timeout + 5 s before it verifies
+    monkeypatch.setattr(runner, "RETRY_SCHEDULE", (1, 1, 2, 2, 3))
+    _history(sandbox, 30, 2)
+    _import("spend", "shopify-orders-to-hubspot-monthly-spend.yaml")
+    calls: list[str] = []
+
+    def drop_second_upsert(request: Request, app: str) -> str | None:
+        if app == "hubspot" and request.path.endswith("/contacts/batch/upsert"):
+            calls.append(request.path)
+            if len(calls) == 2:
+                return "drop-after"  # applied by the emulator, the answer never arrives
+        return None
+    sandbox.faults.hook = drop_second_upsert
+    first = runs.run_recipe("spend")
+    assert first.retrying > 0, "the lost batch waits to be verified"
+    deadline = time.monotonic() + 90
+    while runs.history("spend", status="retrying") and time.monotonic() < deadline:
+        runs.run_recipe("spend")  # not due until the settle time has passed: the condition is polled
+        time.sleep(0.5)
+    assert runs.history("spend", status="retrying") == []
+    per_buyer: dict[str, int] = defaultdict(int)
+    for (payload,) in sandbox.apps["shopify"].db.execute("SELECT payload FROM shopify_orders"):
+        order = json.loads(payload)
+        per_buyer[((order.get("customer") or {}).get("email") or order.get("email") or "").strip().lower()] += 1
+    emails = {str(i): json.loads(p)["email"] for i, p in sandbox.apps["hubspot"].db.execute(
+        "SELECT id, props FROM hs_objects WHERE kind = 'contacts'")}
+    seen = _counters(sandbox, "hubspot")
+    writes: dict[str, int] = defaultdict(int)
+    for kind in ("contact_writes", "contact_noop"):
+        for contact_id, n in seen.get(kind, {}).items():
+            writes[emails[contact_id]] += n
+    assert {email: (n, per_buyer[email]) for email, n in writes.items() if n > per_buyer[email]} == {}
+    verified = [h for h in runs.history("spend", limit=2000)
+                if any(step.get("status") == "delivered earlier (verified)" for step in h.steps)]
+    assert verified, "the lost batch was found in HubSpot, not sent again"

@@ -813,10 +813,14 @@ class Runner:
         has landed. The target is compared with the values as they were sent (the ledger keeps them): a
         recomputed write may differ — a monthly total that other orders have added to meanwhile — and
         would make a landed write look absent."""
+        with self.session() as s:
+            sent_rows = ledger.load(s, self.plan.recipe_id, index, [u.key for u in units])
+            sent = {id(u): sent_rows[u.key].sent or u.write.properties for u in units if u.key in sent_rows}
         current: dict[int, dict[str, Any] | None] = {}
         for chunk in _chunks(units, action.batch_max):
-            try:
-                found = action.read_current(client, [u.write for u in chunk])
+            try:  # the values as sent: a create-only field is in the first write, not in a recomputed one
+                found = action.read_current(client, [replace(u.write, properties=sent.get(id(u), u.write.properties))
+                                                      for u in chunk])
             except TransientError as exc:
                 for u in chunk:
                     u.item.postpone(exc)
@@ -839,7 +843,7 @@ class Runner:
                              default=-1)
                 for n, unit in enumerate(group):
                     row = rows[unit.key]
-                    sent = row.sent or unit.write.properties
+                    values = row.sent or unit.write.properties
                     later = unit.write.match is not None and \
                         ledger.settled_after(s, self.plan.recipe_id, index, unit.write.match, row.id)
                     if n == newest:
@@ -847,9 +851,10 @@ class Runner:
                                       response="verified in the target after a lost answer")
                         unit.item.wrote, unit.target = True, unit.write.match
                         self.summary.writes += 1
-                        unit.item.log_step(index, "action", "delivered earlier (verified)", values=sent,
+                        unit.item.log_step(index, "action", "delivered earlier (verified)", values=values,
                                            item=unit.sub)
-                        s.add(self._audit_entry(index, action, unit.item, row.target_id, None, sent, how="verified"))
+                        s.add(self._audit_entry(index, action, unit.item, row.target_id, None, values,
+                                                how="verified"))
                     elif n < newest or later:
                         ledger.settle(s, row, ledger.DONE, target_id=unit.write.match,
                                       response="superseded: a newer write to the same object has landed")

@@ -77,3 +77,34 @@ def import_demo_recipe(home: Path, name: str = "orders", *extra: str, source: Pa
     result = ordersync(home, "recipe", "import", str(source), "--bind", "shop=shop", "--bind", "crm=crm",
                        "--name", name, *extra, env=env)
     assert result.returncode == 0, result.stderr
+
+
+# A killed run's in-flight writes are checked once they can no longer land: after the HTTP timeout plus a
+# margin. Kill tests shorten both so that this takes seconds, as the fault drills do.
+KILL_ENV = {"ORDERSYNC_HTTP_TIMEOUT": "3", "ORDERSYNC_RETRY_SCHEDULE": "1,1,2,2,3,3,5,5"}
+
+
+def waiting(home: Path) -> int:
+    """Records that wait for a later attempt (``retrying``) in the home's database."""
+    import sqlite3
+
+    with sqlite3.connect(home / "ordersync.db") as db:
+        return int(db.execute("SELECT COUNT(*) FROM executions WHERE status = 'retrying'").fetchone()[0])
+
+
+def run_until_quiet(home: Path, recipe: str, env: dict[str, str] | None = None, *, within: float = 300) -> dict:
+    """``ordersync run RECIPE`` until a run reads nothing new and nothing waits; returns the last summary.
+
+    Records whose earlier attempt may still have been in flight when a run was killed wait until it can no
+    longer land, then are checked: exit code 1 (some records wait) is expected on the way."""
+    final: dict = {}
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        done = ordersync(home, "run", recipe, "--json", timeout=600, env=env)
+        assert done.returncode in (0, 1), done.stderr
+        final = json.loads(done.stdout)
+        if final["seen"] == 0 and final["retrying"] == 0 and waiting(home) == 0:
+            break
+        time.sleep(1)  # poll: the waiting records become due when their earlier attempt has settled
+    assert final["failed"] == 0 and waiting(home) == 0, final
+    return final

@@ -16,7 +16,16 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from tests.e2e.helpers import add_sandbox_accounts, counters, ordersync, serve_sandbox, start
+from tests.e2e.helpers import (
+    KILL_ENV,
+    add_sandbox_accounts,
+    cli_env,
+    counters,
+    ordersync,
+    run_until_quiet,
+    serve_sandbox,
+    start,
+)
 
 from ordersync_app.sandbox import demo_data
 
@@ -32,34 +41,13 @@ def _kill_loop(home: Path, recipe: str, seed: int, *, attempts: int = 6) -> int:
     rng = random.Random(seed)
     kills = 0
     for _ in range(attempts):
-        proc = start(home, "run", recipe, "--json")
+        proc = start(home, "run", recipe, "--json", env=cli_env(home, **KILL_ENV))
         time.sleep(rng.uniform(0.5, 3.0))  # a random moment to crash at, not a wait for anything
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
         proc.communicate(timeout=120)
     return kills
-
-
-def _run_until_quiet(home: Path, recipe: str) -> dict:
-    """Run until a run reads nothing new and nothing waits: records whose earlier attempt may still have
-    been in flight when the run was killed wait until it can no longer land, then are checked."""
-    final: dict = {}
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        done = ordersync(home, "run", recipe, "--json", timeout=600)
-        assert done.returncode in (0, 1), done.stderr  # 1: some records wait for a later attempt
-        final = json.loads(done.stdout)
-        if final["seen"] == 0 and final["retrying"] == 0 and _waiting(home) == 0:
-            break
-        time.sleep(2)  # poll: the waiting records become due when their earlier attempt has settled
-    assert final["failed"] == 0 and _waiting(home) == 0, final
-    return final
-
-
-def _waiting(home: Path) -> int:
-    with sqlite3.connect(home / "ordersync.db") as db:
-        return int(db.execute("SELECT COUNT(*) FROM executions WHERE status = 'retrying'").fetchone()[0])
 
 
 @pytest.mark.slow
@@ -76,7 +64,7 @@ def test_line_items_survive_kills_each_created_once(tmp_path: Path) -> None:
                              "--name", "lines", "--start", "everything")
         assert imported.returncode == 0, imported.stderr
         kills = _kill_loop(home, "lines", 20261202)
-        _run_until_quiet(home, "lines")
+        run_until_quiet(home, "lines", cli_env(home, **KILL_ENV))
         expected = sum(len(demo_data.demo_order(i)["lineItems"]) for i in range(1, orders + 1))
         made = counters(url, "hubspot")
         writes = {**made.get("line_item_writes", {}), **{k: v for k, v in made.get("line_item_noop", {}).items()}}
@@ -101,7 +89,7 @@ def test_monthly_spend_survives_kills_one_write_per_order(tmp_path: Path) -> Non
         assert imported.returncode == 0, imported.stderr
         httpx.post(f"{url}/_sandbox/hubspot/reset-counters", timeout=10).raise_for_status()
         kills = _kill_loop(home, "spend", 7)
-        _run_until_quiet(home, "spend")
+        run_until_quiet(home, "spend", cli_env(home, **KILL_ENV))
         seen = counters(url, "hubspot")
         per_contact: dict[str, int] = {}
         for kind in ("contact_writes", "contact_noop"):

@@ -5,13 +5,18 @@ and switched on again, the recipe takes the rest. And a running run can be stopp
 from __future__ import annotations
 
 import threading
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+from tests.unit.test_alerts import WECOM_KEY, RobotsApp
 
 from ordersync_app.engine.events import hub
 from ordersync_app.engine.runner import BREAKER_RECORDS
 from ordersync_app.sandbox._server import Request, Response, SandboxServer
 from ordersync_app.sandbox.warehouse import fulfil_orders
-from ordersync_app.services import accounts, recipes, runs
+from ordersync_app.services import accounts, alerts, queue, recipes, runs
 
 TEMPLATE = Path(__file__).parents[2] / "recipes" / "shopify-fulfilled-to-hubspot-deal-stage.yaml"
 
@@ -87,3 +92,47 @@ def test_a_running_run_can_be_stopped_and_the_recipe_pauses(home, sandbox: Sandb
     assert summary.status == "stopped"  # type: ignore[attr-defined]
     assert "stopped by the user" in (recipes.get_recipe("stage").paused_reason or "")
     assert runs.stop_run("stage") == "not running"
+
+
+@pytest.fixture
+def robot(tmp_path: Path) -> Iterator[tuple[RobotsApp, str]]:
+    """A loopback WeCom robot that keeps the alerts it receives."""
+    app = RobotsApp(tmp_path / "robots.db")
+    server = SandboxServer([app]).start()
+    yield app, server.url("robots")
+    server.stop()
+
+
+@pytest.mark.slow
+def test_four_thousand_orders_failing_alike_pause_after_twenty_with_one_alert_then_all_land_once(
+        home, sandbox: SandboxServer, robot: tuple[RobotsApp, str]) -> None:
+    """4,000 fulfilled orders and a stage HubSpot does not have: the run stops after the first 20, the recipe
+    pauses, the owner gets one alert and the Activity page one group of 20 (not 4,000 failures). Fixed, the
+    next run takes the 3,980 never read and "re-send all" the 20: every deal is written exactly once."""
+    del home
+    wecom, url = robot
+    for app in ("shopify", "hubspot"):
+        sandbox.apps[app].seed(4010)  # orders 1–10 arrive already shipped
+    alerts.configure_sink("wecom", {}, {"webhook": f"{url}/cgi-bin/webhook/send?key={WECOM_KEY}"})
+    _setup(sandbox, "已发货")
+    assert len(fulfil_orders(sandbox.url("shopify"), 4000)) == 4000
+    sandbox.apps["hubspot"].reset_counters()
+
+    first = runs.run_recipe("stage")
+    assert first.tripped and first.failed == BREAKER_RECORDS and first.seen == BREAKER_RECORDS
+    assert recipes.get_recipe("stage").paused_reason
+    (group,) = queue.groups("stage")
+    assert group.count == BREAKER_RECORDS and "已发货" in group.explanation.what.en
+    assert len(wecom.wecom) == 1, wecom.wecom  # one alert, however long the backlog, in plain words
+    assert "HubSpot has no option “已发货” for “Deal stage”" in wecom.wecom[0]["text"]["content"]
+
+    text = TEMPLATE.read_text("utf-8")  # the owner picks the right stage and switches the recipe on again
+    recipes.import_recipe(text, {"shop": "shop", "crm": "crm"}, name="stage", replace=True, enable=True)
+    rest = runs.run_recipe("stage")
+    assert rest.failed == 0 and rest.succeeded == 4000 - BREAKER_RECORDS
+    (resent,) = runs.retry(None, all_failed=True)
+    assert resent.succeeded == BREAKER_RECORDS and queue.groups("stage") == []
+    seen = sandbox.apps["hubspot"].counters()  # a write that set the same value again is a duplicate too
+    per_deal = Counter(seen.get("deal_writes", {})) + Counter(seen.get("deal_noop", {}))
+    assert len(per_deal) == 4000 and set(per_deal.values()) == {1}
+    assert ["recovered" in m["text"]["content"] for m in wecom.wecom] == [False, True]  # then: it has recovered

@@ -417,13 +417,26 @@ def _send(recipe: str, alert: Alert, names: list[str]) -> None:
 
 
 def _first_error(summary: RunSummary) -> str | None:
-    """The first failed record's error of this run (the vendor's words), else the run's error."""
+    """The first failed record's error of this run, else the run's error: in plain words in both languages
+    where the error is a known one (as the Activity page says it), else the vendor's words, escapes decoded."""
+    from ordersync_app.services.explain import decode_escapes, explain
+    from ordersync_app.services.queue import action_connector
+    from ordersync_app.services.recipes import get_recipe
+
     with db.session() as s:
         text = s.scalar(select(Execution.error).where(
             Execution.run_id == summary.run_id, Execution.status == "failed", Execution.error.is_not(None),
-        ).order_by(Execution.id).limit(1))
-    text = text or summary.error
-    return clip(text, 300) if text else None
+        ).order_by(Execution.id).limit(1)) or summary.error
+    if not text:
+        return None
+    try:
+        connector = action_connector(get_recipe(summary.recipe).document)
+    except OrderSyncError:  # the recipe went away meanwhile: the words without the app's field labels
+        connector = None
+    told = explain(text, connector=connector, kind="record")
+    if not told.key.startswith("generic."):
+        return clip(f"{told.what.en} / {told.what.zh}", 300)
+    return clip(decode_escapes(text), 300)
 
 
 def _queued(recipe: str, status: str = "failed") -> int:

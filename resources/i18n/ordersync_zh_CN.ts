@@ -1679,22 +1679,22 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="553"/>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="667"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="681"/>
         <source>Transforms…</source>
         <translation>转换…</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="657"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="671"/>
         <source>e.g. Shipped {name} to {shippingAddress.city}</source>
         <translation>例如：订单 {name} 已发往 {shippingAddress.city}</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="680"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="694"/>
         <source>“%1” is not one of the allowed values</source>
         <translation>“%1”不是允许的值</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="683"/>
+        <location filename="../../src/ordersync_app/gui/builder/mapping.py" line="697"/>
         <source>Allowed values: %1</source>
         <translation>允许的值：%1</translation>
     </message>
@@ -2115,7 +2115,7 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
     </message>
     <message>
         <location filename="../../src/ordersync_app/gui/builder/editor.py" line="582"/>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="593"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="599"/>
         <source>Give the recipe a name.</source>
         <translation>请给流程起个名字。</translation>
     </message>
@@ -2125,7 +2125,12 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
         <translation>请选择账户（先在“账户”中添加）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="629"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="596"/>
+        <source>“%1” is not one of the values %2 accepts here: pick one from the list.</source>
+        <translation>“%1”不是 %2 在此处接受的值：请从列表中选择。</translation>
+    </message>
+    <message>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="635"/>
         <source>orders</source>
         <translation>订单</translation>
     </message>
@@ -2160,22 +2165,22 @@ OrderSync 可以改为保留一个后台进程；它无需窗口即可同步，�
         <translation>✓ 目标已经是这些值。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="651"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="657"/>
         <source>The trigger changed</source>
         <translation>触发条件已更改</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="680"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="686"/>
         <source>Saved version %1 (%2).</source>
         <translation>已保存第 %1 版（%2）。</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="681"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="687"/>
         <source>switched on</source>
         <translation>已开启</translation>
     </message>
     <message>
-        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="681"/>
+        <location filename="../../src/ordersync_app/gui/builder/editor.py" line="687"/>
         <source>switched off</source>
         <translation>已关闭</translation>
     </message>

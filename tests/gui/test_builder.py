@@ -189,3 +189,53 @@ def test_editing_a_stored_recipe_round_trips(qtbot, window: MainWindow, demo_acc
     after = recipes.get_recipe("demo")
     assert after.version == 2
     assert after.document == before
+
+
+def test_a_stage_the_crm_does_not_have_cannot_be_saved(qtbot, window: MainWindow, demo_accounts) -> None:
+    """The stage field offers HubSpot's stages; typing one it does not have ("已发货") is shown at once and the
+    recipe is not saved until a listed stage is picked — also when the stage comes from a lookup table."""
+    b = _new_recipe(qtbot, window)
+    _pick(b.trigger.app, "shopify")
+    _pick(b.trigger.operation, "order_fulfilled")
+    _pick(b.trigger.account, "demo-shop")
+    with qtbot.waitSignal(b.sample_loaded, timeout=15_000):
+        qtbot.mouseClick(b.trigger.load, LEFT)
+    action = b.cards(ActionCard)[0]
+    _pick(action.app, "hubspot")
+    _pick(action.operation, "update_deal")
+    _pick(action.account, "demo-crm")
+    action.match.set_path("legacyResourceId")
+    stage = action.fields["dealstage"]
+    qtbot.waitUntil(lambda: bool(stage.options), timeout=15_000)
+    _pick(stage.kind, "value")
+    assert stage.choice.isVisible() and stage.choice.findData("shipped") >= 0  # picked from HubSpot's stages
+    stage.choice.setEditText("已发货")  # typed over the list
+    assert stage.preview.text() == "⚠ “已发货” is not one of the allowed values"
+    b.title.setText("Shipped orders move deals")
+    b.slug.setText("typed-stage")
+    with qtbot.waitSignal(b.problems_shown):
+        qtbot.mouseClick(b.save_button, LEFT)
+    assert "“已发货” is not one of the values HubSpot accepts here" in action.problem.text()
+    assert stage.property("error")
+    assert all(r.name != "typed-stage" for r in recipes.list_recipes())  # nothing was saved
+
+    stage.set_path("displayFulfillmentStatus")  # a lookup table that writes a stage HubSpot lacks: refused too
+    dialog = stage.edit_transforms()
+    dialog.add_transform("lookup_table")
+    dialog.editor.set_value(dialog.editor.rows()["FULFILLED"], 1, "已发货")
+    dialog.done(QDialog.DialogCode.Accepted)
+    with qtbot.waitSignal(b.problems_shown):
+        qtbot.mouseClick(b.save_button, LEFT)
+    assert "“已发货”" in action.problem.text()
+
+    dialog = stage.edit_transforms()  # picking a listed stage lets it save
+    dialog.editor.set_value(dialog.editor.rows()["FULFILLED"], 1, "shipped")
+    dialog.done(QDialog.DialogCode.Accepted)
+    qtbot.mouseClick(b.save_button, LEFT)
+    start = b.last_start_dialog
+    assert start is not None
+    start.chooser.choose("now")
+    with qtbot.waitSignal(b.saved, timeout=15_000):
+        qtbot.mouseClick(start.ok, LEFT)
+    assert recipes.get_recipe("typed-stage").document["steps"][0]["action"]["fields"]["dealstage"]["transforms"][0][
+        "lookup_table"]["table"]["FULFILLED"] == "shipped"

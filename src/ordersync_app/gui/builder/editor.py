@@ -589,6 +589,12 @@ class RecipeBuilder(QWidget):
             per_card.setdefault(index, []).append(("", self.tr("Pick an account (add one in Accounts first).")))
         for index, text in self._check_order():
             per_card.setdefault(index + 1, []).append(("", text))
+        for index, card in enumerate(self.steps):
+            for key, editor in card.fields.items() if isinstance(card, ActionCard) else ():
+                if (value := editor.not_allowed()) is not None:  # a stage HubSpot does not have is never saved
+                    per_card.setdefault(index + 1, []).append((f"fields.{key}", self.tr(
+                        "“%1” is not one of the values %2 accepts here: pick one from the list.").replace(
+                        "%1", value).replace("%2", card.app.currentText())))
         if not self.slug.text().strip():
             general.append(self.tr("Give the recipe a name."))
         for i, card in enumerate([self.trigger, *self.steps]):

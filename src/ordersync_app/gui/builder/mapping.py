@@ -617,6 +617,20 @@ class MappingEditor(QWidget):
         self.blockSignals(False)
         self._changed()
 
+    def not_allowed(self) -> str | None:
+        """A value this mapping always writes that the target does not accept (a fixed value, or a value of its
+        lookup table), or None: such a recipe is not saved, whatever the sample record says."""
+        doc = self.to_document()
+        if not self.options or doc is None:
+            return None
+        written = [doc["value"]] if "value" in doc else []
+        for transform in doc.get("transforms") or []:
+            table = transform.get("lookup_table") if isinstance(transform, dict) else None
+            if isinstance(table, dict):
+                written += list((table.get("table") or {}).values())
+                written += [table["default"]] if table.get("default") not in (None, "") else []
+        return next((str(v) for v in written if not allowed(v, self.options)), None)
+
     def set_path(self, path: str) -> None:
         """Pick a source path."""
         self.kind.setCurrentIndex(0)

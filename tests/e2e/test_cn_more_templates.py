@@ -11,7 +11,7 @@ from tests.e2e.test_cn_templates import add_accounts, counters
 
 from ordersync_app.sandbox._server import SandboxServer
 from ordersync_app.sandbox.fxiaoke import _id as fx_id
-from ordersync_app.services import recipes, runs
+from ordersync_app.services import accounts, recipes, runs
 
 TEMPLATES = Path(__file__).parents[2] / "recipes"
 WON_TO_WDT = TEMPLATES / "fxiaoke-won-opportunity-to-wangdiantong-order.yaml"
@@ -54,3 +54,24 @@ def test_won_fxiaoke_opportunities_become_wangdiantong_orders_once(home: Path, s
     rows = app.db.execute("SELECT body FROM wdt_trades WHERE src_tid = ?", (fx_id("NewOpportunityObj", 3),)).fetchall()
     assert len(rows) == 1 and '"paid": 999.0' in rows[0][0]
     assert counters(sandbox, "wangdiantong")["order_writes"][fx_id("NewOpportunityObj", 3)] == 2
+
+
+SHIPPED_TO_YONYOU = TEMPLATES / "wangdiantong-shipped-to-yonyou-sales-order-status.yaml"
+
+
+def test_wangdiantong_shipments_close_the_yonyou_sales_orders_once(home: Path, sandbox: SandboxServer) -> None:
+    add_accounts(sandbox, "wangdiantong", "yonyou")
+    recipes.import_recipe(_since(SHIPPED_TO_YONYOU), {"oms": "wangdiantong", "erp": "yonyou"}, name="shipped")
+    httpx.post(f"{sandbox.root}/_sandbox/yonyou/reset-counters").raise_for_status()
+    shipped = httpx.post(f"{sandbox.root}/_sandbox/wangdiantong/ship/20").json()["shipped"]
+    assert shipped == [str(5000 + i) for i in range(11, 31)]  # demo orders 11..30; Yonyou has their sales orders
+    first = runs.run_recipe("shipped")
+    assert (first.seen, first.succeeded, first.failed) == (20, 20, 0)
+    writes = counters(sandbox, "yonyou")["sales_order_writes"]
+    assert set(writes) == {str(2_100_000_000 + i) for i in range(11, 31)} and set(writes.values()) == {1}
+    assert runs.run_recipe("shipped").writes == 0 and counters(sandbox, "yonyou")["sales_order_writes"] == writes
+    with accounts.client("yonyou") as api:
+        order = api.json("GET", "/yonbip/sd/voucherorder/detail", params={"id": 2_100_000_011})["data"]
+        untouched = api.json("GET", "/yonbip/sd/voucherorder/detail", params={"id": 2_100_000_031})["data"]
+    assert order["status"] == 2 and all(line["linecloseTime"] for line in order["orderDetails"])
+    assert untouched["status"] == 1 and not any("linecloseTime" in line for line in untouched["orderDetails"])

@@ -7,6 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
+from tests.e2e.helpers import cli_env, serve_sandbox
+from tests.e2e.test_cn_kill_restart import _kill_then_finish, _setup
 from tests.e2e.test_cn_templates import add_accounts, counters
 
 from ordersync_app.sandbox._server import SandboxServer
@@ -75,3 +78,48 @@ def test_wangdiantong_shipments_close_the_yonyou_sales_orders_once(home: Path, s
         untouched = api.json("GET", "/yonbip/sd/voucherorder/detail", params={"id": 2_100_000_031})["data"]
     assert order["status"] == 2 and all(line["linecloseTime"] for line in order["orderDetails"])
     assert untouched["status"] == 1 and not any("linecloseTime" in line for line in untouched["orderDetails"])
+
+
+YONYOU_TO_WDT = TEMPLATES / "yonyou-customer-to-wangdiantong-customer.yaml"
+
+
+def test_yonyou_customers_reach_wangdiantong_once(home: Path, sandbox: SandboxServer) -> None:
+    add_accounts(sandbox, "yonyou", "wangdiantong")
+    text = YONYOU_TO_WDT.read_text("utf-8").replace("start: now", "start: everything")
+    recipes.import_recipe(text, {"crm": "yonyou", "oms": "wangdiantong"}, name="customers")
+    httpx.post(f"{sandbox.root}/_sandbox/wangdiantong/reset-counters").raise_for_status()
+    first = runs.run_recipe("customers")
+    assert (first.seen, first.succeeded, first.failed) == (60, 60, 0)  # the sandbox fixture seeds 60
+    writes = counters(sandbox, "wangdiantong")["customer_writes"]
+    assert set(writes) == {f"C{7000 + i}" for i in range(1, 61)} and set(writes.values()) == {1}
+    with accounts.client("wangdiantong") as api:
+        stored = api.json("POST", "/customer_query.php", data={"customer_no": "C7005"})["customers"][0]
+    assert stored["mobile"] == "13900000005" and stored["name"]
+    assert runs.run_recipe("customers").writes == 0
+    assert counters(sandbox, "wangdiantong")["customer_writes"] == writes
+    crm = sandbox.apps["yonyou"]
+    with crm.lock:  # sales correct the phone in the CRM
+        customer = crm._get("customer", 1_700_000_005)  # type: ignore[attr-defined]
+        crm._changed("customer", {**customer, "contactTel": "13911112222"})  # type: ignore[attr-defined]
+    assert runs.run_recipe("customers").writes == 1
+    assert counters(sandbox, "wangdiantong")["customer_writes"]["C7005"] == 2  # the same customer, updated
+
+
+@pytest.mark.slow
+def test_yonyou_customers_to_wangdiantong_survive_kills(tmp_path: Path) -> None:
+    """SIGKILL ``ordersync run`` at random moments, then run until quiet: each customer pushed exactly once."""
+    home, customers = tmp_path / "home", 1500
+    env = cli_env(home, ORDERSYNC_HTTP_TIMEOUT="2", ORDERSYNC_RETRY_SCHEDULE="1,1,2,2,3,3,5,5")
+    server, url = serve_sandbox(home)
+    try:
+        httpx.post(f"{url}/_sandbox/yonyou/seed/{customers}", timeout=300).raise_for_status()
+        _setup(home, env, YONYOU_TO_WDT, {"crm": "yonyou", "oms": "wangdiantong"}, everything=True)
+        httpx.post(f"{url}/_sandbox/wangdiantong/reset-counters", timeout=10).raise_for_status()
+        kills = _kill_then_finish(home, env, seed=12)
+        writes = httpx.get(f"{url}/_sandbox/wangdiantong/counters", timeout=10).json().get("customer_writes", {})
+        assert len(writes) == customers, f"{len(writes)} customers written, expected {customers}"
+        assert set(writes.values()) == {1}, {k: v for k, v in writes.items() if v != 1}
+        assert kills >= 2, "the runs finished too fast to be interrupted; raise the customer count"
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)

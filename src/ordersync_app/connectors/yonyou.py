@@ -227,8 +227,8 @@ def _close(client: ApiClient, writes: list[Write]) -> list[WriteResult]:
     """Close (``closed`` true) or reopen every line of the order found by the match field: line ids from ``detail``,
     then one ``lineclose``/``lineopen`` call per direction for the batch."""
     found = {w.ref: _by_match(client, w) for w in writes}
-    done = {w.ref: WriteResult(w.ref, "rejected", message=f"no sales order has {w.params.get('match_field')} = "
-                               f"{w.match}") for w in writes if found[w.ref] is None}
+    done = {w.ref: WriteResult(w.ref, "rejected", message=f"no Yonyou sales order matches '{w.match}' (match_field)")
+            for w in writes if found[w.ref] is None}
     for path, shut in ((LINE_CLOSE, True), (LINE_OPEN, False)):
         batch = [(w, str(found[w.ref]["id"])) for w in writes if w.ref not in done  # type: ignore[index]
                  and (str(w.properties.get("closed")).lower() not in ("false", "0", "")) == shut]

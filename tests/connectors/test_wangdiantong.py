@@ -211,3 +211,19 @@ def test_a_lost_push_answer_creates_no_second_order(connector: Connector, home: 
     assert len(tids) == len(set(tids)) == 10
     writes = httpx.get(f"{sandbox.root}/_sandbox/{box.app}/counters").json()["order_writes"]
     assert writes == dict.fromkeys(tids, 1)
+
+
+def test_a_second_customer_push_updates_the_same_customer(sandbox: SandboxServer) -> None:
+    action = wangdiantong.CONNECTOR.action("push_customer")
+    assert action is not None and action.semantics == "keyed"
+    first = Write(ref="c1", match="C9001", properties={"name": "王芳", "mobile": "13800000001"})
+    again = Write(ref="c2", match="C9001", properties={"name": "王芳", "mobile": "13800000002"})
+    nameless = Write(ref="c3", match="C9002", properties={"name": "", "mobile": "13800000003"})
+    with client(wangdiantong.CONNECTOR, sandbox) as api:
+        assert action.read_current(api, [first]) == [None]
+        done, refused = action.deliver(api, [first, nameless])
+        assert done.status == "ok" and refused.status == "rejected" and "name" in (refused.message or "")
+        assert action.deliver(api, [again])[0].status == "ok"
+        assert action.read_current(api, [first, nameless]) == [{"name": "王芳", "mobile": "13800000002"}, None]
+    writes = httpx.get(f"{sandbox.root}/_sandbox/wangdiantong/counters").json()["customer_writes"]
+    assert writes == {"C9001": 2}  # one customer, written twice; the refused one never stored

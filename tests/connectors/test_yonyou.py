@@ -191,3 +191,20 @@ def test_a_partial_batch_failure_is_reported_per_order(server: SandboxServer) ->
         assert submit.read_current(api, writes) == [{"submitted": True}, None]
     assert [r.status for r in results] == ["ok", "rejected"]
     assert results[1].message == "单据[42]不存在"
+
+
+def test_closing_and_reopening_a_sales_orders_lines_by_its_purchase_number(server: SandboxServer) -> None:
+    close = CONNECTOR.action("close_sales_order")
+    assert close is not None
+    params = {"match_field": "purchaseNo"}
+    shut, unknown = (Write(ref="r1", match="5003", properties={"closed": True}, params=params),
+                     Write(ref="r2", match="9999", properties={"closed": True}, params=params))
+    with client(account(server)) as api:
+        assert close.read_current(api, [shut, unknown]) == [{"closed": False}, None]
+        done, refused = close.deliver(api, [shut, unknown])
+        assert (done.status, done.target_id) == ("ok", "2100000003")
+        assert refused.status == "rejected" and "9999" in (refused.message or "")
+        assert close.read_current(api, [shut]) == [{"closed": True}]
+        [reopened] = close.deliver(api, [Write(ref="r3", match="5003", properties={"closed": False}, params=params)])
+        assert reopened.status == "ok" and close.read_current(api, [shut]) == [{"closed": False}]
+    assert app_of(server).counters()["sales_order_writes"] == {"2100000003": 2}

@@ -15,7 +15,7 @@ wangdiantong-py 0.3.0 (PyPI, MIT: ``trade_query`` ``page_no`` from 0, statuses 5
 (hourly blocks of 100); field names shared with the 旗舰版 docs (``trade_id``, ``src_tids``, ``logistics_no``);
 API-FACTS-DETAIL.md §9. Still [U]: lengths in characters, not bytes (wangdiantong-py counts bytes; they differ only
 for non-ASCII values); the answers to a bad sign/appkey/timestamp (code 100 + message); the rate limit; that a
-pushed order is found by ``src_tid`` once submitted; ``trade_push``'s ``error_list``.
+pushed order is found by ``src_tid`` once submitted; ``trade_push``'s ``error_list``; the customer API (see below).
 """
 
 from __future__ import annotations
@@ -40,6 +40,11 @@ from ordersync_app.domain.errors import SetupError
 from ordersync_app.domain.redact import register_secret
 
 ORDERS_PATH, PUSH_PATH, SHOPS_PATH = "/trade_query.php", "/trade_push.php", "/shop.php"
+# WORKAROUND(wangdiantong): no source we could read (API-FACTS, the open SDKs above, slpcode's Basic.php with its
+# shop/warehouse/logistics/purchase_provider calls, code and doc search) names the 企业版 customer API. These
+# names follow the product's <object>_push.php/<object>_query.php pattern (trade_push, purchase_provider_create [S]);
+# path, customer_list/customer_no/customers and the answer's error_list are [U]: check open.wangdian.cn first.
+CUSTOMER_PUSH, CUSTOMER_QUERY = "/customer_push.php", "/customer_query.php"
 HOUR, DAY, PAGE_MAX, PUSH_MAX = 3600, 86400, 100, 50  # PUSH_MAX [U]
 SHIPPED = 95  # 已发货 (wangdiantong-py OrderStatus [S])
 RETRY_CODES = (1012, 1013, 1020, 1030, 1040, 1200, 1610)  # retried by a Node client [S]; meanings [U]
@@ -127,10 +132,33 @@ def _push(client: ApiClient, writes: list[Write]) -> list[WriteResult]:
     trades = [_raw_trade(w, now) for w in writes if w.match]
     body = client.json("POST", PUSH_PATH, write=True, data={
         "shop_no": shop, "switch": "1", "trade_list": json.dumps(trades, ensure_ascii=False)}) if trades else {}
-    errors = {str(e.get("tid") or e.get("no")): str(e.get("error")) for e in (body or {}).get("error_list") or []}
-    return [WriteResult(w.ref, "rejected", message="no order number (tid) to push under") if not w.match else
+    return _answered(writes, body, "no order number (tid) to push under")
+
+
+def _answered(writes: list[Write], body: Any, missing: str) -> list[WriteResult]:
+    """Per write: refused when it has no key or an ``error_list`` entry names its key, else written."""
+    errors = {str(e.get("tid") or e.get("no") or e.get("customer_no")): str(e.get("error"))
+              for e in (body or {}).get("error_list") or []}
+    return [WriteResult(w.ref, "rejected", message=missing) if not w.match else
             WriteResult(w.ref, "rejected", message=errors[str(w.match)]) if str(w.match) in errors else
             WriteResult(w.ref, "ok", target_id=str(w.match)) for w in writes]
+
+
+def _push_customers(client: ApiClient, writes: list[Write]) -> list[WriteResult]:
+    """``customer_push.php`` [U]: the batch's customers in one call, keyed by ``customer_no``."""
+    found = [{"customer_no": str(w.match), **w.properties} for w in writes if w.match]
+    body = client.json("POST", CUSTOMER_PUSH, write=True, data={
+        "customer_list": json.dumps(found, ensure_ascii=False)}) if found else {}
+    return _answered(writes, body, "no customer number to push under")
+
+
+def _read_customers(client: ApiClient, writes: list[Write]) -> list[dict[str, Any] | None]:
+    """``customer_query.php`` [U] by the batch's numbers (comma-separated, like ``status`` lists)."""
+    nos = ",".join(str(w.match) for w in writes if w.match)
+    body = client.json("POST", CUSTOMER_QUERY, data={"customer_no": nos, "page_no": 0, "page_size": PAGE_MAX}) \
+        if nos else {}
+    got = {str(c.get("customer_no")): c for c in (body or {}).get("customers") or []}
+    return [{k: got[str(w.match)].get(k) for k in w.properties} if str(w.match) in got else None for w in writes]
 
 
 def _read_pushed(client: ApiClient, writes: list[Write]) -> list[dict[str, Any] | None]:
@@ -167,7 +195,11 @@ CONNECTOR = spec.Connector(
         "push_order", "Push order", "推送订单", FIELDS["push"], _push, _read_pushed, batch_max=PUSH_MAX,
         match=spec.Param("match", "Order number in the source (tid)", required=True, label_zh="原始单号 (tid)"),
         idempotency="trade_push.php keyed by tid (unique per seller): pushing again updates the same raw order",
-        semantics=spec.WriteSemantics.KEYED, object="trade"),),
+        semantics=spec.WriteSemantics.KEYED, object="trade"), spec.Action(
+        "push_customer", "Create or update customer", "创建或更新客户", FIELDS["customer"], _push_customers,
+        _read_customers, batch_max=PUSH_MAX, semantics=spec.WriteSemantics.KEYED, object="customer",
+        match=spec.Param("match", "Customer number", required=True, label_zh="客户编号 (customer_no)"),
+        idempotency="customer_push.php keyed by customer_no [U]: pushing again updates the same customer"),),
     sandbox=spec.Sandbox("wangdiantong", credentials={"appsecret": "sandbox-wdt-appsecret"},
                          settings={"api_host": "sandbox.wangdian.cn", "sid": "ordersync-demo",
                                    "appkey": "ordersync-demo-api", "shop_no": "OS-DEMO"}),

@@ -4,12 +4,13 @@ The tenant's data centre comes from ``getGatewayAddress?tenantId=`` (kept in the
 is never assumed). Token: ``{tokenUrl}/open-auth/selfAppAuth/base/v1/getAccessToken?appKey&timestamp(ms)&signature``,
 signature = URLEncode(Base64(HmacSHA256(appSecret, "appKey<k>timestamp<ms>"))), answer ``{code "00000", data
 {access_token, expire 7200}}`` [V yonyoucloud-open/corp-demo README @4355ff1c]; calls carry ``?access_token=``.
-[S] (API-FACTS corrections, DETAIL §7, copies of the vendor's pages voucherorder/list, singleSave V2, merchant/newlist,
-返回码说明, 幂等性): errors in HTTP 200 with ``code != "200"`` (310036 token, 310032/310039/310042/310046 limits,
-310037 API not authorised), HTTP 404 ``310404``, ``data.failCount`` in batches; ``resubmitCheckKey`` (≤ 32 chars, in
-``data``) keeps singleSave idempotent (same key: the first answer within 1 h, then ``100004`` with the id);
-sales-order list/detail/save free up to 60/min. Still [U]: ``/yonbip/crm/oppt/bill/list`` and its shape, ``pubts``
-order of lists, other limits, the bad-signature code, ``batchsubmit`` messages, the key's header field
+[S] (API-FACTS corrections, DETAIL §7, copies of the vendor's pages voucherorder/list, singleSave V2,
+lineclose/lineopen, oppose, merchant/newlist, 返回码说明, 幂等性): errors in HTTP 200 with ``code != "200"`` (310036
+token, 310032/310039/310042/310046 limits, 310037 API not authorised), HTTP 404 ``310404``, ``data.failCount`` in
+batches; ``resubmitCheckKey`` (≤ 32 chars, in ``data``) keeps singleSave idempotent (same key: the first answer within 1
+h, then ``100004`` with the id); sales-order list/detail/save free up to 60/min. Still [U]:
+``/yonbip/crm/oppt/bill/list`` and its shape, ``pubts`` order of lists, other limits, the bad-signature code,
+``batchsubmit`` messages, whether closing every line closes the order (status 2), the key's header field
 (``headItem.define1`` by default), the console paths in the help texts.
 """
 
@@ -35,7 +36,9 @@ from ordersync_app.domain.errors import SetupError
 DISCOVERY, TOKEN_PATH = "/open-auth/dataCenter/getGatewayAddress", "/open-auth/selfAppAuth/base/v1/getAccessToken"
 CUSTOMERS, OPPORTUNITIES = "/yonbip/digitalModel/merchant/newlist", "/yonbip/crm/oppt/bill/list"
 ORDERS, ORDER_SAVE = "/yonbip/sd/voucherorder/list", "/yonbip/sd/voucherorder/singleSave"
-ORDER_SUBMIT = "/yonbip/sd/voucherorder/batchsubmit"
+ORDER_SUBMIT, ORDER_DETAIL = "/yonbip/sd/voucherorder/batchsubmit", "/yonbip/sd/voucherorder/detail"
+# 销售订单行关闭/行打开 {data: [{id, lockIn, orderDetails: [{id}]}]} [S: vendor page copies, apiId 4a1cda63…/eeb4cd66…]
+LINE_CLOSE, LINE_OPEN = "/yonbip/sd/voucherorder/lineclose", "/yonbip/sd/voucherorder/lineopen"
 WALL_CLOCK, FAR = "%Y-%m-%d %H:%M:%S", "2999-12-31 23:59:59"
 OK_CODES = ("200", "100004", "10004")  # 100004/10004: an idempotent save seen before (both spellings in the doc)
 LIMITED = ("310032", "310039", "310042", "310046")  # system, app, product and API level limits
@@ -203,12 +206,43 @@ def _read_orders(client: ApiClient, writes: list[Write]) -> list[dict[str, Any] 
 def _submit(client: ApiClient, writes: list[Write]) -> list[WriteResult]:
     """``batchsubmit``: one call for the batch; ``data.failCount`` and its messages say which orders failed."""
     data = client.json("POST", ORDER_SUBMIT, json={"data": [{"id": w.match} for w in writes]}, write=True)["data"]
+    return _answered(data, [(w, str(w.match)) for w in writes])
+
+
+def _answered(data: Mapping[str, Any], done_ids: list[tuple[Write, str]]) -> list[WriteResult]:
+    """A batch answer (``failCount``, ``messages``, ``infos``) per write: its order id in ``infos`` or no failures."""
     done = {str(i.get("id")) for i in data.get("infos") or [] if isinstance(i, dict)}
     said = [str(m) for m in data.get("messages") or []]
-    return [WriteResult(w.ref, "ok", target_id=str(w.match)) if str(w.match) in done or not data.get("failCount")
-            else WriteResult(w.ref, "rejected", message=next((m for m in said if str(w.match) in m),
-                                                                 "; ".join(said) or "Yonyou did not submit it"))
-            for w in writes]
+    return [WriteResult(w.ref, "ok", target_id=oid) if oid in done or not data.get("failCount")
+            else WriteResult(w.ref, "rejected", message=next((m for m in said if oid in m),
+                                                                 "; ".join(said) or "Yonyou refused the order"))
+            for w, oid in done_ids]
+
+
+def _by_match(client: ApiClient, w: Write) -> dict[str, Any] | None:
+    return _first(client, str(w.params.get("match_field") or "purchaseNo"), w.match) if w.match else None
+
+
+def _close(client: ApiClient, writes: list[Write]) -> list[WriteResult]:
+    """Close (``closed`` true) or reopen every line of the order found by the match field: line ids from ``detail``,
+    then one ``lineclose``/``lineopen`` call per direction for the batch."""
+    found = {w.ref: _by_match(client, w) for w in writes}
+    done = {w.ref: WriteResult(w.ref, "rejected", message=f"no Yonyou sales order matches '{w.match}' (match_field)")
+            for w in writes if found[w.ref] is None}
+    for path, shut in ((LINE_CLOSE, True), (LINE_OPEN, False)):
+        batch = [(w, str(found[w.ref]["id"])) for w in writes if w.ref not in done  # type: ignore[index]
+                 and (str(w.properties.get("closed")).lower() not in ("false", "0", "")) == shut]
+        data = [{"id": oid, "lockIn": False, "orderDetails": [{"id": d["id"]} for d in dig(client.json(
+            "GET", ORDER_DETAIL, params={"id": oid}, family="sd"), "data.orderDetails") or [] if "id" in d]}
+            for _, oid in batch]
+        done |= {r.ref: r for r in _answered(client.json("POST", path, json={"data": data}, write=True)["data"],
+                                             batch)} if batch else {}
+    return [done[w.ref] for w in writes]
+
+
+def _read_closed(client: ApiClient, writes: list[Write]) -> list[dict[str, Any] | None]:
+    """``status`` 2 = 已关闭 (单据状态 0 开立, 1 已审核, 2 已关闭, 3 审核中 [S: voucherorder/oppose page])."""
+    return [{"closed": int(f.get("status") or 0) == 2} if (f := _by_match(client, w)) else None for w in writes]
 
 
 def _read_submitted(client: ApiClient, writes: list[Write]) -> list[dict[str, Any] | None]:
@@ -231,6 +265,14 @@ ACTIONS = (
                 (Field("submitted", "Submitted", "boolean", label_zh="已提交"),), _submit, _read_submitted,
                 match=Param("match", "Sales order ID", required=True, label_zh="销售订单ID"), batch_max=100,
                 idempotency="batchsubmit; an order already submitted stays submitted"),
+    spec.Action("close_sales_order", "Close or reopen sales order lines", "关闭或打开销售订单行",
+                (Field("closed", "Lines closed", "boolean", True, label_zh="行已关闭"),), _close, _read_closed,
+                match=Param("match", "Value of the match field", required=True, label_zh="匹配值"), batch_max=50,
+                params=(Param("match_field", "Order field to match", default="purchaseNo", label_zh="匹配的订单字段",
+                              description="e.g. purchaseNo (客户采购订单号)"),),
+                idempotency="lineclose/lineopen set a state: closing closed lines again changes nothing",
+                description="YonBIP's open API has no 'set status' call for sales orders: an order shipped "
+                            "elsewhere is closed by closing its lines (销售订单行关闭), and reopened by lineopen"),
 )
 CONNECTOR = spec.Connector(
     key="yonyou", name_en="Yonyou YonBIP", name_zh="用友 YonBIP", owns=spec.Owns.CUSTOMERS,

@@ -3,9 +3,11 @@
 It checks what the real gateway checks, over loopback: ``sid``/``appkey``, the ``LL-name:VVVV-value`` MD5 ``sign``
 and the timestamp's freshness, then answers ``{code, message, …}`` inside HTTP 200: ``trade_query.php`` by
 ``start_time``/``end_time`` (at most 60 minutes) or ``src_tid``, ``page_no`` from 0 and ``page_size`` ≤ 100 with
-``total_count`` and ``trades``; ``trade_push.php`` keyed by ``tid``; ``shop.php``; a per-minute call limit. The orders
-live in :mod:`._wdt`. Sources are those of ``connectors/wangdiantong.py``; codes and wording no source shows are
-[U]: the auth failures (code 100), the window and page errors, the limit's answer (code 1200).
+``total_count`` and ``trades``; ``trade_push.php`` keyed by ``tid``; ``shop.php``; a per-minute call limit. The
+orders live in :mod:`._wdt`. Customers: ``customer_push.php`` keyed by ``customer_no`` and ``customer_query.php`` —
+names and shapes [U], as in the connector (write counter ``customer_writes`` per customer number, every push
+counts). Sources are those of ``connectors/wangdiantong.py``; codes and wording no source shows are [U]: the auth
+failures (code 100), the window and page errors, the limit's answer (code 1200).
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from __future__ import annotations
 import hmac
 import json
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ordersync_app.connectors.wangdiantong import CONNECTOR, sign
 from ordersync_app.sandbox._server import Request, Response
-from ordersync_app.sandbox._wdt import WINDOW, WdtStore, parse
+from ordersync_app.sandbox._wdt import WINDOW, WdtStore, beijing, parse
 
 MAX_SKEW, PAGE_MAX = 300, 100  # [U] timestamp tolerance; page_size 100 (two clients [S])
 
@@ -48,6 +51,9 @@ class WangdiantongSandbox(WdtStore):
         self.route("POST", "/trade_query.php", self._query)
         self.route("POST", "/trade_push.php", self._push)
         self.route("POST", "/shop.php", self._shops)
+        self.db.execute("CREATE TABLE IF NOT EXISTS wdt_customers (customer_no TEXT PRIMARY KEY, body TEXT)")
+        self.route("POST", "/customer_push.php", self._push_customers)
+        self.route("POST", "/customer_query.php", self._query_customers)
 
     def throttled(self, retry_after: float | None) -> Response:
         """The limit's answer inside HTTP 200 (code 1200 is one a client retries [S]; the wording is [U])."""
@@ -91,6 +97,35 @@ class WangdiantongSandbox(WdtStore):
         new, changed, errors = self.push(form["shop_no"], trades)
         return _answer(0, "", new_count=new, chg_count=changed, error_list=[
             {"tid": e["no"], "error": e["error"]} for e in errors])
+
+    def _push_customers(self, request: Request) -> Response:
+        """Customers keyed by ``customer_no``: new ones are created, known ones updated (shape [U])."""
+        customers = json.loads(request.form().get("customer_list") or "[]")
+        if not isinstance(customers, list):
+            return _answer(1, "customer_list 必填")  # [U]
+        self.count("call", "POST /customer_push.php")
+        new = changed = 0
+        errors = []
+        for item in customers:
+            number = str(item.get("customer_no") or "")
+            missing = [k for k in ("customer_no", "name") if not item.get(k)]
+            if missing:
+                errors.append({"customer_no": number, "error": f"{'、'.join(missing)}不能为空"})
+                continue
+            row = self.db.execute("SELECT body FROM wdt_customers WHERE customer_no = ?", (number,)).fetchone()
+            customer = {**(json.loads(row[0]) if row else {}), **item, "modified": beijing(datetime.now(UTC))}
+            self.db.execute("INSERT OR REPLACE INTO wdt_customers VALUES (?, ?)",
+                            (number, json.dumps(customer, ensure_ascii=False)))
+            self.count("customer_writes", number)
+            new, changed = (new, changed + 1) if row else (new + 1, changed)
+        return _answer(0, "", new_count=new, chg_count=changed, error_list=errors)
+
+    def _query_customers(self, request: Request) -> Response:
+        numbers = [n for n in (request.form().get("customer_no") or "").split(",") if n]
+        found = [json.loads(r[0]) for r in self.db.execute(
+            f"SELECT body FROM wdt_customers WHERE customer_no IN ({','.join('?' * len(numbers))}) "
+            "ORDER BY customer_no", numbers)] if numbers else []
+        return _answer(0, "", total_count=len(found), customers=found)
 
     def _shops(self, request: Request) -> Response:
         del request

@@ -11,8 +11,11 @@ with the id) [S]; ``batchsubmit`` with ``failCount``/``messages``/``infos`` [S, 
 60 a minute per path (``310046``, which of the four codes [U]); CRM opportunities at ``/yonbip/crm/oppt/bill/list``
 [U]. Demo customer ``i`` has the code ``C{7000+i}``, like the Fxiaoke emulator's ``customer_code__c``.
 
-Sandbox-only: :meth:`expire_tokens`. Write counters: ``sales_order_writes`` per order for every save or submit call
-(a save answered from the idempotency cache counts too: it was a call).
+``lineclose``/``lineopen`` with ``failCount``/``messages``/``infos`` [S]; an order whose every line is closed has
+``status`` 2 (已关闭) [U]. Sales orders keep the shop's order id as ``purchaseNo`` (see :meth:`seed`).
+
+Sandbox-only: :meth:`expire_tokens`. Write counters: ``sales_order_writes`` per order for every save, submit, line
+close or line open call (a save answered from the idempotency cache counts too: it was a call).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ TOKEN_LIFETIME, KEY_MEMORY = 7200, 3600  # corp-demo README [V]; 幂等性: resu
 GATEWAY, AUTH = "/iuap-api-gateway", "/iuap-api-auth"
 SD = {"/yonbip/sd/voucherorder/list", "/yonbip/sd/voucherorder/detail", "/yonbip/sd/voucherorder/singleSave"}
 BUSINESS = {*SD, "/yonbip/digitalModel/merchant/newlist", "/yonbip/sd/voucherorder/batchsubmit",
-            "/yonbip/crm/oppt/bill/list"}
+            "/yonbip/crm/oppt/bill/list", "/yonbip/sd/voucherorder/lineclose", "/yonbip/sd/voucherorder/lineopen"}
 REQUIRED = ("salesOrgId", "transactionTypeId", "vouchdate", "agentId", "settlementOrgId", "orderPrices!currency",
             "payMoney", "orderDetails")  # singleSave V2 [S]
 TABLES = {"customer": 1_700_000_000, "sales_order": 2_100_000_000, "opportunity": 2_300_000_000}  # id bases
@@ -86,10 +89,16 @@ class YonyouSandbox(SandboxApp):
         self.route("GET", GATEWAY + "/yonbip/sd/voucherorder/detail", self._detail)
         self.route("POST", GATEWAY + "/yonbip/sd/voucherorder/singleSave", self._save_order)
         self.route("POST", GATEWAY + "/yonbip/sd/voucherorder/batchsubmit", self._submit)
+        self.route("POST", GATEWAY + "/yonbip/sd/voucherorder/lineclose", lambda r: self._lines(r, close=True))
+        self.route("POST", GATEWAY + "/yonbip/sd/voucherorder/lineopen", lambda r: self._lines(r, close=False))
 
     # -- demo data ----------------------------------------------------------------------------
     def seed(self, orders: int) -> None:
-        """Demo order ``i``: its customer (code ``C{7000+i}``), a sales order, and for every third an opportunity."""
+        """Demo order ``i``: its customer (code ``C{7000+i}``), a sales order, and for every third an opportunity.
+
+        The sales order keeps the shop's order id (Shopify ``5000+i``) as ``purchaseNo``, the raw order number 旺店通
+        keeps as ``src_tids``: both systems were fed from the same shop, so a shipment finds its sales order.
+        """
         for i in range(1, orders + 1):
             order = demo_data.demo_order(i)
             who, ship = order["customer"], order["shippingAddress"]
@@ -108,7 +117,10 @@ class YonyouSandbox(SandboxApp):
                 "salesOrgId": "SO01", "settlementOrgId": "SO01", "transactionTypeId": "SO-001",
                 "orderPrices": {"currency": order["currency"]}, "payMoney": float(order["total"]),
                 "nextStatus": "ENDORDER" if order["fulfillmentStatus"] == "FULFILLED" else "DELIVERGOODS",
-                "verifystate": 2, "purchaseNo": order["name"].lstrip("#"), "headItem": {}, "pubts": changed},
+                "verifystate": 2, "status": 1, "purchaseNo": str(order["id"]), "headItem": {}, "pubts": changed,
+                "orderDetails": [{"id": (TABLES["sales_order"] + i) * 100 + k, "productId": item["sku"],
+                                  "qty": item["quantity"], "oriTaxUnitPrice": float(item["price"])}
+                                 for k, item in enumerate(order["lineItems"], start=1)]},
                 replace=False)
             if i % 3 == 0:
                 self._put("opportunity", {"id": TABLES["opportunity"] + i, "code": f"OPP{i:05d}",
@@ -256,10 +268,12 @@ class YonyouSandbox(SandboxApp):
             return _err("999", f"服务端逻辑异常: {why}")
         count = self.db.execute("SELECT count(*) FROM yy_records WHERE kind = 'sales_order'").fetchone()[0]
         order = {k: v for k, v in data.items() if k not in ("resubmitCheckKey", "_status") and "!" not in k}
-        order.update(id=TABLES["sales_order"] + 100_000 + count, agentId=customer["id"], verifystate=0,
+        order.update(id=TABLES["sales_order"] + 100_000 + count, agentId=customer["id"], verifystate=0, status=0,
                      agentId_name=customer["name"]["simplifiedName"], nextStatus="CONFIRMORDER",
                      orderPrices={"currency": data["orderPrices!currency"]}, pubts=_now(),
                      code=data.get("code") or f"UO-{datetime.now(UTC):%Y%m%d}{count + 1:06d}")
+        order["orderDetails"] = [{**line, "id": order["id"] * 100 + k} for k, line in enumerate(
+            [d for d in order.get("orderDetails") or [] if isinstance(d, dict)], start=1)]
         self._put("sales_order", order)
         answer = {"code": "200", "message": "操作成功", "data": order}
         if key:
@@ -280,6 +294,31 @@ class YonyouSandbox(SandboxApp):
             self._changed("sales_order", order)
             self.count("sales_order_writes", str(order["id"]))
             infos.append({"id": order["id"], "code": order["code"]})
+        return _ok({"count": len(items), "sucessCount": len(infos), "failCount": len(messages),
+                    "messages": messages, "infos": infos})
+
+
+    def _lines(self, request: Request, *, close: bool) -> Response:
+        """销售订单行关闭/行打开: the named lines (all when none are named) get or lose ``linecloseTime``; an order
+        whose every line is closed has ``status`` 2 (已关闭), else 1 (已审核) [S pages; the order status rule is U]."""
+        items = (request.json() or {}).get("data") or []
+        infos, messages = [], []
+        for item in items:
+            order = self._get("sales_order", item.get("id"))
+            if order is None:
+                messages.append(f"当前单据[{item.get('id')}]不存在")  # 999 "当前单据不存在" [S]
+                continue
+            named = {str(d.get("id")) for d in item.get("orderDetails") or []}
+            for line in order.get("orderDetails") or []:
+                if close and (not named or str(line.get("id")) in named):
+                    line.update(linecloseTime=_now(), linecloser="OrderSync")
+                elif not named or str(line.get("id")) in named:
+                    line.pop("linecloseTime", None)
+            lines = order.get("orderDetails") or []
+            order["status"] = 2 if lines and all(d.get("linecloseTime") for d in lines) else 1
+            self._changed("sales_order", order)
+            self.count("sales_order_writes", str(order["id"]))
+            infos.append({"id": order["id"], "code": order["code"], "status": order["status"]})
         return _ok({"count": len(items), "sucessCount": len(infos), "failCount": len(messages),
                     "messages": messages, "infos": infos})
 

@@ -264,9 +264,9 @@ def test_three_workers_keep_inside_the_hubspot_window_together(tmp_path: Path, t
         found = counters(team.url, "hubspot")
         calls = sum(found.get("call", {}).values())
         assert found.get("throttled", {}).get("ten_secondly_rolling", 0) == 0, found.get("throttled")
-        reported = sum(int((api or {}).get("crm", {}).get("throttled") or 0)
-                       for (api,) in team.sql("SELECT api FROM runs"))
-        assert reported == 0
+        seen = [use for (api,) in team.sql("SELECT api FROM runs") for use in (api or {}).values()
+                if isinstance(use, dict) and use.get("account") == "crm"]  # each run's API use per role
+        assert seen and sum(int(use.get("throttled") or 0) for use in seen) == 0  # the engine saw none either
         writes = deal_writes(team.url)
         assert len(writes) == shipped and set(writes.values()) == {1}
         assert_no_overlap(run_intervals(team))

@@ -1,7 +1,7 @@
 """Where OrderSync keeps its files: ``ORDERSYNC_HOME`` or the platform's user data directory.
 
 The data directory holds order payloads (names, addresses, e-mails), so on POSIX it is 0700 and the
-files in it (database, log, ``alerts.json``, exports) are 0600, whatever the user's umask. Windows
+files in it (database, log, exports) are 0600, whatever the user's umask. Windows
 keeps files in the user's profile, private by its default ACLs.
 """
 

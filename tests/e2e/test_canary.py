@@ -5,7 +5,7 @@ The "vendor" is a stdlib HTTP server on loopback that plays HubSpot badly: it an
 the bearer token it was sent, echoed raw, base64 (standard and url-safe), URL-encoded, inside HTML,
 inside a fake stack trace, inside a malformed HTTP status line (so httpx's exception text quotes it),
 and placed so that the 200- and 500-character cut-offs fall at every position inside it. The
-recipe's failures then reach the database, the log, the CLI, exports, ``alerts.json`` and loopback
+recipe's failures then reach the database, the log, the CLI, exports, the alert tables and loopback
 DingTalk/WeCom/SMTP sinks, all of which are searched.
 """
 

@@ -201,7 +201,7 @@ def test_data_directory_and_files_with_order_data_are_private(home, tmp_path: Pa
     export = tmp_path / "audit.csv"
     audit.export_csv(export)
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
-    for path in (home / "ordersync.db", home / "logs" / "ordersync.log", home / "alerts.json", export):
+    for path in (home / "ordersync.db", home / "logs" / "ordersync.log", export):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     for handler in [h for h in root.handlers if getattr(h, "_ordersync", False)]:
         root.removeHandler(handler)

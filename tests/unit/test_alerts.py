@@ -33,7 +33,7 @@ from ordersync_app.domain.records import RunSummary
 from ordersync_app.sandbox._server import Request, Response, SandboxApp, SandboxServer
 from ordersync_app.services import alerts
 from ordersync_app.storage import db
-from ordersync_app.storage.tables import Execution, Recipe, Run
+from ordersync_app.storage.tables import AlertDelivery, AlertSetting, Execution, Recipe, Run
 
 DING_TOKEN = "ding-token-0123456789"
 DING_SECRET = "SECfa1e0c2b9d8e7f6a5b4c3d2e1f00112233445566778899aabbccddeeff0011"
@@ -436,6 +436,14 @@ def _recipe_with_failed_run(name: str, *, failed: int, error: str | None = None)
     return RunSummary(run_id=run_id, recipe=name, status="failed" if failed else "succeeded", failed=failed)
 
 
+def stored_alerts_text() -> str:
+    """Every alert row in the database as text (to check that no secret is in it)."""
+    with db.session() as s:
+        rows = [(r.section, r.name, r.value) for r in s.query(AlertSetting)]
+        rows += [(d.at, d.recipe, d.kind, d.sink, d.ok, d.error) for d in s.query(AlertDelivery)]
+    return json.dumps(rows, ensure_ascii=False)
+
+
 @pytest.fixture
 def configured(home, robots) -> RobotsApp:
     app, url = robots
@@ -445,7 +453,7 @@ def configured(home, robots) -> RobotsApp:
     return app
 
 
-def test_observe_run_alerts_once_then_recovers_and_keeps_secrets_out_of_the_file(configured, home,
+def test_observe_run_alerts_once_then_recovers_and_keeps_secrets_out_of_the_database(configured, home,
                                                                                  memory_keyring) -> None:
     app = configured
     leaked = "access_token=pat-na1-LEAKED-0001"
@@ -459,7 +467,7 @@ def test_observe_run_alerts_once_then_recovers_and_keeps_secrets_out_of_the_file
     assert "LEAKED" not in content
     assert alerts.observe_run("demo", summary) == []  # the same run twice: once only
 
-    for _ in range(3):  # keeps failing, within the digest period; state survives in alerts.json
+    for _ in range(3):  # keeps failing, within the digest period; state survives in the database
         assert alerts.observe_run("demo", _recipe_with_failed_run("demo", failed=1)) == []
     assert len(app.dingtalk) == 1
 
@@ -467,7 +475,8 @@ def test_observe_run_alerts_once_then_recovers_and_keeps_secrets_out_of_the_file
     assert [a.kind for a in recovered] == ["recovered"]
     assert "6 failed record(s) still wait in the queue" in app.dingtalk[-1]["text"]["content"]
 
-    text = (home / "alerts.json").read_text("utf-8")
+    text = stored_alerts_text()
+    assert "failing" in text
     for secret in (DING_TOKEN, DING_SECRET, WECOM_KEY):
         assert secret not in text
     assert ("OrderSync", "alerts:dingtalk/sign_secret") in memory_keyring.values
@@ -513,9 +522,13 @@ def test_send_failures_are_recorded_and_never_raise(home, robots) -> None:
     assert [a.kind for a in alerts.observe_run("demo", _recipe_with_failed_run("demo", failed=1))] == ["failing"]
 
 
-def test_observe_run_survives_a_broken_state_file(home) -> None:
-    (home / "alerts.json").mkdir(parents=True)  # unreadable and unwritable as a file
+def test_observe_run_survives_a_broken_old_state_file(home) -> None:
+    (home / "alerts.json").mkdir(parents=True)  # an old file that cannot be read: left alone, never fatal
+    assert [a.kind for a in alerts.observe_run("demo", _recipe_with_failed_run("demo", failed=1))] == ["failing"]
+    (home / "alerts.json").rmdir()
+    (home / "alerts.json").write_text("{not json", "utf-8")
     assert alerts.observe_run("demo", _recipe_with_failed_run("demo", failed=1)) == []
+    assert (home / "alerts.json").exists()
 
 
 def test_configure_sink_validates_and_test_sink_sends(configured) -> None:

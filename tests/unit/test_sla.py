@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.unit.test_alerts import WECOM_KEY, RobotsApp
+from tests.unit.test_alerts import WECOM_KEY, RobotsApp, stored_alerts_text
 
 from ordersync_app.cli import ops
 from ordersync_app.sandbox._server import SandboxServer
@@ -208,7 +208,7 @@ def test_an_undelivered_breach_alert_is_sent_at_the_next_measurement(orders: Out
     finally:
         server.stop()
     assert alerts.show()["sla"]["orders"]["announced"] is True
-    assert "sla_breach" in (home / "alerts.json").read_text("utf-8")
+    assert "sla_breach" in stored_alerts_text()
 
 
 def test_a_recipe_that_drops_its_targets_ends_its_episode_quietly(orders: Outcomes, robot: RobotsApp) -> None:

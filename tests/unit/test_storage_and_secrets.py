@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from ordersync_app.domain.errors import SetupError
 from ordersync_app.domain.redact import mask, register_secret
 from ordersync_app.secrets import store
 from ordersync_app.storage import db
@@ -71,3 +72,42 @@ def test_mask_hides_registered_and_obvious_secrets() -> None:
     text = mask("token=abc123&x=1 Authorization: Bearer xyz.abc s3cr3t-value")
     assert "abc123" not in text and "xyz.abc" not in text and "s3cr3t-value" not in text
     assert "x=1" in text
+
+
+def test_encrypted_file_keyring_with_a_passphrase_file(home, tmp_path, monkeypatch) -> None:
+    """A headless server mounts the passphrase as a file (/run/secrets/…, a systemd credential)."""
+    store.set_backend(None)
+    monkeypatch.setattr(store, "_os_keychain", lambda: None)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    monkeypatch.delenv("ORDERSYNC_KEYRING_PASSPHRASE", raising=False)
+    secret_file = tmp_path / "run-secrets" / "ordersync-keyring-passphrase"
+    secret_file.parent.mkdir()
+    secret_file.write_text("correct horse battery\n", "utf-8")  # as `echo … >` writes it
+    monkeypatch.setenv("ORDERSYNC_KEYRING_PASSPHRASE_FILE", str(secret_file))
+    assert not store.needs_passphrase()
+    store.set_secret("crm", "access_token", "pat-canary-0002")
+    assert b"pat-canary-0002" not in (home / "secrets.cfg").read_bytes()
+
+    store.set_backend(None)  # the same passphrase typed in the variable opens it: the line break is not part of it
+    monkeypatch.delenv("ORDERSYNC_KEYRING_PASSPHRASE_FILE")
+    monkeypatch.setenv("ORDERSYNC_KEYRING_PASSPHRASE", "correct horse battery")
+    assert store.get_secret("crm", "access_token") == "pat-canary-0002"
+
+    monkeypatch.delenv("ORDERSYNC_KEYRING_PASSPHRASE")
+    monkeypatch.setenv("ORDERSYNC_KEYRING_PASSPHRASE_FILE", str(secret_file))
+    store.set_backend(None)
+    assert store.get_secret("crm", "access_token") == "pat-canary-0002"
+
+    secret_file.write_text("wrong horse\n", "utf-8")
+    store.set_backend(None)
+    with pytest.raises(SetupError, match="passphrase is wrong"):
+        store.get_secret("crm", "access_token")
+    secret_file.write_text("\n", "utf-8")
+    store.set_backend(None)
+    with pytest.raises(SetupError, match="is empty"):
+        store.get_secret("crm", "access_token")
+    secret_file.unlink()
+    store.set_backend(None)
+    with pytest.raises(SetupError, match="cannot read the keyring passphrase file") as unreadable:
+        store.get_secret("crm", "access_token")
+    assert "ORDERSYNC_KEYRING_PASSPHRASE_FILE" in (unreadable.value.hint or "")

@@ -12,8 +12,8 @@ Per recipe, people get:
 
 Never one per record. Runs that neither fail nor fully succeed (records only waiting for a later
 attempt, a stopped run) change nothing. A start alert that reached no sink is tried again with the
-next failing run, with the counts accumulated meanwhile. The state is a plain dict for
-``alerts.json`` (the service persists it, so a restart does not re-alert), and each run is
+next failing run, with the counts accumulated meanwhile. The state is a plain dict stored in
+the database (``services.alerts`` persists it, so a restart does not re-alert), and each run is
 counted once: a run id not above the last one seen is ignored.
 """
 

@@ -4,7 +4,7 @@ A recipe with targets (``options.sla``) is measured after each of its runs (``se
 **one** alert when a target starts being missed, and **one** "back within target" alert when every target
 is met again (only if the breach was announced). Nothing is said while the figures stay on one side, and a
 measurement without data (no record in the window) changes nothing. A breach alert that reached no sink
-is tried again at the next measurement. The state is a plain dict kept in ``alerts.json`` beside the
+is tried again at the next measurement. The state is a plain dict kept in the database beside the
 failure policy's (:mod:`.policy`), so a restart neither repeats nor forgets an episode.
 """
 

@@ -577,6 +577,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also receive vendor webhooks at http://HOST:PORT/hooks/<account>/<topic> (and /healthz)")
     w.add_argument("--public-url", help="the listener's address as vendors reach it, when behind a proxy "
                                         "(HubSpot signs the address it calls)")
+    w.add_argument("--log-format", choices=["text", "json"],
+                   help="json: one JSON object per line (time, level, logger, message, recipe, run_id) in the log "
+                        "file and on stderr, for journald or a container's log collector "
+                        "(default: ORDERSYNC_LOG_FORMAT, else text)")
     w.set_defaults(func=cmd_worker)
 
     wh = sub.add_parser("webhooks", help="instant triggers: subscribe the listener, see what arrives")
@@ -611,7 +615,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(["gui"])
     try:
         try:
-            logs.setup()
+            logs.setup(fmt=getattr(args, "log_format", None))
             return int(args.func(args))
         finally:
             sys.stdout.flush()  # a closed pipe shows up here, inside the handler below

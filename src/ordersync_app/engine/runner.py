@@ -44,6 +44,7 @@ from ordersync_app.connectors.sdk.cursor import CursorCodec
 from ordersync_app.connectors.sdk.http import AnswerLost, ApiClient
 from ordersync_app.connectors.sdk.read import record_from
 from ordersync_app.connectors.sdk.spec import Action, Connector, TriggerContext, Write, WriteResult, WriteStatus
+from ordersync_app.domain import logcontext
 from ordersync_app.domain.errors import (
     BugError,
     ConnectorError,
@@ -256,6 +257,7 @@ class Runner:
             s.add(run)
             s.flush()
             self._run_id = self.summary.run_id = run.id
+        logcontext.note(recipe=self.plan.recipe_name, run_id=self._run_id)
         self.events.emit("run_did_start", run_id=self._run_id, recipe=self.plan.recipe_name)
         status, error = "succeeded", None
         try:

@@ -348,6 +348,7 @@ class HubSpotSandbox(SandboxApp):
             self._sent.append(now)
             return None
         wait = max(1, math.ceil(self._sent[0] + WINDOW_SECONDS - now))
+        self.count("throttled", "ten_secondly_rolling")  # the 429s callers caused by their own pace
         body = {"status": "error", "message": "You have reached your ten_secondly_rolling limit.",
                 "errorType": "RATE_LIMIT", "correlationId": str(uuid.uuid4()), "policyName": "TEN_SECONDLY_ROLLING"}
         return Response(429, body, headers={**self._limit_headers(0), "Retry-After": str(wait)})

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from collections.abc import Callable
 
+from ordersync_app.domain import logcontext
 from ordersync_app.domain.errors import OrderSyncError
 from ordersync_app.services import runs
 
@@ -29,9 +31,17 @@ def mark_pushed(recipe: str) -> bool:
 
 
 def run_recipe_job(recipe: str) -> None:
-    """One scheduled run; errors are logged and surface in the run history, never crash the scheduler."""
+    """One scheduled run; errors are logged and surface in the run history, never crash the scheduler.
+
+    Runs in a fresh context, so its log lines name this recipe and run and the next job on the thread starts clean.
+    """
+    contextvars.Context().run(_run_recipe_job, recipe)
+
+
+def _run_recipe_job(recipe: str) -> None:
     if stop_event.is_set():
         return
+    logcontext.note(recipe=recipe)
     with _pushed_lock:
         was_pushed = recipe in _pushed
         _pushed.discard(recipe)  # this run's inbox pass reads what was stored so far

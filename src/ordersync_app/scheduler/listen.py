@@ -92,6 +92,8 @@ class Listener:
         return self
 
     def stop(self) -> None:
-        """Stop serving."""
+        """Stop serving: requests in progress finish first (closing the server while one still answers makes
+        waitress log a "Bad file descriptor" traceback)."""
+        self._server.task_dispatcher.shutdown(timeout=5)
         self._server.close()
         self._thread.join(timeout=5)

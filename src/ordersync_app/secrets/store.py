@@ -4,7 +4,9 @@
 choose the backend ourselves: a real OS keychain (macOS Keychain, Windows Credential Locker,
 Secret Service/KWallet) when there is one; otherwise an encrypted file in the data directory
 (``keyrings.cryptfile``, Argon2 + AES) unlocked with a passphrase from
-``ORDERSYNC_KEYRING_PASSPHRASE`` or typed by the user. Never the database, never plain text.
+``ORDERSYNC_KEYRING_PASSPHRASE``, from the file named by ``ORDERSYNC_KEYRING_PASSPHRASE_FILE`` (a mounted
+secret on a server: ``/run/secrets/…``, a systemd credential) or typed by the user. Never the database,
+never plain text.
 """
 
 from __future__ import annotations
@@ -134,16 +136,50 @@ def _open_file(passphrase: str) -> keyring.backend.KeyringBackend:
     return backend
 
 
+PASSPHRASE_ENV = "ORDERSYNC_KEYRING_PASSPHRASE"  # noqa: S105 - the variable's name, not a passphrase
+PASSPHRASE_FILE_ENV = "ORDERSYNC_KEYRING_PASSPHRASE_FILE"  # noqa: S105 - a variable name
+
+
+def env_passphrase() -> str | None:
+    """The passphrase given to a headless process: ``ORDERSYNC_KEYRING_PASSPHRASE``, else the content of the file
+    ``ORDERSYNC_KEYRING_PASSPHRASE_FILE`` names (its trailing line break dropped), else None.
+
+    Raises:
+        SetupError: the file is named but cannot be read, or is empty.
+    """
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value:
+        return value
+    name = os.environ.get(PASSPHRASE_FILE_ENV)
+    if not name:
+        return None
+    try:
+        text = Path(name).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SetupError(f"cannot read the keyring passphrase file {name} ({type(exc).__name__})",
+                         hint=f"check the path in {PASSPHRASE_FILE_ENV} and that this user may read it") from None
+    passphrase = text.rstrip("\r\n")
+    if not passphrase.strip():
+        raise SetupError(f"the keyring passphrase file {name} is empty",
+                         hint="write the passphrase into it (one line), or unset " + PASSPHRASE_FILE_ENV)
+    return passphrase
+
+
+def has_env_passphrase() -> bool:
+    """Whether a passphrase is configured for headless use (the variable or the file variable is set)."""
+    return bool(os.environ.get(PASSPHRASE_ENV) or os.environ.get(PASSPHRASE_FILE_ENV))
+
+
 def needs_passphrase() -> bool:
     """Whether secrets can only be used after the user types the keyring passphrase.
 
     True on a machine without an OS keychain whose encrypted keyring is not unlocked yet and
-    has no ``ORDERSYNC_KEYRING_PASSPHRASE``; the desktop app then asks (:func:`unlock`).
+    has no ``ORDERSYNC_KEYRING_PASSPHRASE`` (or ``…_FILE``); the desktop app then asks (:func:`unlock`).
     """
     with _lock:
         if _backend is not None:
             return False
-    return not os.environ.get("ORDERSYNC_KEYRING_PASSPHRASE") and _os_keychain() is None
+    return not has_env_passphrase() and _os_keychain() is None
 
 
 def keyring_exists() -> bool:
@@ -174,7 +210,7 @@ def _encrypted_file() -> keyring.backend.KeyringBackend:
     """
     path = Path(secrets_file())
     existed = _check_file(path)  # a lost or damaged file is said before a passphrase is asked for
-    passphrase = os.environ.get("ORDERSYNC_KEYRING_PASSPHRASE")
+    passphrase = env_passphrase()
     if not passphrase and sys.stdin.isatty():
         print(  # noqa: T201 - the user must read this before typing a passphrase
             "No system keychain was found on this machine. OrderSync keeps secrets in an encrypted file\n"
@@ -183,8 +219,8 @@ def _encrypted_file() -> keyring.backend.KeyringBackend:
     if not passphrase or not passphrase.strip():
         raise SetupError(
             "no system keychain is available on this machine, and the encrypted keyring is locked",
-            hint="set ORDERSYNC_KEYRING_PASSPHRASE (headless servers, CI) or run the command in a terminal "
-                 "to type the passphrase",
+            hint="set ORDERSYNC_KEYRING_PASSPHRASE, or ORDERSYNC_KEYRING_PASSPHRASE_FILE to a file holding it "
+                 "(headless servers, CI), or run the command in a terminal to type the passphrase",
         )
     return _open_file(passphrase)
 

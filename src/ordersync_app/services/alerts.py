@@ -2,29 +2,37 @@
 
 Where things live:
 
-* ``<home>/alerts.json``: non-secret settings per sink, the app-wide choice of sinks and digest
-  period, per-recipe overrides, the policy state of each recipe (so a restart does not re-alert)
-  and the last deliveries (successes and failures, for the settings page and ``alerts show``).
+* The database (tables ``alert_settings`` and ``alert_deliveries``): non-secret settings per sink, the
+  app-wide choice of sinks and digest period, per-recipe overrides, the policy state of each recipe (so a
+  restart does not re-alert) and the last deliveries (successes and failures, for the settings page and
+  ``alerts show``). Every worker and desktop app attached to one team database sees the same settings and
+  the same state, so a failing recipe is announced once, not once per machine. Each change is one
+  transaction that first takes the ``lock`` row, so two processes never overwrite each other's edits.
 * The keychain (``secrets.store``, account ``alerts:<kind>``): webhook URLs (their token is the
-  credential), the DingTalk signing secret and the SMTP password. Never the JSON file.
+  credential), the DingTalk signing secret and the SMTP password. Never the database. A worker on another
+  machine needs the channel's secret in its own keychain (``ordersync alerts set KIND`` there).
+* ``<home>/alerts.json`` was the store before the database: a file found there is imported once (entries
+  already in the database win; deliveries are appended) and renamed ``alerts.json.imported``.
 
 :func:`observe_run` never raises: an alert that cannot be sent must not turn a run into an error.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
-import os
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
 
 from ordersync_app import paths
 from ordersync_app.alerts.dingtalk import DingTalkSink
@@ -41,7 +49,7 @@ from ordersync_app.secrets import store
 from ordersync_app.services.accounts import clean_secret
 from ordersync_app.services.stats import find_recipe
 from ordersync_app.storage import db
-from ordersync_app.storage.tables import Execution, Recipe
+from ordersync_app.storage.tables import AlertDelivery, AlertSetting, Execution, Recipe, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +85,12 @@ _lock = threading.RLock()
 _clock = time.time
 
 
-# -- the JSON file ----------------------------------------------------------------------------
+# -- storage ---------------------------------------------------------------------------------
+_SECTIONS = {"sink": "sinks", "recipe": "recipes", "state": "state", "sla": "sla"}
+
+
 def config_path() -> Path:
-    """``<home>/alerts.json``."""
+    """``<home>/alerts.json``: where alerts were kept before the database (imported on first use)."""
     return paths.home() / "alerts.json"
 
 
@@ -88,31 +99,120 @@ def _default() -> dict[str, Any]:
             "sinks": {}, "recipes": {}, "state": {}, "sla": {}, "deliveries": []}
 
 
-def _load() -> dict[str, Any]:
-    path = config_path()
+def _read(s: Session) -> dict[str, Any]:
+    """Settings and state as one dict (the shape the rest of this module works on); no deliveries."""
     cfg = _default()
-    if not path.exists():
-        return cfg
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError) as exc:
-        log.warning("alerts: %s is unreadable (%s); starting from defaults", path, type(exc).__name__)
-        return cfg
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key == "app" and isinstance(value, dict):
-                cfg["app"].update(value)
-            elif key in cfg and isinstance(value, type(cfg[key])):
-                cfg[key] = value
+    for section, name, value in s.execute(select(AlertSetting.section, AlertSetting.name, AlertSetting.value)
+                                          .where(AlertSetting.section != "lock")):
+        if section == "app" and isinstance(value, dict):
+            cfg["app"].update(value)
+        elif section in _SECTIONS and isinstance(value, dict):
+            cfg[_SECTIONS[section]][name] = value
     return cfg
 
 
-def _save(cfg: dict[str, Any]) -> None:
-    """Write atomically (a crash never leaves half a file)."""
+def _put(s: Session, section: str, name: str, value: Any) -> None:
+    row = s.get(AlertSetting, (section, name))
+    if row is None:
+        s.add(AlertSetting(section=section, name=name, value=value, updated_at=utcnow()))
+    else:
+        row.value, row.updated_at = value, utcnow()
+
+
+def _write(s: Session, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """Store what changed between ``before`` and ``after`` (entries of other recipes stay untouched)."""
+    if after["app"] != before["app"]:
+        _put(s, "app", "", dict(after["app"]))
+    for section, key in _SECTIONS.items():
+        old, new = before[key], after[key]
+        for name in old.keys() - new.keys():
+            s.execute(delete(AlertSetting).where(AlertSetting.section == section, AlertSetting.name == name))
+        for name, value in new.items():
+            if old.get(name) != value:
+                _put(s, section, name, copy.deepcopy(value))
+    s.flush()
+
+
+def _add_deliveries(s: Session, records: Iterable[Mapping[str, Any]]) -> None:
+    """Append delivery records, keeping the latest :data:`MAX_DELIVERIES`."""
+    for r in records:
+        s.add(AlertDelivery(at=str(r.get("at") or ""), recipe=str(r.get("recipe") or ""), kind=str(r.get("kind")),
+                            sink=str(r.get("sink")), ok=bool(r.get("ok")), error=r.get("error")))
+    s.flush()
+    floor = s.scalar(select(AlertDelivery.id).order_by(AlertDelivery.id.desc()).offset(MAX_DELIVERIES).limit(1))
+    if floor is not None:
+        s.execute(delete(AlertDelivery).where(AlertDelivery.id <= floor))
+
+
+def _deliveries(limit: int) -> list[dict[str, Any]]:
+    with db.session() as s:
+        rows = s.execute(select(AlertDelivery).order_by(AlertDelivery.id.desc()).limit(limit)).scalars().all()
+    return [{"at": r.at, "recipe": r.recipe, "kind": r.kind, "sink": r.sink, "ok": r.ok, "error": r.error}
+            for r in reversed(rows)]
+
+
+def _import_file(s: Session) -> tuple[Path, Path] | None:
+    """Import ``alerts.json`` (from before the database) into the database, entries already there winning,
+    and rename it; returns (old, new) path so a failed commit can put the file back."""
     path = config_path()
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    paths.write_private(tmp, json.dumps(cfg, ensure_ascii=False, indent=2, sort_keys=True))
-    tmp.replace(path)
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not an object")
+    except (OSError, ValueError) as exc:
+        log.warning("alerts: %s is unreadable (%s); left as it is, not imported", path, type(exc).__name__)
+        return None
+    have = {(sec, name) for sec, name in s.execute(select(AlertSetting.section, AlertSetting.name))}
+    app = data.get("app")
+    if isinstance(app, dict) and ("app", "") not in have:
+        _put(s, "app", "", {**_default()["app"], **app})
+    for section, key in _SECTIONS.items():
+        entries = data.get(key)
+        for name, value in (entries.items() if isinstance(entries, dict) else ()):
+            if isinstance(value, dict) and (section, str(name)) not in have:
+                _put(s, section, str(name), value)
+    records = data.get("deliveries")
+    _add_deliveries(s, [r for r in records if isinstance(r, dict)] if isinstance(records, list) else [])
+    target = path.with_name(path.name + ".imported")
+    if target.exists():
+        target = path.with_name(f"{path.name}.imported.{int(time.time())}")
+    path.replace(target)
+    log.info("alerts: imported %s into the database (kept as %s)", path, target.name)
+    return path, target
+
+
+@contextmanager
+def _edit() -> Iterator[dict[str, Any]]:
+    """Settings and state to change in place; stored in one transaction that holds the ``lock`` row (every
+    other process's edit waits), after importing an old ``alerts.json``."""
+    with _lock:
+        moved: tuple[Path, Path] | None = None
+        try:
+            with db.session() as s:
+                s.execute(update(AlertSetting).where(AlertSetting.section == "lock", AlertSetting.name == "")
+                          .values(updated_at=utcnow()))
+                moved = _import_file(s)
+                cfg = _read(s)
+                before = copy.deepcopy(cfg)
+                yield cfg
+                _write(s, before, cfg)
+                if cfg["deliveries"]:
+                    _add_deliveries(s, cfg["deliveries"])
+        except BaseException:
+            if moved is not None:
+                moved[1].replace(moved[0])
+            raise
+
+
+def _load() -> dict[str, Any]:
+    """Settings and state as they are now (read only)."""
+    if config_path().is_file():
+        with _edit() as cfg:
+            return copy.deepcopy(cfg)
+    with db.session() as s:
+        return _read(s)
 
 
 def _account(kind: str) -> str:
@@ -201,8 +301,7 @@ def configure_sink(kind: str, settings: Mapping[str, Any] | None = None,
             raise SetupError(f"the {NAMES[kind]} has no secret '{key}'", hint=f"secrets: {', '.join(spec.secrets)}")
         if key == "webhook" and value:
             check_webhook_url(value, NAMES[kind])
-    with _lock:
-        cfg = _load()
+    with _edit() as cfg:
         entry = cfg["sinks"].setdefault(kind, {"settings": {}})
         merged = {k: v for k, v in {**entry.get("settings", {}), **updates}.items() if v is not None}
         stored = {k: v for k, v in (secrets or {}).items() if v}
@@ -217,17 +316,14 @@ def configure_sink(kind: str, settings: Mapping[str, Any] | None = None,
             store.set_secret(_account(kind), key, value)
         entry["settings"] = merged
         entry["configured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-        _save(cfg)
         return _describe_sink(cfg, kind)
 
 
 def remove_sink(kind: str) -> None:
     """Forget a channel's settings and delete its secrets from the keychain."""
     spec = _check_kind(kind)
-    with _lock:
-        cfg = _load()
+    with _edit() as cfg:
         cfg["sinks"].pop(kind, None)
-        _save(cfg)
     store.delete_secrets(_account(kind), list(spec.secrets))
 
 
@@ -251,8 +347,7 @@ def configure_app(*, enabled: bool | None = None, sinks: Iterable[str] | None = 
                   digest_minutes: float | None = None) -> dict[str, Any]:
     """App-wide choices: alerts on/off, which channels (``all_sinks``: every configured one, the
     default) and the digest period in minutes."""
-    with _lock:
-        cfg = _load()
+    with _edit() as cfg:
         app = cfg["app"]
         if enabled is not None:
             app["enabled"] = enabled
@@ -264,7 +359,6 @@ def configure_app(*, enabled: bool | None = None, sinks: Iterable[str] | None = 
             if digest_minutes < 0:
                 raise SetupError("the digest period cannot be negative")
             app["digest_minutes"] = float(digest_minutes)
-        _save(cfg)
         return dict(app)
 
 
@@ -273,8 +367,7 @@ def configure_recipe(recipe: str, *, enabled: bool | None = None, sinks: Iterabl
     """Per-recipe override: alerts on/off and which channels; ``inherit`` drops the override."""
     with db.session() as s:
         find_recipe(s, recipe)
-    with _lock:
-        cfg = _load()
+    with _edit() as cfg:
         if inherit:
             cfg["recipes"].pop(recipe, None)
         else:
@@ -283,7 +376,6 @@ def configure_recipe(recipe: str, *, enabled: bool | None = None, sinks: Iterabl
                 entry["enabled"] = enabled
             if sinks is not None:
                 entry["sinks"] = _sink_names(sinks) or None
-        _save(cfg)
         return dict(cfg["recipes"].get(recipe) or {"enabled": None, "sinks": None})
 
 
@@ -347,10 +439,9 @@ def _describe_sink(cfg: dict[str, Any], kind: str) -> dict[str, Any]:
 def show() -> dict[str, Any]:
     """Everything about alerts, without secrets: channels, app and recipe choices, each recipe's
     state and the latest deliveries."""
-    with _lock:
-        cfg = _load()
+    cfg = _load()
     return {
-        "file": str(config_path()),
+        "stored_in": "database",
         "app": dict(cfg["app"]),
         "sinks": {kind: _describe_sink(cfg, kind) for kind in KINDS},
         "registered": sorted(registered_sinks()),
@@ -361,7 +452,7 @@ def show() -> dict[str, Any]:
         "sla": {name: {"breached": st.breached, "announced": st.announced, "since": _iso(st.since),
                        "missed": list(st.missed)}
                 for name, st in ((n, SlaState.from_dict(d)) for n, d in cfg["sla"].items())},
-        "deliveries": list(cfg["deliveries"][-20:]),
+        "deliveries": _deliveries(20),
     }
 
 
@@ -406,14 +497,12 @@ def _policy(cfg: dict[str, Any]) -> AlertPolicy:
 def _send(recipe: str, alert: Alert, names: list[str]) -> None:
     """Deliver, then record the deliveries and (if anyone got it) the policy's bookkeeping."""
     records = _deliver(alert, names)
-    with _lock:
-        cfg = _load()
+    with _edit() as cfg:
         state = RecipeState.from_dict(cfg["state"].get(recipe))
         if not names or any(r["ok"] for r in records):
             _policy(cfg).delivered(state, alert)
         cfg["state"][recipe] = state.to_dict()
-        cfg["deliveries"] = (cfg["deliveries"] + records)[-MAX_DELIVERIES:]
-        _save(cfg)
+        cfg["deliveries"].extend(records)
 
 
 def _first_error(summary: RunSummary) -> str | None:
@@ -462,13 +551,11 @@ def observe_run(recipe_name: str, summary: RunSummary) -> list[Alert]:
                           first_error=_first_error(summary) if summary.failed or summary.error else None,
                           limited=clip(summary.limited, 300) if summary.limited else None,
                           waiting=_queued(recipe_name, "retrying"))
-        with _lock:
-            cfg = _load()
+        with _edit() as cfg:
             state = RecipeState.from_dict(cfg["state"].get(recipe_name))
             queued = _queued(recipe_name) if state.failing and outcome.healthy else None
             alert = _policy(cfg).observe(state, recipe_name, outcome, queued=queued)
             cfg["state"][recipe_name] = state.to_dict()
-            _save(cfg)
             names = _targets(cfg, recipe_name)
         if alert is None:
             return []
@@ -492,27 +579,23 @@ def observe_sla(recipe_name: str, reading: SlaReading | None) -> list[Alert]:
     """
     try:
         policy = SlaPolicy(clock=_clock)
-        with _lock:
-            cfg = _load()
+        with _edit() as cfg:
             state = SlaState.from_dict(cfg["sla"].get(recipe_name))
             alert = policy.observe(state, recipe_name, reading)
             if state == SlaState():
                 cfg["sla"].pop(recipe_name, None)
             else:
                 cfg["sla"][recipe_name] = state.to_dict()
-            _save(cfg)
             names = _targets(cfg, recipe_name)
         if alert is None:
             return []
         records = _deliver(alert, names)
-        with _lock:
-            cfg = _load()
+        with _edit() as cfg:
             state = SlaState.from_dict(cfg["sla"].get(recipe_name))
             if state.breached and (not names or any(r["ok"] for r in records)):
                 policy.delivered(state, alert)
                 cfg["sla"][recipe_name] = state.to_dict()
-            cfg["deliveries"] = (cfg["deliveries"] + records)[-MAX_DELIVERIES:]
-            _save(cfg)
+            cfg["deliveries"].extend(records)
         return [alert]
     except Exception:  # alerts must never break a run
         log.exception("alerts: could not observe the service level of %s", recipe_name)
@@ -524,10 +607,9 @@ def flush_digests() -> list[Alert]:
     (for a timer in the scheduler; runs call :func:`observe_run`). Never raises."""
     sent: list[Alert] = []
     try:
-        with _lock:
-            cfg = _load()
-            policy = _policy(cfg)
-            due = [(name, policy.due(RecipeState.from_dict(data), name)) for name, data in cfg["state"].items()]
+        cfg = _load()
+        policy = _policy(cfg)
+        due = [(name, policy.due(RecipeState.from_dict(data), name)) for name, data in cfg["state"].items()]
         for name, alert in due:
             if alert is not None:
                 _send(name, alert, _targets(cfg, name))
@@ -556,8 +638,6 @@ def test_sink(kind: str) -> str:
         record.update(ok=False, error=exc.render())
         raise
     finally:
-        with _lock:
-            cfg = _load()
-            cfg["deliveries"] = (cfg["deliveries"] + [record])[-MAX_DELIVERIES:]
-            _save(cfg)
+        with _edit() as cfg:
+            cfg["deliveries"].append(record)
     return f"test alert sent through the {NAMES.get(kind, kind)}"

@@ -26,8 +26,8 @@ _children: list[subprocess.Popen[bytes]] = []
 
 def worker_needs_passphrase() -> bool:
     """Whether a detached worker could not read account secrets by itself (an encrypted keyring
-    unlocked by typing, with no ``ORDERSYNC_KEYRING_PASSPHRASE``): the window then says so."""
-    return store.uses_encrypted_file() and not os.environ.get("ORDERSYNC_KEYRING_PASSPHRASE")
+    unlocked by typing, with no ``ORDERSYNC_KEYRING_PASSPHRASE`` or ``…_FILE``): the window then says so."""
+    return store.uses_encrypted_file() and not store.has_env_passphrase()
 
 
 def start_worker() -> int:

@@ -317,3 +317,30 @@ class SourceCursor(Base):
     role: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str | None] = mapped_column(String(200), default=None)
     polled_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class AlertSetting(Base):
+    """One entry of the alert settings and policy state shared by every process of a database (workers on
+    several machines, desktop apps): ``section`` is ``app`` (name ``""``), ``sink`` (channel kind, its
+    non-secret settings), ``recipe`` (a recipe's override), ``state`` (a recipe's failure episode) or ``sla``
+    (a recipe's service-level episode); ``value`` is the JSON the policy reads. Secrets (webhook URLs with
+    their tokens, SMTP passwords) stay in each machine's keychain. The ``lock`` row serialises edits."""
+
+    __tablename__ = "alert_settings"
+    section: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AlertDelivery(Base):
+    """One attempt to send an alert through a channel (the settings page and ``alerts show`` list the latest)."""
+
+    __tablename__ = "alert_deliveries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[str] = mapped_column(String(40))  # ISO time as shown
+    recipe: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(40))
+    sink: Mapped[str] = mapped_column(String(40))
+    ok: Mapped[bool] = mapped_column(default=True)
+    error: Mapped[str | None] = mapped_column(Text, default=None)

@@ -88,10 +88,10 @@ class Replay:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 self._reply(*self._forward("GET", None))
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 key = replay.page_key(self.path, body)
                 if key is None:
@@ -183,16 +183,15 @@ def baseline(url: str, page_size: int) -> dict[str, Any]:
 # -- measuring a contender ----------------------------------------------------------------------------------------
 def measure(argv: list[str], env: dict[str, str]) -> dict[str, Any]:
     """Run ``argv`` to completion; wall seconds, CPU seconds (user + system) and peak RSS (MB), its stdout."""
-    out = tempfile.TemporaryFile()
-    err = tempfile.TemporaryFile()
-    started = time.monotonic()
-    proc = subprocess.Popen(argv, env=env, stdout=out, stderr=err)
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    wall = time.monotonic() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    out.seek(0)
-    err.seek(0)
-    stdout, stderr = out.read().decode(), err.read().decode()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.monotonic()
+        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=err)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        wall = time.monotonic() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"{argv[2:5]} exited {proc.returncode}: {stderr[-2000:]}")
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from ordersync_app.domain.errors import SetupError
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 _engines: dict[str, Engine] = {}
+_makers: dict[str, sessionmaker[Session]] = {}  # one per engine: building one per session costs a run dearly
 _lock = threading.Lock()
 
 
@@ -53,7 +55,9 @@ def engine(url: str | None = None) -> Engine:
             return found
         try:
             _private_sqlite_file(url)
-            eng = create_engine(url, future=True, pool_pre_ping=True)
+            # A file database has no server to drop idle connections: pinging it before every session is pure cost.
+            sqlite = url.startswith("sqlite")
+            eng = create_engine(url, future=True, pool_pre_ping=not sqlite)
             if eng.dialect.name == "sqlite":
                 event.listen(eng, "connect", _sqlite_pragmas)
             with eng.begin() as connection:
@@ -64,6 +68,7 @@ def engine(url: str | None = None) -> Engine:
             raise SetupError(f"cannot open the database {_safe(url)}: {type(exc).__name__}",
                              hint="check ORDERSYNC_DATABASE_URL / ORDERSYNC_HOME") from exc
         _engines[url] = eng
+        _makers[url] = sessionmaker(eng, expire_on_commit=False)
         return eng
 
 
@@ -97,11 +102,30 @@ def dispose_all() -> None:
         for eng in _engines.values():
             eng.dispose()
         _engines.clear()
+        _makers.clear()
+        _urls.clear()
+
+
+_urls: dict[tuple[str | None, str | None], str] = {}
+
+
+def _default_url() -> str:
+    """:func:`paths.database_url`, looked up once per data directory (it creates and checks the directory:
+    a few system calls that every session of a run paid)."""
+    key = (os.environ.get("ORDERSYNC_DATABASE_URL"), os.environ.get("ORDERSYNC_HOME"))
+    found = _urls.get(key)
+    if found is None:
+        found = _urls[key] = paths.database_url()
+    return found
 
 
 @contextmanager
 def session(url: str | None = None) -> Iterator[Session]:
     """A session in one transaction: committed on success, rolled back on error."""
-    maker = sessionmaker(engine(url), expire_on_commit=False)
+    url = url or _default_url()
+    maker = _makers.get(url)
+    if maker is None:
+        engine(url)
+        maker = _makers[url]
     with maker() as s, s.begin():
         yield s

@@ -45,7 +45,15 @@ import httpx
 
 from ordersync_app.connectors.sdk import auth as auth_kinds
 from ordersync_app.connectors.sdk.rules import decide, default_decision
-from ordersync_app.connectors.sdk.spec import AccountConfig, Connector, Decision, RateLimit, TlsSettings, Verdict
+from ordersync_app.connectors.sdk.spec import (
+    AccountConfig,
+    Connector,
+    Decision,
+    Pacer,
+    RateLimit,
+    TlsSettings,
+    Verdict,
+)
 from ordersync_app.domain.errors import (
     AuthError,
     LimitReached,
@@ -129,6 +137,18 @@ class RateLimiter:
 
 _limiters: dict[tuple[str, str, float], RateLimiter] = {}
 _limiters_lock = threading.Lock()
+_pacers: dict[tuple[str, str], Pacer] = {}
+
+
+def pacer_for(account: str, connector: Connector) -> Pacer | None:
+    """The account's pacer (``Connector.pace``), shared by its clients in this process; None when it has none."""
+    if connector.pace is None:
+        return None
+    with _limiters_lock:
+        found = _pacers.get((account, connector.key))
+        if found is None:
+            found = _pacers[(account, connector.key)] = connector.pace()
+        return found
 
 
 def limiter_for(account: str, limit: RateLimit) -> RateLimiter:
@@ -317,8 +337,10 @@ class ApiClient:
         transport: httpx.BaseTransport | None = None,
         sleep: Wait = time.sleep,
         stop: threading.Event | None = None,
+        pace: bool = True,
     ) -> None:
         self.connector = connector
+        self.pacer = pacer_for(account.name, connector) if pace else None
         self.account = account
         self.retry = retry or RetryPolicy()
         self.stats = CallStats()
@@ -409,12 +431,18 @@ class ApiClient:
                 raise Stopped(f"{where}: stopped")
             self._check_held(where)
             self._acquire(family)
+            if self.pacer is not None and (delay := self.pacer.before(json)) > 0:
+                # Waited out up to the retry policy's longest pause; beyond it the vendor decides (a THROTTLED
+                # answer is retried as before, and a budget that refills too slowly ends as TransientError).
+                self.wait(min(delay, self.retry.max_delay))
             self.stats.calls += 1
             try:
                 response = self._http.request(
                     method, path, params=params, json=json, data=data, content=content, headers=headers,
                     auth=self._auth if self._auth is not None else httpx.USE_CLIENT_DEFAULT,
                 )
+                if self.pacer is not None:
+                    self.pacer.after(json, response)
             except AuthError as exc:  # the sign-in flow could not (re)new the credentials
                 if exc.vendor_message is None and refusal is not None:
                     exc.vendor_message = refusal  # the vendor's reason for refusing the old credentials

@@ -814,9 +814,20 @@ class Runner:
         recomputed write may differ — a monthly total that other orders have added to meanwhile — and
         would make a landed write look absent."""
         current: dict[int, dict[str, Any] | None] = {}
+        with self.session() as s:
+            as_sent_before = {key: row.sent for key, row in ledger.load(s, self.plan.recipe_id, index,
+                                                                         [u.key for u in units]).items()}
+
+        def as_sent(unit: Unit) -> Write:
+            # Every field the earlier attempt sent is read back: the recomputed write can leave one out (a
+            # create_only field, now that its create made the object exist), and the comparison with what was
+            # sent would then find that field missing and take a landed write for an absent one.
+            values = as_sent_before.get(unit.key)
+            return replace(unit.write, properties={**unit.write.properties, **values}) if values else unit.write
+
         for chunk in _chunks(units, action.batch_max):
             try:
-                found = action.read_current(client, [u.write for u in chunk])
+                found = action.read_current(client, [as_sent(u) for u in chunk])
             except TransientError as exc:
                 for u in chunk:
                     u.item.postpone(exc)

@@ -73,6 +73,8 @@ def fresh_account_state() -> Iterator[None]:
     names like "shop", so each test starts with none (a 429's pause must not leak into the next test)."""
     yield
     http._limiters.clear()
+    http._pacers.clear()
+    http.close_pooled()  # pooled clients too: a test's server and port are gone after it
     auth.forget()
     webhooks.forget_cached()
 

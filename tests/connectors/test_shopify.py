@@ -42,11 +42,11 @@ def client(sandbox: SandboxServer) -> Iterator[Client]:
     """Makes ApiClients without our own 2-requests/s pacing (the emulator meters cost instead); closes them."""
     made: list[ApiClient] = []
 
-    def make(config: AccountConfig | None = None, retry: RetryPolicy | None = None) -> ApiClient:
+    def make(config: AccountConfig | None = None, retry: RetryPolicy | None = None, pace: bool = True) -> ApiClient:
         made.append(ApiClient(
             CONNECTOR, config or sandbox_account("shopify", sandbox.url("shopify"), f"shop-{next(_names)}"),
             limiter=RateLimiter(RateLimit(1000, 1.0)),
-            retry=retry or RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05)))
+            retry=retry or RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05), pace=pace))
         return made[-1]
 
     yield make
@@ -197,11 +197,27 @@ def test_throttled_answers_are_retried_until_the_bucket_refills(client: Client, 
     app = sandbox.apps["shopify"]
     assert isinstance(app, ShopifySandbox)
     app.set_bucket(maximum=200, restore_rate=500)  # one 5-order page (~182 points, lines with prices) at a time
-    api = client(retry=RetryPolicy(max_attempts=8, base_delay=0.05, max_delay=0.4))
+    # Without cost pacing (another app on the store can spend the bucket just the same) calls are throttled.
+    api = client(retry=RetryPolicy(max_attempts=8, base_delay=0.05, max_delay=0.4), pace=False)
     records = flat(fetch(api, "order_updated", page_size=5))
     assert len({r.key for r in records}) == ORDERS
     assert api.stats.retries >= 1
     assert app.counters()["throttled"]["graphql"] >= 1
+
+
+def test_reads_are_paced_by_the_cost_shopify_reports_so_nothing_is_throttled(client: Client,
+                                                                            sandbox: SandboxServer) -> None:
+    """The same small bucket, paced by ``extensions.cost``: each page waits for its requested points."""
+    app = sandbox.apps["shopify"]
+    assert isinstance(app, ShopifySandbox)
+    app.set_bucket(maximum=200, restore_rate=500)
+    httpx.post(f"{sandbox.root}/_sandbox/shopify/reset-counters").raise_for_status()
+    api = client(retry=RetryPolicy(max_attempts=8, base_delay=0.05, max_delay=0.4))
+    assert api.pacer is not None
+    records = flat(fetch(api, "order_updated", page_size=5))
+    assert len({r.key for r in records}) == ORDERS
+    assert "throttled" not in app.counters() or not app.counters()["throttled"].get("graphql")
+    assert api.stats.retries == 0 and api.stats.throttled == 0
 
 
 def test_throttling_that_outlasts_the_retry_budget_is_transient(client: Client, sandbox: SandboxServer) -> None:

@@ -199,6 +199,41 @@ def test_monthly_spend_over_a_year_for_500_customers_matches_an_independent_tota
     assert Decimal(str(_contacts(sandbox)["buyer7@history.example"]["monthly_spend"])) == Decimal("60")
 
 
+def test_a_create_whose_answer_was_lost_is_verified_with_every_field_it_sent(crm_and_shop: SandboxServer) -> None:
+    """Killed after an upsert created a contact (its create_only email sent) and before the answer was stored: the
+    next run's write leaves the email out (the contact exists now), yet what the target holds must be compared with
+    everything that was sent, and the write settled as verified — not sent again (the monthly-spend kill drill's
+    occasional extra write)."""
+    from datetime import timedelta
+
+    from sqlalchemy import func, select, update
+
+    from ordersync_app.storage import db
+    from ordersync_app.storage.tables import AuditEntry, Delivery, Execution, utcnow
+
+    sandbox = crm_and_shop
+    _history(sandbox, 30, 1)
+    _import("spend", "shopify-orders-to-hubspot-monthly-spend.yaml")
+    assert runs.run_recipe("spend").failed == 0
+    writes = _writes(sandbox, "hubspot", "contact")
+    with db.session() as s:  # a contact written once: its only write created it
+        rows = list(s.scalars(select(Delivery)))
+        per_target: dict[str | None, list[Delivery]] = defaultdict(list)
+        for row in rows:
+            per_target[row.target_key].append(row)
+        only = next(r[0] for r in per_target.values() if len(r) == 1 and "email" in (r[0].sent or {}))
+        only.status, only.updated_at = "inflight", utcnow() - timedelta(hours=1)  # sent, then the process died
+        s.execute(update(Execution).where(Execution.record_key == only.record_key).values(
+            status="retrying", next_attempt_at=utcnow() - timedelta(seconds=1)))
+        only_id = only.id
+    again = runs.run_recipe("spend", poll=False)  # the due record only
+    assert again.failed == 0
+    assert _writes(sandbox, "hubspot", "contact") == writes  # found in the target: nothing sent twice
+    with db.session() as s:
+        assert s.scalar(select(Delivery.status).where(Delivery.id == only_id)) == "done"
+        assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.how == "verified")) == 1
+
+
 def test_orders_above_three_times_the_buyers_average_are_flagged_per_currency(crm_and_shop: SandboxServer) -> None:
     sandbox = crm_and_shop
     orders = _history(sandbox, 120, 12)

@@ -27,6 +27,23 @@ def test_migrations_create_schema_in_home(home) -> None:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == head
 
 
+def test_the_start_up_check_knows_the_same_head_as_alembic(home, monkeypatch) -> None:
+    """``db.engine`` skips Alembic when the database is at the head it reads from the scripts itself; that head
+    must be Alembic's own (a new database is migrated: ``test_migrations_create_schema_in_home``)."""
+    from alembic import command
+
+    scripts = ScriptDirectory.from_config(db.alembic_config(db.paths.database_url()))
+    assert db.head_revisions() == set(scripts.get_heads())
+    db.engine()
+    db.dispose_all()
+
+    def refuse(*_args: object, **_kw: object) -> None:
+        raise AssertionError("Alembic ran on a database already at its head")
+
+    monkeypatch.setattr(command, "upgrade", refuse)
+    assert db.has_tables(db.engine())
+
+
 def test_migrations_match_the_tables(home) -> None:
     """Every table, column and index of ``tables.py`` exists after the migrations (none forgotten)."""
     with db.engine().connect() as conn:

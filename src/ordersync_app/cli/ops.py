@@ -115,6 +115,30 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- prune ------------------------------------------------------------------------------------
+def cmd_prune(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from ordersync_app.services import retention
+
+    setting = retention.load()
+    changed = {k: v for k, v in (("outcomes_days", args.outcomes_days), ("audit_days", args.audit_days),
+                                 ("keep_failed", args.keep_failed)) if v is not None}
+    setting = dataclasses.replace(setting, **changed)
+    if args.save:
+        retention.save(setting)
+    totals = {} if args.save and not args.now else retention.prune(setting)
+    if args.json:
+        render.emit_json({"setting": dataclasses.asdict(setting), "deleted": totals})
+        return 0
+    keep = "kept until resolved" if setting.keep_failed else f"kept {setting.outcomes_days} days like the rest"
+    print(f"Retention: outcomes {setting.outcomes_days or 'forever'} days (failed records {keep}), "
+          f"audit log {setting.audit_days or 'forever'} days{' (saved)' if args.save else ''}.")
+    if totals:
+        print("Deleted: " + ", ".join(f"{v} {k}" for k, v in totals.items()) + ".")
+    return 0
+
+
 # -- alerts -----------------------------------------------------------------------------------
 def _read_secrets(kind: str) -> dict[str, str]:
     """Secrets from ORDERSYNC_SECRET_<NAME> or a no-echo prompt; empty answers keep stored ones."""
@@ -197,12 +221,23 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: Any) -> None:
-    """Add ``stats``, ``audit`` and ``alerts`` to the ``ordersync`` sub-command parsers."""
+    """Add ``stats``, ``prune``, ``audit`` and ``alerts`` to the ``ordersync`` sub-command parsers."""
     st = subparsers.add_parser("stats", help="health figures per recipe: success rate, latency, API calls, 429s")
     st.add_argument("recipe", nargs="?")
     st.add_argument("--days", type=int, default=7, help="window in days (default 7)")
     st.add_argument("--json", action="store_true")
     st.set_defaults(func=cmd_stats)
+
+    pr = subparsers.add_parser("prune", help="delete history older than the retention setting (the worker does it "
+                                             "in the background); --save stores new days")
+    pr.add_argument("--outcomes-days", type=int, help="record outcomes, settled writes, runs (default 90; 0: forever)")
+    pr.add_argument("--audit-days", type=int, help="the audit log (default 365; 0: forever)")
+    pr.add_argument("--keep-failed", action=argparse.BooleanOptionalAction, default=None,
+                    help="keep failed records until resolved (default: yes)")
+    pr.add_argument("--save", action="store_true", help="store these values as the setting (prunes only with --now)")
+    pr.add_argument("--now", action="store_true", help="with --save: prune right away too")
+    pr.add_argument("--json", action="store_true")
+    pr.set_defaults(func=cmd_prune)
 
     au = subparsers.add_parser("audit", help="every write made to other systems").add_subparsers(
         dest="audit_cmd", required=True)

@@ -122,10 +122,16 @@ def _deliver(client: Any, writes: list[Write]) -> list[WriteResult]:
 
 def _read_current(client: Any, writes: list[Write]) -> list[dict[str, Any] | None]:
     found: list[dict[str, Any] | None] = []
+    indexes: dict[tuple[Any, str], dict[str, dict[str, Any]]] = {}  # each file read and indexed once per call
     for write in writes:
         path, key = _target(client, write)
-        rows = sheets.load_rows(path)[1]
-        row = next((r for r in rows if r.get(key) == str(write.match)), None) if write.match else None
+        if (path, key) not in indexes:
+            index: dict[str, dict[str, Any]] = {}
+            for r in sheets.load_rows(path)[1]:
+                if isinstance(value := r.get(key), str):
+                    index.setdefault(value, r)  # the first row with the key, as before
+            indexes[(path, key)] = index
+        row = indexes[(path, key)].get(str(write.match)) if write.match else None
         found.append({k: row.get(k) for k in write.properties} if row is not None else None)
     return found
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from ordersync_app.storage.tables import Echo, utcnow
@@ -38,6 +38,20 @@ def remember(session: Session, account: str, record_key: str, stamp: str, recipe
                                                   Echo.stamp == stamp))
     if exists is None:
         session.add(Echo(account=account, record_key=record_key, stamp=stamp, recipe=recipe))
+
+
+def remember_many(session: Session, account: str, echoes: list[tuple[str, str]], recipe: str) -> None:
+    """:func:`remember` for many writes of one account: ``(record key, stamp)`` pairs, one query per 400."""
+    wanted = sorted(set(echoes))
+    known: set[tuple[str, str]] = set()
+    keys = sorted({key for key, _stamp in wanted})
+    for start in range(0, len(keys), 400):
+        known.update((key, stamp) for key, stamp in session.execute(select(Echo.record_key, Echo.stamp).where(
+            Echo.account == account, Echo.record_key.in_(keys[start:start + 400]))))
+    fresh = [{"account": account, "record_key": key, "stamp": stamp, "recipe": recipe, "written_at": utcnow()}
+             for key, stamp in wanted if (key, stamp) not in known]
+    if fresh:
+        session.execute(insert(Echo), fresh)
 
 
 def prune(session: Session) -> int:

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ordersync_app.storage.tables import Delivery, utcnow
@@ -61,6 +61,28 @@ def load(session: Session, recipe_id: int, step: int, keys: Iterable[LedgerKey])
     return found
 
 
+# The columns the hot path reads (claim, send): plain rows, no ORM objects to track.
+_COLUMNS = (Delivery.id, Delivery.record_key, Delivery.record_version, Delivery.status, Delivery.target_id,
+            Delivery.updated_at)
+
+
+def load_rows(session: Session, recipe_id: int, step: int, keys: Iterable[LedgerKey]) -> dict[LedgerKey, Any]:
+    """Like :func:`load`, as plain rows (``id``, ``status``, ``target_id``, ``updated_at``…), for
+    :func:`mark_inflight` and :func:`settle_many`."""
+    wanted = {LedgerKey(k.key, k.version) for k in keys}
+    key_list = sorted({k.key for k in wanted})
+    found: dict[LedgerKey, Any] = {}
+    for chunk_start in range(0, len(key_list), 400):
+        rows = session.execute(select(*_COLUMNS).where(
+            Delivery.recipe_id == recipe_id, Delivery.record_key.in_(key_list[chunk_start:chunk_start + 400]),
+            Delivery.step == step))
+        for row in rows:
+            key = LedgerKey(row.record_key, row.record_version)
+            if key in wanted:
+                found[key] = row
+    return found
+
+
 def last_done_hashes(session: Session, recipe_id: int, step: int, keys: Iterable[str]) -> dict[str, str]:
     """For each record key, the fingerprint of the newest ``done`` write at ``step``.
 
@@ -82,21 +104,26 @@ def last_done_hashes(session: Session, recipe_id: int, step: int, keys: Iterable
 
 def mark_inflight(session: Session, recipe_id: int, step: int,
                   entries: list[tuple[LedgerKey, str, str | None, dict[str, Any]]],
-                  existing: dict[LedgerKey, Delivery]) -> None:
+                  existing: dict[LedgerKey, Any]) -> None:
     """Record the intent to send these writes — (key, fingerprint, target key, values) — committed by the
-    caller *before* sending."""
+    caller *before* sending. ``existing``: their rows already in the ledger (anything with an ``id``)."""
     now = utcnow()
+    fresh: list[dict[str, Any]] = []
+    again: list[dict[str, Any]] = []
     for key, digest, target, values in entries:
         row = existing.get(key)
         if row is None:
-            row = Delivery(recipe_id=recipe_id, record_key=key.key, record_version=key.version, step=step,
-                           status=INFLIGHT, write_hash=digest, target_key=target, sent=values, created_at=now,
-                           updated_at=now)
-            session.add(row)
-            existing[key] = row
+            fresh.append({"recipe_id": recipe_id, "record_key": key.key, "record_version": key.version, "step": step,
+                          "status": INFLIGHT, "write_hash": digest, "target_key": target, "sent": values,
+                          "created_at": now, "updated_at": now})
         else:
-            resend(row, digest, values)
-            row.target_key = target
+            again.append({"id": row.id, "status": INFLIGHT, "write_hash": digest, "target_key": target,
+                          "sent": values, "updated_at": now})
+    # Set-based: one multi-row insert and one executemany update, no unit of work per row.
+    if fresh:
+        session.execute(insert(Delivery), fresh)
+    if again:
+        session.execute(update(Delivery), again)
 
 
 def resend(row: Delivery, digest: str, values: dict[str, Any]) -> None:
@@ -142,6 +169,16 @@ def settle(session: Session, row: Delivery, status: str, *, target_id: str | Non
     row.target_id = target_id
     row.response = response[:1000] if response else None
     row.updated_at = utcnow()
+
+
+def settle_many(session: Session, outcomes: list[tuple[int, str, str | None, str | None]]) -> None:
+    """:func:`settle` for many rows by id at once: ``(row id, status, target id, response)``."""
+    if not outcomes:
+        return
+    now = utcnow()
+    session.execute(update(Delivery), [
+        {"id": row_id, "status": status, "target_id": target, "response": response[:1000] if response else None,
+         "updated_at": now} for row_id, status, target, response in outcomes])
 
 
 def forget_rejections(session: Session, recipe_id: int, record_key: str, record_version: str) -> None:

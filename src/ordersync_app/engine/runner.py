@@ -37,7 +37,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ordersync_app.connectors.sdk.cursor import CursorCodec
@@ -770,7 +770,7 @@ class Runner:
         settle = settle_seconds(client)
         now = utcnow()
         with self.session() as s:
-            rows = ledger.load(s, self.plan.recipe_id, index, [u.key for u in units])
+            rows = ledger.load_rows(s, self.plan.recipe_id, index, [u.key for u in units])
             last = ledger.last_done_hashes(s, self.plan.recipe_id, index, [u.key.key for u in units])
             unsettled = ledger.unsettled_targets(s, self.plan.recipe_id, index,
                                                  [u.write.match for u in units if u.write.match])
@@ -882,8 +882,8 @@ class Runner:
             results = [WriteResult(writes[0].ref, WriteStatus.REJECTED, message=exc.vendor_message or exc.what)]
         except (TransientError, SetupError) as exc:  # refused before it was applied: not written
             with self.session() as s:
-                for row in ledger.load(s, self.plan.recipe_id, index, [u.key for u in chunk]).values():
-                    ledger.settle(s, row, ledger.RETRY, response=mask(exc.render()))
+                rows = ledger.load_rows(s, self.plan.recipe_id, index, [u.key for u in chunk])
+                ledger.settle_many(s, [(row.id, ledger.RETRY, None, mask(exc.render())) for row in rows.values()])
             if not isinstance(exc, TransientError):
                 raise  # the account or its setup is wrong: the run stops (an auth failure pauses the recipe)
             for unit in chunk:
@@ -892,43 +892,51 @@ class Runner:
             return
         by_ref = {r.ref: r for r in results}
         target_account = client.account.name
-        with self.session() as s:
-            rows = ledger.load(s, self.plan.recipe_id, index, [u.key for u in chunk])
+        with self.session() as s:  # set-based: one update of the ledger rows, one insert of audit entries
+            rows = ledger.load_rows(s, self.plan.recipe_id, index, [u.key for u in chunk])
+            settled: list[tuple[int, str, str | None, str | None]] = []
+            audits: list[dict[str, Any]] = []
+            echoes: list[tuple[str, str]] = []
+            request = f"{action.key} ({len(chunk)} in batch)"
             for unit in chunk:
                 it, write = unit.item, unit.write
                 result = by_ref.get(write.ref)
-                row = rows[unit.key]
-                request = f"{action.key} ({len(chunk)} in batch)"
+                row_id = rows[unit.key].id
                 status = WriteStatus(result.status) if result is not None else WriteStatus.UNKNOWN
                 if status is WriteStatus.OK:
                     assert result is not None
-                    ledger.settle(s, row, ledger.DONE, target_id=result.target_id, response="ok")
+                    settled.append((row_id, ledger.DONE, result.target_id, "ok"))
                     it.wrote = True
                     unit.target, unit.created = result.target_id or write.match, bool(result.created)
                     self.summary.writes += 1
                     it.log_step(index, "action", "delivered", request=request, target=result.target_id,
                                 values=write.properties, item=unit.sub)
-                    s.add(self._audit_entry(index, action, it, result.target_id, result.before, write.properties))
+                    audits.append(self._audit_values(index, action, it, result.target_id, result.before,
+                                                     write.properties))
                     if result.stamp and result.target_id:  # what the target will show: our echo, not a change
-                        echo_guard.remember(s, target_account, result.target_id, result.stamp,
-                                            self.plan.recipe_name)
+                        echoes.append((result.target_id, result.stamp))
                 elif status is WriteStatus.REJECTED:
                     assert result is not None
                     message = mask(result.message or "rejected")
-                    ledger.settle(s, row, ledger.REJECTED, response=message)
+                    settled.append((row_id, ledger.REJECTED, None, message))
                     it.fail(f"{action.label_en} rejected: {message}")
                     it.log_step(index, "action", "rejected", request=request, error=message, item=unit.sub)
                 elif status is WriteStatus.TRANSIENT:  # the vendor said this one was not applied
                     assert result is not None
-                    ledger.settle(s, row, ledger.RETRY, response=mask(result.message or "try again"))
+                    settled.append((row_id, ledger.RETRY, None, mask(result.message or "try again")))
                     it.postpone(TransientError(f"{action.label_en}: {result.message or 'try again later'}"))
                     it.log_step(index, "action", "will retry", request=request, error=it.error)
                 else:  # no answer for this write: it may have landed
                     message = (result.message if result else None) or "no answer for this record"
-                    ledger.settle(s, row, ledger.UNKNOWN, response=mask(message))
+                    settled.append((row_id, ledger.UNKNOWN, None, mask(message)))
                     it.postpone(TransientError(f"{action.label_en}: {message}; the target is checked before "
                                                "anything is sent again", retry_after=settle_seconds(client)))
                     it.log_step(index, "action", "answer lost: will verify", request=request, error=it.error)
+            ledger.settle_many(s, settled)
+            if audits:
+                s.execute(insert(AuditEntry), audits)
+            if echoes:
+                echo_guard.remember_many(s, target_account, echoes, self.plan.recipe_name)
 
     def _preview(self, index: int, action: Action, client: ApiClient, units: list[Unit]) -> None:
         """Dry run: read the target and record what each write would change."""
@@ -961,11 +969,16 @@ class Runner:
 
     def _audit_entry(self, index: int, action: Action, it: Item, target: str | None, before: dict[str, Any] | None,
                      after: dict[str, Any], *, dry_run: bool = False, how: str = "sent") -> AuditEntry:
+        return AuditEntry(**self._audit_values(index, action, it, target, before, after, dry_run=dry_run, how=how))
+
+    def _audit_values(self, index: int, action: Action, it: Item, target: str | None,
+                      before: dict[str, Any] | None, after: dict[str, Any], *, dry_run: bool = False,
+                      how: str = "sent") -> dict[str, Any]:
         step = self.plan.recipe.steps[index].action
         account = self.plan.clients[step.account].account.name if step else "?"
-        return AuditEntry(recipe_id=self.plan.recipe_id, run_id=self._run_id, account=account, action=action.key,
-                          record_key=it.record.key, target_id=target, before=before, after=after, dry_run=dry_run,
-                          how=how)
+        return {"at": utcnow(), "recipe_id": self.plan.recipe_id, "run_id": self._run_id, "account": account,
+                "action": action.key, "record_key": it.record.key, "target_id": target, "before": before,
+                "after": after, "dry_run": dry_run, "how": how}
 
     # -- outcomes -----------------------------------------------------------------------------
     def _store(self, items: list[Item], cursor: str | None, *, inbox_id: int | None = None) -> None:
@@ -973,15 +986,18 @@ class Runner:
         now = utcnow()
         finished: list[tuple[str, str]] = []
         with self.session() as s:
-            existing: dict[tuple[str, str], Execution] = {}
-            keys = {it.record.key for it in items if it.execution_id is None}
-            if keys:
-                for found in s.scalars(select(Execution).where(
-                        Execution.recipe_id == self.plan.recipe_id, Execution.record_key.in_(keys))):
-                    existing[(found.record_key, found.record_version)] = found
-            retried = {it.execution_id for it in items if it.execution_id is not None}
-            by_id = {row.id: row for row in s.scalars(select(Execution).where(Execution.id.in_(retried)))} \
-                if retried else {}
+            # Set-based: the ids of the rows that exist, then one multi-row insert and one executemany update.
+            existing: dict[tuple[str, str], int] = {}
+            keys = sorted({it.record.key for it in items if it.execution_id is None})
+            for start in range(0, len(keys), 400):
+                for row_id, key, version in s.execute(select(
+                        Execution.id, Execution.record_key, Execution.record_version).where(
+                        Execution.recipe_id == self.plan.recipe_id, Execution.record_key.in_(keys[start:start + 400]))):
+                    existing[(key, version)] = row_id
+            retried = sorted({it.execution_id for it in items if it.execution_id is not None})
+            by_id = set(s.scalars(select(Execution.id).where(Execution.id.in_(retried)))) if retried else set()
+            inserts: list[dict[str, Any]] = []
+            updates: list[dict[str, Any]] = []
             for it in items:
                 status = self._final_status(it)
                 self._watch(it)
@@ -999,16 +1015,21 @@ class Runner:
                     else:
                         delay = max(RETRY_SCHEDULE[max(attempts, 1) - 1] if tried else 0, it.retry_after or 0)
                         next_at = now + timedelta(seconds=delay)
-                row: Execution | None = by_id.get(it.execution_id) if it.execution_id else \
-                    existing.get((it.record.key, it.record.version))
-                if row is None:
-                    row = Execution(recipe_id=self.plan.recipe_id, record_key=it.record.key,
-                                    record_version=it.record.version, payload=it.record.payload,
-                                    changed_at=it.record.changed_at, created_at=now)
-                    s.add(row)
-                row.run_id, row.status, row.steps, row.error = self._run_id, status, it.steps, it.error
-                row.attempts, row.next_attempt_at, row.updated_at = attempts, next_at, now
+                found_id: int | None = (it.execution_id if it.execution_id in by_id else None) \
+                    if it.execution_id else existing.get((it.record.key, it.record.version))
+                outcome = {"run_id": self._run_id, "status": status, "steps": it.steps, "error": it.error,
+                           "attempts": attempts, "next_attempt_at": next_at, "updated_at": now}
+                if found_id is None:
+                    inserts.append({"recipe_id": self.plan.recipe_id, "record_key": it.record.key,
+                                    "record_version": it.record.version, "payload": it.record.payload,
+                                    "changed_at": it.record.changed_at, "created_at": now, **outcome})
+                else:
+                    updates.append({"id": found_id, **outcome})
                 finished.append((it.record.key, status))
+            if inserts:
+                s.execute(insert(Execution), inserts)
+            if updates:
+                s.execute(update(Execution), updates)
             if cursor is not None and not self.plan.dry_run and self._source != self.plan.recipe.trigger.account:
                 row_s = s.get(SourceCursor, (self.plan.recipe_id, self._source))
                 if row_s is None:

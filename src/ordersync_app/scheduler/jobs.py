@@ -64,3 +64,22 @@ def _run_recipe_job(recipe: str) -> None:
             due = recipe in _pushed
         if due and again is not None and not stop_event.is_set():
             again(recipe, 0.5 if skipped else 0.0)  # after a skip, give the holder's run time to end
+
+
+PRUNE_JOB = "ordersync:prune"  # not a recipe name (recipe names have no colon)
+PRUNE_SECONDS = 300
+
+
+def prune_job() -> None:
+    """One small batch of expired history (services.retention), between runs; errors are logged only."""
+    if stop_event.is_set():
+        return
+    from ordersync_app.services import retention
+
+    try:
+        deleted = retention.prune_step()
+    except Exception:  # pruning must never stop the scheduler
+        log.exception("pruning old history failed; it is tried again later")
+        return
+    if any(deleted.values()):
+        log.info("pruned old history: %s", deleted)

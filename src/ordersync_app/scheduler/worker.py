@@ -13,7 +13,7 @@ import signal
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -103,6 +103,9 @@ class RecipeScheduler:
         if recovered:
             log.info("marked %d interrupted run(s); their records resume now", recovered)
         self.scheduler.start()
+        # Expired history goes in small batches in the background (a minute after start, then every 5 minutes).
+        self.scheduler.add_job(jobs.prune_job, "interval", seconds=jobs.PRUNE_SECONDS, id=jobs.PRUNE_JOB,
+                               replace_existing=True, next_run_time=datetime.now(UTC) + timedelta(seconds=60))
         self.refresh(run_now=True)
 
     def refresh(self, *, run_now: bool = False) -> list[str]:
@@ -117,7 +120,7 @@ class RecipeScheduler:
             name: ("cron", r.schedule["cron"], r.schedule["timezone"]) if r.schedule else ("interval", str(
                 self._interval(r))) for name, r in listed.items()}
         for job in self.scheduler.get_jobs():
-            if job.id not in wanted:
+            if job.id not in wanted and job.id != jobs.PRUNE_JOB:
                 job.remove()
                 self._kinds.pop(job.id, None)
         for name, kind in wanted.items():
@@ -154,7 +157,8 @@ class RecipeScheduler:
     def run_all_now(self) -> None:
         """Run every scheduled recipe as soon as possible."""
         for job in self.scheduler.get_jobs():
-            job.modify(next_run_time=datetime.now(UTC))
+            if job.id != jobs.PRUNE_JOB:
+                job.modify(next_run_time=datetime.now(UTC))
 
     def stop(self) -> None:
         """Let in-flight runs finish their current page, then stop."""

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ordersync_app.connectors.sdk.registry import suggest
@@ -91,6 +91,19 @@ class _Tally:
         }
 
 
+def runs_query(ids: list[int], since: datetime) -> Select[Any]:
+    """The runs :func:`stats` counts (``ix_runs_recipe_started``)."""
+    return select(Run.recipe_id, Run.status, Run.started_at, Run.api) \
+        .where(Run.recipe_id.in_(ids), Run.started_at >= since).order_by(Run.started_at, Run.id)
+
+
+def outcomes_query(ids: list[int], earliest: datetime) -> Select[int, str, datetime | None, datetime]:
+    """The outcomes :func:`stats` counts (``ix_executions_recipe_updated``)."""
+    return select(Execution.recipe_id, Execution.status, Execution.changed_at, Execution.updated_at) \
+        .where(Execution.recipe_id.in_(ids), Execution.updated_at >= earliest,
+               Execution.status.in_(("succeeded", "unchanged", "failed", "retrying")))
+
+
 def stats(recipe: str | None = None, days: int = 7, *, now: datetime | None = None,
           tz: tzinfo | None = None) -> dict[str, Any]:
     """Health figures per recipe (all recipes, or one) over the last ``days`` days.
@@ -127,9 +140,7 @@ def stats(recipe: str | None = None, days: int = 7, *, now: datetime | None = No
         tallies = {rid: _Tally() for rid in names}
         total = _Tally()
         ids = list(names)
-        for rid, status, started_at, api in s.execute(
-                select(Run.recipe_id, Run.status, Run.started_at, Run.api)
-                .where(Run.recipe_id.in_(ids), Run.started_at >= since).order_by(Run.started_at, Run.id)):
+        for rid, status, started_at, api in s.execute(runs_query(ids, since)):
             for tally in (tallies[rid], total):
                 tally.runs[status] += 1
                 tally.last_run = {"status": status, "started_at": started_at.isoformat()}
@@ -139,10 +150,7 @@ def stats(recipe: str | None = None, days: int = 7, *, now: datetime | None = No
                         tally.api[account][key] += int(counters.get(key) or 0)
                     if counters.get("usage"):  # runs come oldest first: the last report wins
                         tally.api[account]["usage"] = str(counters["usage"])
-        rows = s.execute(
-            select(Execution.recipe_id, Execution.status, Execution.changed_at, Execution.updated_at)
-            .where(Execution.recipe_id.in_(ids), Execution.updated_at >= earliest,
-                   Execution.status.in_(("succeeded", "unchanged", "failed", "retrying"))))
+        rows = s.execute(outcomes_query(ids, earliest))
         for rid, status, changed_at, stored_at in rows:
             in_window = stored_at >= since
             day = stored_at.astimezone(local_now.tzinfo).date()

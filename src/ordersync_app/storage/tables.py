@@ -89,6 +89,7 @@ class Run(Base):
     """One run of a recipe."""
 
     __tablename__ = "runs"
+    __table_args__ = (Index("ix_runs_recipe_started", "recipe_id", "started_at"),)  # stats windows (0008)
     id: Mapped[int] = mapped_column(primary_key=True)
     recipe_id: Mapped[int] = mapped_column(ForeignKey("recipes.id", ondelete="CASCADE"), index=True)
     recipe_version: Mapped[int] = mapped_column(Integer)
@@ -116,6 +117,7 @@ class Execution(Base):
         Index("ix_executions_updated", "updated_at", "id"),
         Index("ix_executions_status_updated", "status", "updated_at"),
         Index("ix_executions_recipe_status_updated", "recipe_id", "status", "updated_at"),
+        Index("ix_executions_recipe_updated", "recipe_id", "updated_at", "id"),  # one recipe's history (0008)
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     recipe_id: Mapped[int] = mapped_column(ForeignKey("recipes.id", ondelete="CASCADE"))
@@ -162,6 +164,7 @@ class Delivery(Base):
 
 Index("ix_deliveries_last", Delivery.recipe_id, Delivery.record_key, Delivery.step, Delivery.status)
 Index("ix_deliveries_target", Delivery.recipe_id, Delivery.step, Delivery.target_key)
+Index("ix_deliveries_status_updated", Delivery.status, Delivery.updated_at)  # pruning settled rows by age (0008)
 
 
 class Cursor(Base):
@@ -212,6 +215,7 @@ class AuditEntry(Base):
     """Every write made to an external system (or, in dry run, that would have been made)."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_recipe_at", "recipe_id", "at"),)  # a recipe's writes by time (0008)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     recipe_id: Mapped[int | None] = mapped_column(ForeignKey("recipes.id", ondelete="SET NULL"), index=True)

@@ -20,13 +20,12 @@ def distinct_rounds(items: Iterable[T], key: Callable[[T], Hashable]) -> list[li
     """Consecutive rounds in which each key appears at most once; an item's later duplicates go to
     later rounds, so the vendor sees them in their original order (one round when keys are distinct)."""
     rounds: list[list[T]] = []
-    seen: list[set[Hashable]] = []
+    count: dict[Hashable, int] = {}  # a key's n-th occurrence goes to round n: one dict look-up per item
     for item in items:
         ident = key(item)
-        index = next((i for i, keys in enumerate(seen) if ident not in keys), len(rounds))
+        index = count.get(ident, 0)
+        count[ident] = index + 1
         if index == len(rounds):
             rounds.append([])
-            seen.append(set())
         rounds[index].append(item)
-        seen[index].add(ident)
     return rounds

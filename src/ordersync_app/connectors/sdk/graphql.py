@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import re
+import threading
+import time
 from collections.abc import Callable, Collection, Iterator
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -94,6 +97,73 @@ def error_message(response: httpx.Response) -> str:
     if isinstance(errors, dict):  # {"query": "Required parameter missing or invalid"}
         return "; ".join(f"{k}: {v}" for k, v in errors.items())
     return str(errors or response.text)
+
+
+_COST = re.compile(rb'"(requestedQueryCost|actualQueryCost|maximumAvailable|currentlyAvailable|restoreRate)"'
+                   rb'\s*:\s*(-?[\d.]+|null)')
+
+
+class CostPacer:
+    """Paces an account's GraphQL calls by the cost the vendor reports (``extensions.cost``: Shopify's
+    ``requestedQueryCost``, ``actualQueryCost`` and ``throttleStatus`` — https://shopify.dev/docs/apps/build/
+    apis/graphql-admin/rate-limits [V]) instead of a fixed request rate.
+
+    The bucket is known from the latest answer (maximum, points available, restore rate per second) and
+    refilled in between by the clock. A query may start when the bucket holds its *requested* cost (the
+    vendor checks that, then refunds the difference to the actual cost); the cost of a document (and page
+    size) is learnt from its previous answer, so only the first call of a kind goes unpaced. The expected
+    actual cost is reserved at once, so parallel callers wait for their own points. Until the first answer
+    nothing is known and nothing waits (the bucket starts full); a THROTTLED answer carries the status too,
+    so its retry waits exactly for the points it lacks.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._bucket: tuple[float, float, float, float] | None = None  # maximum, available, restore/s, at
+        self._requested: dict[Any, float] = {}
+        self._actual: dict[Any, float] = {}
+
+    @staticmethod
+    def _kind(body: Any) -> Any:
+        """A request's kind for cost purposes: its document and page size."""
+        if not isinstance(body, dict) or not isinstance(body.get("query"), str):
+            return None
+        variables = body.get("variables") or {}
+        return hash(body["query"]), variables.get("first") if isinstance(variables, dict) else None
+
+    def before(self, body: Any) -> float:
+        kind = self._kind(body)
+        with self._lock:
+            if self._bucket is None or kind is None:
+                return 0.0
+            maximum, available, restore, at = self._bucket
+            now = self._clock()
+            have = min(maximum, available + (now - at) * restore)
+            need = min(self._requested.get(kind, 0.0), maximum)
+            delay = max(0.0, (need - have) / restore) if restore > 0 else 0.0
+            spend = self._actual.get(kind, need)
+            # At now + delay the bucket holds ``need``; the call takes ``spend`` of it from then on.
+            self._bucket = (maximum, have + delay * restore - spend, restore, now + delay)
+            return delay
+
+    def after(self, body: Any, response: httpx.Response) -> None:
+        tail = response.content[-2048:]  # extensions come last: no second parse of a whole page
+        found = {name.decode(): value for name, value in _COST.findall(tail)}
+        if "currentlyAvailable" not in found:
+            return
+        try:
+            maximum, available = float(found["maximumAvailable"]), float(found["currentlyAvailable"])
+            restore = float(found["restoreRate"])
+        except (KeyError, ValueError):
+            return
+        kind = self._kind(body)
+        with self._lock:
+            self._bucket = (maximum, available, restore, self._clock())
+            if kind is not None and found.get("requestedQueryCost", b"null") != b"null":
+                self._requested[kind] = float(found["requestedQueryCost"])
+            if kind is not None and found.get("actualQueryCost", b"null") != b"null":
+                self._actual[kind] = float(found["actualQueryCost"])
 
 
 def run(client: ApiClient, path: str, document: str, variables: dict[str, Any] | None = None, *,

@@ -45,7 +45,15 @@ import httpx
 
 from ordersync_app.connectors.sdk import auth as auth_kinds
 from ordersync_app.connectors.sdk.rules import decide, default_decision
-from ordersync_app.connectors.sdk.spec import AccountConfig, Connector, Decision, RateLimit, TlsSettings, Verdict
+from ordersync_app.connectors.sdk.spec import (
+    AccountConfig,
+    Connector,
+    Decision,
+    Pacer,
+    RateLimit,
+    TlsSettings,
+    Verdict,
+)
 from ordersync_app.domain.errors import (
     AuthError,
     LimitReached,
@@ -129,6 +137,18 @@ class RateLimiter:
 
 _limiters: dict[tuple[str, str, float], RateLimiter] = {}
 _limiters_lock = threading.Lock()
+_pacers: dict[tuple[str, str], Pacer] = {}
+
+
+def pacer_for(account: str, connector: Connector) -> Pacer | None:
+    """The account's pacer (``Connector.pace``), shared by its clients in this process; None when it has none."""
+    if connector.pace is None:
+        return None
+    with _limiters_lock:
+        found = _pacers.get((account, connector.key))
+        if found is None:
+            found = _pacers[(account, connector.key)] = connector.pace()
+        return found
 
 
 def limiter_for(account: str, limit: RateLimit) -> RateLimiter:
@@ -204,6 +224,59 @@ def _ssl_context(account: AccountConfig) -> ssl.SSLContext | bool:
     return context
 
 
+_default_tls: ssl.SSLContext | None = None
+_pool: dict[tuple[Any, ...], httpx.Client] = {}
+_pool_lock = threading.Lock()
+
+
+def _trust(account: AccountConfig) -> ssl.SSLContext:
+    """The account's TLS context; the default one (the certificate bundle) is loaded once per process."""
+    global _default_tls
+    context = _ssl_context(account)
+    if isinstance(context, ssl.SSLContext):
+        return context
+    with _pool_lock:
+        if _default_tls is None:
+            _default_tls = httpx.create_ssl_context()
+        return _default_tls
+
+
+def _new_http(base_url: str, timeout: float, verify: ssl.SSLContext | bool,
+              transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    return httpx.Client(base_url=base_url, timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+                        headers={"User-Agent": USER_AGENT}, transport=transport, follow_redirects=False,
+                        verify=verify)
+
+
+def _pooled(account: str, base_url: str, timeout: float, tls_account: AccountConfig) -> httpx.Client:
+    """One httpx client (connection pool, TLS context) per account address and trust, kept for the process:
+    a worker's scheduled runs reuse it instead of building a client and loading certificates every run.
+    Credentials are not part of it (each request carries the account's auth flow)."""
+    tls = tls_account.tls
+    key = (account, base_url, timeout, tls.ca_bundle if tls else None, tls.pinned_pem if tls else None)
+    with _pool_lock:
+        found = _pool.get(key)
+    if found is not None and not found.is_closed:
+        return found
+    http = _new_http(base_url, timeout, _trust(tls_account))
+    with _pool_lock:
+        old = _pool.get(key)
+        if old is not None and not old.is_closed:  # another thread built it meanwhile
+            http.close()
+            return old
+        _pool[key] = http
+        return http
+
+
+def close_pooled() -> None:
+    """Close every pooled client (tests that switch data directories, a process about to exit)."""
+    with _pool_lock:
+        clients = list(_pool.values())
+        _pool.clear()
+    for http in clients:
+        http.close()
+
+
 def _untrusted_certificate(exc: BaseException) -> bool:
     seen: BaseException | None = exc
     while seen is not None:
@@ -264,8 +337,10 @@ class ApiClient:
         transport: httpx.BaseTransport | None = None,
         sleep: Wait = time.sleep,
         stop: threading.Event | None = None,
+        pace: bool = True,
     ) -> None:
         self.connector = connector
+        self.pacer = pacer_for(account.name, connector) if pace else None
         self.account = account
         self.retry = retry or RetryPolicy()
         self.stats = CallStats()
@@ -279,14 +354,10 @@ class ApiClient:
         self._auth = auth_kinds.shared(account, connector.make_auth)
         timeout = timeout or float(os.environ.get("ORDERSYNC_HTTP_TIMEOUT") or 30.0)
         self.timeout = timeout
-        self._http = httpx.Client(
-            base_url=account.base_url.rstrip("/"),
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            headers={"User-Agent": USER_AGENT},
-            transport=transport,
-            follow_redirects=False,
-            verify=_ssl_context(self._tls_account(connector, account)),
-        )
+        self._shared = transport is None  # a test's own transport gets its own client
+        self._http = _pooled(account.name, account.base_url.rstrip("/"), timeout,
+                             self._tls_account(connector, account)) if self._shared else \
+            _new_http(account.base_url.rstrip("/"), timeout, True, transport)
 
     @staticmethod
     def _tls_account(connector: Connector, account: AccountConfig) -> AccountConfig:
@@ -301,8 +372,9 @@ class ApiClient:
         return self.limiters[0]
 
     def close(self) -> None:
-        """Release pooled connections."""
-        self._http.close()
+        """Release the client's connections (a pooled client stays open for the account's next run)."""
+        if not self._shared:
+            self._http.close()
 
     def __enter__(self) -> ApiClient:
         return self
@@ -359,12 +431,18 @@ class ApiClient:
                 raise Stopped(f"{where}: stopped")
             self._check_held(where)
             self._acquire(family)
+            if self.pacer is not None and (delay := self.pacer.before(json)) > 0:
+                # Waited out up to the retry policy's longest pause; beyond it the vendor decides (a THROTTLED
+                # answer is retried as before, and a budget that refills too slowly ends as TransientError).
+                self.wait(min(delay, self.retry.max_delay))
             self.stats.calls += 1
             try:
                 response = self._http.request(
                     method, path, params=params, json=json, data=data, content=content, headers=headers,
                     auth=self._auth if self._auth is not None else httpx.USE_CLIENT_DEFAULT,
                 )
+                if self.pacer is not None:
+                    self.pacer.after(json, response)
             except AuthError as exc:  # the sign-in flow could not (re)new the credentials
                 if exc.vendor_message is None and refusal is not None:
                     exc.vendor_message = refusal  # the vendor's reason for refusing the old credentials

@@ -19,7 +19,7 @@ import enum
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ordersync_app.domain.records import Record
 from ordersync_app.domain.redact import declare_public
@@ -563,6 +563,20 @@ DiscoverFields = Callable[["ApiClient", str], tuple[Field, ...]]
 Usage = Callable[["httpx.Response"], "str | None"]
 
 
+class Pacer(Protocol):
+    """Paces an account's calls by what the vendor reports of its budget (GraphQL query cost), rather than
+    by a fixed request rate: ``before`` says how long to wait before sending a request body, ``after``
+    reads the vendor's report from the answer. One per account and process, shared by its clients."""
+
+    def before(self, body: Any) -> float:
+        """Seconds to wait before sending ``body`` (0 when the budget has room), the wait reserved."""
+        ...
+
+    def after(self, body: Any, response: httpx.Response) -> None:
+        """Learn the budget and this request's cost from the answer."""
+        ...
+
+
 @dataclass(frozen=True)
 class OAuthApp:
     """How accounts of a connector sign in through the browser: the authorization-code grant with
@@ -626,6 +640,8 @@ class Connector:
     oauth: OAuthApp | None = field(default=None, kw_only=True)
     # The vendor's quota report on each answer (Salesforce ``Sforce-Limit-Info``), kept in the client's stats.
     usage: Usage | None = field(default=None, kw_only=True)
+    # Makes the account's pacer (Shopify: by reported query cost, ``graphql.CostPacer``), beside the rate limits.
+    pace: Callable[[], Pacer] | None = field(default=None, kw_only=True)
     # The account's TLS from its settings (on-premise servers with their own CA or a pinned certificate),
     # used when the account carries no ``tls`` of its own: see ``http.tls_from_files``.
     tls_for: Callable[[Mapping[str, str]], TlsSettings | None] | None = field(default=None, kw_only=True)

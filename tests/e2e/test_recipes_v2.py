@@ -521,7 +521,7 @@ def test_a_lost_answer_for_monthly_totals_is_verified_against_what_was_sent(
     sandbox = crm_and_shop
     monkeypatch.setenv("ORDERSYNC_HTTP_TIMEOUT", "1")  # the engine waits timeout + 5 s before it verifies
     monkeypatch.setattr(runner, "RETRY_SCHEDULE", (1, 1, 2, 2, 3))
-    _history(sandbox, 30, 2)
+    orders = _history(sandbox, 30, 2)
     _import("spend", "shopify-orders-to-hubspot-monthly-spend.yaml")
     calls: list[str] = []
 
@@ -554,3 +554,14 @@ def test_a_lost_answer_for_monthly_totals_is_verified_against_what_was_sent(
     verified = [h for h in runs.history("spend", limit=2000)
                 if any(step.get("status") == "delivered earlier (verified)" for step in h.steps)]
     assert verified, "the lost batch was found in HubSpot, not sent again"
+    zone, contacts = ZoneInfo("Asia/Shanghai"), _contacts(sandbox)  # and the writes landed in their order:
+    for email in {o["email"] for o in orders}:  # each buyer shows the total of their newest order's month
+        mine = [o for o in orders if o["email"] == email]
+        month = max((o["createdAt"], int(o["id"])) for o in mine)[0]
+        in_month = [o for o in mine if _month(o["createdAt"], zone) == _month(month, zone)]
+        assert Decimal(str(contacts[email]["monthly_spend"])).quantize(Decimal("0.01")) == \
+            sum(Decimal(o["total"]) for o in in_month).quantize(Decimal("0.01")), email
+
+
+def _month(stamp: str, zone: ZoneInfo) -> str:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(zone).strftime("%Y-%m")

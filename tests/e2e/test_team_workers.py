@@ -150,10 +150,25 @@ def start_team(tmp_path: Path, database: str, orders: int, hubspot_limit: int) -
             team.workers.append(subprocess.Popen(
                 [sys.executable, "-m", "ordersync_app", "worker", "--refresh", "2"],
                 env=cli_env(home, ORDERSYNC_DATABASE_URL=database), stdout=out, stderr=subprocess.STDOUT, text=True))
-    # ready: every worker has run at least one recipe (each started run names its holder)
-    _wait("three workers running recipes", lambda: len({h.split(":")[1] for (h,) in team.sql(
-        "SELECT DISTINCT holder FROM runs WHERE holder IS NOT NULL")}) == 3, 120)
+    try:  # ready: every worker is up and has scheduled the recipes (which one runs a recipe is the leases' call)
+        _wait("three workers scheduling the recipes", lambda: all(
+            "recipe(s) scheduled" in (home / "worker.out").read_text() for home in homes), 120)
+    except BaseException:
+        stop_team(team, server)
+        raise
     return team, server
+
+
+def stop_team(team: Team, server: subprocess.Popen[str]) -> None:
+    """Kill what is still running and close the drill's database connection (also after a failed start)."""
+    for worker in team.workers:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait(timeout=30)
+    server.terminate()
+    server.communicate(timeout=30)
+    if team.conn is not None:
+        team.conn.close()
 
 
 def ship_in_waves(url: str, orders: int, waves: int, between: Callable[[int], None]) -> int:
@@ -242,14 +257,7 @@ def test_three_workers_share_twenty_recipes_through_two_kills(tmp_path: Path, te
         holders = {holder for _rid, holder in team.sql("SELECT recipe_id, holder FROM recipe_leases")}
         assert not {h for h in holders if h.split(":")[1] in team.killed}  # the dead workers' leases were taken
     finally:
-        for worker in team.workers:
-            if worker.poll() is None:
-                worker.kill()
-                worker.wait(timeout=30)
-        server.terminate()
-        server.communicate(timeout=30)
-        if team.conn is not None:
-            team.conn.close()
+        stop_team(team, server)
 
 
 def test_three_workers_keep_inside_the_hubspot_window_together(tmp_path: Path, team_database: str) -> None:
@@ -272,11 +280,4 @@ def test_three_workers_keep_inside_the_hubspot_window_together(tmp_path: Path, t
         assert_no_overlap(run_intervals(team))
         assert calls > 100  # more calls than one window allows: the pace mattered
     finally:
-        for worker in team.workers:
-            if worker.poll() is None:
-                worker.kill()
-                worker.wait(timeout=30)
-        server.terminate()
-        server.communicate(timeout=30)
-        if team.conn is not None:
-            team.conn.close()
+        stop_team(team, server)

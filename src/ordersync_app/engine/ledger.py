@@ -18,10 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from ordersync_app.storage.tables import Delivery, utcnow
+from ordersync_app.storage.tables import Delivery, Execution, utcnow
 
 # The ledger's statuses (``deliveries.status``).
 INFLIGHT, DONE, REJECTED, RETRY, UNKNOWN = "inflight", "done", "rejected", "retry", "unknown"
@@ -151,6 +151,44 @@ def unsettled_targets(session: Session, recipe_id: int, step: int, targets: Iter
             if target is not None:
                 found.setdefault(target, set()).add(LedgerKey(key, version))
     return found
+
+
+def waiting_targets(session: Session, recipe_id: int, step: int, targets: Iterable[str]
+                    ) -> dict[str, list[tuple[int, LedgerKey]]]:
+    """Per target, the (row id, key) of writes that wait for a later attempt (``retry``) while their record is
+    still retrying.
+
+    A newer record's write to the same object waits behind them: sent first, the older one would land last and
+    put older values over newer ones (a buyer's April total over their August one). A row stops counting as
+    soon as its record is no longer retrying (delivered, failed, skipped)."""
+    wanted = sorted({t for t in targets if t})
+    still_retrying = exists(select(Execution.id).where(
+        Execution.recipe_id == Delivery.recipe_id, Execution.status == "retrying",
+        Execution.record_version == Delivery.record_version,
+        or_(Execution.record_key == Delivery.record_key,  # a loop item's key is "<record key>#<item key>"
+            func.substr(Delivery.record_key, 1, func.length(Execution.record_key) + 1) == Execution.record_key + "#")))
+    found: dict[str, list[tuple[int, LedgerKey]]] = {}
+    for start in range(0, len(wanted), 400):
+        rows = session.execute(select(Delivery.target_key, Delivery.id, Delivery.record_key, Delivery.record_version)
+                               .where(Delivery.recipe_id == recipe_id, Delivery.step == step, Delivery.status == RETRY,
+                                      Delivery.target_key.in_(wanted[start:start + 400]), still_retrying))
+        for target, row_id, key, version in rows:
+            if target is not None:
+                found.setdefault(target, []).append((row_id, LedgerKey(key, version)))
+    return found
+
+
+def mark_waiting(session: Session, recipe_id: int, step: int,
+                 entries: list[tuple[LedgerKey, str, str | None]], existing: dict[LedgerKey, Any]) -> None:
+    """Record writes that were not sent because an earlier write to the same object goes first — (key,
+    fingerprint, target key) — as ``retry`` rows, so that newer records' writes to that object wait behind
+    them too (see :func:`waiting_targets`)."""
+    now = utcnow()
+    fresh = [{"recipe_id": recipe_id, "record_key": key.key, "record_version": key.version, "step": step,
+              "status": RETRY, "write_hash": digest, "target_key": target, "created_at": now, "updated_at": now}
+             for key, digest, target in entries if key not in existing]
+    if fresh:
+        session.execute(insert(Delivery), fresh)
 
 
 def settled_after(session: Session, recipe_id: int, step: int, target: str, row_id: int) -> bool:

@@ -772,11 +772,18 @@ class Runner:
         with self.session() as s:
             rows = ledger.load_rows(s, self.plan.recipe_id, index, [u.key for u in units])
             last = ledger.last_done_hashes(s, self.plan.recipe_id, index, [u.key.key for u in units])
-            unsettled = ledger.unsettled_targets(s, self.plan.recipe_id, index,
-                                                 [u.write.match for u in units if u.write.match])
+            targets = [u.write.match for u in units if u.write.match]
+            unsettled = ledger.unsettled_targets(s, self.plan.recipe_id, index, targets)
+            waiting = ledger.waiting_targets(s, self.plan.recipe_id, index, targets)
             claim: list[tuple[ledger.LedgerKey, str, str | None, dict[str, Any]]] = []
-            for unit in units:
+            held: list[tuple[ledger.LedgerKey, str, str | None]] = []
+            held_now: set[str] = set()  # objects one of this call's writes waits for: later writes wait too
+            sending: set[ledger.LedgerKey] = set()
+            # Oldest first: a write that waited (its ledger row is older) goes before a newer record's write.
+            for unit in sorted(units, key=lambda u: rows[u.key].id if u.key in rows else float("inf")):
                 it, row = unit.item, rows.get(unit.key)
+                own = row.id if row is not None else float("inf")
+                target = unit.write.match or ""
                 if it.status != "active":  # postponed or failed by another of its writes
                     continue
                 if row is not None and row.status == ledger.DONE:
@@ -795,14 +802,20 @@ class Runner:
                     unit.target = unit.write.match
                     it.log_step(index, "action", "unchanged", note="the target already has these values",
                                 item=unit.sub)
-                elif unsettled.get(unit.write.match or "", set()) - {unit.key}:
+                elif target and (unsettled.get(target, set()) - {unit.key} or target in held_now or any(
+                        other_id < own and key != unit.key and key not in sending
+                        for other_id, key in waiting.get(target, ()))):
                     it.postpone(TransientError(f"{action.label_en}: an earlier write to {unit.write.match} is not "
                                                "settled yet; this one follows it", retry_after=settle), attempt=False)
                     it.log_step(index, "action", "waiting for an earlier write to the same object")
+                    held.append((unit.key, unit.digest, unit.write.match))
+                    held_now.add(target)
                 else:
                     claim.append((unit.key, unit.digest, unit.write.match, unit.write.properties))
                     to_send.append(unit)
+                    sending.add(unit.key)  # sent in this call, in this order: the writes after it may follow
             ledger.mark_inflight(s, self.plan.recipe_id, index, claim, rows)
+            ledger.mark_waiting(s, self.plan.recipe_id, index, held, rows)
         return to_send, to_verify
 
     def _verify(self, index: int, action: Action, client: ApiClient, units: list[Unit]) -> list[Unit]:

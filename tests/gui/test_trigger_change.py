@@ -14,10 +14,13 @@ from ordersync_app.storage import db
 from ordersync_app.storage.tables import Cursor, Recipe
 
 
-def _cursor(name: str) -> str | None:
+def _cursor(name: str) -> tuple[str | None, str | None]:
+    """The recipe's stored position and the trigger it belongs to (a reset "from now" may well land on the same
+    second as the old position: the fingerprint says whose position it is)."""
     with db.session() as s:
         recipe_id = s.scalar(select(Recipe.id).where(Recipe.name == name))
-        return s.get(Cursor, recipe_id).value
+        row = s.get(Cursor, recipe_id)
+        return row.value, row.fingerprint
 
 
 def test_switching_the_trigger_from_shopify_to_jushuitan_resets_and_says_so(qtbot, window: MainWindow,

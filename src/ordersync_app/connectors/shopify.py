@@ -107,8 +107,7 @@ def _read_tags(client: ApiClient, writes: list[Write]) -> list[dict[str, Any] | 
 
 
 RATE_DOC = "https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits"
-# Calls are paced by the query cost Shopify reports (graphql.CostPacer: restore 100 / 200 / 1,000 points/s by
-# plan); these requests/s are only a ceiling above it, for the first calls and for answers without a cost.
+# Requests/s ceilings only: calls are paced by the query cost Shopify reports (graphql.CostPacer, by plan).
 PLAN_RATES = {"standard": 10, "advanced": 20, "plus": 50}
 
 

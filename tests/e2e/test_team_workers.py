@@ -229,13 +229,14 @@ def test_three_workers_share_twenty_recipes_through_two_kills(tmp_path: Path, te
     taken: list[tuple[str, set[int]]] = []
     try:
         def between(wave: int) -> None:
-            if wave in (1, 3):  # SIGKILL one worker mid-run, later another
-                victim = team.workers[0 if wave == 1 else 1]
+            if wave in (1, 3):  # SIGKILL a worker mid-run (whichever holds a lease now), later another
+                victim = _wait("a worker holding a lease", lambda: next(
+                    (w for w in team.workers if w.poll() is None and team.leases_of(w)), None), 120, every=0.01)
                 taken.append((str(victim.pid), team.kill_mid_run(victim)))
 
         shipped = ship_in_waves(team.url, orders, 6, between)
         _wait("every deal written", lambda: len(deal_writes(team.url)) >= shipped, 240)
-        survivor = team.workers[2]
+        survivor = next(w for w in team.workers if str(w.pid) not in team.killed)
         assert survivor.poll() is None
         intervals = run_intervals(team)
         # the killed workers' recipes ran again on another worker within two intervals of the kill

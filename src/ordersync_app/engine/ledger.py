@@ -41,24 +41,30 @@ class LedgerKey:
     version: str
 
 
-def load(session: Session, recipe_id: int, step: int, keys: Iterable[LedgerKey]) -> dict[LedgerKey, Delivery]:
-    """Existing ledger rows for these record changes at ``step``."""
+def _by_key(session: Session, recipe_id: int, step: int, keys: Iterable[LedgerKey], *, orm: bool
+            ) -> dict[LedgerKey, Any]:
+    """The ledger rows of these record changes at ``step``: ORM objects, or plain rows of :data:`_COLUMNS`.
+
+    By record key (the unique index's second column), versions picked here: a (key, version) row-value IN
+    makes SQLite scan the recipe's whole ledger, which grows with every record ever written."""
     wanted = {LedgerKey(k.key, k.version) for k in keys}
-    if not wanted:
-        return {}
-    # By record key (the unique index's second column), versions picked here: a (key, version) row-value
-    # IN makes SQLite scan the recipe's whole ledger, which grows with every record ever written.
     key_list = sorted({k.key for k in wanted})
-    found: dict[LedgerKey, Delivery] = {}
+    found: dict[LedgerKey, Any] = {}
     for chunk_start in range(0, len(key_list), 400):
-        rows = session.scalars(select(Delivery).where(
-            Delivery.recipe_id == recipe_id, Delivery.record_key.in_(key_list[chunk_start:chunk_start + 400]),
-            Delivery.step == step))
+        where = (Delivery.recipe_id == recipe_id, Delivery.record_key.in_(key_list[chunk_start:chunk_start + 400]),
+                 Delivery.step == step)
+        rows = session.scalars(select(Delivery).where(*where)) if orm else \
+            session.execute(select(*_COLUMNS).where(*where))
         for row in rows:
             key = LedgerKey(row.record_key, row.record_version)
             if key in wanted:
                 found[key] = row
     return found
+
+
+def load(session: Session, recipe_id: int, step: int, keys: Iterable[LedgerKey]) -> dict[LedgerKey, Delivery]:
+    """Existing ledger rows for these record changes at ``step``."""
+    return _by_key(session, recipe_id, step, keys, orm=True)
 
 
 # The columns the hot path reads (claim, send): plain rows, no ORM objects to track.
@@ -69,18 +75,7 @@ _COLUMNS = (Delivery.id, Delivery.record_key, Delivery.record_version, Delivery.
 def load_rows(session: Session, recipe_id: int, step: int, keys: Iterable[LedgerKey]) -> dict[LedgerKey, Any]:
     """Like :func:`load`, as plain rows (``id``, ``status``, ``target_id``, ``updated_at``…), for
     :func:`mark_inflight` and :func:`settle_many`."""
-    wanted = {LedgerKey(k.key, k.version) for k in keys}
-    key_list = sorted({k.key for k in wanted})
-    found: dict[LedgerKey, Any] = {}
-    for chunk_start in range(0, len(key_list), 400):
-        rows = session.execute(select(*_COLUMNS).where(
-            Delivery.recipe_id == recipe_id, Delivery.record_key.in_(key_list[chunk_start:chunk_start + 400]),
-            Delivery.step == step))
-        for row in rows:
-            key = LedgerKey(row.record_key, row.record_version)
-            if key in wanted:
-                found[key] = row
-    return found
+    return _by_key(session, recipe_id, step, keys, orm=False)
 
 
 def last_done_hashes(session: Session, recipe_id: int, step: int, keys: Iterable[str]) -> dict[str, str]:

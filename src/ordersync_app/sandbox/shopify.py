@@ -301,6 +301,7 @@ class ShopifySandbox(SandboxApp):
     def __init__(self, db_path: Path) -> None:
         self.bucket = CostBucket()
         self.tokens: dict[str, float] = {}  # client-credentials tokens → expiry (monotonic)
+        self._documents: dict[str, tuple[Any, list[Any]]] = {}  # query text → (document, validation errors)
         super().__init__(db_path)
 
     @classmethod
@@ -450,13 +451,18 @@ class ShopifySandbox(SandboxApp):
         body = request.json()
         if not isinstance(body, dict) or not isinstance(body.get("query"), str):
             return Response(400, {"errors": {"query": "Required parameter missing or invalid"}}, headers)
-        try:
-            document = parse(body["query"])
-        except GraphQLError as exc:
-            return Response(200, {"errors": [exc.formatted]}, headers)
-        errors = validate(self.schema, document)
-        if errors:
-            return Response(200, {"errors": [e.formatted for e in errors]}, headers)
+        checked = self._documents.get(body["query"])
+        if checked is None:  # parsed and validated once per document text, as a GraphQL server caches them
+            try:
+                document = parse(body["query"])
+            except GraphQLError as exc:
+                return Response(200, {"errors": [exc.formatted]}, headers)
+            checked = (document, [e.formatted for e in validate(self.schema, document)])
+            if len(self._documents) < 256:
+                self._documents[body["query"]] = checked
+        document, problems = checked
+        if problems:
+            return Response(200, {"errors": problems}, headers)
         operation = _operation(document, body.get("operationName"))
         if operation is None:
             return Response(200, {"errors": [{"message": "No operation named in the document"}]}, headers)

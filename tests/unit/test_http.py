@@ -12,7 +12,7 @@ import pytest
 from ordersync_app.connectors.sdk.auth import bearer
 from ordersync_app.connectors.sdk.http import ApiClient, RateLimiter, RetryPolicy, retry_after_seconds
 from ordersync_app.connectors.sdk.spec import AccountConfig, Connector, Owns, RateLimit
-from ordersync_app.domain.errors import AuthError, RecordRejected, SetupError, TransientError
+from ordersync_app.domain.errors import AuthError, RecordRejected, SetupError, Stopped, TransientError
 from ordersync_app.sandbox._server import Request, Response, SandboxApp, SandboxServer
 
 CANARY = "canary-secret-7f3a9b"
@@ -130,3 +130,23 @@ def test_retry_after_http_date() -> None:
     response = httpx.Response(429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
     assert retry_after_seconds(response) == 0.0
     assert retry_after_seconds(httpx.Response(429, headers={"Retry-After": "soon"})) is None
+
+
+def test_a_call_the_lease_no_longer_covers_is_not_sent(scripted, fast_retry) -> None:
+    """The fence of a run that holds a recipe's lease: asked for the call's timeout plus a margin, and when it
+    says no, nothing reaches the vendor (a 429's retry included) and the run stops."""
+    app, server = scripted
+    app.script = [Response(429, {"message": "slow down"}, {"Retry-After": "0.01"})]
+    asked: list[float] = []
+    covered = [True]
+
+    def fence(seconds: float) -> bool:
+        asked.append(seconds)
+        return covered.pop(0) if covered else False
+
+    with make_client(server.url("scripted"), fast_retry) as client:
+        client.fence = fence
+        with pytest.raises(Stopped, match="not sent"):
+            client.json("POST", "/thing", json={"a": 1})
+    assert len(app.seen) == 1  # the first attempt (429) went out; its retry did not
+    assert asked == [client.timeout + 2.0] * 2

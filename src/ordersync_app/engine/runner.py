@@ -227,7 +227,9 @@ class Runner:
     """Runs one recipe once. Create a new Runner per run."""
 
     def __init__(self, plan: RunPlan, session: SessionFactory, *, events: EventHub = hub,
-                 stop: threading.Event | None = None) -> None:
+                 stop: threading.Event | None = None, fence: Callable[[float], bool] | None = None) -> None:
+        """``fence(seconds)``: whether this process surely holds the recipe that much longer (its lease);
+        no call is sent otherwise, so a worker that wakes up after another took over writes nothing."""
         self.plan = plan
         self.session = session
         self.events = events
@@ -245,7 +247,7 @@ class Runner:
         self._breaker: list[str] | None = []  # the first outcomes' failure reasons, while they are all alike
         self._pending_events: list[tuple[str, dict[str, Any]]] = []
         for client in plan.clients.values():  # every wait of a call wakes up when the run must stop
-            client.stop = self.stop
+            client.stop, client.fence = self.stop, fence
 
     # -- the run ------------------------------------------------------------------------------
     def run(self, *, retry_ids: list[int] | None = None, poll: bool = True) -> RunSummary:

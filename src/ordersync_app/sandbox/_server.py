@@ -11,7 +11,8 @@ a daily allocation, a fake clock…); ``POST /_sandbox/faults``
 sets a fault plan (``GET`` reports what was injected) (:mod:`ordersync_app.sandbox.faults`);
 ``POST /_sandbox/faults/hold`` (body: an app) holds that app's next write before it is applied until
 ``POST /_sandbox/faults/release`` — the write then lands with nobody listening, as a request in flight
-when its sender was killed.
+when its sender was killed; ``POST /_sandbox/faults/throttle`` (body: an app) answers every write of that
+app with the vendor's "slow down" (applied: never) until the release, so a sender waits to try again.
 """
 
 from __future__ import annotations
@@ -221,6 +222,8 @@ class Faults:
         self.sent: dict[str, int] = {}
         self.hold_armed: set[str] = set()  # apps whose next write is held before it is applied
         self.holding: dict[str, threading.Event] = {}  # app → released when the test says so
+        self.throttling: set[str] = set()  # apps whose writes are all refused as "too many" until the release
+        self.throttled: Counter[str] = Counter()  # writes refused so, per app
 
     def once(self, app: str, *answers: Response | str) -> None:
         """Answer the next calls to ``app`` with these (``"replay"``: the previous answer again)."""
@@ -311,10 +314,15 @@ class SandboxServer:
             self.faults.hold_armed.add(body.decode("utf-8").strip())
             self._send(handler, Response(200, {"armed": sorted(self.faults.hold_armed)}))
             return
+        if parts.path == "/_sandbox/faults/throttle" and handler.command == "POST":
+            self.faults.throttling.add(body.decode("utf-8").strip())
+            self._send(handler, Response(200, {"throttling": sorted(self.faults.throttling)}))
+            return
         if parts.path == "/_sandbox/faults/release" and handler.command == "POST":
             for event in list(self.faults.holding.values()):
                 event.set()
             self.faults.hold_armed.clear()
+            self.faults.throttling.clear()
             self._send(handler, Response(200, {"released": True}))
             return
         if parts.path == "/_sandbox/faults" and handler.command == "GET":
@@ -322,6 +330,7 @@ class SandboxServer:
             self._send(handler, Response(200, {"rates": getattr(plan, "rates", {}),
                                                "injected": dict(getattr(plan, "injected", {})),
                                                "holding": sorted(self.faults.holding),
+                                               "throttled": dict(self.faults.throttled),
                                                "requests": dict(self.request_counts)}))
             return
         if len(segments) >= 3 and segments[1] == "_sandbox" and segments[2] in self.apps:
@@ -350,6 +359,10 @@ class SandboxServer:
             app.handle(request)  # the write lands after its sender died: nobody hears the answer
             handler.close_connection = True
             handler.connection.close()
+            return
+        if app.name in self.faults.throttling and app.is_write(request):
+            self.faults.throttled[app.name] += 1
+            self._send(handler, app.throttled(2.0))
             return
         fault = self.faults.check(request, app.name)
         if fault == "drop":  # the request never reached the app

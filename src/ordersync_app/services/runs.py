@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,7 +104,7 @@ def run_recipe(name: str, *, dry_run: bool | None = None, stop: threading.Event 
         _active[name] = stop
         try:
             recover_interrupted()
-            return _run_held(name, dry_run=dry_run, stop=stop, retry_ids=retry_ids, poll=poll)
+            return _run_held(name, dry_run=dry_run, stop=stop, retry_ids=retry_ids, poll=poll, fence=beat.ensure)
         finally:
             _active.pop(name, None)
             beat.stop()
@@ -137,9 +138,9 @@ def stop_run(name: str) -> str:
 
 
 def _run_held(name: str, *, dry_run: bool | None, stop: threading.Event, retry_ids: list[int] | None,
-              poll: bool) -> RunSummary:
+              poll: bool, fence: Callable[[float], bool]) -> RunSummary:
     plan = build_plan(name, dry_run=dry_run)
-    runner = Runner(plan, db.session, stop=stop)
+    runner = Runner(plan, db.session, stop=stop, fence=fence)
     try:
         summary = runner.run(retry_ids=retry_ids, poll=poll)
     except AuthError as exc:

@@ -68,6 +68,9 @@ USER_AGENT = "OrderSync/0.1 (+https://ordersync.app)"
 Wait = Callable[[float], None]
 
 
+FENCE_MARGIN_SECONDS = 2.0  # beyond a call's timeout, for the answer's processing
+
+
 class AnswerLost(TransientError):
     """A write may have reached the vendor but its answer did not reach us: check before re-sending."""
 
@@ -345,6 +348,8 @@ class ApiClient:
         self.retry = retry or RetryPolicy()
         self.stats = CallStats()
         self.stop = stop
+        # Set by a run that holds a recipe's lease: a call is sent only while the lease surely outlasts it.
+        self.fence: Callable[[float], bool] | None = None
         budgets = connector.limits(account.settings)
         self.limiters = [limiter] if limiter else []
         self.limiters += [limiter_for(account.name, b) for b in budgets[1 if limiter else 0:]]
@@ -435,6 +440,9 @@ class ApiClient:
                 # Waited out up to the retry policy's longest pause; beyond it the vendor decides (a THROTTLED
                 # answer is retried as before, and a budget that refills too slowly ends as TransientError).
                 self.wait(min(delay, self.retry.max_delay))
+            if self.fence is not None and not self.fence(self.timeout + FENCE_MARGIN_SECONDS):
+                raise Stopped(f"{where} not sent: this worker no longer surely holds the recipe (its lease "
+                              "lapsed while it waited); the recipe goes on where it holds it")
             self.stats.calls += 1
             try:
                 response = self._http.request(

@@ -3,14 +3,17 @@ and pruning removes expired history in batches while failed records wait until t
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import func, insert, select, text
 
+from ordersync_app.domain.errors import SetupError
 from ordersync_app.services import retention, runs, stats
 from ordersync_app.storage import db
-from ordersync_app.storage.tables import AuditEntry, Delivery, Execution, Recipe, Run, utcnow
+from ordersync_app.storage.tables import AuditEntry, Delivery, Execution, Recipe, Run, Setting, utcnow
 
 OUTCOMES = 20_000
 
@@ -125,3 +128,59 @@ def test_the_setting_is_stored_and_zero_keeps_forever(home) -> None:
     retention.save(retention.Retention(outcomes_days=0, audit_days=0))
     assert retention.load() == retention.Retention(outcomes_days=0, audit_days=0)
     assert retention.prune() == {"outcomes": 0, "deliveries": 0, "runs": 0, "audit": 0, "echoes": 0}
+
+
+def test_the_setting_is_shared_by_every_machine_on_the_database(tmp_path, monkeypatch) -> None:
+    """Two data directories (two machines) on one database: what one saves, the other prunes by."""
+    shared = f"sqlite:///{tmp_path / 'team.db'}"
+    monkeypatch.setenv("ORDERSYNC_DATABASE_URL", shared)
+    monkeypatch.setenv("ORDERSYNC_HOME", str(tmp_path / "machine-a"))
+    retention.save(retention.Retention(outcomes_days=30, audit_days=730))
+    monkeypatch.setenv("ORDERSYNC_HOME", str(tmp_path / "machine-b"))
+    try:
+        assert retention.load() == retention.Retention(outcomes_days=30, audit_days=730)
+    finally:
+        db.dispose_all()
+
+
+def test_an_old_retention_file_is_imported_once_then_renamed(home) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "retention.json").write_text('{"outcomes_days": 14, "audit_days": 400, "keep_failed": false}')
+    expected = retention.Retention(outcomes_days=14, audit_days=400, keep_failed=False)
+    assert retention.load() == expected
+    assert not (home / "retention.json").exists() and (home / "retention.json.imported").exists()
+    assert retention.load() == expected  # now from the database
+
+
+@pytest.mark.parametrize(("stored", "problem"), [
+    ({"outcomes_days": -1}, "outcomes_days must be a whole number of days, 0 or more, not -1"),
+    ({"audit_days": "a year"}, "audit_days must be a whole number of days, 0 or more, not 'a year'"),
+    ({"keep_failed": "yes"}, "keep_failed must be true or false, not 'yes'"),
+    (["90"], "not a valid retention setting (not an object)"),
+])
+def test_a_bad_stored_setting_is_refused_naming_what_is_wrong(home, stored: Any, problem: str) -> None:
+    with db.session() as s:
+        s.add(Setting(name="retention", value=stored, updated_at=utcnow()))
+    with pytest.raises(SetupError) as caught:
+        retention.load()
+    assert problem in caught.value.render()
+
+
+def test_a_damaged_old_file_is_refused_and_kept(home) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "retention.json").write_text("{not json")
+    with pytest.raises(SetupError, match=r"retention\.json is not a valid retention setting"):
+        retention.load()
+    assert (home / "retention.json").exists()
+
+
+def test_prune_from_the_command_line_refuses_negative_days_and_saves_for_everyone(tmp_path) -> None:
+    from tests.e2e.helpers import ordersync
+
+    home = tmp_path / "home"
+    refused = ordersync(home, "prune", "--outcomes-days", "-5")
+    assert refused.returncode == 2 and "outcomes_days must be a whole number of days, 0 or more" in refused.stderr
+    saved = ordersync(home, "prune", "--outcomes-days", "30", "--save")
+    assert saved.returncode == 0 and "outcomes 30 days" in saved.stdout and "(saved)" in saved.stdout
+    shown = ordersync(home, "prune", "--json")
+    assert json.loads(shown.stdout)["setting"] == {"outcomes_days": 30, "audit_days": 365, "keep_failed": True}

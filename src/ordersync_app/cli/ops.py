@@ -124,7 +124,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
     setting = retention.load()
     changed = {k: v for k, v in (("outcomes_days", args.outcomes_days), ("audit_days", args.audit_days),
                                  ("keep_failed", args.keep_failed)) if v is not None}
-    setting = dataclasses.replace(setting, **changed)
+    setting = retention.checked(dataclasses.asdict(dataclasses.replace(setting, **changed)), "prune")
     if args.save:
         retention.save(setting)
     totals = {} if args.save and not args.now else retention.prune(setting)

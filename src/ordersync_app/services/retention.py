@@ -1,6 +1,7 @@
 """Retention: how long record outcomes, settled ledger rows, runs and audit entries are kept, and pruning.
 
-The setting lives in ``<home>/retention.json`` (non-secret, like ``alerts.json``); the defaults:
+The setting lives in the database (``settings``, row ``retention``), so every worker and desktop app of a team
+database prunes alike; a ``<home>/retention.json`` from before is imported on first use. The defaults:
 
 * a record that failed (or waits for a retry) is kept until it is resolved — whatever its age;
 * other record outcomes, settled (``done``) ledger rows and finished runs that no kept outcome names: 90 days;
@@ -25,15 +26,17 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, exists, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from ordersync_app import paths
 from ordersync_app.domain.errors import SetupError
 from ordersync_app.engine import echo_guard
 from ordersync_app.storage import db
-from ordersync_app.storage.tables import AuditEntry, Delivery, Execution, Run, utcnow
+from ordersync_app.storage.tables import AuditEntry, Delivery, Execution, Run, Setting, utcnow
 
 BATCH = 500  # rows per delete: short transactions, so runs writing meanwhile barely wait
 KEPT_UNTIL_RESOLVED = ("failed", "retrying")
+NAME = "retention"  # its row in the shared settings
 
 
 @dataclass(frozen=True)
@@ -49,33 +52,65 @@ def _path() -> Path:
     return paths.home() / "retention.json"
 
 
-def load() -> Retention:
-    """The stored setting, or the defaults.
+def checked(data: Any, where: str) -> Retention:
+    """``data`` (stored JSON, or a setting's fields) as a setting; raises SetupError naming ``where`` and what
+    is wrong (a negative number of days would put the cutoff in the future and prune everything)."""
+    hint = "the defaults are 90 days, and 365 days for the audit log: ordersync prune --save sets them"
+    if not isinstance(data, dict):
+        raise SetupError(f"{where} is not a valid retention setting (not an object)", hint=hint)
+    found = Retention(**{k: data[k] for k in ("outcomes_days", "audit_days", "keep_failed") if k in data})
+    for key in ("outcomes_days", "audit_days"):
+        value = getattr(found, key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise SetupError(f"{where}: {key} must be a whole number of days, 0 or more, not {value!r}", hint=hint)
+    if not isinstance(found.keep_failed, bool):
+        raise SetupError(f"{where}: keep_failed must be true or false, not {found.keep_failed!r}", hint=hint)
+    return found
 
-    Raises:
-        SetupError: ``retention.json`` is not a valid setting.
-    """
-    path = _path()
-    if not path.exists():
-        return Retention()
+
+def _read_file(path: Path) -> Retention:
     try:
         data = json.loads(path.read_text("utf-8"))
-        found = Retention(**{k: data[k] for k in ("outcomes_days", "audit_days", "keep_failed") if k in data})
-    except (ValueError, TypeError, OSError) as exc:
+    except (ValueError, OSError) as exc:
         raise SetupError(f"{path} is not a valid retention setting ({type(exc).__name__})",
                          hint="fix or delete the file; the defaults are 90 days and 365 days for the audit log"
                          ) from None
-    if not isinstance(found.outcomes_days, int) or not isinstance(found.audit_days, int) or \
-            found.outcomes_days < 0 or found.audit_days < 0:
-        raise SetupError(f"{path}: days must be whole numbers, 0 or more")
+    return checked(data, str(path))
+
+
+def load() -> Retention:
+    """The stored setting, or the defaults; a ``retention.json`` kept before the database had the setting is
+    stored on first use (and renamed ``.imported`` once stored).
+
+    Raises:
+        SetupError: the stored setting (or the old file) is not valid.
+    """
+    with db.session() as s:
+        row = s.get(Setting, NAME)
+        if row is not None:
+            return checked(row.value, "the stored retention setting")
+    path = _path()
+    if not path.is_file():
+        return Retention()
+    found = _read_file(path)
+    try:
+        with db.session() as s:
+            s.add(Setting(name=NAME, value=asdict(found), updated_at=utcnow()))
+    except IntegrityError:  # another process imported it (or saved a setting) first: theirs stands
+        return load()
+    path.replace(path.with_name(path.name + ".imported"))
     return found
 
 
 def save(setting: Retention) -> None:
-    """Store the setting (0600, like every file in the data directory)."""
-    path = _path()
-    path.write_text(json.dumps(asdict(setting), indent=2), "utf-8")
-    paths.private_file(path)
+    """Store the setting for every process of this database."""
+    checked(asdict(setting), "the retention setting")
+    with db.session() as s:
+        row = s.get(Setting, NAME)
+        if row is None:
+            s.add(Setting(name=NAME, value=asdict(setting), updated_at=utcnow()))
+        else:
+            row.value, row.updated_at = asdict(setting), utcnow()
 
 
 def _batch(table: Any, ids: list[int]) -> int:
@@ -86,7 +121,7 @@ def _batch(table: Any, ids: list[int]) -> int:
 
 def prune_step(setting: Retention | None = None, *, batch: int = BATCH) -> dict[str, int]:
     """Delete at most one batch of each kind of expired history; returns how many rows of each went."""
-    setting = setting or load()
+    setting = checked(asdict(setting), "the retention setting") if setting else load()
     now = utcnow()
     done: dict[str, int] = {"outcomes": 0, "deliveries": 0, "runs": 0, "audit": 0, "echoes": 0}
     if setting.outcomes_days:

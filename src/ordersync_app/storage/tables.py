@@ -337,6 +337,17 @@ class AlertSetting(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class Setting(Base):
+    """An app-wide setting shared by every process of a database (workers on several machines, desktop apps):
+    ``value`` is the JSON its service reads and checks (``retention``: how long history is kept). What belongs
+    to one machine (its language, its listen address) stays in that machine's data directory."""
+
+    __tablename__ = "settings"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class AlertDelivery(Base):
     """One attempt to send an alert through a channel (the settings page and ``alerts show`` list the latest)."""
 

@@ -5,9 +5,9 @@ recipe ever runs on two workers at once (run intervals per recipe, from the shar
 overlap), and the killed worker's recipes run again on a survivor within two intervals. With the sandbox
 HubSpot window at 100 requests per 10 s, the three workers together cause no 429 by their own pace.
 
-Order count: the issue asks for 5,000 orders. On the shared 2-core machine 2,000 orders already took 194 s and
-1,000 took 135 s (the 20 recipes each read every shipped order and keep 1 in 20), so both tests use 600 orders
-to stay near 90 s; the 5,000-order figure belongs in a benchmark.
+One drill checks both, on 5,000 orders (the 20 recipes each read every shipped order and keep 1 in 20, so the
+workers handle 100,000 records; about four minutes on the shared 2-core machine). A second test freezes a worker
+instead of killing it: its lease expires, another worker takes over, and the woken worker sends nothing.
 """
 
 from __future__ import annotations
@@ -223,19 +223,20 @@ def assert_no_overlap(intervals: dict[int, list[tuple[datetime, datetime, str]]]
     return sum(len(runs) for runs in intervals.values())
 
 
-def test_three_workers_share_twenty_recipes_through_two_kills(tmp_path: Path, team_database: str) -> None:
-    orders = 600
-    team, server = start_team(tmp_path, team_database, orders, hubspot_limit=0)
+def test_three_workers_share_twenty_recipes_through_two_kills_inside_the_hubspot_window(
+        tmp_path: Path, team_database: str) -> None:
+    orders = 5000
+    team, server = start_team(tmp_path, team_database, orders, hubspot_limit=100)
     taken: list[tuple[str, set[int]]] = []
     try:
         def between(wave: int) -> None:
-            if wave in (1, 3):  # SIGKILL a worker mid-run (whichever holds a lease now), later another
+            if wave in (1, 4):  # SIGKILL a worker mid-run (whichever holds a lease now), later another
                 victim = _wait("a worker holding a lease", lambda: next(
                     (w for w in team.workers if w.poll() is None and team.leases_of(w)), None), 120, every=0.01)
                 taken.append((str(victim.pid), team.kill_mid_run(victim)))
 
-        shipped = ship_in_waves(team.url, orders, 6, between)
-        _wait("every deal written", lambda: len(deal_writes(team.url)) >= shipped, 240)
+        shipped = ship_in_waves(team.url, orders, 10, between)
+        _wait("every deal written", lambda: len(deal_writes(team.url)) >= shipped, 600)
         survivor = next(w for w in team.workers if str(w.pid) not in team.killed)
         assert survivor.poll() is None
         intervals = run_intervals(team)
@@ -248,7 +249,6 @@ def test_three_workers_share_twenty_recipes_through_two_kills(tmp_path: Path, te
                 assert after, f"recipe {rid} of the killed worker {pid} never ran again"
                 delays.append((after[0] - team.killed[pid]).total_seconds())
         assert max(delays) <= 2 * EVERY, delays
-        print(f"resumed after {sorted(delays)} s")
         stop_all(team)
         writes = deal_writes(team.url)
         assert len(writes) == shipped
@@ -257,28 +257,99 @@ def test_three_workers_share_twenty_recipes_through_two_kills(tmp_path: Path, te
         assert runs > RECIPES * 3
         holders = {holder for _rid, holder in team.sql("SELECT recipe_id, holder FROM recipe_leases")}
         assert not {h for h in holders if h.split(":")[1] in team.killed}  # the dead workers' leases were taken
-    finally:
-        stop_team(team, server)
-
-
-def test_three_workers_keep_inside_the_hubspot_window_together(tmp_path: Path, team_database: str) -> None:
-    orders = 600
-    team, server = start_team(tmp_path, team_database, orders, hubspot_limit=100)
-    try:
-        # small waves: every recipe writes a small batch on each of its runs, so the 20 recipes on three workers
-        # together send several times more calls than one 10-second window allows
-        shipped = ship_in_waves(team.url, orders, 12, lambda _n: None)
-        _wait("every deal written", lambda: len(deal_writes(team.url)) >= shipped, 240)
-        stop_all(team)
+        # the HubSpot window (100 calls per 10 s): the three workers together never overran it
         found = counters(team.url, "hubspot")
         calls = sum(found.get("call", {}).values())
         assert found.get("throttled", {}).get("ten_secondly_rolling", 0) == 0, found.get("throttled")
         seen = [use for (api,) in team.sql("SELECT api FROM runs") for use in (api or {}).values()
                 if isinstance(use, dict) and use.get("account") == "crm"]  # each run's API use per role
         assert seen and sum(int(use.get("throttled") or 0) for use in seen) == 0  # the engine saw none either
-        writes = deal_writes(team.url)
-        assert len(writes) == shipped and set(writes.values()) == {1}
-        assert_no_overlap(run_intervals(team))
-        assert calls > 100  # more calls than one window allows: the pace mattered
+        peak = found["window_peak"]["ten_secondly_rolling"]
+        assert 0 < peak <= 100
+        print(f"{shipped} deals written once in {runs} runs; resumed after {sorted(delays)} s; {calls} HubSpot "
+              f"calls, at most {peak} in one 10-s window, 0 throttled")
     finally:
         stop_team(team, server)
+
+
+FROZEN_EVERY = 10  # seconds: the shortest interval a recipe may poll at
+
+
+def test_a_frozen_worker_loses_its_recipe_and_sends_nothing_when_it_wakes(tmp_path: Path, team_database: str) -> None:
+    """A worker frozen between claiming its writes and sending them (SIGSTOP: a suspended VM, a machine cut off
+    from the database) keeps its pid alive, so only the lease's expiry frees the recipe. Another worker takes it
+    over within two intervals, settles the claimed writes against the target and delivers them. When the frozen
+    worker wakes it sends nothing: its lease no longer surely covers a call, so the run stops."""
+    sandbox_home = tmp_path / "sandbox-home"
+    server, url = serve_sandbox(sandbox_home, "--hubspot-limit", "0", "--shopify-plan", "unmetered")
+    homes = [tmp_path / "a", tmp_path / "b"]
+    fast = {"ORDERSYNC_DATABASE_URL": team_database, "ORDERSYNC_LEASE_TTL": "10", "ORDERSYNC_HTTP_TIMEOUT": "2"}
+    workers: list[subprocess.Popen[str]] = []
+    team = Team(url, team_database, homes)
+    try:
+        for app in ("hubspot", "shopify"):
+            httpx.post(f"{url}/_sandbox/{app}/seed/60", timeout=60).raise_for_status()
+        for home in homes:
+            (home / "sandbox").mkdir(parents=True)
+            (home / "sandbox" / "serve.json").write_text((sandbox_home / "sandbox" / "serve.json").read_text())
+        (tmp_path / "recipes").mkdir()
+        (tmp_path / "recipes" / "frozen.yaml").write_text(
+            DEMO_TEMPLATE.read_text("utf-8").replace("every: 1m", f"every: {FROZEN_EVERY}s"), "utf-8")
+        setup = subprocess.run([sys.executable, "-c", SETUP, str(tmp_path / "recipes")],
+                               env=cli_env(homes[0], **fast), capture_output=True, text=True, timeout=300, check=False)
+        assert setup.returncode == 0, setup.stderr
+
+        def start_worker(home: Path) -> subprocess.Popen[str]:
+            with (home / "worker.out").open("w") as out:
+                worker = subprocess.Popen([sys.executable, "-m", "ordersync_app", "worker", "--refresh", "2"],
+                                          env=cli_env(home, **fast), stdout=out, stderr=subprocess.STDOUT, text=True)
+            workers.append(worker)
+            _wait("the worker scheduling the recipe",
+                  lambda: "recipe(s) scheduled" in (home / "worker.out").read_text(), 120)
+            return worker
+
+        frozen = start_worker(homes[0])
+        httpx.post(f"{url}/_sandbox/faults/throttle", content="hubspot", timeout=10).raise_for_status()
+        shipped = len(fulfil_orders(f"{url}/shopify", 40))
+        # The worker claimed its writes (inflight in the ledger) and was told to slow down: it waits to try again.
+        _wait("a write refused as too many", lambda: httpx.get(f"{url}/_sandbox/faults", timeout=10).json()
+              ["throttled"].get("hubspot"), 120, every=0.02)
+        frozen.send_signal(signal.SIGSTOP)
+        frozen_at = _utcnow()
+        assert team.leases_of(frozen)
+        claimed = team.sql("SELECT count(*) FROM deliveries WHERE status = 'inflight'")[0][0]
+        assert claimed > 0
+        httpx.post(f"{url}/_sandbox/faults/release", timeout=10).raise_for_status()
+
+        survivor = start_worker(homes[1])
+        _wait("every deal written by the other worker", lambda: len(deal_writes(url)) >= shipped, 180)
+        first = team.sql("SELECT min(started_at) FROM runs WHERE holder LIKE %s", f"%:{survivor.pid}:%")[0][0]
+        taken_after = (first - frozen_at).total_seconds()
+        assert taken_after <= 10 + 2 * FROZEN_EVERY, taken_after
+
+        frozen.send_signal(signal.SIGCONT)  # it wakes up in the middle of its run, with writes it meant to send
+        _wait("the woken worker's run to end", lambda: not team.sql(
+            "SELECT id FROM runs WHERE status = 'running' AND holder LIKE %s", f"%:{frozen.pid}:%"), 120)
+        ended = {status for (status,) in team.sql("SELECT status FROM runs WHERE holder LIKE %s AND started_at <= %s",
+                                                  f"%:{frozen.pid}:%", frozen_at)}
+        assert "stopped" in ended, ended
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            assert worker.wait(timeout=120) == 0
+        writes = deal_writes(url)
+        assert len(writes) == shipped
+        assert set(writes.values()) == {1}, {d: n for d, n in writes.items() if n != 1}
+        woke = (homes[0] / "logs" / "ordersync.log").read_text("utf-8")
+        assert "not sent" in woke or "lost the lease" in woke, woke[-3000:]
+        print(f"{claimed} writes claimed when frozen; the other worker took over after {taken_after:.1f} s")
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.send_signal(signal.SIGCONT)
+                worker.kill()
+                worker.wait(timeout=30)
+        server.terminate()
+        server.communicate(timeout=30)
+        if team.conn is not None:
+            team.conn.close()

@@ -195,6 +195,7 @@ class HubSpotSandbox(SandboxApp):
         self.search_limit = search_limit or None
         self.clock = clock
         self._sent: deque[float] = deque()
+        self._peak = 0  # most calls seen in one 10-second window (reported as the "window_peak" counter)
         self._searches: deque[float] = deque()
         self._last_ms: int | None = None
         super().__init__(db_path)
@@ -346,6 +347,9 @@ class HubSpotSandbox(SandboxApp):
             self._sent.popleft()
         if len(self._sent) < self.rate_limit:
             self._sent.append(now)
+            if len(self._sent) > self._peak:  # the busiest 10 s so far (a counter only grows: add the difference)
+                self.count("window_peak", "ten_secondly_rolling", len(self._sent) - self._peak)
+                self._peak = len(self._sent)
             return None
         wait = max(1, math.ceil(self._sent[0] + WINDOW_SECONDS - now))
         self.count("throttled", "ten_secondly_rolling")  # the 429s callers caused by their own pace

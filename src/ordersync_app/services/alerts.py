@@ -31,7 +31,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ordersync_app import paths
@@ -99,11 +100,14 @@ def _default() -> dict[str, Any]:
             "sinks": {}, "recipes": {}, "state": {}, "sla": {}, "deliveries": []}
 
 
-def _read(s: Session) -> dict[str, Any]:
-    """Settings and state as one dict (the shape the rest of this module works on); no deliveries."""
+def _read(s: Session, recipe: str | None = None) -> dict[str, Any]:
+    """Settings and state as one dict (the shape the rest of this module works on); no deliveries. With
+    ``recipe``: the app's settings and channels, and only that recipe's own entries."""
     cfg = _default()
-    for section, name, value in s.execute(select(AlertSetting.section, AlertSetting.name, AlertSetting.value)
-                                          .where(AlertSetting.section != "lock")):
+    query = select(AlertSetting.section, AlertSetting.name, AlertSetting.value).where(AlertSetting.section != "lock")
+    if recipe is not None:
+        query = query.where(or_(AlertSetting.section.in_(("app", "sink")), AlertSetting.name == recipe))
+    for section, name, value in s.execute(query):
         if section == "app" and isinstance(value, dict):
             cfg["app"].update(value)
         elif section in _SECTIONS and isinstance(value, dict):
@@ -184,9 +188,28 @@ def _import_file(s: Session) -> tuple[Path, Path] | None:
 
 
 @contextmanager
-def _edit() -> Iterator[dict[str, Any]]:
+def _edit(recipe: str | None = None) -> Iterator[dict[str, Any]]:
     """Settings and state to change in place; stored in one transaction that holds the ``lock`` row (every
-    other process's edit waits), after importing an old ``alerts.json``."""
+    other process's edit waits), after importing an old ``alerts.json``.
+
+    With ``recipe`` (a run's or a measurement's bookkeeping): only that recipe's entries, under that recipe's
+    own lock row — every run ends here, and a thousand recipes on a team database must not queue behind one
+    row, nor each read every other recipe's state.
+    """
+    if recipe is not None and not config_path().is_file():
+        with db.session() as s:
+            lock = {"section": "lock", "name": recipe, "value": None, "updated_at": utcnow()}
+            insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+            s.execute(insert(AlertSetting).values(**lock).on_conflict_do_nothing(index_elements=["section", "name"]))
+            s.execute(update(AlertSetting).where(AlertSetting.section == "lock", AlertSetting.name == recipe)
+                      .values(updated_at=utcnow()))
+            cfg = _read(s, recipe)
+            before = copy.deepcopy(cfg)
+            yield cfg
+            _write(s, before, cfg)
+            if cfg["deliveries"]:
+                _add_deliveries(s, cfg["deliveries"])
+        return
     with _lock:
         moved: tuple[Path, Path] | None = None
         try:
@@ -497,7 +520,7 @@ def _policy(cfg: dict[str, Any]) -> AlertPolicy:
 def _send(recipe: str, alert: Alert, names: list[str]) -> None:
     """Deliver, then record the deliveries and (if anyone got it) the policy's bookkeeping."""
     records = _deliver(alert, names)
-    with _edit() as cfg:
+    with _edit(recipe) as cfg:
         state = RecipeState.from_dict(cfg["state"].get(recipe))
         if not names or any(r["ok"] for r in records):
             _policy(cfg).delivered(state, alert)
@@ -551,7 +574,7 @@ def observe_run(recipe_name: str, summary: RunSummary) -> list[Alert]:
                           first_error=_first_error(summary) if summary.failed or summary.error else None,
                           limited=clip(summary.limited, 300) if summary.limited else None,
                           waiting=_queued(recipe_name, "retrying"))
-        with _edit() as cfg:
+        with _edit(recipe_name) as cfg:
             state = RecipeState.from_dict(cfg["state"].get(recipe_name))
             queued = _queued(recipe_name) if state.failing and outcome.healthy else None
             alert = _policy(cfg).observe(state, recipe_name, outcome, queued=queued)
@@ -579,7 +602,7 @@ def observe_sla(recipe_name: str, reading: SlaReading | None) -> list[Alert]:
     """
     try:
         policy = SlaPolicy(clock=_clock)
-        with _edit() as cfg:
+        with _edit(recipe_name) as cfg:
             state = SlaState.from_dict(cfg["sla"].get(recipe_name))
             alert = policy.observe(state, recipe_name, reading)
             if state == SlaState():
@@ -590,7 +613,7 @@ def observe_sla(recipe_name: str, reading: SlaReading | None) -> list[Alert]:
         if alert is None:
             return []
         records = _deliver(alert, names)
-        with _edit() as cfg:
+        with _edit(recipe_name) as cfg:
             state = SlaState.from_dict(cfg["sla"].get(recipe_name))
             if state.breached and (not names or any(r["ok"] for r in records)):
                 policy.delivered(state, alert)

@@ -8,10 +8,11 @@ herd plus two more ticks):
 
 * CPU share: the worker processes' CPU seconds (user + system, ``/proc``) over the wall time, in % of one core;
 * RSS: the largest resident set of a worker process (sampled every second);
-* schedule lag: for each run, its start minus the tick it belongs to. A worker schedules every recipe when it
-  starts (tick 0, all 1,000 due at once: its first run's start) and then every 60 s, so the due time is that
-  start plus a whole number of minutes; p50/p95/max over all runs (the start-up herd included), and over the
-  steady ticks only (tick 1 onwards).
+* schedule lag: for each run, its start minus the time it was due. A worker runs every recipe once when it starts
+  (all 1,000 due at once: its first run's start), then each recipe at its turns: every 60 s at the recipe's own
+  phase within the minute (``scheduler.jobs.phase``, the same on every worker, which serve each turn once between
+  them); p50/p95/max over all runs (the start-up herd included), and over the steady turns only (turns due more
+  than a minute after the start).
 
     python bench/workers.py [--recipes 1000] [--seconds 150] [--postgres postgresql+psycopg://…]
 
@@ -39,6 +40,8 @@ ROOT = Path(__file__).parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.e2e.helpers import DEMO_TEMPLATE, cli_env, serve_sandbox  # noqa: E402
+
+from ordersync_app.scheduler import jobs  # noqa: E402
 
 SETUP = """
 import sys
@@ -128,20 +131,25 @@ def measure(workers: int, recipes: int, seconds: float, admin_url: str, tmp: Pat
         wall = time.monotonic() - wall0
         cpu = sum(_cpu_seconds(p.pid) - cpu_start[p.pid] for p in procs)
         end = t0 + timedelta(seconds=wall)
-        rows = _sql(database, "SELECT holder, started_at FROM runs WHERE started_at <= %s", end)
+        rows = [(holder, name, start.replace(tzinfo=UTC)) for holder, name, start in _sql(
+            database, "SELECT runs.holder, recipes.name, runs.started_at FROM runs JOIN recipes ON recipes.id = "
+                      "runs.recipe_id WHERE runs.started_at <= %s", end)]
         lags, steady = [], []
         anchors: dict[str, datetime] = {}  # per worker: its first run's start = when it scheduled every recipe
-        for holder, start in rows:
+        for holder, _name, start in rows:
             pid = holder.split(":")[1]
             anchors[pid] = min(anchors.get(pid, start), start)
-        for holder, start in rows:
+        for holder, name, start in rows:
             tick0 = anchors[holder.split(":")[1]]
-            tick = max(0, int(((start - tick0).total_seconds() + 2) // 60))  # 2 s: jobs added a little apart
-            lag = max(0.0, (start - tick0 - timedelta(minutes=tick)).total_seconds())
+            # due: the recipe's latest turn (its phase within the minute), or the worker's start for the runs it
+            # makes at once when it starts
+            turn = jobs.current_turn(name, 60, now=start + timedelta(seconds=0.001))
+            due = max(turn, tick0)
+            lag = max(0.0, (start - due).total_seconds())
             lags.append(lag)
-            if tick >= 1:
+            if turn > tick0 + timedelta(seconds=60):
                 steady.append(lag)
-        per_worker = {p.pid: n for p, n in ((p, sum(1 for h, _ in rows if h.split(":")[1] == str(p.pid)))
+        per_worker = {p.pid: n for p, n in ((p, sum(1 for h, _n, _s in rows if h.split(":")[1] == str(p.pid)))
                                             for p in procs)}
         return {"workers": workers, "recipes": recipes, "seconds": round(wall), "runs": len(rows),
                 "runs_per_worker": sorted(per_worker.values()), "cpu_share": 100 * cpu / wall,

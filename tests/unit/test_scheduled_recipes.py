@@ -188,3 +188,48 @@ def test_the_bound_accounts_budget_decides_the_interval(bound: SandboxServer) ->
     assert all(c.allowed for c in choices)
     with pytest.raises(SetupError, match="no account"):
         timing.poll_use("shopify", "order_fulfilled", 10, "nobody")
+
+
+def test_polled_recipes_fall_due_spread_over_their_interval_on_the_same_turns_everywhere(
+        bound: SandboxServer) -> None:
+    """A thousand one-minute recipes must not all fall due in the same second; and two workers (two schedulers)
+    give a recipe the same turns, so one of them serves each."""
+    from ordersync_app.scheduler import jobs
+
+    offsets = sorted((jobs.phase(f"r{k:04d}", 60) - datetime.fromtimestamp(0, UTC)).total_seconds()
+                     for k in range(1000))
+    assert offsets[0] >= 0 and offsets[-1] < 60
+    per_second = [sum(1 for o in offsets if s <= o < s + 1) for s in range(60)]
+    assert max(per_second) < 40  # about 17 a second, not 1,000 at once
+    recipes.import_recipe(_text(None, "30s"), {"shop": "shop", "crm": "crm"}, name="polled", enable=True)
+    times = []
+    for _ in range(2):
+        found = RecipeScheduler()
+        found.scheduler.start(paused=True)
+        try:
+            found.refresh()
+            job = found.scheduler.get_job("polled")
+            times.append(job.trigger.get_next_fire_time(None, datetime.now(UTC) + timedelta(seconds=45)))
+        finally:
+            found.scheduler.shutdown(wait=False)
+    assert times[0] == times[1]
+    turn = jobs.current_turn("polled", 30, now=times[0] + timedelta(seconds=5))
+    assert turn == times[0]
+
+
+def test_a_turn_another_worker_served_is_skipped_and_the_next_one_runs(bound: SandboxServer) -> None:
+    from ordersync_app.scheduler import jobs
+
+    recipes.import_recipe(_text(None, "30s"), {"shop": "shop", "crm": "crm"}, name="polled", enable=True)
+    turn = jobs.current_turn("polled", 30)
+    assert runs.run_recipe("polled", turn=turn).status == "succeeded"  # this worker serves the turn
+    with pytest.raises(runs.AlreadyServed, match="already ran for its turn"):
+        runs.run_recipe("polled", turn=turn)  # another worker's job for the same turn: nothing runs
+    with db.session() as s:
+        assert s.query(Run).count() == 1
+    assert runs.run_recipe("polled").status == "succeeded"  # a run without a turn (Run now) always runs
+    jobs.run_recipe_job("polled", 30)  # the scheduled job of an already served turn: skipped, no error
+    jobs.force(["polled"])
+    jobs.run_recipe_job("polled", 30)  # "Run all now": runs whatever the turn
+    with db.session() as s:
+        assert s.query(Run).count() == 3

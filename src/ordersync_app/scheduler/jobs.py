@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import logging
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from ordersync_app.domain import logcontext
 from ordersync_app.domain.errors import OrderSyncError
@@ -19,6 +21,7 @@ stop_event = threading.Event()
 _pushed: set[str] = set()
 _running: set[str] = set()
 _pushed_lock = threading.Lock()
+_forced: set[str] = set()  # recipes to run at their next job whatever their turn (see :func:`force`)
 again: Callable[[str, float], None] | None = None
 
 
@@ -30,15 +33,38 @@ def mark_pushed(recipe: str) -> bool:
         return recipe in _running
 
 
-def run_recipe_job(recipe: str) -> None:
+def phase(recipe: str, every: int) -> datetime:
+    """The moment a polled recipe's turns count from: ``every`` seconds apart, offset within the interval by the
+    recipe's name. Spread, so a thousand one-minute recipes do not all fall due in the same second (their runs
+    would queue behind each other for half a minute); counted from the epoch, so every worker of a team gives a
+    recipe the same turns and one of them serves each turn."""
+    offset = int.from_bytes(hashlib.sha256(recipe.encode("utf-8")).digest()[:4], "big") / 2**32 * every
+    return datetime.fromtimestamp(offset, UTC)
+
+
+def current_turn(recipe: str, every: int, *, now: datetime | None = None) -> datetime:
+    """The latest turn of ``recipe`` at or before ``now`` (UTC)."""
+    now = now or datetime.now(UTC)
+    start = phase(recipe, every)
+    return start + timedelta(seconds=every * ((now - start).total_seconds() // every))
+
+
+def force(recipes: list[str]) -> None:
+    """Run these at their next job even when their turn was served already (the user's "Run all now")."""
+    with _pushed_lock:
+        _forced.update(recipes)
+
+
+def run_recipe_job(recipe: str, every: int | None = None) -> None:
     """One scheduled run; errors are logged and surface in the run history, never crash the scheduler.
 
+    ``every``: a polled recipe's interval; its turn is skipped when another worker already served it.
     Runs in a fresh context, so its log lines name this recipe and run and the next job on the thread starts clean.
     """
-    contextvars.Context().run(_run_recipe_job, recipe)
+    contextvars.Context().run(_run_recipe_job, recipe, every)
 
 
-def _run_recipe_job(recipe: str) -> None:
+def _run_recipe_job(recipe: str, every: int | None = None) -> None:
     if stop_event.is_set():
         return
     logcontext.note(recipe=recipe)
@@ -46,11 +72,16 @@ def _run_recipe_job(recipe: str) -> None:
         was_pushed = recipe in _pushed
         _pushed.discard(recipe)  # this run's inbox pass reads what was stored so far
         _running.add(recipe)
+        forced = recipe in _forced
+        _forced.discard(recipe)
     skipped = False
+    turn = current_turn(recipe, every) if every and not forced and not was_pushed else None
     try:
-        summary = runs.run_recipe(recipe, stop=stop_event)
+        summary = runs.run_recipe(recipe, stop=stop_event, turn=turn)
         log.info("scheduled run of %s: %s (%s succeeded, %s failed)", recipe, summary.status,
                  summary.succeeded, summary.failed)
+    except runs.AlreadyServed as exc:  # another worker of the team ran this turn
+        log.info("scheduled run of %s skipped: %s", recipe, exc.what)
     except runs.AlreadyRunning as exc:  # a manual run or another worker has it: this turn is skipped
         skipped = True
         log.info("scheduled run of %s skipped: %s", recipe, exc.what)

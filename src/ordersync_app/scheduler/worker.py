@@ -137,8 +137,9 @@ class RecipeScheduler:
             else:
                 if run_now or job is None:
                     kwargs["next_run_time"] = datetime.now(UTC)
-                self.scheduler.add_job(jobs.run_recipe_job, "interval", seconds=int(kind[1]), args=[name], id=name,
-                                       replace_existing=True, **kwargs)
+                every = int(kind[1])
+                self.scheduler.add_job(jobs.run_recipe_job, "interval", seconds=every, args=[name, every], id=name,
+                                       start_date=jobs.phase(name, every), replace_existing=True, **kwargs)
             self._kinds[name] = kind
         return sorted(wanted)
 
@@ -156,6 +157,8 @@ class RecipeScheduler:
 
     def run_all_now(self) -> None:
         """Run every scheduled recipe as soon as possible."""
+        names = [job.id for job in self.scheduler.get_jobs() if job.id != jobs.PRUNE_JOB]
+        jobs.force(names)
         for job in self.scheduler.get_jobs():
             if job.id != jobs.PRUNE_JOB:
                 job.modify(next_run_time=datetime.now(UTC))

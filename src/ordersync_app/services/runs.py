@@ -7,6 +7,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select, update
@@ -35,10 +36,27 @@ class AlreadyRunning(SetupError):
                          hint="it finishes on its own; run it again afterwards if needed")
 
 
-def recover_interrupted() -> int:
+class AlreadyServed(SetupError):
+    """A scheduled turn another worker of the team has already run (its run started at or after the turn)."""
+
+    def __init__(self, recipe: str, turn: datetime) -> None:
+        super().__init__(f"recipe '{recipe}' already ran for its turn at {turn:%H:%M:%S} UTC on another worker")
+
+
+def recover_interrupted(recipe_id: int | None = None) -> int:
     """Mark runs left ``running`` whose recipe no live process holds as ``interrupted`` (a dead
     process's lease expired, or its pid is gone on this machine); their records resume from the ledger
-    on the next run. Returns how many were found."""
+    on the next run. Returns how many were found.
+
+    With ``recipe_id`` (whose lease this process has just taken): every run of it still marked running was
+    left by a process that lost the lease — one statement, no look at the other recipes.
+    """
+    if recipe_id is not None:
+        with db.session() as s:
+            found = s.execute(update(Run).where(Run.recipe_id == recipe_id, Run.status == "running").values(
+                status="interrupted", finished_at=utcnow(),
+                error="the process stopped during this run; unfinished records resume on the next run"))
+            return int(found.rowcount or 0)  # type: ignore[attr-defined]
     live = leases.live_holders(db.session)
     with db.session() as s:
         stale = [r for r in s.scalars(select(Run).where(Run.status == "running")) if r.recipe_id not in live]
@@ -83,16 +101,21 @@ def build_plan(name: str, *, dry_run: bool | None = None) -> RunPlan:
 
 
 def run_recipe(name: str, *, dry_run: bool | None = None, stop: threading.Event | None = None,
-               retry_ids: list[int] | None = None, poll: bool = True, wait: float = 0.0) -> RunSummary:
+               retry_ids: list[int] | None = None, poll: bool = True, wait: float = 0.0,
+               turn: datetime | None = None) -> RunSummary:
     """Run a recipe once now, holding its lease (one run of a recipe at a time, on any machine).
 
     An auth failure pauses the recipe and marks the account "reconnect".
 
     Args:
         wait: seconds to wait for a run of the same recipe elsewhere to finish before giving up.
+        turn: the scheduled time this run serves; when a run of the recipe started at or after
+            it, another worker served the turn and nothing is run (every worker of a team schedules every
+            recipe at the same moments: one of them runs it, once per interval).
 
     Raises:
         AlreadyRunning: another process runs the recipe now.
+        AlreadyServed: ``turn`` was served by another worker.
         SetupError: the recipe or its accounts are not usable (AuthError when credentials died).
         TransientError: the trigger's app was unreachable (nothing was skipped; try again later).
     """
@@ -103,7 +126,10 @@ def run_recipe(name: str, *, dry_run: bool | None = None, stop: threading.Event 
         beat = leases.Heartbeat(db.session, recipe_id, on_lost=stop.set)
         _active[name] = stop
         try:
-            recover_interrupted()
+            last = _last_start(recipe_id) if turn is not None else None
+            if turn is not None and last is not None and last >= turn:
+                raise AlreadyServed(name, turn)
+            recover_interrupted(recipe_id)
             return _run_held(name, dry_run=dry_run, stop=stop, retry_ids=retry_ids, poll=poll, fence=beat.ensure)
         finally:
             _active.pop(name, None)
@@ -112,6 +138,13 @@ def run_recipe(name: str, *, dry_run: bool | None = None, stop: threading.Event 
 
 
 _active: dict[str, threading.Event] = {}  # runs of this process by recipe, so the GUI can stop one
+
+
+def _last_start(recipe_id: int) -> datetime | None:
+    """When the recipe's newest run started (None when it never ran)."""
+    with db.session() as s:
+        return s.scalar(select(Run.started_at).where(Run.recipe_id == recipe_id)
+                        .order_by(Run.started_at.desc()).limit(1))
 
 
 def running() -> set[str]:

@@ -220,6 +220,7 @@ def test_polled_recipes_fall_due_spread_over_their_interval_on_the_same_turns_ev
 def test_a_turn_another_worker_served_is_skipped_and_the_next_one_runs(bound: SandboxServer) -> None:
     from ordersync_app.scheduler import jobs
 
+    jobs._forced.clear()  # another test's scheduler (paused) left its first runs asked for
     recipes.import_recipe(_text(None, "30s"), {"shop": "shop", "crm": "crm"}, name="polled", enable=True)
     turn = jobs.current_turn("polled", 30)
     assert runs.run_recipe("polled", turn=turn).status == "succeeded"  # this worker serves the turn
@@ -233,3 +234,19 @@ def test_a_turn_another_worker_served_is_skipped_and_the_next_one_runs(bound: Sa
     jobs.run_recipe_job("polled", 30)  # "Run all now": runs whatever the turn
     with db.session() as s:
         assert s.query(Run).count() == 3
+
+
+def test_a_turn_whose_run_was_killed_is_run_again_at_once(bound: SandboxServer) -> None:
+    """A worker killed mid-run (its run left running, or marked interrupted) did not serve its turn: the restarted
+    worker (or another) runs it right away instead of waiting for the next turn."""
+    from ordersync_app.scheduler import jobs
+
+    recipes.import_recipe(_text(None, "30s"), {"shop": "shop", "crm": "crm"}, name="polled", enable=True)
+    turn = jobs.current_turn("polled", 30)
+    recipe_id = recipes.get_recipe_id("polled")
+    with db.session() as s:
+        for status in ("running", "interrupted", "stopped"):
+            s.add(Run(recipe_id=recipe_id, recipe_version=1, status=status, dry_run=False, counts={}, api={}))
+    assert runs.run_recipe("polled", turn=turn).status == "succeeded"
+    with pytest.raises(runs.AlreadyServed):
+        runs.run_recipe("polled", turn=turn)

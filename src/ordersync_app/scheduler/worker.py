@@ -135,8 +135,9 @@ class RecipeScheduler:
                 self.scheduler.add_job(jobs.run_recipe_job, schedule.trigger(), args=[name], id=name,
                                        replace_existing=True, misfire_grace_time=None, **kwargs)
             else:
-                if run_now or job is None:
+                if run_now or job is None:  # the first poll right away (a restart resumes at once), then turns
                     kwargs["next_run_time"] = datetime.now(UTC)
+                    jobs.force([name])
                 every = int(kind[1])
                 self.scheduler.add_job(jobs.run_recipe_job, "interval", seconds=every, args=[name, every], id=name,
                                        start_date=jobs.phase(name, every), replace_existing=True, **kwargs)

@@ -140,10 +140,14 @@ def run_recipe(name: str, *, dry_run: bool | None = None, stop: threading.Event 
 _active: dict[str, threading.Event] = {}  # runs of this process by recipe, so the GUI can stop one
 
 
+SERVED = ("succeeded", "failed", "error")  # a run that read its trigger (or tried): its turn was served
+
+
 def _last_start(recipe_id: int) -> datetime | None:
-    """When the recipe's newest run started (None when it never ran)."""
+    """When the recipe's newest run that served its turn started (None when none did). A run killed, stopped or
+    taken over did not serve it: its turn is run again at once (a restarted worker resumes right away)."""
     with db.session() as s:
-        return s.scalar(select(Run.started_at).where(Run.recipe_id == recipe_id)
+        return s.scalar(select(Run.started_at).where(Run.recipe_id == recipe_id, Run.status.in_(SERVED))
                         .order_by(Run.started_at.desc()).limit(1))
 
 

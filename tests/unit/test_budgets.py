@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from ordersync_app.connectors.sdk.http import RateLimiter
+from ordersync_app.connectors.sdk.http import PERMIT_HOLD_SHARE, RateLimiter
 from ordersync_app.connectors.sdk.spec import RateLimit
 from ordersync_app.storage import budgets, db
 
@@ -50,3 +50,35 @@ def test_processes_together_never_exceed_the_window(home) -> None:
     for start in calls:  # any 10-second window holds at most 10 of the 30 calls
         assert sum(start <= at < start + 10.0 for at in calls) <= 10
     assert clock["now"] - 5000.0 >= 20.0
+
+
+def test_calls_reserved_long_ago_are_given_up_not_sent_into_the_next_window(home) -> None:
+    """A process reserves a block of calls, sends one, and sends the rest only much later: counted from their
+    reservation they would have expired from the shared log while the vendor counts them when they arrive,
+    on top of another process's full window. Unspent calls are given up after a short hold instead."""
+    clock = {"now": 8000.0}
+    limit = RateLimit(100, 10.0)
+
+    def reserve(limit: RateLimit, want: int) -> tuple[int, float]:
+        return budgets.reserve(db.session, "crm", limit.family, limit.requests, limit.per_seconds, want,
+                               now=clock["now"], hold=limit.per_seconds * PERMIT_HOLD_SHARE)
+
+    def sleep(seconds: float) -> None:
+        clock["now"] += seconds
+
+    first, second = (RateLimiter(limit, clock=lambda: clock["now"], sleep=sleep) for _ in range(2))
+    arrivals: list[float] = []
+
+    def send(process: RateLimiter) -> None:
+        process.acquire(reserve=reserve)
+        arrivals.append(clock["now"])
+
+    send(first)  # reserves a block (3: what the window spends in the 0.3-s hold), spends 1
+    clock["now"] += 9.9
+    for _ in range(9):
+        send(first)  # the rest of its block would be 9.9 s old: it reserves anew
+    clock["now"] += 0.5
+    for _ in range(100):
+        send(second)
+    for start in arrivals:  # the vendor's rolling window, by arrival
+        assert sum(start <= at < start + 10.0 for at in arrivals) <= 100

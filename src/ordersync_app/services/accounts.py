@@ -23,7 +23,7 @@ from sqlalchemy import delete, select
 from ordersync_app import paths
 from ordersync_app.connectors.sdk import auth, registry
 from ordersync_app.connectors.sdk.guard import guarded
-from ordersync_app.connectors.sdk.http import ApiClient
+from ordersync_app.connectors.sdk.http import PERMIT_HOLD_SHARE, ApiClient
 from ordersync_app.connectors.sdk.spec import SANDBOX_SCHEME, AccountConfig, Connector, RateLimit, TlsSettings
 from ordersync_app.domain.errors import AuthError, OrderSyncError, SetupError
 from ordersync_app.domain.redact import control_characters
@@ -492,7 +492,7 @@ def account_config(name: str) -> AccountConfig:
 
     def reserve(limit: RateLimit, calls: int) -> tuple[int, float]:
         return budgets.reserve(db.session, name, limit.family, limit.requests, limit.per_seconds, calls,
-                               now=time.time())
+                               now=time.time(), hold=limit.per_seconds * PERMIT_HOLD_SHARE)
 
     def pause_shared(limit: RateLimit, seconds: float) -> None:
         budgets.pause(db.session, name, limit.family, limit.per_seconds, seconds, now=time.time())

@@ -28,12 +28,14 @@ def _insert(session: Session) -> Callable[..., object]:
 
 
 def reserve(session: SessionFactory, account: str, family: str, requests: int, per_seconds: float, want: int,
-            *, now: float) -> tuple[int, float]:
+            *, now: float, hold: float = 0.0) -> tuple[int, float]:
     """Take up to ``want`` calls from the account's window; returns (calls granted, seconds to wait when none).
 
-    ``now`` is wall-clock epoch seconds (every machine's clock, as the vendor's window is).
+    ``now`` is wall-clock epoch seconds (every machine's clock, as the vendor's window is); ``hold`` how long
+    after its reservation a call may still be sent (the caller gives up what it has not sent by then), so a
+    reservation counts for the window plus that.
     """
-    window = per_seconds * MARGIN
+    window = per_seconds * MARGIN + hold
     with session() as s:
         key = (RateBudget.account == account, RateBudget.family == family, RateBudget.per_seconds == per_seconds)
         s.execute(_insert(s)(RateBudget).values(  # type: ignore[attr-defined]

@@ -69,6 +69,11 @@ Wait = Callable[[float], None]
 
 
 FENCE_MARGIN_SECONDS = 2.0  # beyond a call's timeout, for the answer's processing
+# Calls reserved from the budget shared with other processes are counted there from their reservation, but the
+# vendor counts them when they arrive: a reserved call not sent within this share of the window is given up
+# (the shared count keeps each reservation that much longer), so a block reserved now cannot land in the
+# vendor's next window on top of the other processes' calls.
+PERMIT_HOLD_SHARE = 0.03
 
 
 class AnswerLost(TransientError):
@@ -91,6 +96,7 @@ class RateLimiter:
         self._paused_until = 0.0
         self._lock = threading.Lock()
         self._permits = 0  # calls reserved from the budget shared with other processes, not yet spent
+        self._permits_until = 0.0  # when the unspent ones are given up (PERMIT_HOLD_SHARE)
         self._reserving = threading.Lock()
         # The vendor counts a call when it arrives, a little after we count it when we send it:
         # keep a small margin so our pacing never causes a 429 at the window's edge.
@@ -100,8 +106,9 @@ class RateLimiter:
                 reserve: Callable[[RateLimit, int], tuple[int, float]] | None = None) -> float:
         """Block until a call may be made (``wait`` sleeps, and may raise to stop); returns seconds waited.
 
-        With ``reserve`` (the budget shared with other processes) calls are first taken from it in blocks
-        of a tenth of the window, so all processes together stay inside the vendor's limit.
+        With ``reserve`` (the budget shared with other processes) calls are first taken from it in small
+        blocks (spent within :data:`PERMIT_HOLD_SHARE` of the window, or given up), so all processes together
+        stay inside the vendor's limit.
         """
         waited = self._reserve(reserve, wait) if reserve is not None else 0.0
         while True:
@@ -122,10 +129,15 @@ class RateLimiter:
     def _reserve(self, reserve: Callable[[RateLimit, int], tuple[int, float]], wait: Wait | None) -> float:
         waited = 0.0
         with self._reserving:
+            if self._permits > 0 and self._clock() > self._permits_until:
+                self._permits = 0  # reserved too long ago: sent now they could overrun the vendor's window
             while self._permits <= 0:
-                granted, delay = reserve(self.limit, max(1, self.limit.requests // 10))
+                asked = self._clock()
+                # a block the window would spend in the hold: more would mostly be given up unspent
+                granted, delay = reserve(self.limit, max(1, int(self.limit.requests * PERMIT_HOLD_SHARE)))
                 if granted:
                     self._permits += granted
+                    self._permits_until = asked + self.limit.per_seconds * PERMIT_HOLD_SHARE
                     break
                 (wait or self._sleep)(delay)
                 waited += delay

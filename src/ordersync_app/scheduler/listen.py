@@ -8,6 +8,7 @@ then the recipes it concerns are asked to run now.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -92,8 +93,14 @@ class Listener:
         return self
 
     def stop(self) -> None:
-        """Stop serving: requests in progress finish first (closing the server while one still answers makes
-        waitress log a "Bad file descriptor" traceback)."""
+        """Stop serving: requests in progress finish first, then the serving loop is emptied from inside (a
+        trigger thunk clears its socket map, so the loop ends by itself) and the sockets are closed only once it
+        has: closed under a running ``select()``, waitress's thread dies with a "Bad file descriptor" traceback
+        on stderr (which broke the JSON log)."""
         self._server.task_dispatcher.shutdown(timeout=5)
-        self._server.close()
+        sockets = dict(self._server._map)  # waitress keeps no public handle on its loop's map
+        self._server.trigger.pull_trigger(self._server._map.clear)
         self._thread.join(timeout=5)
+        for dispatcher in sockets.values():  # the listening socket, the trigger, any idle connection
+            with contextlib.suppress(OSError):
+                dispatcher.close()

@@ -163,6 +163,7 @@ def stop_team(team: Team, server: subprocess.Popen[str]) -> None:
     """Kill what is still running and close the drill's database connection (also after a failed start)."""
     for worker in team.workers:
         if worker.poll() is None:
+            worker.send_signal(signal.SIGCONT)  # a frozen one too
             worker.kill()
             worker.wait(timeout=30)
     server.terminate()
@@ -284,8 +285,8 @@ def test_a_frozen_worker_loses_its_recipe_and_sends_nothing_when_it_wakes(tmp_pa
     server, url = serve_sandbox(sandbox_home, "--hubspot-limit", "0", "--shopify-plan", "unmetered")
     homes = [tmp_path / "a", tmp_path / "b"]
     fast = {"ORDERSYNC_DATABASE_URL": team_database, "ORDERSYNC_LEASE_TTL": "10", "ORDERSYNC_HTTP_TIMEOUT": "2"}
-    workers: list[subprocess.Popen[str]] = []
     team = Team(url, team_database, homes)
+    workers = team.workers
     try:
         for app in ("hubspot", "shopify"):
             httpx.post(f"{url}/_sandbox/{app}/seed/60", timeout=60).raise_for_status()
@@ -342,12 +343,4 @@ def test_a_frozen_worker_loses_its_recipe_and_sends_nothing_when_it_wakes(tmp_pa
         assert set(writes.values()) == {1}, {d: n for d, n in writes.items() if n != 1}
         print(f"{claimed} writes claimed when frozen; the other worker took over after {taken_after:.1f} s")
     finally:
-        for worker in workers:
-            if worker.poll() is None:
-                worker.send_signal(signal.SIGCONT)
-                worker.kill()
-                worker.wait(timeout=30)
-        server.terminate()
-        server.communicate(timeout=30)
-        if team.conn is not None:
-            team.conn.close()
+        stop_team(team, server)

@@ -126,8 +126,7 @@ def run_recipe(name: str, *, dry_run: bool | None = None, stop: threading.Event 
         beat = leases.Heartbeat(db.session, recipe_id, on_lost=stop.set)
         _active[name] = stop
         try:
-            last = _last_start(recipe_id) if turn is not None else None
-            if turn is not None and last is not None and last >= turn:
+            if turn is not None and (last := _last_start(recipe_id)) is not None and last >= turn:
                 raise AlreadyServed(name, turn)
             recover_interrupted(recipe_id)
             return _run_held(name, dry_run=dry_run, stop=stop, retry_ids=retry_ids, poll=poll, fence=beat.ensure)

@@ -34,8 +34,6 @@ log = logging.getLogger(__name__)
 
 HOST = socket.gethostname()[:255]
 HOLDER = f"{HOST[:40]}:{os.getpid()}:{secrets.token_hex(4)}"  # this process
-
-
 TTL_SECONDS = 60.0
 SKEW_SECONDS = 2.0  # how far two machines' clocks (and the renewal's own round trip) may disagree
 

@@ -80,6 +80,13 @@ def _run_recipe_job(recipe: str, every: int | None = None) -> None:
         summary = runs.run_recipe(recipe, stop=stop_event, turn=turn)
         log.info("scheduled run of %s: %s (%s succeeded, %s failed)", recipe, summary.status,
                  summary.succeeded, summary.failed)
+        if again is not None and not summary.dry_run and not stop_event.is_set():
+            # With webhooks the recipe polls only every 15 minutes: a record waiting to be checked or tried again
+            # (a write from before a crash, a 429) gets its run when it is due, not at the next reconciliation.
+            # Asked after every run: a request for a later time is merged into an earlier one, which runs first.
+            wait = runs.next_retry_in(recipe)
+            if wait is not None:
+                again(recipe, max(wait, 5.0))  # never a tight loop over a record that stays due
     except runs.AlreadyServed as exc:  # another worker of the team ran this turn
         log.info("scheduled run of %s skipped: %s", recipe, exc.what)
     except runs.AlreadyRunning as exc:  # a manual run or another worker has it: this turn is skipped

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
 
 from ordersync_app.connectors.sdk.http import ApiClient
 from ordersync_app.domain.errors import AuthError, SetupError
@@ -148,6 +148,14 @@ def _last_start(recipe_id: int) -> datetime | None:
     with db.session() as s:
         return s.scalar(select(Run.started_at).where(Run.recipe_id == recipe_id, Run.status.in_(SERVED))
                         .order_by(Run.started_at.desc()).limit(1))
+
+
+def next_retry_in(name: str) -> float | None:
+    """Seconds until the recipe's earliest record waiting for another attempt is due (None when none waits)."""
+    with db.session() as s:
+        due = s.scalar(select(func.min(Execution.next_attempt_at)).join(Recipe, Recipe.id == Execution.recipe_id)
+                       .where(Recipe.name == name, Execution.status == "retrying"))
+    return None if due is None else max(0.0, (due - utcnow()).total_seconds())
 
 
 def running() -> set[str]:

@@ -50,7 +50,8 @@ def current_turn(recipe: str, every: int, *, now: datetime | None = None) -> dat
 
 
 def force(recipes: list[str]) -> None:
-    """Run these at their next job even when their turn was served already (the user's "Run all now")."""
+    """Run these at their next job even when their turn was served already (a worker's first poll at start,
+    the user's "Run all now")."""
     with _pushed_lock:
         _forced.update(recipes)
 

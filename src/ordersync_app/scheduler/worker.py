@@ -158,11 +158,10 @@ class RecipeScheduler:
 
     def run_all_now(self) -> None:
         """Run every scheduled recipe as soon as possible."""
-        names = [job.id for job in self.scheduler.get_jobs() if job.id != jobs.PRUNE_JOB]
-        jobs.force(names)
-        for job in self.scheduler.get_jobs():
-            if job.id != jobs.PRUNE_JOB:
-                job.modify(next_run_time=datetime.now(UTC))
+        recipe_jobs = [job for job in self.scheduler.get_jobs() if job.id != jobs.PRUNE_JOB]
+        jobs.force([job.id for job in recipe_jobs])
+        for job in recipe_jobs:
+            job.modify(next_run_time=datetime.now(UTC))
 
     def stop(self) -> None:
         """Let in-flight runs finish their current page, then stop."""

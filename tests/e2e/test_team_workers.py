@@ -250,11 +250,9 @@ def test_three_workers_share_twenty_recipes_through_two_kills_inside_the_hubspot
                          if holder != pid and start >= team.killed[pid]]
                 assert after, f"recipe {rid} of the killed worker {pid} never ran again"
                 delays[-1].append((after[0] - team.killed[pid]).total_seconds())
-        # After the first kill two workers share the twenty recipes: within two intervals. After the second the
-        # one left carries all twenty on its ten scheduler threads while the suite loads the machine: it once
-        # took 41–47 s (three intervals): six are allowed for now (an open point of issue 14, in its closing note).
-        assert max(delays[0]) <= 2 * EVERY, delays
-        assert max(delays[1]) <= 6 * EVERY, delays
+        # After each kill, even the second (one worker left with all twenty recipes, its own runs long under the
+        # load), the killed worker's recipes start again at their next turn: a thread per recipe, none waits for one.
+        assert max(max(d) for d in delays) <= 2 * EVERY, delays
         stop_all(team)
         writes = deal_writes(team.url)
         assert len(writes) == shipped

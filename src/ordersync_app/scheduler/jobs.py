@@ -79,8 +79,8 @@ def _run_recipe_job(recipe: str, every: int | None = None) -> None:
     turn = current_turn(recipe, every) if every and not forced and not was_pushed else None
     try:
         summary = runs.run_recipe(recipe, stop=stop_event, turn=turn)
-        log.info("scheduled run of %s: %s (%s succeeded, %s failed)", recipe, summary.status,
-                 summary.succeeded, summary.failed)
+        log.info("scheduled run of %s: %s (%s succeeded, %s failed, %s waiting to be tried again)", recipe,
+                 summary.status, summary.succeeded, summary.failed, summary.retrying)
         if again is not None and not summary.dry_run and not stop_event.is_set():
             # With webhooks the recipe polls only every 15 minutes: a record waiting to be checked or tried again
             # (a write from before a crash, a 429) gets its run when it is due, not at the next reconciliation.

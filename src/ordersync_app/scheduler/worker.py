@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from apscheduler.executors.pool import ThreadPoolExecutor as JobThreads
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from ordersync_app import paths
@@ -28,6 +29,10 @@ log = logging.getLogger(__name__)
 MISFIRE_GRACE_SECONDS = 3600
 
 
+# A thread per recipe (created only when needed, up to this many): a run waiting for its share of a vendor's rate
+# budget or a slow page must not keep another recipe from its turn. With APScheduler's default ten, a worker left
+# alone with twenty recipes took a dead colleague's recipes over only as its own long runs ended (18–47 s late).
+RECIPE_THREADS = 64
 RECONCILE_SECONDS = 900  # with webhooks arriving, polling only reconciles (catches deliveries that never came)
 
 
@@ -86,7 +91,7 @@ class RecipeScheduler:
 
     def __init__(self, *, webhooks: bool = False) -> None:
         self.webhooks = webhooks  # recipes whose trigger can be pushed poll only to reconcile
-        self.scheduler = BackgroundScheduler(job_defaults={
+        self.scheduler = BackgroundScheduler(executors={"default": JobThreads(RECIPE_THREADS)}, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS})
         self.lock = InstanceLock(paths.home() / "scheduler.lock")
         self.pushed: PushedRuns | None = None

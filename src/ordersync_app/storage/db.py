@@ -25,6 +25,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _engines: dict[str, Engine] = {}
 _makers: dict[str, sessionmaker[Session]] = {}  # one per engine: building one per session costs a run dearly
 _lock = threading.Lock()
+# Connections per process: a worker runs a thread per recipe (up to 64) plus their lease heartbeats, each holding a
+# connection only for one short transaction at a time. 30 at most per worker: three workers and a desktop app stay
+# inside PostgreSQL's default max_connections (100).
+POOL_SIZE, POOL_OVERFLOW = 5, 25
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -61,7 +65,9 @@ def engine(url: str | None = None) -> Engine:
             _private_sqlite_file(url)
             # A file database has no server to drop idle connections: pinging it before every session is pure cost.
             sqlite = url.startswith("sqlite")
-            eng = create_engine(url, future=True, pool_pre_ping=not sqlite)
+            in_memory = sqlite and (":memory:" in url or url.rstrip("/") == "sqlite:")  # one shared connection
+            pool = {} if in_memory else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
+            eng = create_engine(url, future=True, pool_pre_ping=not sqlite, **pool)
             if eng.dialect.name == "sqlite":
                 event.listen(eng, "connect", _sqlite_pragmas)
             if not _at_head(eng):  # Alembic (a third of a short command's start-up) only when there is work

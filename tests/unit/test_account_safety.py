@@ -261,4 +261,69 @@ def test_the_keyring_is_unlocked_once_and_each_secret_read_once(file_keyring, mo
     monkeypatch.setattr(backend, "get_password", lambda service, user: reads.append(user) or original(service, user))
     for _ in range(5):
         assert store.get_secret("crm", "access_token") == "pat-1234567"
-    assert reads == ["crm/access_token"]
+    assert reads == ["ordersync:all-secrets"]
+
+
+def _derivations(monkeypatch) -> list[int]:
+    """Count Argon2 key derivations (each costs about a second of CPU and 64 MB)."""
+    import argon2.low_level
+
+    calls: list[int] = []
+    original = argon2.low_level.hash_secret_raw
+    monkeypatch.setattr(argon2.low_level, "hash_secret_raw", lambda *a, **k: calls.append(1) or original(*a, **k))
+    return calls
+
+
+def test_a_process_unlocks_the_keyring_file_once_however_many_secrets_it_reads(file_keyring, monkeypatch) -> None:
+    secrets = {("shop", "access_token"): "shpat-1234567", ("crm", "access_token"): "pat-7654321",
+               ("crm", "refresh_token"): "rt-2468024", ("fx", "app_secret"): "fx-1357913"}
+    for (account, key), value in secrets.items():
+        store.set_secret(account, key, value)
+    _reopen(monkeypatch)
+    calls = _derivations(monkeypatch)
+    assert {k: store.get_secret(*k) for k in secrets} == secrets
+    assert len(calls) == 2  # the passphrase check, then every secret at once (one entry each: 1 + 4)
+
+
+def test_secrets_saved_one_per_entry_by_an_older_version_move_into_the_bundle(file_keyring, monkeypatch) -> None:
+    from ordersync_app.secrets.bundle import BUNDLE_USER
+
+    old = store.backend()
+    old.set_password("OrderSync", "crm/access_token", "pat-1234567")  # as versions before the bundle stored them
+    old.set_password("OrderSync", "shop/access_token", "shpat-7654321")
+    _reopen(monkeypatch)
+    assert store.get_secret("crm", "access_token") == "pat-1234567"
+    assert store.get_secret("shop", "access_token") == "shpat-7654321"
+    text = file_keyring.read_text("utf-8")
+    assert "crm" not in text and "shop" not in text  # the single entries are gone, the bundle holds them
+    _reopen(monkeypatch)
+    assert store.backend().get_password("OrderSync", "crm/access_token") is None
+    assert json.loads(store.backend().get_password("OrderSync", BUNDLE_USER)) == {
+        "crm/access_token": "pat-1234567", "shop/access_token": "shpat-7654321"}
+
+
+def test_a_secret_saved_by_another_process_meanwhile_is_kept(file_keyring, monkeypatch) -> None:
+    from ordersync_app.secrets import bundle
+
+    store.set_secret("crm", "access_token", "pat-1234567")
+    assert store.get_secret("crm", "access_token") == "pat-1234567"  # this process holds the bundle now
+    other = store._open_file("correct horse")  # another process (the app) adds an account meanwhile
+    with bundle.locked(file_keyring):
+        values = bundle.load(other, "OrderSync")
+        bundle.save(other, "OrderSync", {**values, "shop/access_token": "shpat-7654321"})
+    store.set_secret("crm", "access_token", "pat-refreshed-1")  # this one refreshes its token
+    store.delete_secrets("gone", ["access_token"])
+    _reopen(monkeypatch)
+    assert store.get_secret("shop", "access_token") == "shpat-7654321"
+    assert store.get_secret("crm", "access_token") == "pat-refreshed-1"
+
+
+def test_a_damaged_secrets_entry_is_a_clear_error(file_keyring, monkeypatch) -> None:
+    from ordersync_app.secrets.bundle import BUNDLE_USER
+
+    store.set_secret("crm", "access_token", "pat-1234567")
+    store.backend().set_password("OrderSync", BUNDLE_USER, '["not", "an object"]')
+    _reopen(monkeypatch)
+    with pytest.raises(SetupError, match=r"secrets in the encrypted keyring .* are damaged") as damaged:
+        store.get_secret("crm", "access_token")
+    assert "backup" in (damaged.value.hint or "")

@@ -26,6 +26,7 @@ import keyring.backend
 from ordersync_app import paths
 from ordersync_app.domain.errors import SetupError
 from ordersync_app.domain.redact import register_secret
+from ordersync_app.secrets import bundle
 
 SERVICE = "OrderSync"
 _OS_KEYCHAINS = ("keyring.backends.macOS", "keyring.backends.Windows", "keyring.backends.SecretService",
@@ -33,16 +34,18 @@ _OS_KEYCHAINS = ("keyring.backends.macOS", "keyring.backends.Windows", "keyring.
 
 _backend: keyring.backend.KeyringBackend | None = None
 _lock = threading.Lock()
-# Values read in this process: the encrypted file costs an Argon2 derivation (about a second) per
-# entry read, so each secret is decrypted once per process, not once per use.
+# Values read in this process, so a secret is fetched from the keychain once per process, not once per use.
 _cache: dict[tuple[str, str], str | None] = {}
+# The encrypted file's secrets, decrypted once per process (one Argon2 derivation: see ``bundle``).
+_bundle: dict[str, str] | None = None
 
 
 def set_backend(backend: keyring.backend.KeyringBackend | None) -> None:
     """Use ``backend`` from now on (tests install an in-memory one; None re-detects)."""
-    global _backend
+    global _backend, _bundle
     with _lock:
         _backend = backend
+        _bundle = None
         _cache.clear()
 
 
@@ -193,12 +196,13 @@ def unlock(passphrase: str) -> None:
     Raises:
         SetupError: the passphrase is empty or wrong, or the keyring file is damaged or lost.
     """
-    global _backend
+    global _backend, _bundle
     if not passphrase.strip():
         raise SetupError("the passphrase is empty")
     opened = _open_file(passphrase)
     with _lock:
         _backend = opened
+        _bundle = None
         _cache.clear()
 
 
@@ -259,6 +263,50 @@ def _user(account: str, key: str) -> str:
     return f"{account}/{key}"
 
 
+def _is_file(chosen: keyring.backend.KeyringBackend) -> bool:
+    return type(chosen).__name__ == "CryptFileKeyring"
+
+
+def _file_secrets(chosen: keyring.backend.KeyringBackend, *, fresh: bool = False) -> dict[str, str]:
+    """The encrypted file's secrets: decrypted once per process, or again (``fresh``, with the file lock held
+    by the caller) before a change, so another process's changes since are kept.
+
+    Raises:
+        SetupError: the secrets entry does not decrypt or parse.
+    """
+    global _bundle
+    with _lock:
+        if _bundle is not None and not fresh:
+            return _bundle
+    path = Path(secrets_file())
+    try:
+        if fresh:
+            values = bundle.load(chosen, SERVICE)
+        else:
+            with bundle.locked(path):
+                values = bundle.load(chosen, SERVICE)
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise bundle.damaged(path) from None
+    with _lock:
+        _bundle = values
+    return values
+
+
+def _change_file_secrets(chosen: keyring.backend.KeyringBackend, change: dict[str, str | None]) -> None:
+    """Set (or, for None, remove) entries of the encrypted file's bundle: read fresh, changed, written, locked."""
+    global _bundle
+    with bundle.locked(Path(secrets_file())):
+        values = dict(_file_secrets(chosen, fresh=True))
+        for user, value in change.items():
+            if value is None:
+                values.pop(user, None)
+            else:
+                values[user] = value
+        bundle.save(chosen, SERVICE, values)
+    with _lock:
+        _bundle = values
+
+
 def get_secret(account: str, key: str) -> str | None:
     """A secret of ``account``, or None; the value is registered for masking.
 
@@ -269,6 +317,9 @@ def get_secret(account: str, key: str) -> str | None:
     if cached is not _cache:
         return cached  # type: ignore[return-value]
     chosen = backend()
+    if _is_file(chosen):
+        value = _file_secrets(chosen).get(_user(account, key))
+        return _remember(account, key, value)
     try:
         value = chosen.get_password(SERVICE, _user(account, key))
     except keyring.errors.KeyringError as exc:
@@ -280,6 +331,11 @@ def get_secret(account: str, key: str) -> str | None:
             hint=f"enter it again: ordersync account add {account} --connector ID --replace "
                  "(or Edit in the app's Accounts page)",
         ) from None
+    return _remember(account, key, value)
+
+
+def _remember(account: str, key: str, value: str | None) -> str | None:
+    """Register a read value for masking and keep it for this process."""
     if not key.endswith("_expires_at"):  # a timestamp is no secret
         register_secret(value)
     with _lock:
@@ -297,7 +353,10 @@ def set_secret(account: str, key: str, value: str) -> None:
         register_secret(value)
     chosen = backend()
     try:
-        chosen.set_password(SERVICE, _user(account, key), value)
+        if _is_file(chosen):
+            _change_file_secrets(chosen, {_user(account, key): value})
+        else:
+            chosen.set_password(SERVICE, _user(account, key), value)
     except keyring.errors.KeyringError as exc:
         raise SetupError(f"the keychain refused to store a secret of account '{account}': "
                          f"{type(exc).__name__}", hint="unlock the keychain and try again") from None
@@ -311,9 +370,13 @@ def set_secret(account: str, key: str, value: str) -> None:
 def delete_secrets(account: str, keys: list[str]) -> None:
     """Remove the listed secrets of ``account`` (missing ones are ignored)."""
     chosen = backend()
-    for key in keys:
-        with _lock:
+    with _lock:
+        for key in keys:
             _cache.pop((account, key), None)
+    if _is_file(chosen):
+        _change_file_secrets(chosen, {_user(account, key): None for key in keys})
+        return
+    for key in keys:
         try:
             chosen.delete_password(SERVICE, _user(account, key))
         except keyring.errors.PasswordDeleteError:

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ordersync_app.storage import bulk
 from ordersync_app.storage.tables import Echo, utcnow
 
 KEEP_DAYS = 30  # an echo older than this would long have been read by every trigger polling the account
@@ -51,7 +52,7 @@ def remember_many(session: Session, account: str, echoes: list[tuple[str, str]],
     fresh = [{"account": account, "record_key": key, "stamp": stamp, "recipe": recipe, "written_at": utcnow()}
              for key, stamp in wanted if (key, stamp) not in known]
     if fresh:
-        session.execute(insert(Echo), fresh)
+        bulk.insert_rows(session, Echo, fresh)
 
 
 def prune(session: Session) -> int:

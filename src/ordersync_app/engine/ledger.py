@@ -18,9 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from ordersync_app.storage import bulk
 from ordersync_app.storage.tables import Delivery, Execution, utcnow
 
 # The ledger's statuses (``deliveries.status``).
@@ -116,9 +117,9 @@ def mark_inflight(session: Session, recipe_id: int, step: int,
                           "sent": values, "updated_at": now})
     # Set-based: one multi-row insert and one executemany update, no unit of work per row.
     if fresh:
-        session.execute(insert(Delivery), fresh)
+        bulk.insert_rows(session, Delivery, fresh)
     if again:
-        session.execute(update(Delivery), again)
+        bulk.update_rows(session, Delivery, again)
 
 
 def resend(row: Delivery, digest: str, values: dict[str, Any]) -> None:
@@ -183,7 +184,7 @@ def mark_waiting(session: Session, recipe_id: int, step: int,
               "status": RETRY, "write_hash": digest, "target_key": target, "created_at": now, "updated_at": now}
              for key, digest, target in entries if key not in existing]
     if fresh:
-        session.execute(insert(Delivery), fresh)
+        bulk.insert_rows(session, Delivery, fresh)
 
 
 def settled_after(session: Session, recipe_id: int, step: int, target: str, row_id: int) -> bool:
@@ -209,7 +210,7 @@ def settle_many(session: Session, outcomes: list[tuple[int, str, str | None, str
     if not outcomes:
         return
     now = utcnow()
-    session.execute(update(Delivery), [
+    bulk.update_rows(session, Delivery, [
         {"id": row_id, "status": status, "target_id": target, "response": response[:1000] if response else None,
          "updated_at": now} for row_id, status, target, response in outcomes])
 

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ordersync_app.connectors.sdk.cursor import CursorCodec
@@ -65,7 +65,7 @@ from ordersync_app.engine.units import Unit, loop_scopes, outputs
 from ordersync_app.recipes import catalog
 from ordersync_app.recipes.model import ActionStep, AggregateStep, LookupStep
 from ordersync_app.recipes.model import Recipe as RecipeModel
-from ordersync_app.storage import leases
+from ordersync_app.storage import bulk, leases
 from ordersync_app.storage.tables import AuditEntry, Cursor, Execution, Run, SourceCursor, WebhookDelivery, utcnow
 
 log = logging.getLogger(__name__)
@@ -949,7 +949,7 @@ class Runner:
                     it.log_step(index, "action", "answer lost: will verify", request=request, error=it.error)
             ledger.settle_many(s, settled)
             if audits:
-                s.execute(insert(AuditEntry), audits)
+                bulk.insert_rows(s, AuditEntry, audits)
             if echoes:
                 echo_guard.remember_many(s, target_account, echoes, self.plan.recipe_name)
 
@@ -1042,9 +1042,9 @@ class Runner:
                     updates.append({"id": found_id, **outcome})
                 finished.append((it.record.key, status))
             if inserts:
-                s.execute(insert(Execution), inserts)
+                bulk.insert_rows(s, Execution, inserts)
             if updates:
-                s.execute(update(Execution), updates)
+                bulk.update_rows(s, Execution, updates)
             if cursor is not None and not self.plan.dry_run and self._source != self.plan.recipe.trigger.account:
                 row_s = s.get(SourceCursor, (self.plan.recipe_id, self._source))
                 if row_s is None:

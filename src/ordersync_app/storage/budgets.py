@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ordersync_app.storage import bulk
 from ordersync_app.storage.tables import RateBudget, RateReservation
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
@@ -37,12 +38,12 @@ def reserve(session: SessionFactory, account: str, family: str, requests: int, p
     """
     window = per_seconds * MARGIN + hold
     with session() as s:
-        key = (RateBudget.account == account, RateBudget.family == family, RateBudget.per_seconds == per_seconds)
-        s.execute(_insert(s)(RateBudget).values(  # type: ignore[attr-defined]
+        # One statement creates or touches the budget's row — which serialises the reservations below — and
+        # reads its pause (this runs before every call a run makes: statements here are a run's CPU).
+        paused_until = s.scalar(_insert(s)(RateBudget).values(  # type: ignore[attr-defined]
             account=account, family=family, per_seconds=per_seconds, touched=now, paused_until=0.0)
-            .on_conflict_do_nothing(index_elements=["account", "family", "per_seconds"]))
-        s.execute(update(RateBudget).where(*key).values(touched=now))  # serialises the reservations below
-        paused_until = s.scalar(select(RateBudget.paused_until).where(*key)) or 0.0
+            .on_conflict_do_update(index_elements=["account", "family", "per_seconds"], set_={"touched": now})
+            .returning(RateBudget.paused_until)) or 0.0
         if paused_until > now:
             return 0, paused_until - now
         mine = (RateReservation.account == account, RateReservation.family == family,
@@ -51,7 +52,8 @@ def reserve(session: SessionFactory, account: str, family: str, requests: int, p
         used = s.scalar(select(func.coalesce(func.sum(RateReservation.calls), 0)).where(*mine)) or 0
         grant = max(0, min(want, requests - int(used)))
         if grant:
-            s.add(RateReservation(account=account, family=family, per_seconds=per_seconds, at=now, calls=grant))
+            bulk.insert_rows(s, RateReservation, [{"account": account, "family": family, "per_seconds": per_seconds,
+                                                   "at": now, "calls": grant}])
             return grant, 0.0
         oldest = s.scalar(select(func.min(RateReservation.at)).where(*mine))
         return 0, max(0.01, (oldest or now) + window - now)

@@ -27,6 +27,7 @@ from ordersync_app.connectors.sdk.cursor import canonical_instant, parse_instant
 from ordersync_app.connectors.sdk.paginate import NextToken
 from ordersync_app.connectors.sdk.paths import dig
 from ordersync_app.connectors.sdk.read import fill_path
+from ordersync_app.connectors.sdk.rules import parsed_json
 from ordersync_app.connectors.sdk.spec import Classify, Encode, Trigger, Verdict, WriteResult
 from ordersync_app.domain.errors import ConnectorError
 
@@ -69,7 +70,7 @@ def operations_in(text: str, where: str = "document") -> dict[str, str]:
 def errors_of(response: httpx.Response) -> Any:
     """The ``errors`` member of a JSON answer (a list, or a vendor's object or text), or None."""
     with contextlib.suppress(ValueError):
-        body = response.json()
+        body = parsed_json(response)
         return body.get("errors") if isinstance(body, dict) else None
     return None
 

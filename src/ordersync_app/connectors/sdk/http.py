@@ -44,7 +44,7 @@ from typing import Any
 import httpx
 
 from ordersync_app.connectors.sdk import auth as auth_kinds
-from ordersync_app.connectors.sdk.rules import decide, default_decision
+from ordersync_app.connectors.sdk.rules import decide, default_decision, parsed_json
 from ordersync_app.connectors.sdk.spec import (
     AccountConfig,
     Connector,
@@ -573,7 +573,7 @@ class ApiClient:
         if not response.content:
             return response, None
         try:
-            return response, response.json()
+            return response, parsed_json(response)
         except ValueError as exc:
             raise TransientError(
                 f"{self._where(method, path)} answered something that is not JSON",

@@ -14,11 +14,12 @@ import re
 import time
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from ordersync_app import paths
 from ordersync_app.connectors.sdk import auth, registry
@@ -442,6 +443,15 @@ def set_status(name: str, status: str, message: str | None = None) -> None:
         row = s.scalar(select(Account).where(Account.name == name))
         if row is not None:
             row.status, row.status_message = status, message
+
+
+def mark_working(names: Iterable[str]) -> None:
+    """A run got through with these accounts: an "untested" or "attention" status becomes "ok" (one statement:
+    every run ends here, and most find nothing to change)."""
+    with db.session() as s:
+        s.execute(update(Account).where(Account.name.in_(sorted(set(names))),
+                                        Account.status.in_(("untested", "attention")))
+                  .values(status="ok", status_message=None))
 
 
 def get_state(account: str, key: str) -> str | None:

@@ -589,6 +589,14 @@ def observe_run(recipe_name: str, summary: RunSummary) -> list[Alert]:
         return []
 
 
+def sla_state_kept(recipe_name: str) -> bool:
+    """Whether the SLA policy keeps state for the recipe (an open breach to end); read without the lock, as only
+    the recipe's own runs (one at a time) change it."""
+    with db.session() as s:
+        return s.scalar(select(AlertSetting.name).where(AlertSetting.section == "sla",
+                                                        AlertSetting.name == recipe_name)) is not None
+
+
 def observe_sla(recipe_name: str, reading: SlaReading | None) -> list[Alert]:
     """Feed a recipe's service-level measurement (``services.sla``) to the SLA policy and send what it decides:
     one alert when a breach starts, one when every target is met again. Never raises.

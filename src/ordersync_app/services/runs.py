@@ -215,13 +215,7 @@ def _run_held(name: str, *, dry_run: bool | None, stop: threading.Event, retry_i
 
 def _note_working_accounts(plan: RunPlan) -> None:
     """A run that got through used every account of its plan: they work, whatever an older test said."""
-    for client in plan.clients.values():
-        name = client.account.name
-        try:
-            if accounts.get_account(name).status in ("untested", "attention"):
-                accounts.set_status(name, "ok")
-        except SetupError:
-            continue  # removed while the run went on
+    accounts.mark_working(client.account.name for client in plan.clients.values())
 
 
 @dataclass

@@ -183,6 +183,8 @@ def observe(recipe: str, *, now: datetime | None = None) -> list[Any]:
     """
     try:
         found = figures(recipe, now=now)
+        if not found and not alerts.sla_state_kept(recipe):
+            return []  # sets no targets and has no episode to end: nothing to decide (most recipes, every run)
         return alerts.observe_sla(recipe, found[0] if found else None)
     except Exception:
         log.exception("sla: could not measure %s", recipe)

@@ -77,6 +77,7 @@ RETRY_SCHEDULE: tuple[int, ...] = tuple(
 ) or (60, 300, 900, 3600, 3 * 3600, 6 * 3600)
 
 INBOX_CHUNK = 200  # webhook deliveries processed together
+MAX_CHUNK = 500  # records per chunk at most: one transaction of outcomes, and what a crash makes re-read
 BREAKER_RECORDS = 20  # the first records of a run that all fail alike stop it (the recipe is paused)
 LONG_LIMIT_SECONDS = 600  # a wait the vendor asks for that long is a quota, not a failure
 SessionFactory = Callable[[], AbstractContextManager[Session]]
@@ -384,6 +385,7 @@ class Runner:
                 if len(chunk) >= size and not self._halted():
                     self._process_chunk(chunk)
                     chunk = []
+                    size = self._thinned_size(target) if self._breaker is None else size
                 if self.stop.is_set() or self._halted():
                     break
             else:
@@ -506,7 +508,16 @@ class Runner:
             if step.action is not None:
                 action = self.plan.connectors[step.action.account].action(step.action.action)
                 sizes.append(action.batch_max if action else 1)
-        return min(max(sizes), 500)
+        return min(max(sizes), MAX_CHUNK)
+
+    def _thinned_size(self, target: int) -> int:
+        """Records per chunk once a filter has thinned the run's records: enough that the writes still fill the
+        action's batch, up to :data:`MAX_CHUNK` (a filter keeping 1 order in 20 sent HubSpot batches of 5, twenty
+        times the calls a rate window allows for). Unchanged while at least half the records pass."""
+        seen, passed = self.summary.seen, self.summary.seen - self.summary.filtered
+        if target <= 1 or seen < target or 2 * passed >= seen:
+            return target
+        return min(MAX_CHUNK, max(target, target * seen // max(passed, 1)))
 
     def _process_chunk(self, records: list[Record], *, move_cursor: bool = True) -> None:
         if self.plan.tick is not None:  # a scheduled run: each change counts once per period, the cursor stays

@@ -247,14 +247,14 @@ def uses_encrypted_file() -> bool:
     with _lock:
         chosen = _backend
     if chosen is not None:
-        return type(chosen).__name__ == "CryptFileKeyring"
+        return _is_file(chosen)
     return _os_keychain() is None
 
 
 def describe() -> str:
     """Human name of the backend, for ``ordersync doctor`` and the settings page."""
     chosen = backend()
-    if type(chosen).__name__ == "CryptFileKeyring":
+    if _is_file(chosen):
         return f"encrypted file {paths.home() / 'secrets.cfg'}"
     return type(chosen).__module__ + "." + type(chosen).__name__
 
@@ -267,26 +267,26 @@ def _is_file(chosen: keyring.backend.KeyringBackend) -> bool:
     return type(chosen).__name__ == "CryptFileKeyring"
 
 
-def _file_secrets(chosen: keyring.backend.KeyringBackend, *, fresh: bool = False) -> dict[str, str]:
-    """The encrypted file's secrets: decrypted once per process, or again (``fresh``, with the file lock held
-    by the caller) before a change, so another process's changes since are kept.
+def _load_file_secrets(chosen: keyring.backend.KeyringBackend) -> dict[str, str]:
+    """The encrypted file's secrets as stored now (the caller holds :func:`bundle.locked`).
 
     Raises:
         SetupError: the secrets entry does not decrypt or parse.
     """
+    try:
+        return bundle.load(chosen, SERVICE)
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise bundle.damaged(Path(secrets_file())) from None
+
+
+def _file_secrets(chosen: keyring.backend.KeyringBackend) -> dict[str, str]:
+    """The encrypted file's secrets, decrypted once per process (SetupError when the entry is damaged)."""
     global _bundle
     with _lock:
-        if _bundle is not None and not fresh:
+        if _bundle is not None:
             return _bundle
-    path = Path(secrets_file())
-    try:
-        if fresh:
-            values = bundle.load(chosen, SERVICE)
-        else:
-            with bundle.locked(path):
-                values = bundle.load(chosen, SERVICE)
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise bundle.damaged(path) from None
+    with bundle.locked(Path(secrets_file())):  # the first read may move an older keyring's entries into the bundle
+        values = _load_file_secrets(chosen)
     with _lock:
         _bundle = values
     return values
@@ -296,7 +296,7 @@ def _change_file_secrets(chosen: keyring.backend.KeyringBackend, change: dict[st
     """Set (or, for None, remove) entries of the encrypted file's bundle: read fresh, changed, written, locked."""
     global _bundle
     with bundle.locked(Path(secrets_file())):
-        values = dict(_file_secrets(chosen, fresh=True))
+        values = _load_file_secrets(chosen)  # read again: another process may have changed it since
         for user, value in change.items():
             if value is None:
                 values.pop(user, None)
